@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+r"""Email many wiki users at once through the wiki's "Email this user" feature.
+
+The users come from any page generator: a user page, user talk page or user
+subpage means its user; a user page that redirects to another user page means
+the user it redirects to. Each user gets at most one email per run; users who
+opted out of email, have no address, or appear on an opt-out list are skipped
+and reported. Before anything is sent the script checks that the account may
+send email and prints the plan: who will get the mail, who will not and why,
+the account's rate limit and how long the run will take.
+
+Usage:
+
+    pwb [global options] emailuser [generator options] -subject:TEXT
+        (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options]
+
+Example:
+
+    pwb -simulate emailuser -cat:"Event participants" -subject:"Hello {username}"
+        -textfile:invitation.txt
+
+In the subject and the body, {username} is replaced by the recipient's user
+name and {sitename} by the name of the wiki; write {{ and }} for literal
+doubled braces. Any other {word} is refused as a likely typo.
+
+Options (also read from the [emailuser] section of scripts.ini):
+
+-subject:TEXT     Subject of the email. Asked for when not given and the
+                  script runs on a terminal.
+
+-text:TEXT        Body of the email; \n starts a new line.
+
+-textfile:FILE    Body of the email, read from a UTF-8 text file.
+
+-textpage:TITLE   Body of the email, taken from a wiki page as plain text
+                  (markup removed, link labels kept).
+
+-optout:TITLE     Never email users linked from this page or listed in this
+                  category, e.g. -optout:"Category:Opted-out of message
+                  delivery". May be given more than once.
+
+-max:N            Send at most N emails in this run; run again to go on.
+
+-ccme             Send a copy of each email to yourself.
+
+-wait             At the wiki's email rate limit, wait and go on instead of
+                  stopping.
+
+-always           Send without asking for each recipient.
+
+Use the global option -simulate to see what would be sent without sending.
+
+Exit status: 0 when every recipient was emailed or skipped for a reason of
+their own; 1 when the input or the account is wrong or a send failed; 75 when
+the run stopped with recipients left (rate limit, -max, quit, Ctrl-C): run the
+same command again later.
+
+&params;
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pywikibot
+from pywikibot import pagegenerators
+from pywikibot.bot import suggest_help
+
+# pwb puts this script's folder first on sys.path.
+from emailuserlib.bot import EXIT_ERROR, EmailUserBot
+
+docuReplacements = {'&params;': pagegenerators.parameterHelp}
+
+_VALUE_OPTIONS = ('subject', 'text', 'textfile', 'textpage', 'max', 'optout')
+_FLAG_OPTIONS = ('always', 'ccme', 'wait')
+
+
+def parse(args: list[str]) -> tuple[dict, list[str]]:
+    """Parse the script's own arguments into bot options and unknown arguments.
+
+    :raises ValueError: an option's value is wrong; the text says how
+    """
+    options: dict = {}
+    unknown = []
+    optout = []
+    for arg in args:
+        name, sep, value = arg[1:].partition(':') if arg.startswith('-') else ('', '', '')
+        if name in _FLAG_OPTIONS and not sep:
+            options[name] = True
+        elif name in _VALUE_OPTIONS and sep:
+            if not value:
+                raise ValueError(f'-{name}: needs a value, as in -{name}:VALUE.')
+            if name == 'optout':
+                optout.append(value)
+            elif name == 'max':
+                if not value.isdigit() or int(value) < 1:
+                    raise ValueError(
+                        f'-max:{value} is not a positive whole number: give '
+                        'the most emails to send in this run, as in -max:20.'
+                    )
+                options[name] = int(value)
+            elif name in options:
+                raise ValueError(f'-{name}: is given twice: give it once.')
+            else:
+                options[name] = value
+        else:
+            unknown.append(arg)
+    if optout:
+        options['optout'] = '|'.join(optout)
+    return options, unknown
+
+
+def main(*args: str) -> int:
+    """Run the script; return the exit status."""
+    local_args = pywikibot.handle_args(args)
+    gen_factory = pagegenerators.GeneratorFactory()
+    local_args = gen_factory.handle_args(local_args)
+    try:
+        options, unknown = parse(local_args)
+    except ValueError as e:
+        suggest_help(additional_text=str(e))
+        return EXIT_ERROR
+    generator = gen_factory.getCombinedGenerator()
+    if suggest_help(missing_generator=not generator, unknown_parameters=unknown):
+        return EXIT_ERROR
+    bot = EmailUserBot(site=gen_factory.site, **options)
+    return bot.run_campaign(pages=generator)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

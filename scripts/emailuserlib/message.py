@@ -1,0 +1,100 @@
+"""The message: where its subject and body come from, and how they are personalised.
+
+Subject and body are templates: ``{username}`` and ``{sitename}`` are replaced
+per recipient. Any other single-braced ``{word}`` is refused before anything is
+sent, because it is almost always a typo; doubled braces such as ``{{tl}}`` pass
+through untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PLACEHOLDERS = ('username', 'sitename')
+
+# A doubled-brace run is matched first so that it is skipped as a whole.
+_BRACES = re.compile(r'\{\{.*?\}\}|\{([^{}\s]*)\}', re.DOTALL)
+
+
+class MessageError(ValueError):
+    """The message cannot be sent as given; the text says what to fix."""
+
+
+def check_template(template: str, what: str) -> None:
+    """Raise :class:`MessageError` when *template* has an unknown placeholder."""
+    for match in _BRACES.finditer(template):
+        name = match.group(1)
+        if name is not None and name not in PLACEHOLDERS:
+            known = ', '.join('{%s}' % p for p in PLACEHOLDERS)  # noqa: UP031
+            raise MessageError(
+                f'The {what} has an unknown placeholder {{{name}}}: use {known}, '
+                'or double the braces to keep them as they are.'
+            )
+
+
+def render(template: str, **values: str) -> str:
+    """Replace the placeholders of *template* with *values*."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        return match.group(0) if name is None else values[name]
+
+    return _BRACES.sub(replace, template)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A subject and body template pair, checked when created."""
+
+    subject: str
+    body: str
+
+    def __post_init__(self) -> None:
+        if not self.subject.strip():
+            raise MessageError('The subject is empty: give one with -subject:TEXT.')
+        if '\r' in self.subject or '\n' in self.subject:
+            raise MessageError('The subject has a line break: give it on one line.')
+        if not self.body.strip():
+            raise MessageError(
+                'The message body is empty: give it with -text:, -textfile: or -textpage:.'
+            )
+        check_template(self.subject, 'subject')
+        check_template(self.body, 'message body')
+
+    def for_user(self, username: str, sitename: str) -> tuple[str, str]:
+        """The subject and body that *username* receives."""
+        values = {'username': username, 'sitename': sitename}
+        return render(self.subject, **values), render(self.body, **values)
+
+
+def text_from_option(value: str) -> str:
+    r"""The body given with -text:, where a literal ``\n`` is a line break."""
+    return value.replace('\\n', '\n')
+
+
+def text_from_file(path: str) -> str:
+    """The body read from a UTF-8 file given with -textfile:."""
+    try:
+        return Path(path).read_text(encoding='utf-8')
+    except FileNotFoundError:
+        raise MessageError(
+            f'The text file {path} does not exist: check the path given with -textfile:.'
+        ) from None
+    except UnicodeDecodeError as e:
+        raise MessageError(
+            f'The text file {path} is not valid UTF-8 (byte {e.start}): save it as UTF-8.'
+        ) from None
+    except OSError as e:
+        raise MessageError(
+            f'The text file {path} cannot be read ({e.strerror}): check its permissions.'
+        ) from None
+
+
+def text_from_wikitext(wikitext: str) -> str:
+    """Plain text from wikitext: markup stripped, link labels kept."""
+    import mwparserfromhell
+
+    text = mwparserfromhell.parse(wikitext).strip_code(normalize=True, collapse=True)
+    return re.sub(r'\n{3,}', '\n\n', text).strip() + '\n'

@@ -1,0 +1,88 @@
+"""Fixtures: a session-wide local wiki, a clean mailbox per test, a config dir per sender."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from harness import population
+from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
+from harness.wiki import LocalWiki
+
+# Unit tests import pywikibot without a configuration of their own.
+os.environ.setdefault('PYWIKIBOT_NO_USER_CONFIG', '2')
+
+
+@pytest.fixture(scope='session')
+def wiki(tmp_path_factory):
+    """The local MediaWiki with its SMTP sink, populated, for the whole session.
+
+    In CI the end-to-end tests fail, never skip, when it cannot start.
+    """
+    root = tmp_path_factory.mktemp('wiki')
+    local = LocalWiki(root, population.spec())
+    with local:
+        yield local
+
+
+@pytest.fixture(scope='session')
+def families(wiki, tmp_path_factory):
+    return generate_family(wiki, tmp_path_factory.mktemp('family'))
+
+
+@pytest.fixture
+def mailbox(wiki):
+    """The SMTP sink's mailbox, emptied before the test."""
+    wiki.mailbox.clear()
+    return wiki.mailbox
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class Sender:
+    """Runs ``pwb emailuser`` as one sender account of the test wiki."""
+
+    def __init__(self, config_dir: Path) -> None:
+        self.config_dir = config_dir
+
+    def run(self, *args: str, stdin: str | None = None, timeout: float = 300) -> Result:
+        """Run the script from this repository's working tree, as pwb does."""
+        return self.pwb(str(SCRIPT), *args, stdin=stdin, timeout=timeout)
+
+    def pwb(self, *args: str, stdin: str | None = None, timeout: float = 300) -> Result:
+        proc = subprocess.run(
+            [*pwb_command(), *args], cwd=self.config_dir, env=env_for(self.config_dir),
+            input=stdin, capture_output=True, text=True, timeout=timeout,
+            stdin=None if stdin is not None else subprocess.DEVNULL)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def sender_factory(families, tmp_path):
+    """Make a :class:`Sender` for a named account (see harness.population.SENDERS)."""
+
+    def make(name: str = 'Sender', extra: str = '') -> Sender:
+        directory = tmp_path / f'pwb-{name}'
+        make_config(directory, families, name, population.PASSWORD, extra)
+        return Sender(directory)
+
+    return make
+
+
+@pytest.fixture
+def sender(sender_factory, mailbox):
+    """The plain sender with a generous rate limit, and an empty mailbox."""
+    return sender_factory('Sender')

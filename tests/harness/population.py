@@ -1,0 +1,90 @@
+"""Who lives on the test wiki: users in known states and the pages that list them."""
+
+from __future__ import annotations
+
+DOMAIN = 'recipients.test'
+PASSWORD = 'Sender-pass-93jd8s7q'
+
+#: Recipients who take email, by user name.
+EMAILABLE = {
+    'Alice': f'alice@{DOMAIN}',
+    'Bob': f'bob@{DOMAIN}',
+    'Carol': f'carol@{DOMAIN}',
+    'Grace Hopper': f'grace@{DOMAIN}',  # a name with a space
+    'Jürgen Müller': f'juergen@{DOMAIN}',  # a non-ASCII name
+    'Heidi': f'heidi@{DOMAIN}',  # the renamed account; User:Old Heidi redirects here
+}
+OPTED_OUT = 'Dave'  # has an address, but disabled email from other users
+NO_ADDRESS = 'Erin'  # never gave an address
+GHOST = 'Ghost'  # has a user page but no account
+RENAMED_FROM = 'Old Heidi'
+CROWD = [f'Crowd {i:02d}' for i in range(1, 46)]
+
+#: Senders: name -> (email or None, groups).
+SENDERS = {
+    'Sender': ('sender@senders.test', ['massmailer']),
+    'BotSender': ('botsender@senders.test', ['bot']),
+    'LimitedSender': ('limited@senders.test', []),
+    'BlockedSender': ('blocked@senders.test', []),
+    'NoAddressSender': (None, []),
+}
+
+CATEGORY = 'Category:Event participants'
+CROWD_PAGE = 'Project:Crowd'
+MIXED_PAGE = 'Project:Mixed list'
+ARTICLE = 'Event report'
+
+_cat = f'[[{CATEGORY}]]'
+
+
+def crowd_address(name: str) -> str:
+    return name.lower().replace(' ', '') + f'@{DOMAIN}'
+
+
+def spec() -> dict:
+    """The fixture specification that tests/harness/fixtures.php applies."""
+    users = [{'name': n, 'email': e} for n, e in EMAILABLE.items()]
+    users += [
+        {'name': OPTED_OUT, 'email': f'dave@{DOMAIN}', 'options': {'disablemail': 1}},
+        {'name': NO_ADDRESS},
+    ]
+    users += [{'name': n, 'email': crowd_address(n)} for n in CROWD]
+    for name, (address, groups) in SENDERS.items():
+        user = {'name': name, 'password': PASSWORD, 'groups': groups}
+        if address:
+            user['email'] = address
+        users.append(user)
+    pages = [
+        # The category mixes every kind of page a generator can yield.
+        {'title': 'User:Alice', 'text': f'Hello, I am Alice. {_cat}'},
+        {'title': 'User talk:Alice', 'text': f'Talk to Alice. {_cat}'},
+        {'title': 'User talk:Bob', 'text': f'Bob talk. {_cat}'},
+        {'title': 'User:Carol/Notes', 'text': f'Carol notes. {_cat}'},
+        {'title': 'User:Grace Hopper', 'text': f'Grace. {_cat}'},
+        {'title': 'User:Jürgen Müller', 'text': f'Jürgen. {_cat}'},
+        {'title': f'User:{OPTED_OUT}', 'text': f'Dave. {_cat}'},
+        {'title': f'User:{NO_ADDRESS}', 'text': f'Erin. {_cat}'},
+        {'title': f'User:{GHOST}', 'text': f'Nobody here. {_cat}'},
+        {'title': 'User:Heidi', 'text': 'Heidi, formerly Old Heidi.'},
+        {'title': f'User:{RENAMED_FROM}', 'text': f'#REDIRECT [[User:Heidi]]\n{_cat}'},
+        {'title': ARTICLE, 'text': f'An article about the event. {_cat}'},
+        {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
+        {
+            'title': MIXED_PAGE,
+            'text': '\n'.join(
+                [
+                    '* [[User:Alice]]',
+                    '* [[User talk:Alice]]',
+                    '* [[User:Bob/Sandbox]]',
+                    f'* [[User:{OPTED_OUT}]]',
+                    f'* [[User:{GHOST}]]',
+                    f'* [[{ARTICLE}]]',
+                ]
+            ),
+        },
+    ]
+    return {
+        'users': users,
+        'blocks': [{'target': 'BlockedSender', 'email': True}],
+        'pages': pages,
+    }

@@ -1,0 +1,63 @@
+"""Pywikibot configuration directories for the senders of the test wiki."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .wiki import LocalWiki
+
+FAMILY = 'localwiki'
+SCRIPT = Path(__file__).resolve().parents[2] / 'scripts' / 'emailuser.py'
+
+
+def pwb_command(python: str | Path = sys.executable) -> list[str]:
+    """The ``pwb`` command installed beside *python* (a pip-installed Pywikibot)."""
+    return [str(Path(python).parent / 'pwb')]
+
+
+def generate_family(wiki: LocalWiki, dest: Path, python=sys.executable) -> Path:
+    """Run ``pwb generate_family_file`` against *wiki*; return the families folder."""
+    dest.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, 'PYWIKIBOT_DIR': str(dest), 'PYWIKIBOT_NO_USER_CONFIG': '2'}
+    result = subprocess.run(
+        [*pwb_command(python), 'generate_family_file', f'{wiki.url}/index.php', FAMILY,
+         'n', 'n'],
+        cwd=dest, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    families = dest / 'families'
+    if result.returncode or not (families / f'{FAMILY}_family.py').exists():
+        raise RuntimeError(f'generate_family_file failed: {result.stdout}{result.stderr}')
+    return families
+
+
+def make_config(directory: Path, families: Path, username: str, password: str,
+                extra: str = '') -> Path:
+    """A Pywikibot config directory logged in as *username* (password file 0600)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(families, directory / 'families', dirs_exist_ok=True)
+    password_file = directory / 'user-password.py'
+    fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        f.write(f'({username!r}, {password!r})\n')
+    (directory / 'user-config.py').write_text(
+        f"family = {FAMILY!r}\n"
+        "mylang = 'en'\n"
+        f"usernames[{FAMILY!r}]['en'] = {username!r}\n"
+        "password_file = 'user-password.py'\n"
+        "put_throttle = 0\n"
+        "max_retries = 2\n"
+        "retry_wait = 1\n"
+        "retry_max = 2\n"
+        + extra)
+    return directory
+
+
+def env_for(config_dir: Path) -> dict[str, str]:
+    """The environment for running pwb with *config_dir* as its base directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('PYWIKIBOT')}
+    env['PYWIKIBOT_DIR'] = str(config_dir)
+    env['PYTHONIOENCODING'] = 'utf-8'
+    return env

@@ -1,0 +1,283 @@
+"""Install, populate, serve and stop a local MediaWiki with an SMTP sink.
+
+The wiki is Debian's ``mediawiki`` package on SQLite, served by PHP's built-in
+server; its mail goes over SMTP to an ``aiosmtpd`` Maildir sink, so a test reads
+the very message a recipient would get. Every process is started in its own
+session and stopped by PID, whatever happens to the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from .mailbox import Mailbox
+
+MEDIAWIKI = Path(os.environ.get('EMAILUSER_TEST_MEDIAWIKI', '/usr/share/mediawiki'))
+HERE = Path(__file__).resolve().parent
+SITENAME = 'Emailuser Test Wiki'
+ADMIN = ('Admin', 'Admin-pass-7f3k2q9z')
+
+# Appended to the installer's LocalSettings.php.
+SETTINGS = """
+$wgEnableEmail = true;
+$wgEnableUserEmail = true;
+$wgEmailAuthentication = false;
+$wgPasswordSender = 'wiki@localhost';
+$wgEmergencyContact = 'wiki@localhost';
+$wgSMTP = [
+    'host' => '127.0.0.1', 'port' => {smtp_port}, 'IDHost' => 'localhost',
+    'localhost' => 'localhost', 'auth' => false,
+];
+// Rate limits are only counted with a real object cache.
+$wgMainCacheType = CACHE_DB;
+$wgJobRunRate = 0;
+$wgShowExceptionDetails = true;
+// Plain users may send 3 emails a day: the rate-limited sender.
+$wgRateLimits['emailuser'] = ['user' => [3, 86400], 'newbie' => [3, 86400]];
+// Senders in this group may send plenty.
+$wgRateLimits['emailuser']['massmailer'] = [100000, 86400];
+$wgGroupPermissions['massmailer']['read'] = true;
+// The bot-flagged sender is exempt from rate limits.
+$wgGroupPermissions['bot']['noratelimit'] = true;
+"""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(check, what: str, timeout: float, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f'{what} exited with {proc.returncode}: {log.read_text()[-2000:]}')
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f'{what} did not start within {timeout} s: {log.read_text()[-2000:]}')
+
+
+class LocalWiki:
+    """A MediaWiki installed under *root*, with its SMTP sink.
+
+    Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(self, root: Path, spec: dict, php_workers: int = 1) -> None:
+        self.root = Path(root)
+        self.spec = spec
+        self.php_workers = php_workers
+        self.port = 0
+        self.smtp_port = 0
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.mailbox = Mailbox(self.root / 'maildir')
+        self.settings_file = self.root / 'LocalSettings.php'
+        self.php_log = self.root / 'php-server.log'
+
+    @property
+    def url(self) -> str:
+        return f'http://127.0.0.1:{self.port}'
+
+    @property
+    def api_url(self) -> str:
+        return f'{self.url}/api.php'
+
+    def __enter__(self) -> LocalWiki:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def php_env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            'MW_CONFIG_FILE': str(self.settings_file),
+            'MW_INSTALL_PATH': str(MEDIAWIKI),
+        }
+
+    def start(self) -> None:
+        """Install the wiki, create the fixtures, start SMTP sink and web server."""
+        if not (MEDIAWIKI / 'api.php').exists():
+            raise RuntimeError(
+                f'MediaWiki is not installed at {MEDIAWIKI}: '
+                'run tests/run.sh, which installs it with apt-get'
+            )
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.port, self.smtp_port = free_port(), free_port()
+        self.install()
+        self.start_smtp()
+        self.start_php()
+
+    def install(self) -> None:
+        """Run the installer and the fixture script (about a second)."""
+        db = self.root / 'db'
+        db.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                'php',
+                'maintenance/install.php',
+                '--dbtype',
+                'sqlite',
+                '--dbpath',
+                str(db),
+                '--dbname',
+                'wiki',
+                '--confpath',
+                str(self.root),
+                '--server',
+                self.url,
+                '--scriptpath',
+                '',
+                '--pass',
+                ADMIN[1],
+                '--skins',
+                'Vector',
+                '--quiet',
+                SITENAME,
+                ADMIN[0],
+            ],
+            cwd=MEDIAWIKI,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        with self.settings_file.open('a') as f:
+            f.write(SETTINGS.replace('{smtp_port}', str(self.smtp_port)))
+        spec_file = self.root / 'fixtures.json'
+        spec_file.write_text(json.dumps(self.spec))
+        self._php_script(HERE / 'fixtures.php', str(spec_file))
+        self._php_script(MEDIAWIKI / 'maintenance' / 'runJobs.php', '--quiet')
+
+    def _php_script(self, script: Path, *args: str) -> None:
+        result = subprocess.run(
+            ['php', str(script), *args], env=self.php_env(), capture_output=True, text=True
+        )
+        if result.returncode:
+            raise RuntimeError(f'{script.name} failed: {result.stdout}{result.stderr}')
+
+    def _spawn(self, name: str, argv: list[str], env=None) -> subprocess.Popen:
+        log = self.root / f'{name}.log'
+        with log.open('ab') as out:
+            proc = subprocess.Popen(
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.procs[name] = proc
+        (self.root / f'{name}.pid').write_text(str(proc.pid))
+        return proc
+
+    def start_smtp(self) -> None:
+        self.mailbox.create()
+        proc = self._spawn(
+            'smtp',
+            [
+                sys.executable,
+                '-m',
+                'aiosmtpd',
+                '-n',
+                '-l',
+                f'127.0.0.1:{self.smtp_port}',
+                '-c',
+                'aiosmtpd.handlers.Mailbox',
+                str(self.mailbox.path),
+            ],
+        )
+
+        def ready() -> bool:
+            with socket.create_connection(('127.0.0.1', self.smtp_port), timeout=1) as s:
+                return s.recv(100).startswith(b'220')
+
+        _wait_for(ready, 'the SMTP sink', 20, proc, self.root / 'smtp.log')
+
+    def start_php(self) -> None:
+        """Start PHP's built-in server; its request log goes to php-server.log."""
+        env = self.php_env()
+        if self.php_workers > 1:
+            env['PHP_CLI_SERVER_WORKERS'] = str(self.php_workers)
+        proc = self._spawn(
+            'php-server', ['php', '-S', f'127.0.0.1:{self.port}', '-t', str(MEDIAWIKI)], env=env
+        )
+
+        def ready() -> bool:
+            r = requests.get(
+                self.api_url,
+                params={'action': 'query', 'meta': 'siteinfo', 'format': 'json'},
+                timeout=5,
+            )
+            return r.ok and 'query' in r.json()
+
+        _wait_for(ready, 'the PHP server', 30, proc, self.php_log)
+
+    def stop_php(self) -> None:
+        self._stop('php-server')
+
+    def stop(self) -> None:
+        """Stop every process this wiki started, by PID; safe to call twice."""
+        for name in list(self.procs):
+            self._stop(name)
+
+    def _stop(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            # Each server leads its own process group: PHP workers go with it.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        (self.root / f'{name}.pid').unlink(missing_ok=True)
+
+    def api(self, **params) -> dict:
+        """A read-only API query, for tests that check the wiki's state."""
+        params.setdefault('format', 'json')
+        params.setdefault('formatversion', '2')
+        return requests.get(self.api_url, params=params, timeout=30).json()
+
+    def page_text(self, title: str) -> str | None:
+        """The current wikitext of *title*, or None when the page does not exist."""
+        page = self.api(
+            action='query', prop='revisions', rvprop='content', rvslots='main', titles=title
+        )['query']['pages'][0]
+        if page.get('missing'):
+            return None
+        return page['revisions'][0]['slots']['main']['content']
+
+    def api_requests(self) -> list[str]:
+        """Lines of the PHP server log that record a request to api.php."""
+        if not self.php_log.exists():
+            return []
+        return [
+            line
+            for line in self.php_log.read_text(errors='replace').splitlines()
+            if '/api.php' in line and ']: ' in line
+        ]

@@ -1,0 +1,83 @@
+"""The harness itself: a real wiki that really sends mail, and cleans up after itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+import requests
+
+from harness import population
+from harness.wiki import LocalWiki
+
+pytestmark = pytest.mark.wiki
+
+
+def login(wiki, name):
+    session = requests.Session()
+    token = session.get(wiki.api_url, params={
+        'action': 'query', 'meta': 'tokens', 'type': 'login', 'format': 'json'}).json()
+    result = session.post(wiki.api_url, data={
+        'action': 'login', 'lgname': name, 'lgpassword': population.PASSWORD,
+        'lgtoken': token['query']['tokens']['logintoken'], 'format': 'json'}).json()
+    assert result['login']['result'] == 'Success'
+    return session
+
+
+def test_users_are_in_their_documented_states(wiki):
+    names = [*population.EMAILABLE, population.OPTED_OUT, population.NO_ADDRESS,
+             population.GHOST, *population.SENDERS]
+    users = {u['name']: u for u in wiki.api(action='query', list='users', ususers='|'.join(
+        names), usprop='emailable|groups')['query']['users']}
+    for name in population.EMAILABLE:
+        assert users[name]['emailable'] is True, name
+    assert users[population.OPTED_OUT]['emailable'] is False
+    assert users[population.NO_ADDRESS]['emailable'] is False
+    assert users[population.GHOST].get('missing') is True
+    assert 'bot' in users['BotSender']['groups']
+    blocks = wiki.api(action='query', list='blocks', bkusers='BlockedSender', bkprop='flags')
+    assert blocks['query']['blocks'][0]['noemail'] is True
+    members = wiki.api(action='query', list='categorymembers', cmtitle=population.CATEGORY,
+                       cmlimit='max')['query']['categorymembers']
+    assert {m['ns'] for m in members} == {0, 2, 3}
+    crowd = wiki.api(action='query', prop='links', titles=population.CROWD_PAGE,
+                     pllimit='max')['query']['pages'][0]['links']
+    assert len(crowd) == len(population.CROWD) >= 40
+
+
+def test_a_mail_sent_through_the_wiki_reaches_the_sink_decoded(wiki, mailbox):
+    session = login(wiki, 'Sender')
+    token = session.get(wiki.api_url, params={
+        'action': 'query', 'meta': 'tokens', 'format': 'json'}).json()
+    result = session.post(wiki.api_url, data={
+        'action': 'emailuser', 'target': 'Jürgen Müller', 'subject': 'Grüße, Jürgen',
+        'text': 'Zoë says hello.\nSecond line.', 'format': 'json',
+        'token': token['query']['tokens']['csrftoken']}).json()
+    assert result == {'emailuser': {'result': 'Success'}}
+    [mail] = mailbox.messages()
+    assert mail.to_address == population.EMAILABLE['Jürgen Müller']
+    assert mail.subject == 'Grüße, Jürgen'
+    assert mail.body.startswith('Zoë says hello.\nSecond line.')
+    assert 'sender@senders.test' in mail.reply_to
+
+
+def test_rate_limited_sender_is_refused_after_its_limit(wiki, mailbox):
+    session = login(wiki, 'LimitedSender')
+    limits = session.get(wiki.api_url, params={
+        'action': 'query', 'meta': 'userinfo', 'uiprop': 'ratelimits', 'format': 'json'}
+    ).json()['query']['userinfo']['ratelimits']['emailuser']
+    assert limits == {'user': {'hits': 3, 'seconds': 86400}}
+
+
+def test_servers_are_stopped_by_pid(tmp_path):
+    local = LocalWiki(tmp_path / 'w', {'users': []})
+    with local:
+        pids = [p.pid for p in local.procs.values()]
+        assert len(pids) == 2
+        assert requests.get(local.api_url, params={'action': 'query', 'format': 'json'}).ok
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    left = subprocess.run(['pgrep', '-f', f'127.0.0.1:{local.port}'], capture_output=True)
+    assert left.stdout == b''
