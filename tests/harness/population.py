@@ -18,18 +18,25 @@ OPTED_OUT = 'Dave'  # has an address, but disabled email from other users
 NO_ADDRESS = 'Erin'  # never gave an address
 GHOST = 'Ghost'  # has a user page but no account
 RENAMED_FROM = 'Old Heidi'
-CROWD = [f'Crowd {i:02d}' for i in range(1, 46)]
+CROWD = [f'Crowd {i:02d}' for i in range(1, 61)]  # more than one batch of 50
 
 #: Senders: name -> (email or None, groups).
 SENDERS = {
     'Sender': ('sender@senders.test', ['massmailer']),
     'BotSender': ('botsender@senders.test', ['bot']),
-    'LimitedSender': ('limited@senders.test', []),
+    'LimitedSender': ('limited@senders.test', []),  # 3 emails a day, like any plain user
+    'BurstSender': ('burst@senders.test', ['burstmailer']),  # 2 emails per 6 seconds
     'BlockedSender': ('blocked@senders.test', []),
     'NoAddressSender': (None, []),
 }
 
+#: Bot passwords of Sender: name -> grants.
+BOT_PASSWORDS = {'mail': ['basic', 'sendemail'], 'nomail': ['basic']}
+BOT_PASSWORD = 'botpasswordsecret1234567890abcd'
+
 CATEGORY = 'Category:Event participants'
+OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
+INVITATION_PAGE = 'Project:Invitation'
 CROWD_PAGE = 'Project:Crowd'
 MIXED_PAGE = 'Project:Mixed list'
 ARTICLE = 'Event report'
@@ -68,6 +75,9 @@ def spec() -> dict:
         {'title': 'User:Heidi', 'text': 'Heidi, formerly Old Heidi.'},
         {'title': f'User:{RENAMED_FROM}', 'text': f'#REDIRECT [[User:Heidi]]\n{_cat}'},
         {'title': ARTICLE, 'text': f'An article about the event. {_cat}'},
+        {'title': 'User:Carol/No mail', 'text': f'[[{OPTOUT_CATEGORY}]]'},
+        {'title': INVITATION_PAGE, 'text': "Hello '''{username}''',\n\nread "
+         f'[[{ARTICLE}|the report]]' ' on {sitename}.\n{{Some template}}'},
         {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
         {
             'title': MIXED_PAGE,
@@ -86,5 +96,8 @@ def spec() -> dict:
     return {
         'users': users,
         'blocks': [{'target': 'BlockedSender', 'email': True}],
+        'bot_passwords': [{'user': 'Sender', 'appid': appid, 'grants': grants,
+                           'password': BOT_PASSWORD}
+                          for appid, grants in BOT_PASSWORDS.items()],
         'pages': pages,
     }

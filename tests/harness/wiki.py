@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import requests
 
@@ -47,6 +48,10 @@ $wgRateLimits['emailuser'] = ['user' => [3, 86400], 'newbie' => [3, 86400]];
 // Senders in this group may send plenty.
 $wgRateLimits['emailuser']['massmailer'] = [100000, 86400];
 $wgGroupPermissions['massmailer']['read'] = true;
+// A short window, so that waiting for the limit can be tested.
+$wgRateLimits['emailuser']['burstmailer'] = [2, 6];
+// Every API request with its parameters (tokens and passwords redacted).
+$wgDebugLogGroups['api'] = '{api_log}';
 // The bot-flagged sender is exempt from rate limits.
 $wgGroupPermissions['bot']['noratelimit'] = true;
 """
@@ -89,6 +94,7 @@ class LocalWiki:
         self.mailbox = Mailbox(self.root / 'maildir')
         self.settings_file = self.root / 'LocalSettings.php'
         self.php_log = self.root / 'php-server.log'
+        self.api_log = self.root / 'api.log'
 
     @property
     def url(self) -> str:
@@ -163,7 +169,8 @@ class LocalWiki:
             text=True,
         )
         with self.settings_file.open('a') as f:
-            f.write(SETTINGS.replace('{smtp_port}', str(self.smtp_port)))
+            f.write(SETTINGS.replace('{smtp_port}', str(self.smtp_port))
+                    .replace('{api_log}', str(self.api_log)))
         spec_file = self.root / 'fixtures.json'
         spec_file.write_text(json.dumps(self.spec))
         self._php_script(HERE / 'fixtures.php', str(spec_file))
@@ -272,12 +279,19 @@ class LocalWiki:
             return None
         return page['revisions'][0]['slots']['main']['content']
 
-    def api_requests(self) -> list[str]:
-        """Lines of the PHP server log that record a request to api.php."""
-        if not self.php_log.exists():
+    def api_requests(self) -> list[dict[str, str]]:
+        """Every API request the wiki served so far: method, user and parameters."""
+        if not self.api_log.exists():
             return []
-        return [
-            line
-            for line in self.php_log.read_text(errors='replace').splitlines()
-            if '/api.php' in line and ']: ' in line
-        ]
+        requests_ = []
+        for line in self.api_log.read_text(errors='replace').splitlines():
+            words = line.split(' ')
+            if 'API' not in words:
+                continue
+            at = words.index('API')
+            entry = {'method': words[at + 1], 'user': unquote(words[at + 2])}
+            for word in words[at + 5:]:
+                name, _, value = word.partition('=')
+                entry[name] = unquote(value)
+            requests_.append(entry)
+        return requests_
