@@ -2,7 +2,7 @@
 /**
  * Puts a freshly installed MediaWiki into the states the tests expect.
  *
- * Reads a JSON specification (users, blocks, pages) and applies it in one PHP
+ * Reads a JSON specification (users, bulk users, blocks, pages) and applies it in one PHP
  * process: creating accounts through createAndPromote.php costs a process and a
  * password hash per user, which is far too slow for hundreds of recipients.
  *
@@ -40,17 +40,6 @@ class EmailuserFixtures extends Maintenance {
 			)->placeBlockUnsafe();
 			if ( !$status->isOK() ) {
 				$this->fatalError( "block {$b['target']}: " . $status->getMessage( false, false, 'en' )->text() );
-			}
-		}
-		foreach ( $spec['bot_passwords'] ?? [] as $bp ) {
-			$user = $services->getUserFactory()->newFromName( $bp['user'] );
-			$botPassword = BotPassword::newUnsaved( [
-				'user' => $user, 'appId' => $bp['appid'], 'grants' => $bp['grants'],
-			] );
-			$password = $services->getPasswordFactory()->newFromPlaintext( $bp['password'] );
-			$status = $botPassword->save( 'insert', $password );
-			if ( !$status->isGood() ) {
-				$this->fatalError( "bot password {$bp['user']}: " . $status->getMessage( false, false, 'en' )->text() );
 			}
 		}
 		foreach ( $spec['pages'] ?? [] as $p ) {

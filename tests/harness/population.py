@@ -30,10 +30,6 @@ SENDERS = {
     'NoAddressSender': (None, []),
 }
 
-#: Bot passwords of Sender: name -> grants.
-BOT_PASSWORDS = {'mail': ['basic', 'sendemail'], 'nomail': ['basic']}
-BOT_PASSWORD = 'botpasswordsecret1234567890abcd'
-
 CATEGORY = 'Category:Event participants'
 OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
 INVITATION_PAGE = 'Project:Invitation'
@@ -96,8 +92,5 @@ def spec() -> dict:
     return {
         'users': users,
         'blocks': [{'target': 'BlockedSender', 'email': True}],
-        'bot_passwords': [{'user': 'Sender', 'appid': appid, 'grants': grants,
-                           'password': BOT_PASSWORD}
-                          for appid, grants in BOT_PASSWORDS.items()],
         'pages': pages,
     }
