@@ -48,12 +48,25 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -always           Send without asking for each recipient.
 
+-journal:FILE     Where delivery state is kept (default:
+                  emailuser-journal.sqlite3 in the Pywikibot config directory).
+                  Running the same command again emails only those not emailed
+                  yet; changing the subject, body or -ccme starts a new
+                  campaign.
+
+-resend:uncertain Email again the recipients whose state is uncertain because
+                  a run stopped while emailing them.
+
+-resend           Forget who already got this message and email everyone
+                  again (asks first unless -always is given).
+
 Use the global option -simulate to see what would be sent without sending.
 
 Exit status: 0 when every recipient was emailed or skipped for a reason of
-their own; 1 when the input or the account is wrong or a send failed; 75 when
-the run stopped with recipients left (rate limit, -max, quit, Ctrl-C): run the
-same command again later.
+their own; 1 when the input or the account is wrong, a send failed or a
+recipient is uncertain; 75 when the run stopped with recipients left (rate
+limit, -max, quit, Ctrl-C, the wiki went away): run the same command again
+later.
 
 &params;
 """
@@ -71,7 +84,7 @@ from emailuserlib.bot import EXIT_ERROR, EmailUserBot
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}
 
-_VALUE_OPTIONS = ('subject', 'text', 'textfile', 'textpage', 'max', 'optout')
+_VALUE_OPTIONS = ('subject', 'text', 'textfile', 'textpage', 'max', 'optout', 'journal')
 _FLAG_OPTIONS = ('always', 'ccme', 'wait')
 
 
@@ -87,6 +100,13 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
         name, sep, value = arg[1:].partition(':') if arg.startswith('-') else ('', '', '')
         if name in _FLAG_OPTIONS and not sep:
             options[name] = True
+        elif name == 'resend':
+            if value not in ('', 'uncertain'):
+                raise ValueError(
+                    f'-resend:{value} is not known: use -resend:uncertain, or '
+                    '-resend alone to email everyone again.'
+                )
+            options[name] = value or 'all'
         elif name in _VALUE_OPTIONS and sep:
             if not value:
                 raise ValueError(f'-{name}: needs a value, as in -{name}:VALUE.')

@@ -62,11 +62,35 @@ class Sender:
         """Run the script from this repository's working tree, as pwb does."""
         return self.pwb(str(SCRIPT), *args, stdin=stdin, timeout=timeout)
 
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start the script in the background; output goes to files in the config dir."""
+        self.launched = getattr(self, 'launched', 0) + 1
+        out = (self.config_dir / f'run-{self.launched}.log').open('w')
+        return subprocess.Popen(
+            [*pwb_command(), str(SCRIPT), *args],
+            cwd=self.config_dir,
+            env=env_for(self.config_dir),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def log(self, number: int | None = None) -> str:
+        """The output of a run started with :meth:`start` (the latest by default)."""
+        return (self.config_dir / f'run-{number or self.launched}.log').read_text()
+
     def pwb(self, *args: str, stdin: str | None = None, timeout: float = 300) -> Result:
         proc = subprocess.run(
-            [*pwb_command(), *args], cwd=self.config_dir, env=env_for(self.config_dir),
-            input=stdin, capture_output=True, text=True, timeout=timeout,
-            stdin=None if stdin is not None else subprocess.DEVNULL)
+            [*pwb_command(), *args],
+            cwd=self.config_dir,
+            env=env_for(self.config_dir),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -12,20 +12,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import population  # noqa: E402
-from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command  # noqa: E402
-from harness.wiki import LocalWiki  # noqa: E402
+from harness import population
+from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
+from harness.wiki import LocalWiki
 
-ARGS = [f'-cat:{population.CATEGORY}', '-subject:Invitation for {username}',
-        '-text:Hello {username},\\n\\nyou are invited to the meetup of {sitename}.\\n'
-        '\\nSee you there!']
+ARGS = [
+    f'-cat:{population.CATEGORY}',
+    '-subject:Invitation for {username}',
+    '-text:Hello {username},\\n\\nyou are invited to the meetup of {sitename}.\\n\\nSee you there!',
+]
 
 
 def run(config: Path, *args: str) -> None:
     shown = ' '.join(a if ' ' not in a else f'"{a}"' for a in args)
     print(f'\n$ pwb emailuser {shown}', flush=True)
-    subprocess.run([*pwb_command(), str(SCRIPT), *args], cwd=config, env=env_for(config),
-                   stdin=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [*pwb_command(), str(SCRIPT), *args],
+        cwd=config,
+        env=env_for(config),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def main() -> None:

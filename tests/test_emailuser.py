@@ -23,13 +23,13 @@ def addresses(mailbox) -> Counter:
 
 def expect(mailbox, names) -> None:
     """Exactly one mail to each of *names*, and to nobody else."""
-    assert addresses(mailbox) == Counter({pop.EMAILABLE.get(n) or pop.crowd_address(n): 1
-                                          for n in names})
+    assert addresses(mailbox) == Counter(
+        {pop.EMAILABLE.get(n) or pop.crowd_address(n): 1 for n in names}
+    )
 
 
 def test_category_of_mixed_pages_gives_one_personal_mail_per_emailable_user(sender, mailbox):
-    result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:Meetup for {username}', BODY,
-                        '-always')
+    result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:Meetup for {username}', BODY, '-always')
     assert result.returncode == 0, result.output
     expect(mailbox, CATEGORY_RECIPIENTS)
     by_address = {m.to_address: m for m in mailbox.messages()}
@@ -48,8 +48,7 @@ def test_category_of_mixed_pages_gives_one_personal_mail_per_emailable_user(send
 
 
 def test_renamed_account_is_reached_through_its_user_page_redirect(sender, mailbox):
-    result = sender.run(f'-page:User:{pop.RENAMED_FROM}', '-subject:Hi {username}', BODY,
-                        '-always')
+    result = sender.run(f'-page:User:{pop.RENAMED_FROM}', '-subject:Hi {username}', BODY, '-always')
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     assert (mail.to_address, mail.subject) == (pop.EMAILABLE['Heidi'], 'Hi Heidi')
@@ -57,8 +56,12 @@ def test_renamed_account_is_reached_through_its_user_page_redirect(sender, mailb
 
 def test_non_ascii_subject_and_body_survive_smtp(sender, mailbox):
     subject = 'Grüße, {username} — 会议 🎉'
-    result = sender.run('-page:User:Jürgen Müller', f'-subject:{subject}',
-                        '-text:Zoë und Ærøskøbing: ça va, {username}?', '-always')
+    result = sender.run(
+        '-page:User:Jürgen Müller',
+        f'-subject:{subject}',
+        '-text:Zoë und Ærøskøbing: ça va, {username}?',
+        '-always',
+    )
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     assert mail.subject == 'Grüße, Jürgen Müller — 会议 🎉'
@@ -76,23 +79,34 @@ def test_ccme_sends_the_copy_to_the_sender(sender, mailbox):
 def test_body_from_a_file_and_from_a_wiki_page(sender, mailbox, tmp_path):
     letter = tmp_path / 'letter.txt'
     letter.write_text('Liebe(r) {username},\nbis bald auf {sitename}.\n', encoding='utf-8')
-    assert sender.run('-page:User:Bob', '-subject:File', f'-textfile:{letter}',
-                      '-always').returncode == 0
-    assert sender.run('-page:User:Carol', '-subject:Page', f'-textpage:{pop.INVITATION_PAGE}',
-                      '-always').returncode == 0
+    assert (
+        sender.run('-page:User:Bob', '-subject:File', f'-textfile:{letter}', '-always').returncode
+        == 0
+    )
+    assert (
+        sender.run(
+            '-page:User:Carol', '-subject:Page', f'-textpage:{pop.INVITATION_PAGE}', '-always'
+        ).returncode
+        == 0
+    )
     mails = {m.subject: m for m in mailbox.messages()}
     assert mails['File'].body.startswith('Liebe(r) Bob,\nbis bald auf Emailuser Test Wiki.\n')
     assert mails['Page'].body.startswith(
-        'Hello Carol,\n\nread the report on Emailuser Test Wiki.\n')
+        'Hello Carol,\n\nread the report on Emailuser Test Wiki.\n'
+    )
     assert '{{' not in mails['Page'].body and "'''" not in mails['Page'].body
 
 
-@pytest.mark.parametrize(('account', 'fragment'), [
-    ('BlockedSender', 'is blocked from sending email'),
-    ('NoAddressSender', 'has no email address'),
-])
+@pytest.mark.parametrize(
+    ('account', 'fragment'),
+    [
+        ('BlockedSender', 'is blocked from sending email'),
+        ('NoAddressSender', 'has no email address'),
+    ],
+)
 def test_preflight_failure_stops_before_anything_is_sent(
-        sender_factory, mailbox, account, fragment):
+    sender_factory, mailbox, account, fragment
+):
     runner = sender_factory(account)
     result = runner.run(f'-cat:{pop.CATEGORY}', '-subject:S', BODY, '-always')
     assert result.returncode == 1
@@ -102,15 +116,18 @@ def test_preflight_failure_stops_before_anything_is_sent(
     assert mailbox.messages() == []
 
 
-@pytest.mark.parametrize(('args', 'fragment'), [
-    (['-subject:Hi {usernme}', BODY], 'unknown placeholder {usernme}'),
-    ([BODY], 'A subject is required'),
-    (['-subject:Hi', '-textfile:/nonexistent/letter.txt'], 'letter.txt does not exist'),
-    (['-subject:Hi'], 'There is no message body'),
-    (['-subject:Hi', BODY, '-textpage:Project:Invitation'], 'only once'),
-    (['-subject:Hi', BODY, '-max:none'], 'not a positive whole number'),
-    (['-subject:Hi', BODY, '-optout:Project:Nonexistent list'], 'does not exist'),
-])
+@pytest.mark.parametrize(
+    ('args', 'fragment'),
+    [
+        (['-subject:Hi {usernme}', BODY], 'unknown placeholder {usernme}'),
+        ([BODY], 'A subject is required'),
+        (['-subject:Hi', '-textfile:/nonexistent/letter.txt'], 'letter.txt does not exist'),
+        (['-subject:Hi'], 'There is no message body'),
+        (['-subject:Hi', BODY, '-textpage:Project:Invitation'], 'only once'),
+        (['-subject:Hi', BODY, '-max:none'], 'not a positive whole number'),
+        (['-subject:Hi', BODY, '-optout:Project:Nonexistent list'], 'does not exist'),
+    ],
+)
 def test_bad_input_is_one_clear_error_and_nothing_is_sent(sender, mailbox, args, fragment):
     result = sender.run(f'-cat:{pop.CATEGORY}', *args, '-always')
     assert result.returncode == 1
@@ -134,8 +151,14 @@ def test_without_always_and_without_a_terminal_nothing_is_sent(sender, mailbox):
 
 
 def test_optout_pages_and_categories_are_never_emailed(sender, mailbox):
-    result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:S', BODY, '-always',
-                        f'-optout:{pop.MIXED_PAGE}', f'-optout:{pop.OPTOUT_CATEGORY}')
+    result = sender.run(
+        f'-cat:{pop.CATEGORY}',
+        '-subject:S',
+        BODY,
+        '-always',
+        f'-optout:{pop.MIXED_PAGE}',
+        f'-optout:{pop.OPTOUT_CATEGORY}',
+    )
     assert result.returncode == 0, result.output
     expect(mailbox, ['Grace Hopper', 'Jürgen Müller', 'Heidi'])
     assert 'opted-out (5): Alice, Bob, Carol, Dave, Ghost' in result.output
@@ -150,8 +173,9 @@ def test_max_caps_the_run_and_says_to_rerun(sender, mailbox):
 
 
 def test_simulate_sends_nothing_and_reports_simulated(sender, mailbox):
-    result = sender.pwb('-simulate', str(SCRIPT), f'-cat:{pop.CATEGORY}', '-subject:S', BODY,
-                        '-always')
+    result = sender.pwb(
+        '-simulate', str(SCRIPT), f'-cat:{pop.CATEGORY}', '-subject:S', BODY, '-always'
+    )
     assert result.returncode == 0, result.output
     assert mailbox.messages() == []
     assert '6 users would be emailed (simulation)' in result.output
@@ -159,10 +183,10 @@ def test_simulate_sends_nothing_and_reports_simulated(sender, mailbox):
 
 
 def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(
-        sender_factory, mailbox, wiki):
+    sender_factory, mailbox, wiki
+):
     runner = sender_factory('LimitedSender')
-    result = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always',
-                        timeout=120)
+    result = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
     assert result.returncode == 75
     expect(mailbox, pop.CROWD[:3])
     assert 'Rate limit: 3 emails per 1 d' in result.output
@@ -172,9 +196,17 @@ def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(
 
 def test_wait_goes_on_after_the_rate_limit_window(sender_factory, mailbox):
     runner = sender_factory('BurstSender')
-    result = runner.run('-page:User:Alice', '-page:User:Bob', '-page:User:Carol',
-                        '-page:User:Grace Hopper', '-subject:S', BODY, '-always', '-wait',
-                        timeout=120)
+    result = runner.run(
+        '-page:User:Alice',
+        '-page:User:Bob',
+        '-page:User:Carol',
+        '-page:User:Grace Hopper',
+        '-subject:S',
+        BODY,
+        '-always',
+        '-wait',
+        timeout=120,
+    )
     assert result.returncode == 0, result.output
     expect(mailbox, ['Alice', 'Bob', 'Carol', 'Grace Hopper'])
     assert 'Rate limit reached: trying Carol again in' in result.output
@@ -182,14 +214,18 @@ def test_wait_goes_on_after_the_rate_limit_window(sender_factory, mailbox):
 
 def test_emailable_check_is_batched_fifty_names_per_request(sender_factory, mailbox, wiki):
     def lookups():
-        return [r for r in wiki.api_requests() if r.get('list') == 'users'
-                and r.get('usprop') == 'emailable']
+        return [
+            r
+            for r in wiki.api_requests()
+            if r.get('list') == 'users' and r.get('usprop') == 'emailable'
+        ]
 
     for account, expected in (('Sender', 2), ('BotSender', 1)):  # BotSender: apihighlimits
         before = len(lookups())
         before_sends = sum(r.get('action') == 'emailuser' for r in wiki.api_requests())
-        result = sender_factory(account).run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY,
-                                             '-always', '-simulate')
+        result = sender_factory(account).run(
+            f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', '-simulate'
+        )
         assert result.returncode == 0, result.output
         assert len(lookups()) - before == expected, account
         sends = sum(r.get('action') == 'emailuser' for r in wiki.api_requests())
@@ -222,10 +258,17 @@ def test_library_function_emails_a_list_of_names(sender, mailbox):
         'from emailuserlib.bot import email_users\n'
         'counter = email_users(pywikibot.Site(), ["alice", "Dave", "Nobody here"],\n'
         '                      "Library {username}", "Sent from a script.")\n'
-        'print(sorted(counter.items()))\n')
-    proc = subprocess.run([sys.executable, '-c', code, str(SCRIPT.parent)],
-                          cwd=sender.config_dir, env=env_for(sender.config_dir),
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+        'print(sorted(counter.items()))\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, '-c', code, str(SCRIPT.parent)],
+        cwd=sender.config_dir,
+        env=env_for(sender.config_dir),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "('sent', 1)" in proc.stdout
     assert "('not-emailable', 1)" in proc.stdout and "('no-such-user', 1)" in proc.stdout

@@ -16,20 +16,38 @@ pytestmark = pytest.mark.wiki
 
 def login(wiki, name):
     session = requests.Session()
-    token = session.get(wiki.api_url, params={
-        'action': 'query', 'meta': 'tokens', 'type': 'login', 'format': 'json'}).json()
-    result = session.post(wiki.api_url, data={
-        'action': 'login', 'lgname': name, 'lgpassword': population.PASSWORD,
-        'lgtoken': token['query']['tokens']['logintoken'], 'format': 'json'}).json()
+    token = session.get(
+        wiki.api_url,
+        params={'action': 'query', 'meta': 'tokens', 'type': 'login', 'format': 'json'},
+    ).json()
+    result = session.post(
+        wiki.api_url,
+        data={
+            'action': 'login',
+            'lgname': name,
+            'lgpassword': population.PASSWORD,
+            'lgtoken': token['query']['tokens']['logintoken'],
+            'format': 'json',
+        },
+    ).json()
     assert result['login']['result'] == 'Success'
     return session
 
 
 def test_users_are_in_their_documented_states(wiki):
-    names = [*population.EMAILABLE, population.OPTED_OUT, population.NO_ADDRESS,
-             population.GHOST, *population.SENDERS]
-    users = {u['name']: u for u in wiki.api(action='query', list='users', ususers='|'.join(
-        names), usprop='emailable|groups')['query']['users']}
+    names = [
+        *population.EMAILABLE,
+        population.OPTED_OUT,
+        population.NO_ADDRESS,
+        population.GHOST,
+        *population.SENDERS,
+    ]
+    users = {
+        u['name']: u
+        for u in wiki.api(
+            action='query', list='users', ususers='|'.join(names), usprop='emailable|groups'
+        )['query']['users']
+    }
     for name in population.EMAILABLE:
         assert users[name]['emailable'] is True, name
     assert users[population.OPTED_OUT]['emailable'] is False
@@ -38,22 +56,32 @@ def test_users_are_in_their_documented_states(wiki):
     assert 'bot' in users['BotSender']['groups']
     blocks = wiki.api(action='query', list='blocks', bkusers='BlockedSender', bkprop='flags')
     assert blocks['query']['blocks'][0]['noemail'] is True
-    members = wiki.api(action='query', list='categorymembers', cmtitle=population.CATEGORY,
-                       cmlimit='max')['query']['categorymembers']
+    members = wiki.api(
+        action='query', list='categorymembers', cmtitle=population.CATEGORY, cmlimit='max'
+    )['query']['categorymembers']
     assert {m['ns'] for m in members} == {0, 2, 3}
-    crowd = wiki.api(action='query', prop='links', titles=population.CROWD_PAGE,
-                     pllimit='max')['query']['pages'][0]['links']
+    crowd = wiki.api(action='query', prop='links', titles=population.CROWD_PAGE, pllimit='max')[
+        'query'
+    ]['pages'][0]['links']
     assert len(crowd) == len(population.CROWD) >= 40
 
 
 def test_a_mail_sent_through_the_wiki_reaches_the_sink_decoded(wiki, mailbox):
     session = login(wiki, 'Sender')
-    token = session.get(wiki.api_url, params={
-        'action': 'query', 'meta': 'tokens', 'format': 'json'}).json()
-    result = session.post(wiki.api_url, data={
-        'action': 'emailuser', 'target': 'Jürgen Müller', 'subject': 'Grüße, Jürgen',
-        'text': 'Zoë says hello.\nSecond line.', 'format': 'json',
-        'token': token['query']['tokens']['csrftoken']}).json()
+    token = session.get(
+        wiki.api_url, params={'action': 'query', 'meta': 'tokens', 'format': 'json'}
+    ).json()
+    result = session.post(
+        wiki.api_url,
+        data={
+            'action': 'emailuser',
+            'target': 'Jürgen Müller',
+            'subject': 'Grüße, Jürgen',
+            'text': 'Zoë says hello.\nSecond line.',
+            'format': 'json',
+            'token': token['query']['tokens']['csrftoken'],
+        },
+    ).json()
     assert result == {'emailuser': {'result': 'Success'}}
     [mail] = mailbox.messages()
     assert mail.to_address == population.EMAILABLE['Jürgen Müller']
@@ -64,8 +92,9 @@ def test_a_mail_sent_through_the_wiki_reaches_the_sink_decoded(wiki, mailbox):
 
 def test_rate_limited_sender_is_refused_after_its_limit(wiki, mailbox):
     session = login(wiki, 'LimitedSender')
-    limits = session.get(wiki.api_url, params={
-        'action': 'query', 'meta': 'userinfo', 'uiprop': 'ratelimits', 'format': 'json'}
+    limits = session.get(
+        wiki.api_url,
+        params={'action': 'query', 'meta': 'userinfo', 'uiprop': 'ratelimits', 'format': 'json'},
     ).json()['query']['userinfo']['ratelimits']['emailuser']
     assert limits == {'user': {'hits': 3, 'seconds': 86400}}
 

@@ -17,36 +17,57 @@ pytestmark = [pytest.mark.wiki, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 HELP_LINE = 'Email many wiki users at once'
-ARGS = ['emailuser', '-page:User:Alice', '-subject:Installed {username}', '-text:Body',
-        '-always']
+ARGS = ['emailuser', '-page:User:Alice', '-subject:Installed {username}', '-text:Body', '-always']
 
 
 def make_venv(path: Path, *requirements: str) -> Path:
     """A fresh virtual environment with *requirements*; returns its python."""
     subprocess.run([sys.executable, '-m', 'venv', str(path)], check=True)
     python = path / 'bin' / 'python'
-    subprocess.run([str(python), '-m', 'pip', 'install', '-q', '--disable-pip-version-check',
-                    *requirements], check=True, capture_output=True)
+    subprocess.run(
+        [str(python), '-m', 'pip', 'install', '-q', '--disable-pip-version-check', *requirements],
+        check=True,
+        capture_output=True,
+    )
     return python
 
 
 def pwb(python: Path, cwd: Path, *args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([*pwb_command(python), *args], cwd=cwd, env=env or env_for(cwd),
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          timeout=300)
+    return subprocess.run(
+        [*pwb_command(python), *args],
+        cwd=cwd,
+        env=env or env_for(cwd),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
 
 
 def copy_clone(dest: Path) -> Path:
     """The repository's files as a plain clone would hold them (working tree)."""
-    shutil.copytree(REPO, dest, ignore=shutil.ignore_patterns(
-        '.git', '.venv', '__pycache__', '*.egg-info', 'build', '.pytest_cache',
-        '.ruff_cache', 'user-config.py', 'user-password.py'))
+    shutil.copytree(
+        REPO,
+        dest,
+        ignore=shutil.ignore_patterns(
+            '.git',
+            '.venv',
+            '__pycache__',
+            '*.egg-info',
+            'build',
+            '.pytest_cache',
+            '.ruff_cache',
+            'user-config.py',
+            'user-password.py',
+        ),
+    )
     return dest
 
 
 @pytest.mark.parametrize('pywikibot_version', ['9.4.0', '11.9.0'])
 def test_pip_install_then_pwb_finds_it_from_any_config_dir(
-        tmp_path, families, mailbox, pywikibot_version):
+    tmp_path, families, mailbox, pywikibot_version
+):
     """``pip install .`` into a fresh venv: found through the entry point, no copying."""
     clone = copy_clone(tmp_path / 'clone')
     python = make_venv(tmp_path / 'venv', f'pywikibot=={pywikibot_version}', str(clone))
@@ -62,8 +83,7 @@ def test_pip_install_then_pwb_finds_it_from_any_config_dir(
     sent = pwb(python, config, *ARGS)
     assert sent.returncode == 0, sent.stdout + sent.stderr
     [mail] = mailbox.messages()
-    assert (mail.to_address, mail.subject) == (population.EMAILABLE['Alice'],
-                                               'Installed Alice')
+    assert (mail.to_address, mail.subject) == (population.EMAILABLE['Alice'], 'Installed Alice')
 
     # Pywikibot's own messages stay in place for its other scripts.
     login_help = pwb(python, config, 'login', '-help')
@@ -75,8 +95,9 @@ def test_clone_with_the_sample_config_runs_from_its_root(tmp_path, families, mai
     clone = copy_clone(tmp_path / 'clone')
     python = make_venv(tmp_path / 'venv', 'pywikibot==11.9.0')
     sample = (clone / 'user-config.py.sample').read_text()
-    edited = (sample.replace("family = 'wikipedia'", "family = 'localwiki'")
-              .replace("'ExampleUser'", "'Sender'"))
+    edited = sample.replace("family = 'wikipedia'", "family = 'localwiki'").replace(
+        "'ExampleUser'", "'Sender'"
+    )
     assert edited != sample
     (clone / 'user-config.py').write_text(edited)
     shutil.copytree(families, clone / 'families')
@@ -99,8 +120,13 @@ def test_clone_listed_by_absolute_path_in_user_script_paths(tmp_path, families, 
     clone = copy_clone(tmp_path / 'clone')
     assert '.' not in str(clone), 'pwb splits user_script_paths entries on dots'
     python = make_venv(tmp_path / 'venv', 'pywikibot==11.9.0')
-    config = make_config(tmp_path / 'config', families, 'Sender', population.PASSWORD,
-                         extra=f'user_script_paths = [{str(clone / "scripts")!r}]\n')
+    config = make_config(
+        tmp_path / 'config',
+        families,
+        'Sender',
+        population.PASSWORD,
+        extra=f'user_script_paths = [{str(clone / "scripts")!r}]\n',
+    )
 
     helped = pwb(python, config, 'emailuser', '-help')
     assert helped.returncode == 0, helped.stderr

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import pywikibot
 from pywikibot import config
 from pywikibot.bot import ConfigParserBot
 
-from . import delivery
+from . import delivery, journal
 from .delivery import RateLimited, SenderRefused, WikiUnreachable
+from .journal import Journal, JournalError
 from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
-from .plan import format_plan
+from .plan import format_plan, name_list_plain
 from .preflight import Account, PreflightError, check_account, duration
 from .recipients import EMAILABLE, Recipient, Resolver, optout_names
 
@@ -25,6 +30,37 @@ EXIT_PENDING = 75  # EX_TEMPFAIL: stopped with recipients left; rerun later
 
 PENDING = 'pending'
 DECLINED = 'declined'
+ALREADY_SENT = 'already-sent'
+UNCERTAIN = 'uncertain'
+
+
+@contextlib.contextmanager
+def finish_before_interrupt(name: str):
+    """Let a send and its journal entry complete before Ctrl-C takes effect.
+
+    Yields a list that holds the signal when Ctrl-C was pressed meanwhile: the
+    caller records the outcome, then stops. A second Ctrl-C stops at once; that
+    recipient is then uncertain.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def defer(signum, frame):
+        if received:
+            raise KeyboardInterrupt
+        received.append(signum)
+        pywikibot.info(
+            f'Finishing the email to {name} first; press Ctrl-C again to stop '
+            'at once (that email would then be uncertain).'
+        )
+
+    previous = signal.signal(signal.SIGINT, defer)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class StopRun(Exception):
@@ -40,7 +76,8 @@ class EmailUserBot(ConfigParserBot):
 
     Options, also read from the ``[emailuser]`` section of ``scripts.ini``:
     ``subject``, ``text``, ``textfile``, ``textpage``, ``ccme``, ``max``,
-    ``wait``, ``optout`` (titles separated by ``|``) and ``always``.
+    ``wait``, ``optout`` (titles separated by ``|``), ``journal``, ``resend``
+    (``uncertain`` or ``all``) and ``always``.
     """
 
     update_options = {
@@ -52,6 +89,8 @@ class EmailUserBot(ConfigParserBot):
         'max': 0,
         'wait': False,
         'optout': '',
+        'journal': '',
+        'resend': '',
     }
 
     def __init__(self, site=None, **kwargs) -> None:
@@ -64,6 +103,8 @@ class EmailUserBot(ConfigParserBot):
         self.account: Account | None = None
         self.recipients: list[Recipient] = []
         self.stop_reason: StopRun | None = None
+        self.journal: Journal | None = None
+        self.interrupted: list[int] = []
         self.position = 0
 
     # Before sending -----------------------------------------------------
@@ -118,12 +159,77 @@ class EmailUserBot(ConfigParserBot):
 
     def set_recipients(self, recipients: list[Recipient]) -> list[Recipient]:
         self.recipients = recipients
-        self.queue = [r for r in recipients if r.status == EMAILABLE]
+        return recipients
+
+    def journal_path(self) -> Path:
+        if self.opt.journal:
+            return Path(self.opt.journal).expanduser()
+        return journal.default_path(config.base_dir)
+
+    def attach_journal(self) -> None:
+        """Open this message's campaign and apply what earlier runs did.
+
+        With -simulate the journal is read, if it exists, but never written.
+        """
+        path = self.journal_path()
+        simulate = bool(config.simulate)
+        if simulate and not path.exists():
+            return
+        self.journal = Journal(path)
+        self.journal.open_campaign(
+            str(self.site),
+            self.account.name,
+            self.message.subject,
+            self.message.body,
+            self.opt.ccme,
+            lock=not simulate,
+        )
+        if self.opt.resend and not simulate:
+            self._resend()
+        states = self.journal.states()
+        for r in self.recipients:
+            if r.status != EMAILABLE or r.name not in states:
+                continue
+            state, detail, final = states[r.name]
+            if state == journal.SENT:
+                r.status, r.detail = ALREADY_SENT, 'emailed by an earlier run'
+            elif state == journal.SENDING:
+                r.status = UNCERTAIN
+                r.detail = 'an earlier run stopped while emailing this user'
+            elif state == journal.SKIPPED and final:
+                r.status, _, r.detail = detail.partition(':')
+        if not simulate:
+            self.journal.plan(r.name for r in self.recipients if r.status == EMAILABLE)
+
+    def _resend(self) -> None:
+        if self.opt.resend == 'uncertain':
+            count = self.journal.resend(uncertain_only=True)
+            pywikibot.info(
+                f'{count} uncertain recipients will be emailed again (-resend:uncertain).'
+            )
+            return
+        if not self.opt.always:
+            if not sys.stdin.isatty():
+                raise JournalError(
+                    '-resend emails everyone of this campaign again: confirm it '
+                    'on a terminal, or add -always.'
+                )
+            if not pywikibot.input_yn(
+                '-resend: forget who already got this message and email everyone again?',
+                default=False,
+                automatic_quit=False,
+            ):
+                raise JournalError('Nothing was sent: -resend was not confirmed.')
+        count = self.journal.resend(uncertain_only=False)
+        pywikibot.info(f'Starting this campaign afresh: forgot {count} recipients (-resend).')
+
+    def build_queue(self) -> None:
+        """The recipients to email in this run, and a counter for everyone else."""
+        self.queue = [r for r in self.recipients if r.status == EMAILABLE]
         self.generator = self._queue()
-        for r in recipients:
+        for r in self.recipients:
             if r.status != EMAILABLE:
                 self.counter[r.status] += 1
-        return recipients
 
     def show_plan(self) -> None:
         for line in format_plan(
@@ -147,8 +253,10 @@ class EmailUserBot(ConfigParserBot):
         for recipient in self.queue:
             sent = self.counter['sent'] + self.counter['simulated']
             if self.opt.max and sent >= self.opt.max:
-                self.stop(f'Stopped after {sent} emails as -max:{self.opt.max} asks: run '
-                          'the same command again to go on.')
+                self.stop(
+                    f'Stopped after {sent} emails as -max:{self.opt.max} asks: run '
+                    'the same command again to go on.'
+                )
             if self.stop_reason:
                 return
             yield recipient
@@ -163,10 +271,9 @@ class EmailUserBot(ConfigParserBot):
         subject, body = self.message.for_user(recipient.name, self.sitename)
         while True:
             try:
-                outcome = delivery.send(self.site, recipient.name, subject, body,
-                                        ccme=self.opt.ccme, account=self.account.name)
+                outcome = self._send(recipient, subject, body)
             except RateLimited:
-                if not self.opt.wait:
+                if not self.opt.wait or self.interrupted:
                     self.stop(self._ratelimit_sentence())
                     return
                 self._wait_for_ratelimit(recipient)
@@ -175,16 +282,56 @@ class EmailUserBot(ConfigParserBot):
                 self.stop(str(e), EXIT_ERROR)
                 return
             except WikiUnreachable as e:
-                recipient.status, recipient.detail = 'uncertain', str(e)
-                self.stop(f'The wiki did not answer ({e}); the email to {recipient.name} '
-                          'may or may not have been sent: run again when the wiki is back.')
+                recipient.status, recipient.detail = UNCERTAIN, str(e)
+                self.stop(
+                    f'The wiki did not answer ({e}); the email to {recipient.name} may or may '
+                    'not have been sent: run the same command again when the wiki is back.'
+                )
                 return
             break
         recipient.status, recipient.detail = outcome.status, outcome.detail
         self.counter[outcome.status] += 1
         detail = f' ({outcome.detail})' if outcome.detail else ''
-        pywikibot.info(f'[{self.position}/{len(self.queue)}] {recipient.name}: '
-                       f'{outcome.status}{detail}')
+        pywikibot.info(
+            f'[{self.position}/{len(self.queue)}] {recipient.name}: {outcome.status}{detail}'
+        )
+        if self.interrupted:  # Ctrl-C during the send: stop now that it is recorded
+            raise KeyboardInterrupt
+
+    def _record(self, name: str, state: str, detail: str = '', final: bool = False) -> None:
+        if self.journal is not None and not config.simulate:
+            self.journal.record(name, state, detail, final)
+
+    def _send(self, recipient: Recipient, subject: str, body: str) -> delivery.Outcome:
+        """One POST, with its journal entries committed before and after it."""
+        with finish_before_interrupt(recipient.name) as interrupted:
+            self.interrupted = interrupted
+            self._record(recipient.name, journal.SENDING)
+            try:
+                outcome = delivery.send(
+                    self.site,
+                    recipient.name,
+                    subject,
+                    body,
+                    ccme=self.opt.ccme,
+                    account=self.account.name,
+                )
+            except (RateLimited, SenderRefused):
+                self._record(recipient.name, journal.PLANNED)  # the wiki sent nothing
+                raise
+            # WikiUnreachable leaves it 'sending': uncertain.
+            if outcome.status in (delivery.SENT, delivery.SIMULATED):
+                self._record(recipient.name, journal.SENT)
+            elif outcome.status == delivery.FAILED:
+                self._record(recipient.name, journal.FAILED, outcome.detail)
+            else:  # refused for good by the recipient's settings
+                self._record(
+                    recipient.name,
+                    journal.SKIPPED,
+                    f'{outcome.status}:{outcome.detail}',
+                    final=True,
+                )
+        return outcome
 
     def stop(self, sentence: str, status: int = EXIT_PENDING) -> None:
         """Stop before the next recipient; teardown reports *sentence*."""
@@ -210,7 +357,7 @@ class EmailUserBot(ConfigParserBot):
 
     def _wait_for_ratelimit(self, recipient: Recipient) -> None:
         limit = self.account.ratelimit
-        pause = max(60.0, limit.seconds / limit.hits) if limit else 60.0
+        pause = min(60.0, max(1.0, limit.seconds / limit.hits)) if limit else 60.0
         deadline = time.monotonic() + pause
         while (left := deadline - time.monotonic()) > 0:
             pywikibot.info(
@@ -220,6 +367,18 @@ class EmailUserBot(ConfigParserBot):
 
     def teardown(self) -> None:
         """Say why the run stopped, before Pywikibot's statistics."""
+        uncertain = [r.name for r in self.recipients if r.status == UNCERTAIN]
+        if uncertain:
+            self.counter[UNCERTAIN] = len(uncertain)
+            many = len(uncertain) > 1
+            pywikibot.warning(
+                f'{len(uncertain)} recipient{"s are" if many else " is"} uncertain, because a '
+                f'run stopped while emailing them, so the mail may or '
+                f'may not have arrived: {name_list_plain(uncertain)}. To email '
+                f'them again on purpose, add -resend:uncertain.'
+            )
+        if self.journal is not None:
+            self.journal.close()
         remaining = self._remaining()
         if remaining:
             self.counter[PENDING] = remaining
@@ -227,7 +386,8 @@ class EmailUserBot(ConfigParserBot):
             pywikibot.error(str(self.stop_reason))
         elif remaining:
             pywikibot.warning(
-                f'{remaining} recipients were not emailed yet: run the same command again to go on.'
+                f'{remaining} recipient{"s were" if remaining > 1 else " was"} not emailed yet: '
+                'run the same command again to go on.'
             )
 
     def run_campaign(
@@ -245,18 +405,25 @@ class EmailUserBot(ConfigParserBot):
                 self.resolve_names(names)
             else:
                 self.resolve_pages(pages)
-        except ValueError as e:
+            self.attach_journal()
+        except (ValueError, JournalError) as e:
             pywikibot.error(str(e))
+            if self.journal is not None:
+                self.journal.close()
             return EXIT_ERROR
+        self.build_queue()
         self.show_plan()
         if not self.queue:
             pywikibot.info('Nobody to email.')
-            return EXIT_OK
+            self.teardown()
+            return self.exit_status()
         if not self.opt.always and not sys.stdin.isatty():
             pywikibot.error(
                 'Standard input is not a terminal, so nobody can answer the '
                 'questions: add -always to send without asking.'
             )
+            if self.journal is not None:
+                self.journal.close()
             return EXIT_ERROR
         self.run()
         return self.exit_status()
@@ -265,7 +432,7 @@ class EmailUserBot(ConfigParserBot):
         """0 when done, 1 when something is wrong, 75 when recipients are left."""
         if self.stop_reason and self.stop_reason.status != EXIT_PENDING:
             return self.stop_reason.status
-        if self.counter['failed']:
+        if self.counter['failed'] or self.counter[UNCERTAIN]:
             return EXIT_ERROR
         if self._remaining():
             return EXIT_PENDING

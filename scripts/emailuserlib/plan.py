@@ -23,6 +23,12 @@ def name_list(recipients: list[Recipient], limit: int = SHOW_NAMES) -> str:
     return shown + (f' and {more} more' if more > 0 else '')
 
 
+def name_list_plain(names: list[str], limit: int = SHOW_NAMES) -> str:
+    """The first *limit* of *names*, and how many more there are."""
+    more = len(names) - limit
+    return ', '.join(names[:limit]) + (f' and {more} more' if more > 0 else '')
+
+
 def format_plan(
     recipients: list[Recipient],
     account: Account | None,

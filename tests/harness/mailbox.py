@@ -52,11 +52,16 @@ class Mailbox:
             with file.open('rb') as f:
                 msg = email.message_from_binary_file(f, policy=email.policy.default)
             body = msg.get_body(('plain',))
-            mails.append(Mail(to=str(msg['To'] or ''), subject=str(msg['Subject'] or ''),
-                              body=body.get_content() if body else '',
-                              sender=str(msg['From'] or ''),
-                              reply_to=str(msg['Reply-To'] or ''),
-                              envelope_to=str(msg['X-RcptTo'] or '')))
+            mails.append(
+                Mail(
+                    to=str(msg['To'] or ''),
+                    subject=str(msg['Subject'] or ''),
+                    body=body.get_content() if body else '',
+                    sender=str(msg['From'] or ''),
+                    reply_to=str(msg['Reply-To'] or ''),
+                    envelope_to=str(msg['X-RcptTo'] or ''),
+                )
+            )
         return mails
 
     def count_by_address(self) -> Counter:

@@ -72,8 +72,12 @@ def spec() -> dict:
         {'title': f'User:{RENAMED_FROM}', 'text': f'#REDIRECT [[User:Heidi]]\n{_cat}'},
         {'title': ARTICLE, 'text': f'An article about the event. {_cat}'},
         {'title': 'User:Carol/No mail', 'text': f'[[{OPTOUT_CATEGORY}]]'},
-        {'title': INVITATION_PAGE, 'text': "Hello '''{username}''',\n\nread "
-         f'[[{ARTICLE}|the report]]' ' on {sitename}.\n{{Some template}}'},
+        {
+            'title': INVITATION_PAGE,
+            'text': "Hello '''{username}''',\n\nread "
+            f'[[{ARTICLE}|the report]]'
+            ' on {sitename}.\n{{Some template}}',
+        },
         {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
         {
             'title': MIXED_PAGE,

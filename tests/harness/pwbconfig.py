@@ -24,17 +24,22 @@ def generate_family(wiki: LocalWiki, dest: Path, python=sys.executable) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, 'PYWIKIBOT_DIR': str(dest), 'PYWIKIBOT_NO_USER_CONFIG': '2'}
     result = subprocess.run(
-        [*pwb_command(python), 'generate_family_file', f'{wiki.url}/index.php', FAMILY,
-         'n', 'n'],
-        cwd=dest, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        [*pwb_command(python), 'generate_family_file', f'{wiki.url}/index.php', FAMILY, 'n', 'n'],
+        cwd=dest,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     families = dest / 'families'
     if result.returncode or not (families / f'{FAMILY}_family.py').exists():
         raise RuntimeError(f'generate_family_file failed: {result.stdout}{result.stderr}')
     return families
 
 
-def make_config(directory: Path, families: Path, username: str, password: str,
-                extra: str = '') -> Path:
+def make_config(
+    directory: Path, families: Path, username: str, password: str, extra: str = ''
+) -> Path:
     """A Pywikibot config directory logged in as *username* (password file 0600)."""
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copytree(families, directory / 'families', dirs_exist_ok=True)
@@ -43,15 +48,15 @@ def make_config(directory: Path, families: Path, username: str, password: str,
     with os.fdopen(fd, 'w') as f:
         f.write(f'({username!r}, {password!r})\n')
     (directory / 'user-config.py').write_text(
-        f"family = {FAMILY!r}\n"
+        f'family = {FAMILY!r}\n'
         "mylang = 'en'\n"
         f"usernames[{FAMILY!r}]['en'] = {username!r}\n"
         "password_file = 'user-password.py'\n"
-        "put_throttle = 0\n"
-        "max_retries = 2\n"
-        "retry_wait = 1\n"
-        "retry_max = 2\n"
-        + extra)
+        'put_throttle = 0\n'
+        'max_retries = 2\n'
+        'retry_wait = 1\n'
+        'retry_max = 2\n' + extra
+    )
     return directory
 
 

@@ -169,8 +169,11 @@ class LocalWiki:
             text=True,
         )
         with self.settings_file.open('a') as f:
-            f.write(SETTINGS.replace('{smtp_port}', str(self.smtp_port))
-                    .replace('{api_log}', str(self.api_log)))
+            f.write(
+                SETTINGS.replace('{smtp_port}', str(self.smtp_port)).replace(
+                    '{api_log}', str(self.api_log)
+                )
+            )
         spec_file = self.root / 'fixtures.json'
         spec_file.write_text(json.dumps(self.spec))
         self._php_script(HERE / 'fixtures.php', str(spec_file))
@@ -290,7 +293,7 @@ class LocalWiki:
                 continue
             at = words.index('API')
             entry = {'method': words[at + 1], 'user': unquote(words[at + 2])}
-            for word in words[at + 5:]:
+            for word in words[at + 5 :]:
                 name, _, value = word.partition('=')
                 entry[name] = unquote(value)
             requests_.append(entry)
