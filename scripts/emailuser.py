@@ -13,6 +13,7 @@ Usage:
 
     pwb [global options] emailuser [generator options] -subject:TEXT
         (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options]
+    pwb [global options] emailuser [generator options] -check [-report:FILE]
 
 Example:
 
@@ -34,6 +35,18 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -textpage:TITLE   Body of the email, taken from a wiki page as plain text
                   (markup removed, link labels kept).
+
+-check            Only check who can be emailed: one line per user with its
+                  status, then the totals. Needs no subject or text, sends
+                  nothing, writes no journal, and works for any account.
+
+-report:FILE      Write a CSV (username,status,detail) with one row per user
+                  the run considered, also when it stops early.
+
+-fallback:talk    Post the message on the user talk page of users who cannot
+                  be emailed, as a new section headed by the subject and
+                  signed; not where {{bots}}/{{nobots}} forbids it or the page
+                  is in Category:Opted-out of message delivery.
 
 -optout:TITLE     Never email users linked from this page or listed in this
                   category, e.g. -optout:"Category:Opted-out of message
@@ -84,8 +97,18 @@ from emailuserlib.bot import EXIT_ERROR, EmailUserBot
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}
 
-_VALUE_OPTIONS = ('subject', 'text', 'textfile', 'textpage', 'max', 'optout', 'journal')
-_FLAG_OPTIONS = ('always', 'ccme', 'wait')
+_VALUE_OPTIONS = (
+    'subject',
+    'text',
+    'textfile',
+    'textpage',
+    'max',
+    'optout',
+    'journal',
+    'report',
+    'fallback',
+)
+_FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check')
 
 
 def parse(args: list[str]) -> tuple[dict, list[str]]:

@@ -14,14 +14,16 @@ from pathlib import Path
 import pywikibot
 from pywikibot import config
 from pywikibot.bot import ConfigParserBot
+from pywikibot.exceptions import Error as PywikibotError
 
-from . import delivery, journal
+from . import delivery, fallback, journal, progress
 from .delivery import RateLimited, SenderRefused, WikiUnreachable
 from .journal import Journal, JournalError
 from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
 from .plan import format_plan, name_list_plain
 from .preflight import Account, PreflightError, check_account, duration
-from .recipients import EMAILABLE, Recipient, Resolver, optout_names
+from .recipients import EMAILABLE, NOT_EMAILABLE, Recipient, Resolver, optout_names
+from .report import write_report
 
 #: Exit statuses, for operators and cron jobs.
 EXIT_OK = 0
@@ -32,6 +34,7 @@ PENDING = 'pending'
 DECLINED = 'declined'
 ALREADY_SENT = 'already-sent'
 UNCERTAIN = 'uncertain'
+POSTED = 'posted'
 
 
 @contextlib.contextmanager
@@ -52,8 +55,8 @@ def finish_before_interrupt(name: str):
             raise KeyboardInterrupt
         received.append(signum)
         pywikibot.info(
-            f'Finishing the email to {name} first; press Ctrl-C again to stop '
-            'at once (that email would then be uncertain).'
+            f'Finishing the delivery to {name} first; press Ctrl-C again to stop '
+            'at once (that recipient would then be uncertain).'
         )
 
     previous = signal.signal(signal.SIGINT, defer)
@@ -77,7 +80,8 @@ class EmailUserBot(ConfigParserBot):
     Options, also read from the ``[emailuser]`` section of ``scripts.ini``:
     ``subject``, ``text``, ``textfile``, ``textpage``, ``ccme``, ``max``,
     ``wait``, ``optout`` (titles separated by ``|``), ``journal``, ``resend``
-    (``uncertain`` or ``all``) and ``always``.
+    (``uncertain`` or ``all``), ``check``, ``report``, ``fallback`` (``talk``)
+    and ``always``.
     """
 
     update_options = {
@@ -91,14 +95,18 @@ class EmailUserBot(ConfigParserBot):
         'optout': '',
         'journal': '',
         'resend': '',
+        'check': False,
+        'report': '',
+        'fallback': '',
     }
 
     def __init__(self, site=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.site = site or pywikibot.Site()
         self.treat_page_type = Recipient
-        self.generator: list[Recipient] = []
+        self.generator = iter(())
         self.queue: list[Recipient] = []
+        self.to_post: set[str] = set()
         self.message: Message | None = None
         self.account: Account | None = None
         self.recipients: list[Recipient] = []
@@ -106,6 +114,8 @@ class EmailUserBot(ConfigParserBot):
         self.journal: Journal | None = None
         self.interrupted: list[int] = []
         self.position = 0
+        self.emails = 0  # emails sent (or simulated) in this run
+        self.started = time.monotonic()
 
     # Before sending -----------------------------------------------------
 
@@ -148,18 +158,14 @@ class EmailUserBot(ConfigParserBot):
     def optout_titles(self) -> list[str]:
         return [t.strip() for t in self.opt.optout.split('|') if t.strip()]
 
-    def resolve_pages(self, pages: Iterable) -> list[Recipient]:
-        """Check every recipient the generator leads to, in batches."""
+    def resolve(self, pages: Iterable | None = None, names: Iterable[str] | None = None):
+        """Check every recipient the pages or names lead to, in batches."""
         resolver = Resolver(self.site, optout_names(self.site, self.optout_titles()))
-        return self.set_recipients(resolver.from_pages(pages))
-
-    def resolve_names(self, names: Iterable[str]) -> list[Recipient]:
-        resolver = Resolver(self.site, optout_names(self.site, self.optout_titles()))
-        return self.set_recipients(resolver.from_names(names))
-
-    def set_recipients(self, recipients: list[Recipient]) -> list[Recipient]:
-        self.recipients = recipients
-        return recipients
+        if names is not None:
+            self.recipients = resolver.from_names(names)
+        else:
+            self.recipients = resolver.from_pages(pages)
+        return self.recipients
 
     def journal_path(self) -> Path:
         if self.opt.journal:
@@ -188,18 +194,18 @@ class EmailUserBot(ConfigParserBot):
             self._resend()
         states = self.journal.states()
         for r in self.recipients:
-            if r.status != EMAILABLE or r.name not in states:
+            if r.status not in (EMAILABLE, NOT_EMAILABLE) or r.name not in states:
                 continue
             state, detail, final = states[r.name]
             if state == journal.SENT:
                 r.status, r.detail = ALREADY_SENT, 'emailed by an earlier run'
+            elif state == journal.POSTED:
+                r.status, r.detail = POSTED, 'posted on the talk page by an earlier run'
             elif state == journal.SENDING:
                 r.status = UNCERTAIN
-                r.detail = 'an earlier run stopped while emailing this user'
-            elif state == journal.SKIPPED and final:
+                r.detail = 'an earlier run stopped while delivering to this user'
+            elif state == journal.SKIPPED and final and r.status == EMAILABLE:
                 r.status, _, r.detail = detail.partition(':')
-        if not simulate:
-            self.journal.plan(r.name for r in self.recipients if r.status == EMAILABLE)
 
     def _resend(self) -> None:
         if self.opt.resend == 'uncertain':
@@ -224,12 +230,17 @@ class EmailUserBot(ConfigParserBot):
         pywikibot.info(f'Starting this campaign afresh: forgot {count} recipients (-resend).')
 
     def build_queue(self) -> None:
-        """The recipients to email in this run, and a counter for everyone else."""
-        self.queue = [r for r in self.recipients if r.status == EMAILABLE]
+        """The recipients to deliver to in this run, in the generator's order."""
+        post = self.opt.fallback == 'talk'
+        self.queue = [
+            r
+            for r in self.recipients
+            if r.status == EMAILABLE or (post and r.status == NOT_EMAILABLE)
+        ]
+        self.to_post = {r.name for r in self.queue if r.status == NOT_EMAILABLE}
         self.generator = self._queue()
-        for r in self.recipients:
-            if r.status != EMAILABLE:
-                self.counter[r.status] += 1
+        if self.journal is not None and not config.simulate:
+            self.journal.plan(r.name for r in self.queue)
 
     def show_plan(self) -> None:
         for line in format_plan(
@@ -241,6 +252,11 @@ class EmailUserBot(ConfigParserBot):
             bool(config.simulate),
         ):
             pywikibot.info(line)
+        if self.to_post:
+            pywikibot.info(
+                f'  {len(self.to_post)} of the users who cannot be emailed get the message on '
+                'their talk page instead (-fallback:talk).'
+            )
 
     @property
     def sitename(self) -> str:
@@ -249,12 +265,11 @@ class EmailUserBot(ConfigParserBot):
     # Sending ------------------------------------------------------------
 
     def _queue(self):
-        """The recipients to email, until a stop condition is met."""
+        """The recipients to deliver to, until a stop condition is met."""
         for recipient in self.queue:
-            sent = self.counter['sent'] + self.counter['simulated']
-            if self.opt.max and sent >= self.opt.max:
+            if self.opt.max and self.emails >= self.opt.max and recipient.status == EMAILABLE:
                 self.stop(
-                    f'Stopped after {sent} emails as -max:{self.opt.max} asks: run '
+                    f'Stopped after {self.emails} emails as -max:{self.opt.max} asks: run '
                     'the same command again to go on.'
                 )
             if self.stop_reason:
@@ -262,14 +277,21 @@ class EmailUserBot(ConfigParserBot):
             yield recipient
 
     def treat(self, recipient: Recipient) -> None:
-        """Ask (unless -always), then email *recipient* once."""
+        """Ask (unless -always), then email *recipient* once, or post on the talk page."""
         self.position += 1
-        if not self.user_confirm(f'Email {recipient.name}?'):
-            self.counter[DECLINED] += 1
+        if recipient.name in self.to_post:
+            self._post(recipient)
+        elif self.user_confirm(f'Email {recipient.name}?'):
+            self._email(recipient)
+        else:
             recipient.status, recipient.detail = DECLINED, 'declined by the operator'
-            return
+        if self.interrupted:  # Ctrl-C during a delivery: stop now that it is recorded
+            raise KeyboardInterrupt
+
+    def _email(self, recipient: Recipient) -> None:
         subject, body = self.message.for_user(recipient.name, self.sitename)
         while True:
+            progress.throttle_wait(self.site, recipient.name)
             try:
                 outcome = self._send(recipient, subject, body)
             except RateLimited:
@@ -290,13 +312,24 @@ class EmailUserBot(ConfigParserBot):
                 return
             break
         recipient.status, recipient.detail = outcome.status, outcome.detail
-        self.counter[outcome.status] += 1
-        detail = f' ({outcome.detail})' if outcome.detail else ''
+        if outcome.status in (delivery.SENT, delivery.SIMULATED):
+            self.emails += 1
+        self._progress(recipient)
+        if outcome.status == NOT_EMAILABLE and self.opt.fallback == 'talk':
+            self._post(recipient)
+
+    def _progress(self, recipient: Recipient) -> None:
+        detail = f' ({recipient.detail})' if recipient.detail else ''
+        left = len(self.queue) - self.position
+        eta = ''
+        if left:
+            per_send = max((time.monotonic() - self.started) / self.position, config.put_throttle)
+            limit = self.account.ratelimit if self.account else None
+            seconds = progress.eta_seconds(left, per_send, limit, self.emails)
+            eta = f', about {duration(seconds)} left'
         pywikibot.info(
-            f'[{self.position}/{len(self.queue)}] {recipient.name}: {outcome.status}{detail}'
+            f'[{self.position}/{len(self.queue)}] {recipient.name}: {recipient.status}{detail}{eta}'
         )
-        if self.interrupted:  # Ctrl-C during the send: stop now that it is recorded
-            raise KeyboardInterrupt
 
     def _record(self, name: str, state: str, detail: str = '', final: bool = False) -> None:
         if self.journal is not None and not config.simulate:
@@ -333,16 +366,40 @@ class EmailUserBot(ConfigParserBot):
                 )
         return outcome
 
+    def _post(self, recipient: Recipient) -> None:
+        """-fallback:talk: the message as a new section of the user's talk page."""
+        page = pywikibot.Page(self.site, recipient.name, ns=3)
+        why = fallback.refusal(page)
+        if why:
+            recipient.detail = '; '.join(filter(None, [recipient.detail, why]))
+            self.to_post.discard(recipient.name)
+            self._progress(recipient)
+            return
+        if not self.user_confirm(f'Post the message on {page.title()}?'):
+            recipient.status, recipient.detail = DECLINED, 'declined by the operator'
+            return
+        subject, body = self.message.for_user(recipient.name, self.sitename)
+        with finish_before_interrupt(recipient.name) as interrupted:
+            self.interrupted = interrupted
+            self._record(recipient.name, journal.SENDING, 'talk')
+            try:
+                fallback.post(self.site, recipient.name, subject, body)
+            except PywikibotError as e:
+                self._record(recipient.name, journal.FAILED, f'talk page: {e}')
+                recipient.status, recipient.detail = delivery.FAILED, f'talk page: {e}'
+            else:
+                self._record(recipient.name, journal.POSTED, final=True)
+                recipient.status = POSTED
+                recipient.detail = 'simulated' if config.simulate else page.title()
+        self.to_post.discard(recipient.name)
+        self._progress(recipient)
+
     def stop(self, sentence: str, status: int = EXIT_PENDING) -> None:
         """Stop before the next recipient; teardown reports *sentence*."""
         self.stop_reason = StopRun(sentence, status)
 
-    def _remaining(self) -> int:
-        return sum(1 for r in self.queue if r.status == EMAILABLE)
-
     def _ratelimit_sentence(self) -> str:
-        sent = self.counter['sent']
-        remaining = self._remaining()
+        remaining = sum(1 for r in self.queue if r.status == EMAILABLE)
         limit = self.account.ratelimit
         when = (
             f'the wiki allows {limit.describe()}, so run the same command again within '
@@ -351,49 +408,125 @@ class EmailUserBot(ConfigParserBot):
             else 'run the same command again later'
         )
         return (
-            f"Stopped at the wiki's email rate limit after {sent} emails in this run, "
+            f"Stopped at the wiki's email rate limit after {self.emails} emails in this run, "
             f'with {remaining} still to send: {when}, or add -wait to wait for it.'
         )
 
     def _wait_for_ratelimit(self, recipient: Recipient) -> None:
         limit = self.account.ratelimit
         pause = min(60.0, max(1.0, limit.seconds / limit.hits)) if limit else 60.0
-        deadline = time.monotonic() + pause
-        while (left := deadline - time.monotonic()) > 0:
-            pywikibot.info(
-                f'Rate limit reached: trying {recipient.name} again in {duration(left)}.'
-            )
-            time.sleep(min(60.0, left))
+        progress.wait_visibly(
+            pause,
+            lambda left: f'Rate limit reached: trying {recipient.name} again in {duration(left)}.',
+        )
+
+    # After sending ------------------------------------------------------
+
+    def final_status(self, recipient: Recipient) -> tuple[str, str]:
+        """The report status and detail of *recipient* at the end of the run."""
+        if recipient.name in self.to_post:
+            return PENDING, 'talk page post not made yet'
+        if recipient.status == EMAILABLE:
+            return (EMAILABLE, '') if self.opt.check else (PENDING, '')
+        if recipient.status == DECLINED:
+            return PENDING, recipient.detail
+        return recipient.status, recipient.detail
 
     def teardown(self) -> None:
-        """Say why the run stopped, before Pywikibot's statistics."""
-        uncertain = [r.name for r in self.recipients if r.status == UNCERTAIN]
+        """Say why the run stopped and count the outcomes, before Pywikibot's statistics."""
+        finals = [self.final_status(r) for r in self.recipients]
+        for status, _ in finals:
+            self.counter[status] += 1
+        uncertain = [
+            r.name for r, (s, _) in zip(self.recipients, finals, strict=True) if s == UNCERTAIN
+        ]
         if uncertain:
-            self.counter[UNCERTAIN] = len(uncertain)
             many = len(uncertain) > 1
             pywikibot.warning(
                 f'{len(uncertain)} recipient{"s are" if many else " is"} uncertain, because a '
-                f'run stopped while emailing them, so the mail may or '
-                f'may not have arrived: {name_list_plain(uncertain)}. To email '
-                f'them again on purpose, add -resend:uncertain.'
+                'run stopped while delivering to them, so the message may or may not have '
+                f'arrived: {name_list_plain(uncertain)}. To send to them again on purpose, add '
+                '-resend:uncertain.'
             )
         if self.journal is not None:
             self.journal.close()
-        remaining = self._remaining()
-        if remaining:
-            self.counter[PENDING] = remaining
+            self.journal = None
+        self.write_report()
+        remaining = self.counter[PENDING]
         if self.stop_reason:
             pywikibot.error(str(self.stop_reason))
         elif remaining:
             pywikibot.warning(
-                f'{remaining} recipient{"s were" if remaining > 1 else " was"} not emailed yet: '
+                f'{remaining} recipient{"s were" if remaining > 1 else " was"} not reached yet: '
                 'run the same command again to go on.'
             )
+
+    def write_report(self) -> None:
+        if not self.opt.report:
+            return
+        rows = [(r.name, *self.final_status(r)) for r in self.recipients]
+        try:
+            write_report(self.opt.report, rows)
+        except OSError as e:
+            pywikibot.error(
+                f'The report {self.opt.report} could not be written ({e.strerror}): check the '
+                'path given with -report:.'
+            )
+        else:
+            pywikibot.info(f'Report with {len(rows)} rows written to {self.opt.report}.')
+
+    def exit_status(self) -> int:
+        """0 when done, 1 when something is wrong, 75 when recipients are left."""
+        if self.stop_reason and self.stop_reason.status != EXIT_PENDING:
+            return self.stop_reason.status
+        if self.counter[delivery.FAILED] or self.counter[UNCERTAIN]:
+            return EXIT_ERROR
+        if self.counter[PENDING]:
+            return EXIT_PENDING
+        return EXIT_OK
+
+    # Entry points -------------------------------------------------------
+
+    def run_check(self, pages: Iterable | None = None, names: Iterable[str] | None = None) -> int:
+        """-check: who can be emailed, one line each; reads only, sends nothing."""
+        if self.site.username():
+            try:
+                self.site.login()
+            except PywikibotError as e:
+                pywikibot.error(
+                    f'Logging in failed ({e}): check the user name and password in your '
+                    'Pywikibot configuration, or remove the user name to check anonymously.'
+                )
+                return EXIT_ERROR
+        try:
+            self.resolve(pages, names)
+        except ValueError as e:
+            pywikibot.error(str(e))
+            return EXIT_ERROR
+        for r in self.recipients:
+            detail = f' ({r.detail})' if r.detail else ''
+            pywikibot.stdout(f'{r.status:<14} {r.name}{detail}')
+        totals = Counter(r.status for r in self.recipients)
+        pywikibot.info(
+            f'{len(self.recipients)} users checked: '
+            + ', '.join(f'{n} {status}' for status, n in totals.most_common())
+            + '.'
+        )
+        self.write_report()
+        return EXIT_OK
 
     def run_campaign(
         self, pages: Iterable | None = None, names: Iterable[str] | None = None
     ) -> int:
         """Preflight, resolve, show the plan, send; return the exit status."""
+        if self.opt.check:
+            return self.run_check(pages, names)
+        if self.opt.fallback not in ('', 'talk'):
+            pywikibot.error(
+                f'-fallback:{self.opt.fallback} is not known: use -fallback:talk to post on '
+                'the talk page of users who cannot be emailed.'
+            )
+            return EXIT_ERROR
         try:
             self.build_message()
             self.account = check_account(self.site)
@@ -401,10 +534,7 @@ class EmailUserBot(ConfigParserBot):
             pywikibot.error(str(e))
             return EXIT_ERROR
         try:
-            if names is not None:
-                self.resolve_names(names)
-            else:
-                self.resolve_pages(pages)
+            self.resolve(pages, names)
             self.attach_journal()
         except (ValueError, JournalError) as e:
             pywikibot.error(str(e))
@@ -418,25 +548,16 @@ class EmailUserBot(ConfigParserBot):
             self.teardown()
             return self.exit_status()
         if not self.opt.always and not sys.stdin.isatty():
-            pywikibot.error(
+            self.stop(
                 'Standard input is not a terminal, so nobody can answer the '
-                'questions: add -always to send without asking.'
+                'questions: add -always to send without asking.',
+                EXIT_ERROR,
             )
-            if self.journal is not None:
-                self.journal.close()
+            self.teardown()
             return EXIT_ERROR
+        self.started = time.monotonic()
         self.run()
         return self.exit_status()
-
-    def exit_status(self) -> int:
-        """0 when done, 1 when something is wrong, 75 when recipients are left."""
-        if self.stop_reason and self.stop_reason.status != EXIT_PENDING:
-            return self.stop_reason.status
-        if self.counter['failed'] or self.counter[UNCERTAIN]:
-            return EXIT_ERROR
-        if self._remaining():
-            return EXIT_PENDING
-        return EXIT_OK
 
 
 def email_users(site, names: Iterable[str], subject: str, text: str, **options) -> Counter:

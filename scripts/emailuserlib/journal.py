@@ -2,9 +2,10 @@
 
 A SQLite database (WAL mode) records, per campaign, the state of every
 recipient: ``planned`` → ``sending`` (committed *before* the POST) → ``sent``,
-``failed`` or ``skipped``. A campaign is the wiki, the sending account and a
-fingerprint of the subject and body templates and ``-ccme``: running the same
-command again continues the same campaign, changing the message starts another.
+``failed``, ``skipped`` or, for a talk page message, ``posted``. A campaign is
+the wiki, the sending account and a fingerprint of the subject and body
+templates and ``-ccme``: running the same command again continues the same
+campaign, changing the message starts another.
 
 A recipient still ``sending`` when a run starts was in flight when an earlier
 run died: the wiki may or may not have sent that mail, and MediaWiki keeps no
@@ -35,6 +36,7 @@ SENDING = 'sending'
 SENT = 'sent'
 FAILED = 'failed'
 SKIPPED = 'skipped'
+POSTED = 'posted'  # -fallback:talk: the message is on the user's talk page
 
 _SCHEMA = """
 CREATE TABLE campaign (

@@ -15,10 +15,21 @@ EMAILABLE = {
     'Heidi': f'heidi@{DOMAIN}',  # the renamed account; User:Old Heidi redirects here
 }
 OPTED_OUT = 'Dave'  # has an address, but disabled email from other users
-NO_ADDRESS = 'Erin'  # never gave an address
+NO_ADDRESS = 'Erin'  # never gave an address; her talk page says {{nobots}}
+NO_ADDRESS_POSTABLE = 'Frank'  # never gave an address; a talk page message may reach him
 GHOST = 'Ghost'  # has a user page but no account
 RENAMED_FROM = 'Old Heidi'
 CROWD = [f'Crowd {i:02d}' for i in range(1, 61)]  # more than one batch of 50
+
+#: Many plain recipients, created in one transaction: every tenth has no address.
+BULK_PREFIX = 'Bulk'
+BULK_COUNT = 10_000
+BULK_NO_EMAIL_EVERY = 10
+
+
+def bulk_names(count: int = BULK_COUNT) -> list[str]:
+    return [f'{BULK_PREFIX} {i:05d}' for i in range(1, count + 1)]
+
 
 #: Senders: name -> (email or None, groups).
 SENDERS = {
@@ -50,6 +61,7 @@ def spec() -> dict:
     users += [
         {'name': OPTED_OUT, 'email': f'dave@{DOMAIN}', 'options': {'disablemail': 1}},
         {'name': NO_ADDRESS},
+        {'name': NO_ADDRESS_POSTABLE},
     ]
     users += [{'name': n, 'email': crowd_address(n)} for n in CROWD]
     for name, (address, groups) in SENDERS.items():
@@ -72,6 +84,8 @@ def spec() -> dict:
         {'title': f'User:{RENAMED_FROM}', 'text': f'#REDIRECT [[User:Heidi]]\n{_cat}'},
         {'title': ARTICLE, 'text': f'An article about the event. {_cat}'},
         {'title': 'User:Carol/No mail', 'text': f'[[{OPTOUT_CATEGORY}]]'},
+        {'title': f'User talk:{NO_ADDRESS}', 'text': '{{nobots}}\nPlease no bot messages.'},
+        {'title': f'User talk:{OPTED_OUT}', 'text': f'No mass messages. [[{OPTOUT_CATEGORY}]]'},
         {
             'title': INVITATION_PAGE,
             'text': "Hello '''{username}''',\n\nread "
@@ -96,5 +110,11 @@ def spec() -> dict:
     return {
         'users': users,
         'blocks': [{'target': 'BlockedSender', 'email': True}],
+        'bulk': {
+            'prefix': BULK_PREFIX,
+            'count': BULK_COUNT,
+            'domain': DOMAIN,
+            'every_nth_without_email': BULK_NO_EMAIL_EVERY,
+        },
         'pages': pages,
     }

@@ -1,0 +1,67 @@
+"""What the operator sees while sending: estimates and visible waits."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+
+import pywikibot
+
+from .preflight import RateLimit, duration
+
+#: Waits shorter than this are left to Pywikibot's own throttle message.
+LONG_WAIT = 5.0
+
+
+def eta_seconds(
+    remaining: int, per_send: float, limit: RateLimit | None, sent_in_window: int
+) -> float:
+    """How long the *remaining* sends take at *per_send* seconds each and the limit."""
+    paced = remaining * per_send
+    if limit is None or sent_in_window + remaining <= limit.hits:
+        return paced
+    windows = math.ceil((sent_in_window + remaining) / limit.hits) - 1
+    return max(paced, windows * limit.seconds)
+
+
+def wait_visibly(
+    seconds: float,
+    message: Callable[[float], str],
+    stream=None,
+    sleep=time.sleep,
+    clock=time.monotonic,
+) -> None:
+    """Sleep *seconds*, showing *message(seconds_left)* as it goes.
+
+    On a terminal the line counts down in place every second; in a log (not a
+    terminal) it is written without control characters, once a minute.
+    """
+    stream = stream or sys.stderr
+    tty = stream.isatty()
+    end = clock() + seconds
+    last_line = -math.inf
+    while (left := end - clock()) > 0:
+        if tty:
+            stream.write(f'\r{message(left)}\x1b[K')
+            stream.flush()
+            sleep(min(1.0, left))
+        else:
+            if clock() - last_line >= 60:
+                pywikibot.info(message(left))
+                last_line = clock()
+            sleep(min(60.0, left))
+    if tty:
+        stream.write('\r\x1b[K')
+        stream.flush()
+
+
+def throttle_wait(site, name: str) -> None:
+    """Wait out the put throttle before emailing *name*, visibly when it is long."""
+    try:
+        wait = site.throttle.waittime(write=True)
+    except Exception:  # a Pywikibot without waittime(): its own throttle still waits
+        return
+    if wait >= LONG_WAIT:
+        wait_visibly(wait, lambda left: f'Put throttle: emailing {name} in {duration(left)}.')

@@ -1,0 +1,190 @@
+"""-check, -report, progress and -fallback:talk, against the real wiki and SMTP sink."""
+
+from __future__ import annotations
+
+import csv
+import signal
+from collections import Counter
+
+import pytest
+
+from harness import population as pop
+
+pytestmark = pytest.mark.wiki
+
+BODY = '-text:Hello {username}.'
+CATEGORY_STATUS = {
+    'Alice': 'emailable',
+    'Bob': 'emailable',
+    'Carol': 'emailable',
+    'Grace Hopper': 'emailable',
+    'Jürgen Müller': 'emailable',
+    'Heidi': 'emailable',  # through the redirect of User:Old Heidi
+    'Dave': 'not-emailable',
+    'Erin': 'not-emailable',
+    'Ghost': 'no-such-user',
+    'Event report': 'not-a-user',
+}
+
+
+def check_lines(output: str) -> dict[str, str]:
+    """Name -> status from -check's one line per user."""
+    lines = {}
+    for line in output.splitlines():
+        status, _, rest = line.partition(' ')
+        if status in {*CATEGORY_STATUS.values(), 'opted-out'}:
+            lines[rest.strip().split(' (')[0]] = status
+    return lines
+
+
+def read_report(path) -> list[dict[str, str]]:
+    with open(path, encoding='utf-8', newline='') as f:
+        return list(csv.DictReader(f))
+
+
+def sent_in(report) -> set[str]:
+    return {row['username'] for row in report if row['status'] in ('sent', 'already-sent')}
+
+
+def addresses(names) -> Counter:
+    return Counter(pop.EMAILABLE.get(n) or pop.crowd_address(n) for n in names)
+
+
+@pytest.mark.parametrize('account', ['Sender', 'BlockedSender', 'NoAddressSender'])
+def test_check_gives_each_user_status_and_sends_nothing(sender_factory, mailbox, account, tmp_path):
+    runner = sender_factory(account)
+    report = tmp_path / 'check.csv'
+    result = runner.run(f'-cat:{pop.CATEGORY}', '-check', f'-report:{report}')
+    assert result.returncode == 0, result.output
+    assert check_lines(result.stdout) == CATEGORY_STATUS
+    assert '10 users checked: 6 emailable, 2 not-emailable' in result.output
+    assert mailbox.messages() == []
+    assert not (runner.config_dir / 'emailuser-journal.sqlite3').exists()
+    rows = read_report(report)
+    assert {r['username']: r['status'] for r in rows} == CATEGORY_STATUS
+    assert report.stat().st_mode & 0o777 == 0o600
+
+
+def test_report_of_a_run_and_its_rerun_matches_what_arrived(sender, mailbox, tmp_path):
+    crowd = [f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always']
+    first = sender.run(*crowd, '-max:20', f'-report:{tmp_path / "first.csv"}')
+    assert first.returncode == 75
+    rows = read_report(tmp_path / 'first.csv')
+    assert list(rows[0]) == ['username', 'status', 'detail']
+    assert Counter(r['status'] for r in rows) == {'sent': 20, 'pending': 40}
+    assert addresses(sent_in(rows)) == Counter(m.to_address for m in mailbox.messages())
+
+    second = sender.run(*crowd, f'-report:{tmp_path / "second.csv"}')
+    assert second.returncode == 0, second.output
+    rows = read_report(tmp_path / 'second.csv')
+    assert Counter(r['status'] for r in rows) == {'already-sent': 20, 'sent': 40}
+    assert addresses(sent_in(rows)) == Counter(m.to_address for m in mailbox.messages())
+
+
+def test_report_of_an_interrupted_run_matches_what_arrived(sender, mailbox, tmp_path):
+    from test_resume import wait_for_mail
+
+    report = tmp_path / 'interrupted.csv'
+    proc = sender.start(
+        f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', f'-report:{report}'
+    )
+    wait_for_mail(mailbox, 8, proc)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(120) == 75, sender.log()
+    rows = read_report(report)
+    assert len(rows) == 60
+    assert addresses(sent_in(rows)) == Counter(m.to_address for m in mailbox.messages())
+    assert {r['status'] for r in rows} == {'sent', 'pending'}
+
+
+def test_report_of_a_real_category_run_has_every_reason(sender, mailbox, tmp_path):
+    report = tmp_path / 'run.csv'
+    result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:S', BODY, '-always', f'-report:{report}')
+    assert result.returncode == 0
+    rows = {r['username']: (r['status'], r['detail']) for r in read_report(report)}
+    expected = {n: ('sent' if s == 'emailable' else s) for n, s in CATEGORY_STATUS.items()}
+    assert {n: s for n, (s, _) in rows.items()} == expected
+    assert rows['Event report'][1] == 'not a user page'
+    # The progress lines count and estimate as they go.
+    assert '[1/6] Alice: sent, about' in result.output
+
+
+def test_long_put_throttle_waits_show_one_plain_line_in_a_log(sender, mailbox):
+    result = sender.pwb(
+        str(sender_script()),
+        '-pt:6',
+        '-page:User:Alice',
+        '-page:User:Bob',
+        '-subject:S',
+        BODY,
+        '-always',
+    )
+    assert result.returncode == 0, result.output
+    assert result.output.count('Put throttle: emailing Bob in') == 1
+    assert 'Sleeping for' not in result.output.split('Alice: sent')[1]  # no second wait
+    assert '\r' not in result.output and '\x1b' not in result.output
+    assert len(mailbox.messages()) == 2
+
+
+def sender_script():
+    from harness.pwbconfig import SCRIPT
+
+    return SCRIPT
+
+
+def talk_sections(wiki, name: str) -> int:
+    text = wiki.page_text(f'User talk:{name}') or ''
+    return sum(1 for line in text.splitlines() if line.startswith('== '))
+
+
+def test_fallback_posts_once_on_the_talk_page_of_users_without_email(sender, mailbox, wiki):
+    args = [
+        f'-page:User:{n}' for n in ('Alice', pop.NO_ADDRESS_POSTABLE, pop.NO_ADDRESS, pop.OPTED_OUT)
+    ]
+    args += ['-subject:Meetup for {username}', BODY, '-always', '-fallback:talk']
+    before = {n: talk_sections(wiki, n) for n in (pop.NO_ADDRESS, pop.OPTED_OUT)}
+    result = sender.run(*args)
+    assert result.returncode == 0, result.output
+    assert Counter(m.to_address for m in mailbox.messages()) == {pop.EMAILABLE['Alice']: 1}
+    frank = wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}')
+    assert frank.count('== Meetup for Frank ==') == 1
+    assert 'Hello Frank. [[User:Sender|Sender]]' in frank  # signed with ~~~~
+    # {{nobots}} on Erin's talk page, and Dave's talk page is in the opt-out category.
+    assert {n: talk_sections(wiki, n) for n in before} == before
+    assert 'forbids this bot' in result.output and 'Opted-out of message delivery' in result.output
+    revision = wiki.api(
+        action='query',
+        prop='revisions',
+        rvprop='comment',
+        titles=f'User talk:{pop.NO_ADDRESS_POSTABLE}',
+    )
+    comment = revision['query']['pages'][0]['revisions'][0]['comment']
+    assert 'Delivering a message that could not be sent by email' in comment
+
+    again = sender.run(*args)
+    assert again.returncode == 0, again.output
+    assert talk_sections(wiki, pop.NO_ADDRESS_POSTABLE) == 1
+    assert len(mailbox.messages()) == 1
+    assert 'posted on the talk page by an earlier run' in again.output
+
+
+def test_check_of_ten_thousand_users_is_batched(sender_factory, wiki, tmp_path):
+    titles = tmp_path / 'bulk.txt'
+    titles.write_text(''.join(f'[[User:{n}]]\n' for n in pop.bulk_names()), encoding='utf-8')
+    expected_requests = {
+        'Sender': 200,
+        'BotSender': 20,
+    }  # 50 names a request, 500 with apihighlimits
+    for account, expected in expected_requests.items():
+        before = len(wiki.api_requests())
+        result = sender_factory(account).run(
+            f'-file:{titles}', '-check', f'-report:{tmp_path / account}.csv', timeout=600
+        )
+        assert result.returncode == 0, result.output[-2000:]
+        lookups = [r for r in wiki.api_requests()[before:] if r.get('list') == 'users']
+        assert len(lookups) == expected, account
+        assert len(lookups) <= {'Sender': 201, 'BotSender': 21}[account]
+        rows = read_report(tmp_path / f'{account}.csv')
+        assert len(rows) == pop.BULK_COUNT
+        statuses = Counter(r['status'] for r in rows)
+        assert statuses == {'emailable': 9000, 'not-emailable': 1000}
