@@ -481,7 +481,9 @@ class EmailUserBot(ConfigParserBot):
             return self.stop_reason.status
         if self.counter[delivery.FAILED] or self.counter[UNCERTAIN]:
             return EXIT_ERROR
-        if self.counter[PENDING]:
+        # Recipients the operator answered "no" for were not left behind by a stop.
+        declined = sum(1 for r in self.recipients if r.status == DECLINED)
+        if self.counter[PENDING] > declined:
             return EXIT_PENDING
         return EXIT_OK
 

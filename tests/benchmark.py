@@ -1,0 +1,358 @@
+"""Requests and time per recipient: emailuser against the raw floor and the naive loop.
+
+Starts the local wiki of the test harness with N recipients (every tenth without an
+address), then runs, alternating their order, each of:
+
+- floor: a bare ``requests`` session that logs in, fetches one csrf token and POSTs
+  ``action=emailuser`` to the emailable users only: the work the server must do anyway;
+- pywikibot-floor: the same POSTs through Pywikibot's request machinery, nothing else:
+  what Pywikibot itself costs;
+- naive: the obvious Pywikibot loop, ``User.isEmailable()`` then ``User.send_email()``;
+- emailuser: ``pwb emailuser -file:... -always -pt:0`` with a fresh journal;
+- check: ``pwb emailuser -file:... -check``.
+
+Each client is its own process: wall time, API requests by kind (from the wiki's API
+log), client CPU (user+sys) and peak RSS (from wait4), and the mails that reached the
+SMTP sink, which must equal the emailable count. Pywikibot's ``put_throttle`` and
+``minthrottle`` are 0 for every client, so the comparison is with the server.
+
+Run it with ``bash tests/benchmark.sh [N]``; it writes a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
+
+from harness import population as pop
+from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
+from harness.wiki import LocalWiki
+
+SENDER = 'BotSender'  # bot flag: apihighlimits and, on this wiki, noratelimit
+SUBJECT = 'Benchmark for {username}'
+TEXT = 'Hello {username}, this is a benchmark.'
+CHECK_USERS = 10_000
+LOOKUP_SAMPLE = 500
+
+FLOOR = r"""
+import sys, requests
+api, user, password, names_file = sys.argv[1:5]
+names = open(names_file, encoding='utf-8').read().split('\n')
+s = requests.Session()
+def call(method, **p):
+    p.update(format='json', formatversion='2')
+    r = s.post(api, data=p) if method == 'post' else s.get(api, params=p)
+    return r.json()
+token = call('get', action='query', meta='tokens', type='login')['query']['tokens']['logintoken']
+assert call('post', action='login', lgname=user, lgpassword=password,
+            lgtoken=token)['login']['result'] == 'Success'
+csrf = call('get', action='query', meta='tokens')['query']['tokens']['csrftoken']
+sent = 0
+for name in names:
+    r = call('post', action='emailuser', target=name, subject='Benchmark for ' + name,
+             text='Hello ' + name + ', this is a benchmark.', token=csrf)
+    sent += r.get('emailuser', {}).get('result') == 'Success'
+print(sent)
+"""
+
+NAIVE = r"""
+import sys, pywikibot
+names = open(sys.argv[1], encoding='utf-8').read().split('\n')
+site = pywikibot.Site()
+site.login()
+sent = 0
+for name in names:
+    user = pywikibot.User(site, name)
+    if user.isEmailable():
+        sent += user.send_email('Benchmark for ' + name,
+                                'Hello ' + name + ', this is a benchmark.')
+print(sent)
+"""
+
+PYWIKIBOT_FLOOR = r"""
+import sys, pywikibot
+from pywikibot.data.api import Request
+names = open(sys.argv[1], encoding='utf-8').read().split('\n')
+site = pywikibot.Site()
+site.login()
+sent = 0
+for name in names:
+    r = Request(site=site, parameters={
+        'action': 'emailuser', 'target': name, 'subject': 'Benchmark for ' + name,
+        'text': 'Hello ' + name + ', this is a benchmark.', 'token': site.tokens['csrf']})
+    sent += r.submit()['emailuser']['result'] == 'Success'
+print(sent)
+"""
+
+LOOKUP = r"""
+import sys, pywikibot
+names = open(sys.argv[1], encoding='utf-8').read().split('\n')
+site = pywikibot.Site()
+site.login()
+print(sum(pywikibot.User(site, name).isEmailable() for name in names))
+"""
+
+
+class Popen(subprocess.Popen):
+    """A Popen that keeps the child's resource usage (CPU time, peak RSS)."""
+
+    rusage = None
+
+    def _try_wait(self, wait_flags):
+        try:
+            pid, status, self.rusage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            pid, status = self.pid, 0
+        return pid, status
+
+
+def run_client(argv, cwd, env, wiki) -> dict:
+    """Run one client process; measure it and what the wiki saw."""
+    wiki.mailbox.clear()
+    before = len(wiki.api_requests())
+    start = time.perf_counter()
+    proc = Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    usage = proc.rusage
+    if proc.returncode != 0:
+        raise RuntimeError(f'{argv[:3]} failed ({proc.returncode}): {err[-3000:]}')
+    requests_made = wiki.api_requests()[before:]
+    kinds = Counter(kind(r) for r in requests_made)
+    return {
+        'wall': wall,
+        'requests': len(requests_made),
+        'kinds': kinds,
+        'mails': len(wiki.mailbox.messages()),
+        'usage': usage,
+        'out': out,
+    }
+
+
+def kind(request: dict) -> str:
+    """A request's kind, as in "emailuser" or "query list=users"."""
+    action = request.get('action', '?')
+    if action != 'query':
+        return action
+    # Pywikibot adds meta=userinfo to its queries; name the module that did the work.
+    for key in ('list', 'prop', 'generator', 'meta'):
+        if key in request:
+            return f'query {key}={request[key]}'
+    return action
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('n', nargs='?', type=int, default=1000, help='recipients (1000)')
+    parser.add_argument('--repeat', type=int, default=2, help='runs of each client (2)')
+    parser.add_argument('--out', default='benchmark-results.md', help='Markdown output file')
+    args = parser.parse_args()
+    n = args.n
+    with tempfile.TemporaryDirectory(prefix='emailuser-bench-') as tmp:
+        root = Path(tmp)
+        spec = {
+            'users': [
+                {
+                    'name': SENDER,
+                    'password': pop.PASSWORD,
+                    'groups': ['bot'],
+                    'email': 'botsender@senders.test',
+                }
+            ],
+            'bulk': {
+                'prefix': pop.BULK_PREFIX,
+                'count': max(n, CHECK_USERS),
+                'domain': pop.DOMAIN,
+                'every_nth_without_email': 10,
+            },
+        }
+        print(f'Starting the local wiki with {max(n, CHECK_USERS)} users...', flush=True)
+        with LocalWiki(root / 'wiki', spec) as wiki:
+            families = generate_family(wiki, root / 'family')
+            config = make_config(
+                root / 'pwb',
+                families,
+                SENDER,
+                pop.PASSWORD,
+                extra='minthrottle = 0\nmaxthrottle = 0\n',
+            )
+            env = env_for(config)
+            names = pop.bulk_names(n)
+            emailable = [x for i, x in enumerate(names, 1) if i % 10]
+            files = {}
+            for label, items in (
+                ('all', names),
+                ('emailable', emailable),
+                ('check', pop.bulk_names(CHECK_USERS)),
+                ('sample', names[:LOOKUP_SAMPLE]),
+            ):
+                files[label] = root / f'{label}.txt'
+                files[label].write_text('\n'.join(items), encoding='utf-8')
+            titles = root / 'titles.txt'
+            titles.write_text(''.join(f'[[User:{x}]]\n' for x in names), encoding='utf-8')
+            check_titles = root / 'check-titles.txt'
+            check_titles.write_text(
+                ''.join(f'[[User:{x}]]\n' for x in pop.bulk_names(CHECK_USERS)), encoding='utf-8'
+            )
+            python = sys.executable
+            clients = {
+                'floor': lambda i: [
+                    python,
+                    '-c',
+                    FLOOR,
+                    wiki.api_url,
+                    SENDER,
+                    pop.PASSWORD,
+                    str(files['emailable']),
+                ],
+                'pywikibot-floor': lambda i: [
+                    python,
+                    '-c',
+                    PYWIKIBOT_FLOOR,
+                    str(files['emailable']),
+                ],
+                'naive': lambda i: [python, '-c', NAIVE, str(files['all'])],
+                'emailuser': lambda i: [
+                    *pwb_command(),
+                    str(SCRIPT),
+                    f'-file:{titles}',
+                    f'-subject:{SUBJECT}',
+                    f'-text:{TEXT}',
+                    '-always',
+                    '-pt:0',
+                    f'-journal:{root}/journal-{i}.sqlite3',
+                ],
+                'check': lambda i: [*pwb_command(), str(SCRIPT), f'-file:{titles}', '-check'],
+            }
+            # Warm up: log in once and fill Pywikibot's caches, as an operator's setup has.
+            run_client(
+                [*pwb_command(), str(SCRIPT), '-page:User:Bulk 00001', '-check'], config, env, wiki
+            )
+            results: dict[str, list[dict]] = {k: [] for k in clients}
+            for i in range(args.repeat):
+                order = list(clients) if i % 2 == 0 else list(reversed(clients))
+                for name in order:
+                    print(f'round {i + 1}: {name}...', flush=True)
+                    results[name].append(run_client(clients[name](i), config, env, wiki))
+            print('check of 10,000 users and a sample of per-user lookups...', flush=True)
+            big_check = run_client(
+                [*pwb_command(), str(SCRIPT), f'-file:{check_titles}', '-check'], config, env, wiki
+            )
+            lookup = run_client([python, '-c', LOOKUP, str(files['sample'])], config, env, wiki)
+            journal_ms = journal_cost(root / 'journal-cost.sqlite3')
+        table = report(n, len(emailable), results, big_check, lookup, journal_ms)
+    Path(args.out).write_text(table, encoding='utf-8')
+    print(table)
+    print(f'Written to {args.out}.')
+
+
+def journal_cost(path: Path, count: int = 1000) -> float:
+    """Milliseconds per recipient for the journal's two commits around a send."""
+    from emailuserlib.journal import SENDING, SENT, Journal
+
+    j = Journal(path)
+    j.open_campaign('bench', 'bench', 's', 'b', False)
+    names = [f'U{i}' for i in range(count)]
+    j.plan(names)
+    start = time.perf_counter()
+    for name in names:
+        j.record(name, SENDING)
+        j.record(name, SENT)
+    elapsed = time.perf_counter() - start
+    j.close()
+    return elapsed / count * 1000
+
+
+def report(n, emailable, results, big_check, lookup, journal_ms) -> str:
+    def med(name, key):
+        return statistics.median(key(r) for r in results[name])
+
+    def cpu(r):
+        return r['usage'].ru_utime + r['usage'].ru_stime
+
+    def rss(r):
+        return r['usage'].ru_maxrss / 1024
+
+    floor_wall = med('floor', lambda r: r['wall'])
+    floor_cpu = med('floor', cpu)
+    lines = [
+        f'Benchmark of {date.today().isoformat()}: N = {n} recipients, {emailable} emailable; '
+        f'median of {len(results["floor"])} runs each, alternating order.',
+        f'Machine: {os.cpu_count()} cores, {platform.machine()}, Python '
+        f'{platform.python_version()}; Pywikibot {pywikibot_version()}; MediaWiki '
+        f"{mediawiki_version()} on PHP's built-in server with SQLite; put_throttle and "
+        'minthrottle 0.',
+        '',
+        '| client | wall s | × floor | API requests | per mail | client CPU s | × floor '
+        '| peak RSS MB | mails |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ]
+    wrong = []
+    for name in results:
+        wall = med(name, lambda r: r['wall'])
+        reqs = med(name, lambda r: r['requests'])
+        mails = [r['mails'] for r in results[name]]
+        expected = 0 if name == 'check' else emailable
+        if any(m != expected for m in mails):
+            wrong.append(f'{name} delivered {mails}, expected {expected} each run')
+        per_mail = f'{reqs / emailable:.3f}' if name != 'check' else '–'
+        c = med(name, cpu)
+        lines.append(
+            f'| {name} | {wall:.1f} | {wall / floor_wall:.2f} | {reqs:.0f} | {per_mail} '
+            f'| {c:.1f} | {c / floor_cpu:.2f} | {med(name, rss):.0f} | {mails[0]} |'
+        )
+    lines += ['', 'Requests by kind (first run of each):', '']
+    for name in results:
+        kinds = ', '.join(f'{k}: {v}' for k, v in results[name][0]['kinds'].most_common())
+        lines.append(f'- {name}: {kinds}')
+    per_lookup = lookup['wall'] / LOOKUP_SAMPLE
+    big_lookups = big_check['kinds'].get('query list=users', 0)
+    lines += [
+        '',
+        f'- `-check` of {CHECK_USERS:,} users: {big_check["wall"]:.1f} s, '
+        f'{big_lookups} `list=users` requests, {big_check["requests"]} requests in all, '
+        f'client CPU {cpu(big_check):.1f} s, peak RSS {rss(big_check):.0f} MB; one lookup per '
+        f'user (`User.isEmailable()`, {per_lookup * 1000:.1f} ms each over a sample of '
+        f'{LOOKUP_SAMPLE}) would take about {per_lookup * CHECK_USERS:.0f} s: '
+        f'{big_check["wall"] / (per_lookup * CHECK_USERS):.1%} of that.',
+        f'- The journal (two commits with synchronous=FULL around each send) costs '
+        f'{journal_ms:.2f} ms per recipient.',
+    ]
+    if wrong:
+        lines += ['', 'WRONG: ' + '; '.join(wrong)]
+    return '\n'.join(lines) + '\n'
+
+
+def pywikibot_version() -> str:
+    import pywikibot
+
+    return pywikibot.__version__
+
+
+def mediawiki_version() -> str:
+    defines = Path('/usr/share/mediawiki/includes/Defines.php').read_text()
+    return defines.split("define( 'MW_VERSION', '")[1].split("'")[0]
+
+
+if __name__ == '__main__':
+    main()
