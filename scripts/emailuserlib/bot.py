@@ -311,9 +311,6 @@ class EmailUserBot(ConfigParserBot):
                 )
                 return
             break
-        recipient.status, recipient.detail = outcome.status, outcome.detail
-        if outcome.status in (delivery.SENT, delivery.SIMULATED):
-            self.emails += 1
         self._progress(recipient)
         if outcome.status == NOT_EMAILABLE and self.opt.fallback == 'talk':
             self._post(recipient)
@@ -336,7 +333,11 @@ class EmailUserBot(ConfigParserBot):
             self.journal.record(name, state, detail, final)
 
     def _send(self, recipient: Recipient, subject: str, body: str) -> delivery.Outcome:
-        """One POST, with its journal entries committed before and after it."""
+        """One POST, with its journal entries committed before and after it.
+
+        The outcome is recorded, in the journal and on *recipient*, before a
+        Ctrl-C pressed meanwhile takes effect.
+        """
         with finish_before_interrupt(recipient.name) as interrupted:
             self.interrupted = interrupted
             self._record(recipient.name, journal.SENDING)
@@ -353,7 +354,9 @@ class EmailUserBot(ConfigParserBot):
                 self._record(recipient.name, journal.PLANNED)  # the wiki sent nothing
                 raise
             # WikiUnreachable leaves it 'sending': uncertain.
+            recipient.status, recipient.detail = outcome.status, outcome.detail
             if outcome.status in (delivery.SENT, delivery.SIMULATED):
+                self.emails += 1
                 self._record(recipient.name, journal.SENT)
             elif outcome.status == delivery.FAILED:
                 self._record(recipient.name, journal.FAILED, outcome.detail)
