@@ -38,24 +38,29 @@ RECIPIENT_ERRORS = {
 }
 
 # Refusals of the sender: every further send would fail the same way.
+_NO_ADDRESS = (
+    'The wiki refuses to let {account} send email (it says "{info}"): check that the '
+    'account is logged in and has a confirmed email address in Special:Preferences.'
+)
+_EMAIL_BLOCK = (
+    'The account {account} is blocked from sending email: ask an administrator of the '
+    'wiki to lift the email block.'
+)
+_NO_RIGHT = (
+    'The account {account} may not send email (it says "{info}"): it needs the '
+    '"sendemail" right, or with a bot password the "Send email to other users" grant.'
+)
 SENDER_ERRORS = {
-    'cantsend': 'The wiki refuses to let {account} send email (it says "{info}"): check '
-    'that the account has a confirmed email address in Special:Preferences.',
-    'mailnologin': 'The wiki refuses to let {account} send email (it says "{info}"): check '
-    'that the account is logged in and has a confirmed email address.',
-    'blockedfrommail': 'The account {account} is blocked from sending email: ask an '
-    'administrator of the wiki to lift the email block.',
-    'blockedemailuser': 'The account {account} is blocked from sending email: ask an '
-    'administrator of the wiki to lift the email block.',
+    'cantsend': _NO_ADDRESS,
+    'mailnologin': _NO_ADDRESS,
+    'blockedfrommail': _EMAIL_BLOCK,
+    'blockedemailuser': _EMAIL_BLOCK,
     'blocked': 'The account {account} is blocked: ask an administrator of the wiki to '
     'lift the block.',
     'autoblocked': 'The IP address of this machine is blocked on the wiki (autoblock): ask '
     'an administrator of the wiki to lift it.',
-    'badaccess': 'The account {account} may not send email (it says "{info}"): it needs '
-    'the "sendemail" right, or with a bot password the "Send email" grant.',
-    'permissiondenied': 'The account {account} may not send email (it says "{info}"): it '
-    'needs the "sendemail" right, or with a bot password the "Send '
-    'email" grant.',
+    'badaccess': _NO_RIGHT,
+    'permissiondenied': _NO_RIGHT,
     'usermaildisabled': 'Email between users is disabled on this wiki: nothing can be sent '
     'with this script there.',
     'readonly': 'The wiki is read-only for now (it says "{info}"): run again later.',

@@ -94,13 +94,9 @@ def account_problem(userinfo: dict, blocks: list[dict], sitename: str) -> str | 
             '"sendemail" right); if you log in with a bot password, grant it '
             '"Send email to other users" on Special:BotPasswords.'
         )
-    for block in blocks:
-        if block.get('noemail') or block.get('noemail') == '':
-            return (
-                f'The account {name} is blocked from sending email on {sitename}: ask an '
-                'administrator of the wiki to lift the email block.'
-            )
-    if userinfo.get('blockemail') or userinfo.get('blockemail') == '':
+    # MediaWiki 1.39 tells only through list=blocks; later ones also in blockinfo.
+    flags = [b.get('noemail') for b in blocks] + [userinfo.get('blockemail')]
+    if any(flag or flag == '' for flag in flags):
         return (
             f'The account {name} is blocked from sending email on {sitename}: ask an '
             'administrator of the wiki to lift the email block.'
