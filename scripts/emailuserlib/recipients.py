@@ -135,6 +135,9 @@ class Resolver:
         return self._resolve((name, f'User:{name}', True) for name in names)
 
     def _resolve(self, items) -> list[Recipient]:
+        """Check *items*: (user name, source page, True for a root user page), or
+        (None, source page, why it is no user) for pages that map to nobody.
+        """
         result: list[Recipient] = []
         by_name: dict[str, Recipient] = {}
         follow_redirect: set[str] = set()
