@@ -20,7 +20,7 @@ from . import delivery, fallback, journal, progress
 from .delivery import RateLimited, SenderRefused, WikiUnreachable
 from .journal import Journal, JournalError
 from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
-from .plan import format_plan, name_list_plain
+from .plan import format_plan, name_list
 from .preflight import Account, PreflightError, check_account, duration
 from .recipients import EMAILABLE, NOT_EMAILABLE, Recipient, Resolver, optout_names
 from .report import write_report
@@ -438,6 +438,7 @@ class EmailUserBot(ConfigParserBot):
     def teardown(self) -> None:
         """Say why the run stopped and count the outcomes, before Pywikibot's statistics."""
         finals = [self.final_status(r) for r in self.recipients]
+        self.write_report(finals)
         for status, _ in finals:
             self.counter[status] += 1
         uncertain = [
@@ -448,13 +449,12 @@ class EmailUserBot(ConfigParserBot):
             pywikibot.warning(
                 f'{len(uncertain)} recipient{"s are" if many else " is"} uncertain, because a '
                 'run stopped while delivering to them, so the message may or may not have '
-                f'arrived: {name_list_plain(uncertain)}. To send to them again on purpose, add '
+                f'arrived: {name_list(uncertain)}. To send to them again on purpose, add '
                 '-resend:uncertain.'
             )
         if self.journal is not None:
             self.journal.close()
             self.journal = None
-        self.write_report()
         remaining = self.counter[PENDING]
         if self.stop_reason:
             pywikibot.error(str(self.stop_reason))
@@ -464,10 +464,11 @@ class EmailUserBot(ConfigParserBot):
                 'run the same command again to go on.'
             )
 
-    def write_report(self) -> None:
+    def write_report(self, finals: list[tuple[str, str]]) -> None:
+        """Write -report:FILE from each recipient's final (status, detail)."""
         if not self.opt.report:
             return
-        rows = [(r.name, *self.final_status(r)) for r in self.recipients]
+        rows = [(r.name, *final) for r, final in zip(self.recipients, finals, strict=True)]
         try:
             write_report(self.opt.report, rows)
         except OSError as e:
@@ -517,7 +518,7 @@ class EmailUserBot(ConfigParserBot):
             + ', '.join(f'{n} {status}' for status, n in totals.most_common())
             + '.'
         )
-        self.write_report()
+        self.write_report([self.final_status(r) for r in self.recipients])
         return EXIT_OK
 
     def run_campaign(

@@ -16,14 +16,7 @@ def describe(recipient: Recipient) -> str:
     return f'{recipient.name} ({recipient.detail})' if recipient.detail else recipient.name
 
 
-def name_list(recipients: list[Recipient], limit: int = SHOW_NAMES) -> str:
-    """The first *limit* names, and how many more there are."""
-    shown = ', '.join(describe(r) for r in recipients[:limit])
-    more = len(recipients) - limit
-    return shown + (f' and {more} more' if more > 0 else '')
-
-
-def name_list_plain(names: list[str], limit: int = SHOW_NAMES) -> str:
+def name_list(names: list[str], limit: int = SHOW_NAMES) -> str:
     """The first *limit* of *names*, and how many more there are."""
     more = len(names) - limit
     return ', '.join(names[:limit]) + (f' and {more} more' if more > 0 else '')
@@ -58,7 +51,7 @@ def format_plan(
         lines.append(f'  {total} skipped:')
         for reason in sorted(skipped):
             group = skipped[reason]
-            lines.append(f'    {reason} ({len(group)}): {name_list(group)}')
+            lines.append(f'    {reason} ({len(group)}): {name_list([describe(r) for r in group])}')
     limit = account.ratelimit if account else None
     if account is not None:
         if limit is None:

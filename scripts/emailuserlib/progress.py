@@ -59,9 +59,6 @@ def wait_visibly(
 
 def throttle_wait(site, name: str) -> None:
     """Wait out the put throttle before emailing *name*, visibly when it is long."""
-    try:
-        wait = site.throttle.waittime(write=True)
-    except Exception:  # a Pywikibot without waittime(): its own throttle still waits
-        return
+    wait = site.throttle.waittime(write=True)
     if wait >= LONG_WAIT:
         wait_visibly(wait, lambda left: f'Put throttle: emailing {name} in {duration(left)}.')
