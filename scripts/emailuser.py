@@ -56,7 +56,7 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -ccme             Send a copy of each email to yourself.
 
--wait             At the wiki's email rate limit, wait and go on instead of
+-wait             At the account's email rate limit, wait and go on instead of
                   stopping.
 
 -always           Send without asking for each recipient.
@@ -64,8 +64,18 @@ Options (also read from the [emailuser] section of scripts.ini):
 -journal:FILE     Where delivery state is kept (default:
                   emailuser-journal.sqlite3 in the Pywikibot config directory).
                   Running the same command again emails only those not emailed
-                  yet; changing the subject, body or -ccme starts a new
-                  campaign.
+                  yet, also from another account or with a corrected text.
+
+-campaign:NAME    Name of this mailing in the journal (default: the subject as
+                  written). Give the name of an earlier campaign to continue it
+                  with a corrected subject; give a new name to email people
+                  whom another campaign reached in the last 7 days on purpose.
+
+-ratelimit:N/PERIOD
+                  Never send more than N emails per PERIOD (s, min, hour, day
+                  or a number of seconds), e.g. -ratelimit:20/day, besides the
+                  limits the wiki reports (and Wikimedia's 20 a day per account
+                  on its wikis), counted from the journal.
 
 -resend:uncertain Email again the recipients whose state is uncertain because
                   a run stopped while emailing them.
@@ -76,16 +86,18 @@ Options (also read from the [emailuser] section of scripts.ini):
 Use the global option -simulate to see what would be sent without sending.
 
 Exit status: 0 when every recipient was emailed or skipped for a reason of
-their own; 1 when the input or the account is wrong, a send failed or a
-recipient is uncertain; 75 when the run stopped with recipients left (rate
-limit, -max, quit, Ctrl-C, the wiki went away): run the same command again
-later.
+their own; 1 when the input, the account or the journal is wrong, a send
+failed or a recipient is uncertain; 75 when the run stopped with recipients
+left (rate limit, -max, quit, Ctrl-C, SIGTERM or SIGHUP, the wiki went away or
+cannot send mail now): run the same command again later.
 
 &params;
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 
 import pywikibot
@@ -93,7 +105,9 @@ from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib.bot import EXIT_ERROR, EmailUserBot
+from emailuserlib import prepare, redact
+from emailuserlib.bot import EmailUserBot
+from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}
 
@@ -107,6 +121,8 @@ _VALUE_OPTIONS = (
     'journal',
     'report',
     'fallback',
+    'campaign',
+    'ratelimit',
 )
 _FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check')
 
@@ -153,9 +169,14 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
     return options, unknown
 
 
+def _stop_on_signal(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(*args: str) -> int:
     """Run the script; return the exit status."""
     local_args = pywikibot.handle_args(args)
+    redact.install()
     gen_factory = pagegenerators.GeneratorFactory()
     local_args = gen_factory.handle_args(local_args)
     try:
@@ -166,8 +187,26 @@ def main(*args: str) -> int:
     generator = gen_factory.getCombinedGenerator()
     if suggest_help(missing_generator=not generator, unknown_parameters=unknown):
         return EXIT_ERROR
-    bot = EmailUserBot(site=gen_factory.site, **options)
-    return bot.run_campaign(pages=generator)
+    # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
+    for name in ('SIGTERM', 'SIGHUP'):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_on_signal)
+    site = gen_factory.site
+    bot = EmailUserBot(generator=generator, site=site, **options)
+    try:
+        if bot.opt.check:
+            return prepare.check(site, bot.opt, pages=generator)
+        bot.campaign = prepare.prepare(site, bot.opt, pages=generator)
+    except prepare.Refusal as e:
+        pywikibot.error(str(e))
+        return e.status
+    except KeyboardInterrupt:
+        pywikibot.error('Stopped before anything was sent: run the same command again.')
+        return EXIT_PENDING
+    # Pywikibot passes Ctrl-C on with -v, after the teardown.
+    with contextlib.suppress(KeyboardInterrupt):
+        bot.run()
+    return bot.exit_status()
 
 
 if __name__ == '__main__':

@@ -57,6 +57,7 @@ class Sender:
 
     def __init__(self, config_dir: Path) -> None:
         self.config_dir = config_dir
+        self.started: list[subprocess.Popen] = []
 
     def run(self, *args: str, stdin: str | None = None, timeout: float = 300) -> Result:
         """Run the script from this repository's working tree, as pwb does."""
@@ -66,7 +67,7 @@ class Sender:
         """Start the script in the background; output goes to files in the config dir."""
         self.launched = getattr(self, 'launched', 0) + 1
         out = (self.config_dir / f'run-{self.launched}.log').open('w')
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             [*pwb_command(), str(SCRIPT), *args],
             cwd=self.config_dir,
             env=env_for(self.config_dir),
@@ -75,6 +76,8 @@ class Sender:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        self.started.append(proc)
+        return proc
 
     def log(self, number: int | None = None) -> str:
         """The output of a run started with :meth:`start` (the latest by default)."""
@@ -98,12 +101,21 @@ class Sender:
 def sender_factory(families, tmp_path):
     """Make a :class:`Sender` for a named account (see harness.population.SENDERS)."""
 
+    made: list[Sender] = []
+
     def make(name: str = 'Sender', extra: str = '') -> Sender:
         directory = tmp_path / f'pwb-{name}'
         make_config(directory, families, name, population.PASSWORD, extra)
-        return Sender(directory)
+        made.append(Sender(directory))
+        return made[-1]
 
-    return make
+    yield make
+    # A run a failed test left behind must not mail into the next test.
+    for sender in made:
+        for proc in sender.started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)
 
 
 @pytest.fixture

@@ -209,7 +209,7 @@ def test_wait_goes_on_after_the_rate_limit_window(sender_factory, mailbox):
     )
     assert result.returncode == 0, result.output
     expect(mailbox, ['Alice', 'Bob', 'Carol', 'Grace Hopper'])
-    assert 'Rate limit reached: trying Carol again in' in result.output
+    assert 'Email limit of 2 emails per 6 s reached: emailing Carol in' in result.output
 
 
 def test_emailable_check_is_batched_fifty_names_per_request(sender_factory, mailbox, wiki):

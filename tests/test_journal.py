@@ -7,27 +7,40 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from emailuserlib import journal
 from emailuserlib.journal import Journal, JournalError
+from emailuserlib.outcomes import State
+
+WIKI = '//wiki.example/w wikidb'
 
 
-def open_journal(path, subject='Hi', body='Body', ccme=False, lock=True):
+def open_journal(path, body='Body', name='Hi', wiki=WIKI, lock=True):
     j = Journal(path)
-    j.open_campaign('localwiki:en', 'Sender', subject, body, ccme, lock=lock)
+    j.open_campaign(wiki, name, journal.fingerprint(name, body, False), legacy_wiki='localwiki:en')
+    if lock:
+        j.lock()
     return j
 
 
 def test_journal_files_are_private(tmp_path):
     j = open_journal(tmp_path / 'j.sqlite3')
     j.plan(['Alice'])
-    j.record('Alice', journal.SENDING)
+    j.record('Alice', State.SENDING)
+    names = {f.name for f in tmp_path.iterdir()}
+    assert 'j.sqlite3.lock' in names
     for f in tmp_path.iterdir():
         assert f.stat().st_mode & 0o777 == 0o600, f.name
     j.close()
+
+
+def test_a_symlinked_journal_is_refused(tmp_path):
+    (tmp_path / 'real.sqlite3').touch()
+    (tmp_path / 'j.sqlite3').symlink_to(tmp_path / 'real.sqlite3')
+    with pytest.raises(JournalError, match='symbolic link'):
+        Journal(tmp_path / 'j.sqlite3')
 
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path):
@@ -42,81 +55,169 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path):
         Journal(path)
 
 
-def test_the_same_message_is_the_same_campaign_and_a_changed_one_is_new(tmp_path):
+def test_a_campaign_is_the_wiki_and_the_name_and_a_new_text_is_a_new_version(tmp_path):
     path = tmp_path / 'j.sqlite3'
-    ids = []
-    for subject, body, ccme in [
-        ('Hi', 'Body', False),
-        ('Hi', 'Body', False),
-        ('Hi', 'Body!', False),
-        ('Hi', 'Body', True),
+    seen = []
+    for body, name, wiki in [
+        ('Body', 'Hi', WIKI),
+        ('Body', 'Hi', WIKI),
+        ('Body, corrected', 'Hi', WIKI),  # same campaign, another version
+        ('Body', 'Hi', '//other.example/w wikidb'),  # same family name, other wiki
+        ('Body', 'Other subject', WIKI),
     ]:
-        j = open_journal(path, subject, body, ccme)
-        ids.append(j.campaign)
+        j = open_journal(path, body, name, wiki, lock=False)
+        seen.append((j.campaign, j.version))
         j.close()
-    assert ids[0] == ids[1]
-    assert len({ids[0], ids[2], ids[3]}) == 3
+    assert seen[0] == seen[1]
+    assert seen[2][0] == seen[0][0] and seen[2][1] != seen[0][1]
+    assert len({seen[0][0], seen[3][0], seen[4][0]}) == 3
 
 
 def test_states_move_as_a_rerun_needs(tmp_path):
     j = open_journal(tmp_path / 'j.sqlite3')
-    j.plan(['Sent', 'Sending', 'Failed', 'Refused', 'Checked', 'Planned'])
-    j.record('Sent', journal.SENT)
-    j.record('Sending', journal.SENDING)
-    j.record('Failed', journal.FAILED, 'pear-mail-error')
-    j.record('Refused', journal.SKIPPED, 'not-emailable:nowikiemail', final=True)
-    j.record('Checked', journal.SKIPPED, 'not-emailable')
-    j.plan(['Sent', 'Sending', 'Failed', 'Refused', 'Checked', 'Planned', 'New'])
-    states = {name: state for name, (state, _, _) in j.states().items()}
+    j.plan(['Sent', 'Sending', 'Uncertain', 'Failed', 'Refused', 'Planned'])
+    j.record('Sent', State.SENT, 'sent')
+    j.record('Sending', State.SENDING)
+    j.record('Uncertain', State.UNCERTAIN, 'uncertain', 'the wiki gave HTTP 504')
+    j.record('Failed', State.FAILED, 'failed', 'spamblacklist')
+    j.record('Refused', State.SKIPPED, 'not-emailable', 'nowikiemail', final=True)
+    j.plan(['Sent', 'Sending', 'Uncertain', 'Failed', 'Refused', 'Planned', 'New'])
+    states = {name: entry.state for name, entry in j.states().items()}
     assert states == {
         'Sent': 'sent',  # never again
         'Sending': 'sending',  # uncertain: not again unless asked
+        'Uncertain': 'uncertain',
         'Failed': 'planned',  # a failure is retried
         'Refused': 'skipped',  # refused for good
-        'Checked': 'planned',
         'Planned': 'planned',
         'New': 'planned',
     }
-    assert j.resend(uncertain_only=True) == 1
-    assert j.states()['Sending'][0] == 'planned'
-    assert j.states()['Sent'][0] == 'sent'
+    refused = j.states()['Refused']
+    assert (refused.status, refused.detail) == ('not-emailable', 'nowikiemail')
+    assert j.resend(uncertain_only=True) == 2
+    assert j.states()['Sending'].state == 'planned'
+    assert j.states()['Sent'].state == 'sent'
     assert j.resend(uncertain_only=False) == 7
     assert j.states() == {}
     j.close()
 
 
-def test_a_second_run_of_the_campaign_is_refused_while_the_first_holds_it(tmp_path):
+def test_sends_are_counted_per_account_across_campaigns(tmp_path):
+    path = tmp_path / 'j.sqlite3'
+    for name in ('First', 'Second'):
+        j = open_journal(path, name=name)
+        j.record('Alice', State.SENT, 'sent', account='Sender', wiki=WIKI, family='wikimedia')
+        j.record('Bob', State.UNCERTAIN, 'uncertain', account='Sender', wiki=WIKI)
+        j.close()
+    j = open_journal(path, name='Third')
+    assert len(j.sends_since(0, 'Sender', wiki=WIKI)) == 2
+    assert len(j.sends_since(0, 'Sender', family='wikimedia')) == 2
+    assert j.sends_since(0, 'Other', wiki=WIKI) == []
+    assert set(j.reached_elsewhere(WIKI, ['Alice', 'Bob', 'Carol'], 0)) == {'First', 'Second'}
+    j.close()
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_journal(tmp_path):
     first = open_journal(tmp_path / 'j.sqlite3')
     with pytest.raises(JournalError, match=rf'Another run .*\(PID {os.getpid()}\)'):
-        open_journal(tmp_path / 'j.sqlite3')
-    other = open_journal(tmp_path / 'j.sqlite3', body='Another message')  # other campaign
-    other.close()
+        open_journal(tmp_path / 'j.sqlite3', name='Another campaign')
     first.close()
     open_journal(tmp_path / 'j.sqlite3').close()
+    # One lock file per journal, however many campaigns and runs.
+    assert [f.name for f in tmp_path.iterdir() if 'lock' in f.name] == ['j.sqlite3.lock']
 
 
-def test_a_killed_process_leaves_no_stale_lock(tmp_path):
+HOLDER = """
+import sys, time
+sys.modules['fcntl'] = None  # as on Windows: the lock must not need it
+sys.path.insert(0, {scripts!r})
+from emailuserlib.journal import Journal
+j = Journal({path!r})
+j.open_campaign('w', 'Hi', 'fp')
+j.lock()
+print('locked', flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_lock_works_without_fcntl_and_a_killed_holder_leaves_none(tmp_path):
     scripts = os.path.join(os.path.dirname(__file__), '..', 'scripts')
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            '-c',
-            textwrap.dedent(f"""
-            import sys, time
-            sys.path.insert(0, {scripts!r})
-            from emailuserlib.journal import Journal
-            j = Journal({str(tmp_path / 'j.sqlite3')!r})
-            j.open_campaign('localwiki:en', 'Sender', 'Hi', 'Body', False)
-            print('locked', flush=True)
-            time.sleep(60)
-        """),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == 'locked'
-    with pytest.raises(JournalError):
-        open_journal(tmp_path / 'j.sqlite3')
-    holder.send_signal(signal.SIGKILL)
-    holder.wait()
+    code = HOLDER.format(scripts=scripts, path=str(tmp_path / 'j.sqlite3'))
+    holder = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        with pytest.raises(JournalError, match=f'PID {holder.pid}'):
+            open_journal(tmp_path / 'j.sqlite3')
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
     open_journal(tmp_path / 'j.sqlite3').close()
+
+
+def test_a_deleted_or_replaced_journal_stops_the_next_record_and_is_saved(tmp_path):
+    path = tmp_path / 'j.sqlite3'
+    j = open_journal(path)
+    j.record('Alice', State.SENT, 'sent')
+    path.unlink()
+    with pytest.raises(JournalError, match='deleted or replaced'):
+        j.record('Bob', State.SENDING)
+    j.close()
+    j = open_journal(path)  # written back: Alice is still known
+    assert j.states()['Alice'].state == 'sent'
+    assert 'Bob' not in j.states()
+    path.rename(tmp_path / 'moved')
+    path.write_bytes(b'')
+    with pytest.raises(JournalError, match='saved its records as'):
+        j.record('Bob', State.SENDING)
+    j.close()
+    (saved,) = tmp_path.glob('j.sqlite3.saved-*')
+    assert saved.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_damaged_journal_is_refused_with_a_sentence(tmp_path):
+    path = tmp_path / 'j.sqlite3'
+    path.write_bytes(b'this is not a database at all, just text' * 100)
+    with pytest.raises(JournalError, match='is damaged'):
+        Journal(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root writes read-only files')
+def test_a_read_only_journal_is_refused_with_a_sentence(tmp_path):
+    path = tmp_path / 'j.sqlite3'
+    open_journal(path).close()
+    path.chmod(0o400)
+    with pytest.raises(JournalError, match='cannot'):
+        open_journal(path)
+
+
+V1 = """
+CREATE TABLE campaign (id INTEGER PRIMARY KEY, wiki TEXT NOT NULL, account TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, subject TEXT NOT NULL, created REAL NOT NULL,
+    UNIQUE (wiki, account, fingerprint));
+CREATE TABLE recipient (campaign INTEGER NOT NULL, username TEXT NOT NULL, state TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '', final INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL,
+    PRIMARY KEY (campaign, username)) WITHOUT ROWID;
+INSERT INTO campaign VALUES (1, 'localwiki:en', 'Sender', 'aaa', 'Hi', 1);
+INSERT INTO campaign VALUES (2, 'localwiki:en', 'Other', 'bbb', 'Hi', 2);
+INSERT INTO recipient VALUES (1, 'Alice', 'sent', '', 0, 10);
+INSERT INTO recipient VALUES (2, 'Alice', 'planned', '', 0, 11);
+INSERT INTO recipient VALUES (2, 'Bob', 'sending', '', 0, 12);
+INSERT INTO recipient VALUES (1, 'Dave', 'skipped', 'not-emailable:nowikiemail', 1, 13);
+PRAGMA user_version=1;
+"""
+
+
+def test_a_journal_of_the_first_schema_keeps_who_was_reached(tmp_path):
+    path = tmp_path / 'j.sqlite3'
+    db = sqlite3.connect(path)
+    db.executescript(V1)
+    db.close()
+    (tmp_path / 'j.sqlite3.campaign-1.lock').touch()
+    j = open_journal(path, body='A corrected body')
+    states = j.states()
+    assert states['Alice'].state == 'sent'  # reached by either account: not again
+    assert states['Bob'].state == 'sending'
+    assert (states['Dave'].status, states['Dave'].detail) == ('not-emailable', 'nowikiemail')
+    assert len(j.sends_since(0, 'Sender', wiki=WIKI)) == 1
+    j.close()
+    assert not (tmp_path / 'j.sqlite3.campaign-1.lock').exists()

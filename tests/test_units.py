@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from emailuserlib import delivery, message, plan, preflight, recipients
+from emailuserlib import budget, delivery, message, plan, preflight, recipients, redact, timing
 from emailuserlib.delivery import Outcome, RateLimited, SenderRefused
 from emailuserlib.message import Message, MessageError
 from emailuserlib.recipients import Recipient
@@ -125,7 +125,13 @@ def test_wikitext_becomes_plain_text_with_link_labels():
     ],
 )
 def test_recipient_side_errors_skip_the_recipient(code, status):
-    assert delivery.interpret_error(code, 'info', 'Sender') == Outcome(status, code)
+    outcome = delivery.interpret_error(code, 'info', 'Sender')
+    assert outcome.status == status and outcome.detail.startswith(code)
+
+
+def test_nowikiemail_says_what_the_refusal_can_mean():
+    detail = delivery.interpret_error('nowikiemail', 'info', 'Sender').detail
+    assert 'new accounts' in detail and 'from this account' in detail
 
 
 @pytest.mark.parametrize(
@@ -162,14 +168,32 @@ def test_unknown_error_codes_fail_with_code_and_message():
     assert outcome == Outcome('failed', 'spamblacklist: The text contains a blocked URL')
 
 
-def test_success_and_simulation():
+def test_success_and_answers_that_do_not_say():
     assert delivery.interpret_result({'emailuser': {'result': 'Success'}}) == Outcome('sent')
-    assert delivery.interpret_result(
-        {'emailuser': {'result': 'Success', 'nochange': ''}}, simulated=True
-    ) == Outcome('simulated')
+    assert delivery.interpret_result({'batchcomplete': True}).status == 'uncertain'
 
 
-def test_failure_result_from_the_mailer_is_failed_with_its_code():
+def test_internal_errors_may_come_after_sending_so_they_are_uncertain():
+    outcome = delivery.interpret_error('internal_api_error_DBQueryError', 'boom', 'Sender')
+    assert outcome.status == 'uncertain'
+
+
+@pytest.mark.parametrize(
+    ('data', 'expected'),
+    [
+        ({'error': {'code': 'maxlag', 'info': 'lagged'}}, ('maxlag', 'lagged')),
+        (
+            {'errors': [{'code': 'badtoken', 'text': 'Invalid CSRF token.'}]},
+            ('badtoken', 'Invalid CSRF token.'),
+        ),
+        ({'emailuser': {'result': 'Failure', 'errors': [{'code': 'x'}]}}, None),
+    ],
+)
+def test_api_errors_are_read_in_both_error_formats(data, expected):
+    assert delivery.api_error(data) == expected
+
+
+def test_failure_result_from_the_mailer_is_uncertain_with_the_wikis_text():
     # Recorded from MediaWiki 1.39 when the SMTP server refused the message.
     response = {
         'emailuser': {
@@ -186,15 +210,15 @@ def test_failure_result_from_the_mailer_is_failed_with_its_code():
         }
     }
     outcome = delivery.interpret_result(response)
-    assert outcome.status == 'failed'
-    assert outcome.detail.startswith('pear-mail-error')
+    assert outcome.status == 'uncertain'
+    assert 'pear-mail-error: Failed to set sender' in outcome.detail
 
 
 def test_failure_result_from_a_hook_without_errors():
     outcome = delivery.interpret_result(
         {'emailuser': {'result': 'Failure', 'message': 'hookaborted'}}
     )
-    assert outcome == Outcome('failed', 'hookaborted')
+    assert outcome.status == 'uncertain' and outcome.detail.endswith('hookaborted')
 
 
 # Rate limits and time estimates.
@@ -209,8 +233,8 @@ def test_ratelimit_key_is_emailuser_before_141_and_sendemail_after():
         'rights': ['sendemail'],
         'ratelimits': {'sendemail': {'user': {'hits': 5, 'seconds': 3600}}},
     }
-    assert preflight.email_ratelimit(old) == preflight.RateLimit(20, 86400)
-    assert preflight.email_ratelimit(new) == preflight.RateLimit(5, 3600)
+    assert budget.wiki_ratelimit(old) == timing.RateLimit(20, 86400)
+    assert budget.wiki_ratelimit(new) == timing.RateLimit(5, 3600)
 
 
 def test_the_most_permissive_group_limit_applies_and_noratelimit_exempts():
@@ -223,18 +247,21 @@ def test_the_most_permissive_group_limit_applies_and_noratelimit_exempts():
             }
         },
     }
-    assert preflight.email_ratelimit(info) == preflight.RateLimit(1000, 86400)
+    assert budget.wiki_ratelimit(info) == timing.RateLimit(1000, 86400)
     info['rights'].append('noratelimit')
-    assert preflight.email_ratelimit(info) is None
-    assert preflight.email_ratelimit({'rights': [], 'ratelimits': {}}) is None
+    assert budget.wiki_ratelimit(info) is None
+    assert budget.wiki_ratelimit({'rights': [], 'ratelimits': {}}) is None
 
 
 def test_estimates_use_the_throttle_and_the_limit():
-    limit = preflight.RateLimit(20, 86400)
-    assert preflight.estimate_seconds(10, 10, None) == 90
-    assert preflight.estimate_seconds(10, 10, limit) == 90
-    assert preflight.estimate_seconds(45, 0, limit) == 2 * 86400
-    assert preflight.estimate_seconds(0, 10, limit) == 0
+    limit = timing.RateLimit(20, 86400)
+    # The put throttle waits before the first email too.
+    assert timing.estimate_seconds(10, 10, None) == 100
+    assert timing.estimate_seconds(10, 10, limit) == 100
+    assert timing.estimate_seconds(45, 0, limit) == 2 * 86400
+    assert timing.estimate_seconds(0, 10, limit) == 0
+    # Sends already made in the window count.
+    assert timing.estimate_seconds(5, 0, limit, used=18) == 86400
 
 
 @pytest.mark.parametrize(
@@ -242,7 +269,7 @@ def test_estimates_use_the_throttle_and_the_limit():
     [(0, '0 s'), (45, '45 s'), (450, '7 min 30 s'), (7500, '2 h 5 min'), (97200, '1 d 3 h')],
 )
 def test_durations_read_well(seconds, text):
-    assert preflight.duration(seconds) == text
+    assert timing.duration(seconds) == text
 
 
 @pytest.mark.parametrize(
@@ -276,14 +303,14 @@ def test_plan_lists_skips_by_reason_and_caps_long_lists():
     people = [Recipient(f'User {i}', 'emailable') for i in range(3)]
     people += [Recipient(f'Quiet {i}', 'not-emailable') for i in range(25)]
     people += [Recipient('Event report', 'not-a-user', 'not a user page')]
-    account = preflight.Account('Sender', 'a@b', True, ratelimit=preflight.RateLimit(2, 86400))
-    lines = plan.format_plan(people, account, 'Wiki', put_throttle=10)
+    facts = plan.PlanFacts('Wiki', 'Sender', 10, limits=[(timing.RateLimit(2, 86400), 1)])
+    lines = plan.format_plan(people, facts)
     text = '\n'.join(lines)
     assert '3 users will be emailed.' in text
     assert 'not-emailable (25): Quiet 0, ' in text and 'and 5 more' in text
     assert 'not-a-user (1): Event report (not a user page)' in text
-    assert 'Rate limit: 2 emails per 1 d' in text
-    assert 'Only the first 2 fit' in text
+    assert 'Rate limit: 2 emails per 1 d (the wiki); 1 of them used in the current window' in text
+    assert 'Only 1 more fit into the current window' in text
 
 
 # The script's own arguments.
@@ -331,3 +358,55 @@ def test_parse_refuses_bad_values(args, fragment):
 
     with pytest.raises(ValueError, match=fragment):
         emailuser.parse(args)
+
+
+# The account's limit, kept by the script.
+
+
+@pytest.mark.parametrize(
+    ('text', 'hits', 'seconds'),
+    [('20/day', 20, 86400), ('5/hour', 5, 3600), ('3/10min', 3, 600), ('2/600', 2, 600)],
+)
+def test_ratelimit_option_reads_count_and_period(text, hits, seconds):
+    limit = budget.parse_ratelimit(text)
+    assert (limit.hits, limit.seconds) == (hits, seconds)
+
+
+@pytest.mark.parametrize('text', ['20', 'lots/day', '0/day', '5/fortnight', '5/0'])
+def test_ratelimit_option_refuses_what_it_cannot_read(text):
+    with pytest.raises(ValueError, match='-ratelimit:'):
+        budget.parse_ratelimit(text)
+
+
+def test_wikimedia_accounts_keep_to_twenty_a_day_unless_exempt():
+    info = {'rights': ['sendemail'], 'ratelimits': {}}
+    (limit,) = budget.applicable_limits(info, wikimedia=True, manual=None)
+    assert (limit.hits, limit.seconds) == (20, 86400)
+    info['rights'].append('noratelimit')
+    assert budget.applicable_limits(info, wikimedia=True, manual=None) == []
+
+
+def test_budget_counts_sends_in_the_window_and_says_how_long_to_wait():
+    now = [1000.0]
+    sends = [100.0, 900.0, 950.0]
+    limit = timing.RateLimit(3, 1000)
+    b = budget.Budget([limit], lambda since: [t for t in sends if t >= since], lambda: now[0])
+    assert b.used(limit) == 3
+    assert b.blocking() is limit
+    # One more fits when the oldest send (at 100) leaves the window.
+    assert b.wait() == pytest.approx(100.5)
+    now[0] = 1101.0
+    assert b.wait() == 0 and b.blocking() is None
+
+
+# Secrets never reach a log.
+
+
+def test_passwords_and_tokens_are_hidden_in_every_shape():
+    text = (
+        'lgpassword=hunter2&lgtoken=abc%2B%5C&action=login '
+        "{'password': 'hunter2', 'token': 'abc+\\\\'} retype=hunter2"
+    )
+    hidden = redact.redact(text)
+    assert 'hunter2' not in hidden and 'abc' not in hidden
+    assert 'action=login' in hidden

@@ -1,94 +1,110 @@
-"""The send, and what happens when the wiki says no.
+"""The send, and what the wiki's answer means: at most one email per POST, never a blind retry.
 
-One POST ``action=emailuser`` per recipient, through Pywikibot's request
-machinery: ``-simulate`` blocks it, ``put_throttle`` paces it, and bad tokens,
-``maxlag`` and HTTP errors are retried there. What the wiki answers is mapped
-here to one of three things: the recipient's outcome (sent, or skipped for a
-reason of the recipient's), a refusal of the sender (the run stops), or the
-wiki's rate limit (the run stops or waits).
+The ``action=emailuser`` POST does not go through Pywikibot's request loop,
+which repeats a request after a timeout, a 5xx answer or a garbled page: each
+repetition can mail the recipient again, because the wiki may have sent the
+mail before its answer was lost. Here the POST is repeated only when the
+answer proves that the wiki did not act: the connection could not be opened,
+or the API refused before sending (``maxlag``, ``badtoken``, a lost session).
+Every other answer that is not a clear ``Success`` or refusal makes the
+recipient *uncertain*: the mail may or may not have gone out. A ``Failure``
+result is uncertain too: MediaWiki may have sent the recipient's mail and then
+failed on the copy to the sender, or in a hook after sending.
+
+Reads (tokens, user info) keep Pywikibot's retries: repeating them is harmless.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+import requests
 from pywikibot import config
-from pywikibot.data.api import Request
-from pywikibot.exceptions import APIError, FatalServerError, ServerError
+from pywikibot.comms import http
 
-try:  # Pywikibot 11.5 renamed it
-    from pywikibot.exceptions import ApiTimeoutError
-except ImportError:  # pragma: no cover
-    from pywikibot.exceptions import TimeoutError as ApiTimeoutError
+from . import sentences
+from .outcomes import EXIT_ERROR, EXIT_PENDING, Status
 
-SENT = 'sent'
-SIMULATED = 'simulated'
-FAILED = 'failed'
-
-# Refusals that concern only this recipient: skip them and go on.
+# Refusals that concern only this recipient: skipped for good.
 RECIPIENT_ERRORS = {
-    'notarget': 'no-such-user',
-    'emailnotarget': 'no-such-user',
-    'baduser_target': 'no-such-user',
-    'noemail': 'not-emailable',
-    'noemailtext': 'not-emailable',
-    # Opted out, takes no mail from new users, or muted the sender: one status.
-    'nowikiemail': 'not-emailable',
-    'nowikiemailtext': 'not-emailable',
+    'notarget': Status.NO_SUCH_USER,
+    'emailnotarget': Status.NO_SUCH_USER,
+    'baduser_target': Status.NO_SUCH_USER,
+    'noemail': Status.NOT_EMAILABLE,
+    'noemailtext': Status.NOT_EMAILABLE,
+    # MediaWiki gives one code for three causes.
+    'nowikiemail': Status.NOT_EMAILABLE,
+    'nowikiemailtext': Status.NOT_EMAILABLE,
 }
+NOWIKIEMAIL_MEANS = (
+    'the user takes no email from other users, from new accounts, or from this account'
+)
 
 # Refusals of the sender: every further send would fail the same way.
 _NO_ADDRESS = (
     'The wiki refuses to let {account} send email (it says "{info}"): check that the '
     'account is logged in and has a confirmed email address in Special:Preferences.'
 )
-_EMAIL_BLOCK = (
-    'The account {account} is blocked from sending email: ask an administrator of the '
-    'wiki to lift the email block.'
-)
-_NO_RIGHT = (
-    'The account {account} may not send email (it says "{info}"): it needs the '
-    '"sendemail" right, or with a bot password the "Send email to other users" grant.'
-)
 SENDER_ERRORS = {
     'cantsend': _NO_ADDRESS,
     'mailnologin': _NO_ADDRESS,
-    'blockedfrommail': _EMAIL_BLOCK,
-    'blockedemailuser': _EMAIL_BLOCK,
+    'blockedfrommail': sentences.blocked_from_email('{account}'),
+    'blockedemailuser': sentences.blocked_from_email('{account}'),
     'blocked': 'The account {account} is blocked: ask an administrator of the wiki to '
     'lift the block.',
     'autoblocked': 'The IP address of this machine is blocked on the wiki (autoblock): ask '
     'an administrator of the wiki to lift it.',
-    'badaccess': _NO_RIGHT,
-    'permissiondenied': _NO_RIGHT,
+    'badaccess': sentences.lacks_right('{account}', info='{info}'),
+    'permissiondenied': sentences.lacks_right('{account}', info='{info}'),
     'usermaildisabled': 'Email between users is disabled on this wiki: nothing can be sent '
     'with this script there.',
-    'readonly': 'The wiki is read-only for now (it says "{info}"): run again later.',
+    'readonly': 'The wiki is read-only for now (it says "{info}"): run the same command '
+    'again later.',
 }
+# Sender refusals that pass by themselves: the run stops with recipients left.
+TEMPORARY_SENDER_ERRORS = {'readonly'}
+
+# Answers that prove the wiki did not act, and how often to try again.
+SESSION_ERRORS = {'assertuserfailed', 'assertnameduserfailed'}
+ATTEMPTS = 3
 
 
 class SenderRefused(Exception):
     """The wiki refuses this sender; the text says why and what to do."""
 
-    def __init__(self, code: str, sentence: str) -> None:
+    def __init__(self, code: str, sentence: str, status: int = EXIT_ERROR) -> None:
         super().__init__(sentence)
         self.code = code
+        self.status = status
 
 
 class RateLimited(Exception):
-    """The wiki's email rate limit for this account is reached."""
+    """The wiki's email rate limit for this account is reached; nothing was sent."""
 
 
-class WikiUnreachable(Exception):
-    """The wiki did not answer, even after Pywikibot's retries."""
+class NotSent(Exception):
+    """The wiki could not be asked (no connection, lost session); nothing was sent."""
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one recipient: a report status and its detail."""
+    """What became of one recipient: a status and its detail, kept apart."""
 
-    status: str
+    status: Status
     detail: str = ''
+
+
+def api_error(data: dict) -> tuple[str, str] | None:
+    """The (code, text) of an API error answer, in either error format, or None."""
+    if isinstance(data.get('error'), dict):
+        error = data['error']
+        return str(error.get('code', '')), str(error.get('info', ''))
+    errors = data.get('errors')
+    if isinstance(errors, list) and errors and 'emailuser' not in data:
+        first = errors[0]
+        return str(first.get('code', '')), str(first.get('text') or first.get('*') or '')
+    return None
 
 
 def interpret_error(code: str, info: str, account: str) -> Outcome:
@@ -96,66 +112,176 @@ def interpret_error(code: str, info: str, account: str) -> Outcome:
     if code == 'ratelimited':
         raise RateLimited(info)
     if code in RECIPIENT_ERRORS:
-        return Outcome(RECIPIENT_ERRORS[code], code)
+        status = RECIPIENT_ERRORS[code]
+        detail = f'{code}: {NOWIKIEMAIL_MEANS}' if code.startswith('nowikiemail') else code
+        return Outcome(status, detail)
     if code in SENDER_ERRORS:
-        raise SenderRefused(code, SENDER_ERRORS[code].format(account=account, info=info))
-    return Outcome(FAILED, f'{code}: {info}' if info else code)
+        sentence = SENDER_ERRORS[code].format(account=account, info=info)
+        status = EXIT_PENDING if code in TEMPORARY_SENDER_ERRORS else EXIT_ERROR
+        raise SenderRefused(code, sentence, status)
+    if code.startswith('internal_api_error'):
+        # An exception inside the wiki: it may have come after the mail went out.
+        return Outcome(Status.UNCERTAIN, f'the wiki failed with {code}: {info}'.rstrip(': '))
+    return Outcome(Status.FAILED, f'{code}: {info}' if info else code)
 
 
-def interpret_result(data: dict, simulated: bool = False) -> Outcome:
-    """The outcome of a response without an API error."""
-    result = data.get('emailuser', {})
-    if result.get('result') == 'Success':
-        return Outcome(SIMULATED if simulated else SENT)
-    errors = result.get('errors') or []
+def _error_texts(errors) -> list[str]:
     if isinstance(errors, dict):
         errors = [errors]
-    details = []
-    for error in errors:
-        code = error.get('code') or error.get('key') or ''
-        text = error.get('text') or error.get('html') or error.get('message') or ''
+    texts = []
+    for error in errors or []:
+        code = error.get('code') or error.get('key') or error.get('message') or ''
+        text = error.get('text') or error.get('html') or error.get('*') or ''
         if isinstance(text, dict):
             text = text.get('key', '')
-        details.append(f'{code}: {text}'.strip(': '))
-    message = result.get('message')
-    if message and not details:
-        details.append(str(message))
-    return Outcome(FAILED, '; '.join(details) or f'result: {result.get("result", "none")}')
+        params = error.get('params') or []
+        if not text and params:
+            text = ' '.join(str(p) for p in params if not isinstance(p, (dict, list)))
+        texts.append(f'{code}: {text}'.strip(': '))
+    return texts
 
 
-class EmailRequest(Request):
-    """A Request that reports the rate limit instead of sleeping on it.
+def interpret_result(data: dict) -> Outcome:
+    """The outcome of an answer without an API error."""
+    result = data.get('emailuser')
+    if not isinstance(result, dict):
+        return Outcome(Status.UNCERTAIN, 'the answer did not say whether the mail was sent')
+    if result.get('result') == 'Success':
+        return Outcome(Status.SENT)
+    details = _error_texts(result.get('errors'))
+    if result.get('message') and not details:
+        details.append(str(result['message']))
+    said = '; '.join(details) or f'result: {result.get("result", "none")}'
+    # The recipient's mail may have gone out before the failure (the copy to
+    # the sender, a hook): uncertain, never retried on its own.
+    return Outcome(Status.UNCERTAIN, f'the wiki answered Failure: {said}')
 
-    Pywikibot would sleep and retry for about half an hour and then raise,
-    while an email limit resets only after its window, often a day.
+
+def _connect_failed(error: Exception) -> bool:
+    """True when *error* happened before the request could be written."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(error, requests.exceptions.ConnectionError):
+        reason = getattr(error.args[0], 'reason', None) if error.args else None
+        import urllib3.exceptions
+
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def _describe_error(error: Exception) -> str:
+    if isinstance(error, requests.exceptions.Timeout):
+        return 'no answer within the socket timeout'
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return 'the connection broke before the answer came'
+    return f'{type(error).__name__}: {error}'
+
+
+def _post_once(site, params: dict) -> dict | Outcome:
+    """One POST; the JSON answer, or an Outcome when the answer is lost or garbled.
+
+    :raises NotSent: the connection could not be opened
     """
-
-    def _ratelimited(self) -> None:
-        raise RateLimited('ratelimited')
-
-
-def send(
-    site, target: str, subject: str, text: str, *, ccme: bool = False, account: str = ''
-) -> Outcome:
-    """Email *target* once; return the outcome or raise for stop conditions.
-
-    :raises RateLimited: the wiki's limit is reached; nothing was sent
-    :raises SenderRefused: the wiki refuses the sender; nothing was sent
-    :raises WikiUnreachable: no answer from the wiki; the mail may or may not be sent
-    """
-    params = {
-        'action': 'emailuser',
-        'target': target,
-        'subject': subject,
-        'text': text,
-        'token': site.tokens['csrf'],
-    }
-    if ccme:
-        params['ccme'] = True
+    url = site.base_url(site.apipath())
+    headers = {'user-agent': http.user_agent(site)}
+    response = http.fetch(
+        url, method='POST', data=params, headers=headers, default_error_handling=False
+    )
+    if isinstance(response, Exception):
+        if _connect_failed(response):
+            raise NotSent(f'no connection: {_describe_error(response)}')
+        return Outcome(Status.UNCERTAIN, _describe_error(response))
     try:
-        data = EmailRequest(site=site, parameters=params).submit()
-    except APIError as e:
-        return interpret_error(e.code, e.info, account)
-    except (ServerError, FatalServerError, ApiTimeoutError, ConnectionError) as e:
-        raise WikiUnreachable(str(e)) from e
-    return interpret_result(data, simulated=bool(config.simulate))
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and (api_error(data) or response.status_code == 200):
+        return data
+    kind = 'an answer that is not the API' if response.ok else 'HTTP'
+    return Outcome(Status.UNCERTAIN, f'the wiki gave {kind} {response.status_code}')
+
+
+class Sender:
+    """Sends the emails of one run through one site.
+
+    :param relogin: called once when the wiki says the session is lost; it
+        logs in again or raises
+    """
+
+    def __init__(self, site, account: str, ccme: bool = False, relogin=None) -> None:
+        self.site = site
+        self.account = account
+        self.ccme = ccme
+        self.relogin = relogin
+
+    def send(self, target: str, subject: str, text: str) -> Outcome:
+        """Email *target* once; the outcome, or raise when the run must stop.
+
+        :raises RateLimited: the wiki's limit is reached; nothing was sent
+        :raises SenderRefused: the wiki refuses the sender; nothing was sent
+        :raises NotSent: the wiki cannot be reached or the session cannot be
+            restored; nothing was sent
+        """
+        if config.simulate:
+            return Outcome(Status.SIMULATED)
+        self.site.throttle(write=True)
+        relogged = False
+        for attempt in range(1, ATTEMPTS + 1):
+            params = self._params(target, subject, text)
+            try:
+                answer = _post_once(self.site, params)
+            except NotSent:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(min(config.retry_wait * attempt, config.retry_max))
+                continue
+            if isinstance(answer, Outcome):
+                return answer
+            error = api_error(answer)
+            if error is None:
+                return interpret_result(answer)
+            code, info = error
+            if code == 'badtoken' and attempt < ATTEMPTS:
+                self.site.tokens.clear()
+                continue
+            if code == 'maxlag':
+                if attempt == ATTEMPTS:
+                    raise NotSent(f'the wiki is lagged and refuses writes for now ({info})')
+                time.sleep(min(config.retry_wait * attempt, config.retry_max))
+                continue
+            if code in SESSION_ERRORS:
+                if relogged or self.relogin is None:
+                    raise NotSent(f'the session was lost ({code}) and logging in again failed')
+                relogged = True
+                try:
+                    self.relogin()
+                except Exception as e:
+                    raise NotSent(f'the session was lost and logging in again failed: {e}') from e
+                continue
+            return interpret_error(code, info, self.account)
+        raise NotSent(f'the session was lost again after logging in ({code})')
+
+    def ready(self) -> None:
+        """Fetch the token now, so that a send finds it (a read, retried by Pywikibot)."""
+        if not config.simulate:
+            self.site.tokens['csrf']
+
+    def _params(self, target: str, subject: str, text: str) -> dict:
+        params = {
+            'action': 'emailuser',
+            'target': target,
+            'subject': subject,
+            'text': text,
+            'format': 'json',
+            'formatversion': '2',
+            'errorformat': 'plaintext',
+            'assert': 'user',
+            'token': self.site.tokens['csrf'],
+        }
+        if self.ccme:
+            params['ccme'] = '1'
+        # Renamed in Pywikibot 11.8.
+        maxlag = getattr(config, 'write_maxlag', None) or getattr(config, 'maxlag', None)
+        if maxlag:
+            params['maxlag'] = str(maxlag)
+        return params

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from .preflight import Account, duration, estimate_seconds
-from .recipients import EMAILABLE, Recipient
+from .outcomes import Status, with_detail
+from .recipients import Recipient
+from .timing import RateLimit, duration, estimate_seconds
 
 #: How many names the plan lists per skip reason before it summarises.
 SHOW_NAMES = 20
-
-
-def describe(recipient: Recipient) -> str:
-    """A recipient's name with its detail, for the operator."""
-    return f'{recipient.name} ({recipient.detail})' if recipient.detail else recipient.name
 
 
 def name_list(names: list[str], limit: int = SHOW_NAMES) -> str:
@@ -22,25 +19,56 @@ def name_list(names: list[str], limit: int = SHOW_NAMES) -> str:
     return ', '.join(names[:limit]) + (f' and {more} more' if more > 0 else '')
 
 
-def format_plan(
-    recipients: list[Recipient],
-    account: Account | None,
-    sitename: str,
-    put_throttle: float,
-    max_count: int = 0,
-    simulate: bool = False,
-) -> list[str]:
+@dataclass
+class PlanFacts:
+    """What the plan says besides the recipients."""
+
+    sitename: str
+    account: str = ''
+    put_throttle: float = 0.0
+    max_count: int = 0
+    simulate: bool = False
+    #: Each limit the account keeps to, with the sends of its window already used.
+    limits: list[tuple[RateLimit, int]] = field(default_factory=list)
+    #: Whether the account's limits are known (False for -check).
+    limits_known: bool = True
+    campaign: str = ''
+    journal: str = ''
+    reached: int = 0
+    reached_earlier_text: int = 0
+
+
+def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
     """The lines of the plan, in the order the operator reads them."""
-    to_send = [r for r in recipients if r.status == EMAILABLE]
+    to_send = [r for r in recipients if r.status == Status.EMAILABLE]
     skipped: dict[str, list[Recipient]] = defaultdict(list)
     for r in recipients:
-        if r.status != EMAILABLE:
+        if r.status != Status.EMAILABLE:
             skipped[r.status].append(r)
-    who = f' as {account.name}' if account else ''
-    lines = [f'Plan for {sitename}{who}:']
+    who = f' as {facts.account}' if facts.account else ''
+    lines = [f'Plan for {facts.sitename}{who}:']
+    if facts.campaign:
+        lines.append(
+            f'  Campaign "{facts.campaign}"'
+            + (f' in {facts.journal}' if facts.journal else '')
+            + ':'
+        )
+        if facts.reached:
+            earlier = (
+                f', {facts.reached_earlier_text} of them with an earlier version of the text'
+                if facts.reached_earlier_text
+                else ''
+            )
+            lines.append(
+                f'    {facts.reached} reached by earlier runs{earlier}; this run sends the '
+                'text as it is now to the others.'
+            )
+        else:
+            lines.append('    nobody reached yet.')
     count = len(to_send)
+    max_count = facts.max_count
     this_run = min(count, max_count) if max_count else count
-    verb = 'would be emailed (simulation)' if simulate else 'will be emailed'
+    verb = 'would be emailed (simulation)' if facts.simulate else 'will be emailed'
     lines.append(
         f'  {count} user{"s" if count != 1 else ""} {verb}'
         + (f', at most {max_count} in this run (-max)' if max_count and max_count < count else '')
@@ -51,24 +79,27 @@ def format_plan(
         lines.append(f'  {total} skipped:')
         for reason in sorted(skipped):
             group = skipped[reason]
-            lines.append(f'    {reason} ({len(group)}): {name_list([describe(r) for r in group])}')
-    limit = account.ratelimit if account else None
-    if account is not None:
-        if limit is None:
+            names = name_list([with_detail(r.name, r.detail) for r in group])
+            lines.append(f'    {reason} ({len(group)}): {names}')
+    if facts.limits_known:
+        if not facts.limits:
             lines.append('  Rate limit: none applies to this account.')
-        else:
-            lines.append(f'  Rate limit: {limit.describe()} for this account.')
-            if this_run > limit.hits:
+        for limit, used in facts.limits:
+            spent = f'; {used} of them used in the current window' if used else ''
+            lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
+            if used + this_run > limit.hits:
+                fit = max(limit.hits - used, 0)
                 lines.append(
-                    f'  Only the first {limit.hits} fit into one window of the limit '
-                    '(fewer if the account sent email recently): the run stops there '
-                    'and a rerun later goes on, or -wait waits for the wiki.'
+                    f'  Only {fit} more fit into the current window of this limit: the run '
+                    'stops there and a rerun later goes on, or -wait waits for the window.'
                 )
-    seconds = estimate_seconds(this_run, put_throttle, limit)
+    seconds = max(
+        [estimate_seconds(this_run, facts.put_throttle)]
+        + [estimate_seconds(this_run, facts.put_throttle, lim, used) for lim, used in facts.limits]
+    )
+    by_limit = any(used + this_run > lim.hits for lim, used in facts.limits)
     lines.append(
         f'  Estimated time: about {duration(seconds)} '
-        f'(put throttle {put_throttle:g} s'
-        + (', rate limit' if limit and this_run > limit.hits else '')
-        + ').'
+        f'(put throttle {facts.put_throttle:g} s' + (', rate limit' if by_limit else '') + ').'
     )
     return lines

@@ -1,4 +1,4 @@
-"""What the operator sees while sending: estimates and visible waits."""
+"""What the operator sees while waiting: countdowns on a terminal, plain lines in a log."""
 
 from __future__ import annotations
 
@@ -9,21 +9,10 @@ from collections.abc import Callable
 
 import pywikibot
 
-from .preflight import RateLimit, duration
+from .timing import duration
 
 #: Waits shorter than this are left to Pywikibot's own throttle message.
 LONG_WAIT = 5.0
-
-
-def eta_seconds(
-    remaining: int, per_send: float, limit: RateLimit | None, sent_in_window: int
-) -> float:
-    """How long the *remaining* sends take at *per_send* seconds each and the limit."""
-    paced = remaining * per_send
-    if limit is None or sent_in_window + remaining <= limit.hits:
-        return paced
-    windows = math.ceil((sent_in_window + remaining) / limit.hits) - 1
-    return max(paced, windows * limit.seconds)
 
 
 def wait_visibly(

@@ -1,27 +1,23 @@
 """Who gets mail: from generator pages to users, and the batched emailable check.
 
-Each page maps to at most one user (``User:Name``, ``User:Name/sub``,
-``User talk:Name`` and ``User talk:Name/sub`` all mean ``Name``); a root user
-page that redirects to another user page means the user it redirects to (a
-renamed account). Each user is considered once, in the order the generator
-first led to them. Whether a user takes email is asked of the wiki 50 names per
-request (500 with ``apihighlimits``), together with the redirects of their user
-pages, so a run costs one lookup request per batch, never one per user.
+Each page maps to at most one user (a user page, user talk page or a subpage
+of either means its user, whatever the wiki calls those namespaces); a root
+user page that redirects to another user page means the user it redirects to
+(a renamed account). Each user is considered once, in the order the generator
+first led to them. Whether a user takes email is asked of the wiki 50 names
+per request (500 with ``apihighlimits``), together with the redirects of their
+user pages, so a run costs one lookup request per batch, never one per user.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-# Outcomes of the check, also used as report statuses.
-EMAILABLE = 'emailable'
-NOT_EMAILABLE = 'not-emailable'
-NO_SUCH_USER = 'no-such-user'
-NOT_A_USER = 'not-a-user'
-OPTED_OUT = 'opted-out'
+from pywikibot.tools import first_upper, is_ip_address, is_ip_network
+
+from .outcomes import Status
 
 USER_NS, USER_TALK_NS, CATEGORY_NS = 2, 3, 14
 
@@ -31,37 +27,31 @@ _INVALID = re.compile(r'[#<>\[\]|{}/@:=\x00-\x1f\x7f]')
 
 @dataclass
 class Recipient:
-    """A user the run considered, and what the check found."""
+    """A user the run considered: what the check found, and later what the run did.
+
+    ``status`` is None until the check has settled it; ``moved_to`` holds the
+    user a renamed account's user page redirects to, while that is looked up.
+    """
 
     name: str
-    status: str = ''
+    status: Status | None = None
     detail: str = ''
     source: str = ''
+    moved_to: str = ''
 
 
 def normalize_username(name: str, first_letter: bool = True) -> str:
-    """Normalise *name* as MediaWiki does: underscores, spaces and first letter."""
+    """Normalise *name* as MediaWiki does: underscores, spaces and, where the wiki
+    capitalises titles, the first letter (by MediaWiki's own table)."""
     name = re.sub(r'[ _]+', ' ', name.replace('\u200e', '').replace('\u200f', '')).strip()
-    if first_letter and name:
-        # MediaWiki upper-cases the first character only; str.upper() may lengthen it.
-        first = name[0].upper()
-        name = (first if len(first) == 1 else name[0]) + name[1:]
-    return name
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_network(name, strict=False)
-    except ValueError:
-        return False
-    return True
+    return first_upper(name) if first_letter else name
 
 
 def name_problem(name: str, temp_prefix: str | None = None) -> str | None:
     """Why *name* cannot be a registered account, or None when it may be one."""
     if not name:
         return 'empty user name'
-    if _is_ip(name):
+    if is_ip_address(name) or is_ip_network(name):
         return 'IP address'
     if temp_prefix and name.startswith(temp_prefix):
         return 'temporary account'
@@ -104,19 +94,28 @@ def batch_size(site) -> int:
     return 500 if high else 50
 
 
+def capitalises_users(site) -> bool:
+    """Whether the wiki upper-cases the first letter of user names ($wgCapitalLinks)."""
+    return site.namespaces[USER_NS].case == 'first-letter'
+
+
 class Resolver:
     """Turns generator pages or user names into checked :class:`Recipient` objects.
 
     :param site: the pywikibot site
-    :param optout: names (normalised) that are never emailed
+    :param optout: names that are never emailed
     """
 
     def __init__(self, site, optout: Iterable[str] = ()) -> None:
         self.site = site
-        self.optout = {normalize_username(n) for n in optout}
+        self.first_letter = capitalises_users(site)
+        self.optout = {self.normalize(n) for n in optout}
         self.temp_prefix = temp_account_prefix(site)
         self.batch = batch_size(site)
         self.requests = 0
+
+    def normalize(self, name: str) -> str:
+        return normalize_username(name, self.first_letter)
 
     def from_pages(self, pages: Iterable) -> list[Recipient]:
         """Resolve pages from a Pywikibot generator."""
@@ -132,7 +131,8 @@ class Resolver:
 
     def from_names(self, names: Iterable[str]) -> list[Recipient]:
         """Resolve plain user names (library use)."""
-        return self._resolve((name, f'User:{name}', True) for name in names)
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        return self._resolve((name, f'{user_ns}:{name}', True) for name in names)
 
     def _resolve(self, items) -> list[Recipient]:
         """Check *items*: (user name, source page, True for a root user page), or
@@ -143,9 +143,9 @@ class Resolver:
         follow_redirect: set[str] = set()
         for name, source, extra in items:
             if name is None:
-                result.append(Recipient(source, NOT_A_USER, extra, source))
+                result.append(Recipient(source, Status.NOT_A_USER, extra, source))
                 continue
-            name = normalize_username(name)
+            name = self.normalize(name)
             if name in by_name:
                 if extra is True:
                     follow_redirect.add(name)
@@ -153,36 +153,36 @@ class Resolver:
             recipient = Recipient(name, source=source)
             problem = name_problem(name, self.temp_prefix)
             if problem:
-                recipient.status, recipient.detail = NOT_A_USER, problem
+                recipient.status, recipient.detail = Status.NOT_A_USER, problem
             elif name in self.optout:
-                recipient.status = OPTED_OUT
+                recipient.status = Status.OPTED_OUT
             elif extra is True:
                 follow_redirect.add(name)
             by_name[name] = recipient
             result.append(recipient)
 
-        pending = [r for r in result if not r.status]
-        for chunk in batches(pending, self.batch):
+        unchecked = [r for r in result if r.status is None]
+        for chunk in batches(unchecked, self.batch):
             self._check(chunk, [r.name for r in chunk if r.name in follow_redirect])
 
         # Renamed accounts: look up the users their pages redirect to.
-        moved = [r for r in pending if r.status == 'redirect']
-        seen = {r.name for r in result if r.status != 'redirect'}
+        moved = [r for r in unchecked if r.moved_to]
+        seen = {r.name for r in result if not r.moved_to}
+        duplicates = set()
         targets = []
         for r in moved:
-            if r.detail in seen:
-                r.status = 'duplicate'
+            if r.moved_to in seen:
+                duplicates.add(id(r))
                 continue
-            seen.add(r.detail)
-            r.name, r.detail = r.detail, f'user page of {r.name} redirects here'
+            seen.add(r.moved_to)
+            r.name, r.detail, r.moved_to = r.moved_to, f'user page of {r.name} redirects here', ''
             if r.name in self.optout:
-                r.status = OPTED_OUT
+                r.status = Status.OPTED_OUT
             else:
-                r.status = ''
                 targets.append(r)
         for chunk in batches(targets, self.batch):
             self._check(chunk, [])
-        return [r for r in result if r.status != 'duplicate']
+        return [r for r in result if id(r) not in duplicates]
 
     def _check(self, chunk: list[Recipient], redirect_names: list[str]) -> None:
         """One request: emailable state of *chunk* and redirects of user pages."""
@@ -194,37 +194,53 @@ class Resolver:
             'formatversion': 2,
         }
         if redirect_names:
-            params.update(titles=[f'User:{n}' for n in redirect_names], redirects=True)
+            user_ns = self.site.namespaces[USER_NS].custom_name
+            params.update(titles=[f'{user_ns}:{n}' for n in redirect_names], redirects=True)
         data = self.site.simple_request(**params).submit()
         self.requests += 1
         query = data.get('query', {})
-        users = {normalize_username(u['name']): u for u in query.get('users', [])}
+        users = {self.normalize(u['name']): u for u in query.get('users', [])}
         redirects = {}
         for r in query.get('redirects', []):
-            target = r.get('to', '')
-            if target.startswith('User:') and '/' not in target and 'tofragment' not in r:
-                redirects[r['from'][len('User:') :]] = target[len('User:') :]
+            source = self._user_page(r.get('from', ''))
+            target = self._user_page(r.get('to', ''))
+            if source and target and 'tofragment' not in r:
+                redirects[source] = target
         for recipient in chunk:
             target = redirects.get(recipient.name)
-            if target and normalize_username(target) != recipient.name:
-                recipient.status, recipient.detail = 'redirect', normalize_username(target)
+            if target and target != recipient.name:
+                recipient.moved_to = target
                 continue
             entry = users.get(recipient.name)
             if entry is None or entry.get('missing'):
-                recipient.status = NO_SUCH_USER
+                recipient.status = Status.NO_SUCH_USER
             elif entry.get('invalid'):
-                recipient.status, recipient.detail = NOT_A_USER, 'invalid user name'
+                recipient.status, recipient.detail = Status.NOT_A_USER, 'invalid user name'
             elif entry.get('emailable'):
-                recipient.status = EMAILABLE
+                recipient.status = Status.EMAILABLE
             else:
-                recipient.status = NOT_EMAILABLE
+                recipient.status = Status.NOT_EMAILABLE
                 recipient.detail = 'opted out of email or has no confirmed address'
+
+    def _user_page(self, title: str) -> str | None:
+        """The user whose root user page *title* is, in any of the wiki's names for it."""
+        import pywikibot
+
+        try:
+            page = pywikibot.Page(self.site, title)
+        except (ValueError, pywikibot.exceptions.Error):
+            return None
+        if page.namespace() != USER_NS or '/' in page.title(with_ns=False):
+            return None
+        return self.normalize(page.title(with_ns=False))
 
 
 def optout_names(site, titles: Iterable[str]) -> set[str]:
     """Users linked from, or listed in, the given opt-out pages and categories.
 
-    :raises ValueError: an opt-out page does not exist (a category may be empty)
+    :raises ValueError: an opt-out page does not exist, or a category has
+        neither a page nor members (a typo would otherwise email those who
+        opted out)
     """
     import pywikibot
 
@@ -232,7 +248,13 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
     for title in titles:
         page = pywikibot.Page(site, title)
         if page.namespace() == CATEGORY_NS:
-            members = pywikibot.Category(site, title).members()
+            category = pywikibot.Category(site, title)
+            members = list(category.members())
+            if not members and not category.exists():
+                raise ValueError(
+                    f'The opt-out category {title} does not exist and has no members: '
+                    'check the title given with -optout:.'
+                )
         elif page.exists():
             members = page.linkedPages()
         else:
@@ -242,5 +264,5 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
         for member in members:
             name = user_from_title(member.namespace(), member.title(with_ns=False))
             if name:
-                names.add(normalize_username(name))
+                names.add(name)
     return names

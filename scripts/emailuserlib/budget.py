@@ -1,0 +1,151 @@
+"""The account's email rate limit, kept by the script itself.
+
+From MediaWiki 1.40 on, ``action=emailuser`` checks the ``sendemail`` limit
+without counting the sends, and ``meta=userinfo`` never shows limits such as
+Wikimedia's ``user-global``. So the script counts its own sends (the journal's
+``send`` table, across campaigns) and never sends more than each limit that
+applies allows in that limit's window: the wiki's, Wikimedia's published one
+on Wikimedia wikis, and one set by hand with ``-ratelimit:``. Sends made
+elsewhere (by hand, from another machine or journal) are not seen.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from .timing import RateLimit
+
+#: Wikimedia's ``'user-global' => [20, 86400]`` for ``sendemail``, for every account.
+WIKIMEDIA_LIMIT = (20, 86400)
+WIKIMEDIA = 'wikimedia'
+
+_UNITS = {
+    's': 1,
+    'sec': 1,
+    'second': 1,
+    'min': 60,
+    'minute': 60,
+    'h': 3600,
+    'hour': 3600,
+    'd': 86400,
+    'day': 86400,
+    'week': 7 * 86400,
+}
+_SPEC = re.compile(r'\s*(\d+)\s*/\s*(\d*)\s*([a-z]*?)s?\s*')
+
+
+def parse_ratelimit(text: str) -> RateLimit:
+    """``20/day``, ``5/hour``, ``3/10min`` or ``2/600`` (seconds) as a limit.
+
+    :raises ValueError: with the sentence to show the operator
+    """
+    match = _SPEC.fullmatch(text.lower())
+    unit = match and (_UNITS.get(match.group(3)) if match.group(3) else 1)
+    if not match or not unit or int(match.group(1)) < 1 or match.group(2) == '0':
+        raise ValueError(
+            f'-ratelimit:{text} is not a limit: give the most emails per period, as in '
+            '-ratelimit:20/day, -ratelimit:5/hour or -ratelimit:2/600 (seconds).'
+        )
+    count = int(match.group(2) or 1)
+    if not match.group(3) and not match.group(2):
+        raise ValueError(f'-ratelimit:{text} has no period: write it as in -ratelimit:20/day.')
+    return RateLimit(int(match.group(1)), count * unit, 'set with -ratelimit')
+
+
+def wiki_ratelimit(userinfo: dict) -> RateLimit | None:
+    """The email rate limit the wiki reports for the account described by *userinfo*.
+
+    The key is ``emailuser`` up to MediaWiki 1.40 and ``sendemail`` from 1.41.
+    As MediaWiki does, the most permissive of the per-user and per-group limits
+    applies, unless the account is a newbie; ``noratelimit`` exempts.
+    """
+    if 'noratelimit' in userinfo.get('rights', []):
+        return None
+    limits = userinfo.get('ratelimits') or {}
+    entries = limits.get('sendemail') or limits.get('emailuser') or {}
+    if not entries:
+        return None
+    if 'newbie' in entries:
+        chosen = entries['newbie']
+    else:
+        candidates = [
+            v
+            for k, v in entries.items()
+            if k not in ('ip', 'subnet', 'ip-all', 'subnet-all', 'anon')
+        ]
+        if not candidates:
+            candidates = list(entries.values())
+        chosen = max(candidates, key=lambda v: v['hits'] / v['seconds'])
+    return RateLimit(int(chosen['hits']), int(chosen['seconds']), 'the wiki')
+
+
+def is_wikimedia(site) -> bool:
+    """Whether *site* belongs to one of Pywikibot's Wikimedia families."""
+    from pywikibot.family import WikimediaFamily
+
+    return isinstance(site.family, WikimediaFamily)
+
+
+def applicable_limits(userinfo: dict, wikimedia: bool, manual: RateLimit | None) -> list[RateLimit]:
+    """Every limit this account must keep to, strictest first."""
+    limits = []
+    wiki = wiki_ratelimit(userinfo)
+    if wiki:
+        limits.append(wiki)
+    if wikimedia and 'noratelimit' not in userinfo.get('rights', []):
+        limits.append(
+            RateLimit(*WIKIMEDIA_LIMIT, "Wikimedia's limit per account, on all its wikis")
+        )
+    if manual:
+        limits.append(manual)
+    return sorted(limits, key=lambda limit: limit.hits / limit.seconds)
+
+
+@dataclass
+class Budget:
+    """How many more emails the limits allow now, from the journal's record of sends.
+
+    :param sends_since: ``sends_since(since)`` lists the times of this account's
+        earlier sends (on this wiki, or on every Wikimedia wiki); None when
+        there is no journal to ask
+    """
+
+    limits: list[RateLimit]
+    sends_since: object = None
+    clock: object = time.time
+    extra: list[float] = field(default_factory=list)  # sends the journal does not hold
+
+    def _sends(self, limit: RateLimit, now: float) -> list[float]:
+        since = now - limit.seconds
+        known = self.sends_since(since) if self.sends_since else []
+        return sorted([*known, *(t for t in self.extra if t >= since)])
+
+    def used(self, limit: RateLimit) -> int:
+        """How many sends of *limit*'s current window are spent."""
+        return len(self._sends(limit, self.clock()))
+
+    def wait(self) -> float:
+        """Seconds until one more send fits every limit; 0 when it fits now."""
+        now = self.clock()
+        longest = 0.0
+        for limit in self.limits:
+            sends = self._sends(limit, now)
+            if len(sends) >= limit.hits:
+                # The oldest send that must leave the window for one more to fit.
+                leaving = sends[len(sends) - limit.hits]
+                longest = max(longest, leaving + limit.seconds - now + 0.5)
+        return longest
+
+    def spend(self) -> None:
+        """Count a send that the journal does not record (a simulation)."""
+        self.extra.append(self.clock())
+
+    def blocking(self) -> RateLimit | None:
+        """The limit that forbids a send now, if any."""
+        now = self.clock()
+        for limit in self.limits:
+            if len(self._sends(limit, now)) >= limit.hits:
+                return limit
+        return None

@@ -1,0 +1,338 @@
+"""Everything before the first email: message, account, recipients, journal and plan.
+
+:func:`prepare` returns a :class:`Campaign`, all that the bot needs to send, or
+raises :class:`Refusal` with the one sentence that says what cannot be honoured
+and what to do; nothing is sent before it returns. :func:`check` is ``-check``:
+the same resolution of recipients, and a listing instead of a send.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pywikibot
+from pywikibot import config
+from pywikibot.exceptions import Error as PywikibotError
+
+from . import budget as budgets
+from . import journal as journals
+from . import sentences
+from .delivery import Sender
+from .journal import Journal, JournalError
+from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
+from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, State, Status, with_detail
+from .plan import PlanFacts, format_plan, name_list
+from .preflight import UNREACHABLE, Account, PreflightError, check_account
+from .recipients import Recipient, Resolver, optout_names
+from .report import ReportError, check_path, write_report
+
+#: How far back another campaign's mail to the same people makes a run ask.
+OVERLAP_DAYS = 7
+
+
+class Refusal(Exception):
+    """The run cannot go on; the text says why and what to do."""
+
+    def __init__(self, sentence: str, status: int = EXIT_ERROR) -> None:
+        super().__init__(sentence)
+        self.status = status
+
+
+@dataclass
+class Campaign:
+    """What a run needs to send: who, what, as whom, and where it keeps state."""
+
+    site: object
+    message: Message
+    account: Account
+    recipients: list[Recipient]
+    sender: Sender
+    wiki: str = ''
+    family: str = ''
+    journal: Journal | None = None
+    budget: budgets.Budget = field(default_factory=lambda: budgets.Budget([]))
+
+    @property
+    def sitename(self) -> str:
+        return self.site.siteinfo['sitename']
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
+
+def wiki_identity(site) -> str:
+    """The wiki as it names itself: server, script path and database id.
+
+    Independent of how the wiki is reached (Pywikibot's family name, a proxy,
+    http or https), and different for two wikis that share a family name.
+    """
+    info = site.siteinfo
+    server = re.sub(r'^[a-z]+:', '', str(info.get('server', '')))
+    return f'{server}{info.get("scriptpath", "")} {info.get("wikiid", "")}'
+
+
+def read_message(site, opt, interactive: bool | None = None) -> Message:
+    """The subject and body, checked before anything else happens.
+
+    :raises MessageError: with the sentence to show the operator
+    """
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    sources = [n for n in ('text', 'textfile', 'textpage') if opt[n]]
+    if len(sources) > 1:
+        raise MessageError(
+            'Give the message body only once: use one of -text:, -textfile: and -textpage:.'
+        )
+    if not sources:
+        raise MessageError(
+            'There is no message body: give it with -text:, -textfile: or -textpage:.'
+        )
+    subject = opt.subject
+    if not subject:
+        if not interactive:
+            raise MessageError('A subject is required: give it with -subject:TEXT.')
+        subject = pywikibot.input('Subject of the email:')
+    if opt.text:
+        body = text_from_option(opt.text)
+    elif opt.textfile:
+        body = text_from_file(opt.textfile)
+    else:
+        page = pywikibot.Page(site, opt.textpage)
+        if not page.exists():
+            raise MessageError(
+                f'The page {opt.textpage} does not exist: check the title given with -textpage:.'
+            )
+        body = text_from_wikitext(page.text)
+    return Message(subject, body)
+
+
+def resolve(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None):
+    """Every recipient the pages or names lead to, checked in batches."""
+    titles = [t.strip() for t in opt.optout.split('|') if t.strip()]
+    resolver = Resolver(site, optout_names(site, titles))
+    if names is not None:
+        return resolver.from_names(names)
+    return resolver.from_pages(pages or ())
+
+
+def journal_path(opt) -> Path:
+    if opt.journal:
+        return Path(opt.journal).expanduser()
+    return journals.default_path(config.base_dir)
+
+
+def _report_path(opt) -> None:
+    if opt.report:
+        try:
+            check_path(opt.report, journal_path(opt))
+        except ReportError as e:
+            raise Refusal(str(e)) from None
+
+
+def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
+    """Open the campaign in the journal and apply what earlier runs did.
+
+    With -simulate the journal is read, if it exists, but never written.
+    """
+    message, site = campaign.message, campaign.site
+    simulate = bool(config.simulate)
+    name = opt.campaign or message.subject
+    path = journal_path(opt)
+    facts = PlanFacts(campaign.sitename, campaign.account.name, campaign=name, journal=str(path))
+    if simulate and not path.exists():
+        return facts
+    journal = campaign.journal = Journal(path)
+    fp = journals.fingerprint(message.subject, message.body, opt.ccme)
+    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=not simulate)
+    if not simulate:
+        journal.lock()
+    if opt.resend and not simulate:
+        _resend(journal, opt)
+    states = journal.states()
+    for r in campaign.recipients:
+        entry = states.get(r.name)
+        if entry is None or r.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
+            continue
+        if entry.state == State.SENT:
+            r.status, r.detail = Status.ALREADY_SENT, 'emailed by an earlier run'
+        elif entry.state == State.POSTED:
+            r.status, r.detail = Status.POSTED, 'posted on the talk page by an earlier run'
+        elif entry.state in (State.SENDING, State.UNCERTAIN):
+            r.status = Status.UNCERTAIN
+            r.detail = entry.detail or 'an earlier run stopped while delivering to this user'
+        elif entry.state == State.SKIPPED and entry.final and r.status == Status.EMAILABLE:
+            r.status, r.detail = Status(entry.status or Status.NOT_EMAILABLE), entry.detail
+    reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
+    facts.reached = len(reached)
+    facts.reached_earlier_text = sum(1 for e in reached if e.version != journal.version)
+    if not opt.campaign:
+        _refuse_overlap(journal, campaign, name)
+    return facts
+
+
+def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
+    """Refuse a new subject for people another campaign just reached, unless named."""
+    to_send = [r.name for r in campaign.recipients if r.status == Status.EMAILABLE]
+    since = time.time() - OVERLAP_DAYS * 86400
+    others = journal.reached_elsewhere(campaign.wiki, to_send, since)
+    if not others:
+        return
+    other, users = max(others.items(), key=lambda item: len(item[1]))
+    raise Refusal(
+        f'{len(users)} of these users were emailed in the last {OVERLAP_DAYS} days by the '
+        f'campaign "{other}" ({name_list(users, 5)}): if this run corrects that mailing, add '
+        f'-campaign:"{other}" to continue it without emailing them again; if it is a new '
+        f'mailing to them on purpose, add -campaign:"{name}".'
+    )
+
+
+def _resend(journal: Journal, opt) -> None:
+    if opt.resend == 'uncertain':
+        count = journal.resend(uncertain_only=True)
+        pywikibot.info(f'{count} uncertain recipients will be emailed again (-resend:uncertain).')
+        return
+    if not opt.always:
+        if not sys.stdin.isatty():
+            raise Refusal(
+                '-resend emails everyone of this campaign again: confirm it on a terminal, '
+                'or add -always.'
+            )
+        if not pywikibot.input_yn(
+            '-resend: forget who already got this message and email everyone again?',
+            default=False,
+            automatic_quit=False,
+        ):
+            raise Refusal('Nothing was sent: -resend was not confirmed.')
+    count = journal.resend(uncertain_only=False)
+    pywikibot.info(f'The journal forgot {count} recipients of this campaign (-resend).')
+
+
+def _limits(campaign: Campaign, opt) -> list[tuple]:
+    manual = None
+    if opt.ratelimit:
+        try:
+            manual = budgets.parse_ratelimit(opt.ratelimit)
+        except ValueError as e:
+            raise Refusal(str(e)) from None
+    wikimedia = budgets.is_wikimedia(campaign.site)
+    campaign.family = budgets.WIKIMEDIA if wikimedia else ''
+    limits = budgets.applicable_limits(campaign.account.userinfo, wikimedia, manual)
+    campaign.account.limits = limits
+    journal = campaign.journal
+    account, wiki, family = campaign.account.name, campaign.wiki, campaign.family
+
+    def sends_since(since: float) -> list[float]:
+        return journal.sends_since(since, account, wiki=wiki) + (
+            journal.sends_since(since, account, family=family) if family else []
+        )
+
+    campaign.budget = budgets.Budget(limits, sends_since if journal else None)
+    return [(limit, campaign.budget.used(limit)) for limit in limits]
+
+
+def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None):
+    """Check everything, show the plan, and return the :class:`Campaign` to send.
+
+    :raises Refusal: something cannot be honoured; nothing was sent
+    """
+    if opt.fallback not in ('', 'talk'):
+        raise Refusal(
+            f'-fallback:{opt.fallback} is not known: use -fallback:talk to post on the talk '
+            'page of users who cannot be emailed.'
+        )
+    _report_path(opt)
+    campaign = None
+    try:
+        message = read_message(site, opt)
+        account = check_account(site)
+        recipients = resolve(site, opt, pages, names)
+        sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
+        campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
+        facts = _apply_journal(campaign, opt)
+        facts.limits = _limits(campaign, opt)
+    except (MessageError, PreflightError, JournalError, ValueError) as e:
+        if campaign:
+            campaign.close()
+        raise Refusal(str(e)) from None
+    except UNREACHABLE as e:
+        if campaign:
+            campaign.close()
+        raise Refusal(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
+    except BaseException:
+        if campaign:
+            campaign.close()
+        raise
+    facts.put_throttle = config.put_throttle
+    facts.max_count = opt.max
+    facts.simulate = bool(config.simulate)
+    show_plan(campaign, facts, opt)
+    deliverable = [r for r in recipients if r.status == Status.EMAILABLE]
+    if not deliverable and not (
+        opt.fallback and any(r.status == Status.NOT_EMAILABLE for r in recipients)
+    ):
+        pywikibot.info('Nobody to email.')
+    if deliverable and not opt.always and not sys.stdin.isatty():
+        campaign.close()
+        raise Refusal(
+            'Standard input is not a terminal, so nobody can answer the questions: add '
+            '-always to send without asking.'
+        )
+    if campaign.journal is not None and not config.simulate:
+        fallback = opt.fallback == 'talk'
+        campaign.journal.plan(
+            r.name
+            for r in recipients
+            if r.status == Status.EMAILABLE or (fallback and r.status == Status.NOT_EMAILABLE)
+        )
+    return campaign
+
+
+def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
+    for line in format_plan(campaign.recipients, facts):
+        pywikibot.info(line)
+    if opt.fallback == 'talk':
+        posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
+        if posts:
+            pywikibot.info(
+                f'  {posts} of the users who cannot be emailed get the message on their talk '
+                'page instead (-fallback:talk).'
+            )
+
+
+def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None) -> int:
+    """-check: who can be emailed, one line each; reads only, sends nothing."""
+    _report_path(opt)
+    try:
+        if site.username():
+            try:
+                site.login()
+            except UNREACHABLE:
+                raise
+            except PywikibotError as e:
+                raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
+        recipients = resolve(site, opt, pages, names)
+    except ValueError as e:
+        raise Refusal(str(e)) from None
+    except UNREACHABLE as e:
+        raise Refusal(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
+    for r in recipients:
+        pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', r.detail))
+    totals = Counter(r.status for r in recipients)
+    pywikibot.info(
+        f'{len(recipients)} users checked: '
+        + ', '.join(f'{n} {status}' for status, n in totals.most_common())
+        + '.'
+    )
+    if opt.report:
+        rows = [(r.name, str(r.status), r.detail) for r in recipients]
+        write_report(opt.report, rows)
+        pywikibot.info(f'Report with {len(rows)} rows written to {opt.report}.')
+    return EXIT_OK

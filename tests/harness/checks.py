@@ -1,0 +1,39 @@
+"""What a test reads back, written once: who received how many mails, the report, waits."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+from pathlib import Path
+
+from . import population as pop
+
+
+def address(name: str) -> str:
+    """The address of a recipient of the test wiki."""
+    return pop.EMAILABLE.get(name) or pop.crowd_address(name)
+
+
+def received(mailbox) -> Counter:
+    """How many mails each address received."""
+    return mailbox.count_by_address()
+
+
+def exactly_once(names) -> Counter:
+    """The count :func:`received` gives when each of *names* got one mail."""
+    return Counter({address(n): 1 for n in names})
+
+
+def read_report(path: str | Path) -> dict[str, tuple[str, str]]:
+    """The -report CSV as name -> (status, detail)."""
+    with open(path, encoding='utf-8', newline='') as f:
+        return {row['username']: (row['status'], row['detail']) for row in csv.DictReader(f)}
+
+
+def wait_for_mail(mailbox, count: int, proc, limit: float = 60) -> None:
+    """Wait until *count* mails arrived (or the process ended); never a timing assertion."""
+    deadline = time.monotonic() + limit
+    while len(mailbox.messages()) < count and proc.poll() is None:
+        assert time.monotonic() < deadline, 'the run sent nothing for a minute'
+        time.sleep(0.05)
