@@ -36,9 +36,11 @@ def families(wiki, tmp_path_factory):
 
 @pytest.fixture
 def mailbox(wiki):
-    """The SMTP sink's mailbox, emptied before the test."""
+    """The SMTP sink's mailbox, emptied and taking every recipient, before the test."""
+    wiki.accept_all_mail()
     wiki.mailbox.clear()
-    return wiki.mailbox
+    yield wiki.mailbox
+    wiki.accept_all_mail()
 
 
 @dataclass
