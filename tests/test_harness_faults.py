@@ -214,6 +214,15 @@ def test_faults_hit_the_counted_request_of_their_kind_only(via_proxy, proxy, mai
 
 
 @pytest.mark.wiki
+def test_a_call_changes_the_world_just_before_the_counted_request(wiki, via_proxy, proxy):
+    session, token, api_url = via_proxy
+    proxy.call('emailuser', wiki.refuse_all_mail, at=2)
+    assert email(session, api_url, token).json()['emailuser']['result'] == 'Success'
+    assert email(session, api_url, token).json()['emailuser']['result'] == 'Failure'
+    assert proxy.pending() == 0
+
+
+@pytest.mark.wiki
 def test_pywikibot_emails_through_the_proxy(sender_via_proxy, proxy, mailbox, wiki):
     family = sender_via_proxy.config_dir / 'families' / f'{FAMILY}_family.py'
     assert f':{wiki.port}' not in family.read_text()

@@ -44,6 +44,7 @@ import socket
 import struct
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
@@ -112,6 +113,7 @@ class _Armed:
     times: int
     seen: int = 0
     fired: int = 0
+    call: Callable[[], object] | None = None
 
 
 def request_kinds(method: str, path: str, headers, body: bytes) -> list[str]:
@@ -154,6 +156,9 @@ def _multipart_fields(content_type: str, body: bytes) -> dict[str, list[str]]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'  # keep-alive, as requests expects from a wiki
+    # Headers and body go out in two writes: without this, Nagle's algorithm and the
+    # client's delayed ACK add 40 ms to every answer.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -179,7 +184,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b''
         proxy = self.server.proxy
         kinds = request_kinds(self.command, self.path, self.headers, body)
-        fault = proxy._take_fault(kinds)
+        fault, calls = proxy._take_fault(kinds)
+        for call in calls:
+            call()
         if fault in BEFORE or fault.startswith('apierror-before:'):
             proxy._record(kinds[0], fault, forwarded=False)
             if fault == 'reset-before':
@@ -340,6 +347,17 @@ class FaultProxy:
         with self._lock:
             self._armed.append(_Armed(kind, fault, at, times))
 
+    def call(self, kind: str, function: Callable[[], object], at: int = 1) -> None:
+        """Run *function* just before the *at*-th request of *kind* from now on is handled.
+
+        For changes of the world at a given point of a run, e.g. a mail server
+        that starts bouncing at the 20th email.
+        """
+        if at < 1:
+            raise ValueError('at counts from 1')
+        with self._lock:
+            self._armed.append(_Armed(kind, 'pass', at, 1, call=function))
+
     def disarm(self) -> None:
         """Let every further request pass."""
         with self._lock:
@@ -365,7 +383,7 @@ class FaultProxy:
             return self._forwarded[kind]
 
     def pending(self) -> int:
-        """How many armed faults have not happened yet."""
+        """How many armed faults and calls have not happened yet."""
         with self._lock:
             return sum(a.times - a.fired for a in self._armed)
 
@@ -374,16 +392,22 @@ class FaultProxy:
             self._connections.add(connection)
             self.connections += 1
 
-    def _take_fault(self, kinds: list[str]) -> str:
-        fault = 'pass'
+    def _take_fault(self, kinds: list[str]) -> tuple[str, list[Callable[[], object]]]:
+        fault, calls = 'pass', []
         with self._lock:
             for armed in self._armed:
-                if armed.kind in kinds:
-                    armed.seen += 1
-                    if fault == 'pass' and armed.at <= armed.seen < armed.at + armed.times:
-                        armed.fired += 1
-                        fault = armed.fault
-        return fault
+                if armed.kind not in kinds:
+                    continue
+                armed.seen += 1
+                if not armed.at <= armed.seen < armed.at + armed.times:
+                    continue
+                if armed.call is not None:
+                    armed.fired += 1
+                    calls.append(armed.call)
+                elif fault == 'pass':
+                    armed.fired += 1
+                    fault = armed.fault
+        return fault, calls
 
     def _record(self, kind: str, fault: str, forwarded: bool) -> None:
         with self._lock:
