@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from harness import population
-from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
+from harness.faultproxy import FaultProxy
+from harness.pwbconfig import (
+    SCRIPT,
+    env_for,
+    generate_family,
+    make_config,
+    proxied_families,
+    pwb_command,
+)
 from harness.wiki import LocalWiki
 
 # Unit tests import pywikibot without a configuration of their own.
@@ -36,9 +44,11 @@ def families(wiki, tmp_path_factory):
 
 @pytest.fixture
 def mailbox(wiki):
-    """The SMTP sink's mailbox, emptied before the test."""
+    """The SMTP sink's mailbox, emptied and taking every recipient, before the test."""
+    wiki.accept_all_mail()
     wiki.mailbox.clear()
-    return wiki.mailbox
+    yield wiki.mailbox
+    wiki.accept_all_mail()
 
 
 @dataclass
@@ -122,3 +132,56 @@ def sender_factory(families, tmp_path):
 def sender(sender_factory, mailbox):
     """The plain sender with a generous rate limit, and an empty mailbox."""
     return sender_factory('Sender')
+
+
+#: Pywikibot settings for runs through the fault proxy: give up on an answer after
+#: 4 s, retry a read twice after 1 s, so that a lost answer costs seconds, not minutes.
+PROXIED_EXTRA = 'socket_timeout = (3, 4)\nmax_retries = 2\nretry_wait = 1\nretry_max = 2\n'
+#: How long the proxy holds an answer for ``hold-after``: past the read timeout above.
+PROXY_HOLD = 6.0
+
+
+@pytest.fixture(scope='session')
+def proxy_server(wiki):
+    """The fault proxy in front of the wiki, for the whole session (use :func:`proxy`)."""
+    with FaultProxy(wiki.url, hold_seconds=PROXY_HOLD) as server:
+        yield server
+
+
+@pytest.fixture
+def proxy(proxy_server):
+    """The fault proxy with nothing armed and an empty log, for one test."""
+    proxy_server.reset()
+    proxy_server.hold_seconds = PROXY_HOLD
+    yield proxy_server
+    proxy_server.reset()
+    proxy_server.hold_seconds = PROXY_HOLD
+
+
+@pytest.fixture(scope='session')
+def families_via_proxy(families, wiki, proxy_server, tmp_path_factory):
+    """The families folder with the wiki's address replaced by the proxy's."""
+    dest = tmp_path_factory.mktemp('family-proxied') / 'families'
+    return proxied_families(families, wiki.port, proxy_server.port, dest)
+
+
+@pytest.fixture(scope='session')
+def sender_via_proxy_factory(families_via_proxy, tmp_path_factory):
+    """Make a :class:`Sender` whose Pywikibot talks to the wiki through the proxy.
+
+    Each call makes a new config directory (and so a new journal); short
+    timeouts and few retries are set, *extra* comes after them.
+    """
+
+    def make(name: str = 'Sender', extra: str = '') -> Sender:
+        directory = tmp_path_factory.mktemp(f'pwb-{name}-proxied')
+        make_config(directory, families_via_proxy, name, population.PASSWORD, PROXIED_EXTRA + extra)
+        return Sender(directory)
+
+    return make
+
+
+@pytest.fixture
+def sender_via_proxy(sender_via_proxy_factory, proxy, mailbox):
+    """The plain sender, through a disarmed proxy, with an empty mailbox."""
+    return sender_via_proxy_factory('Sender')

@@ -37,6 +37,23 @@ def generate_family(wiki: LocalWiki, dest: Path, python=sys.executable) -> Path:
     return families
 
 
+def proxied_families(families: Path, wiki_port: int, proxy_port: int, dest: Path) -> Path:
+    """A copy of *families* whose wiki is reached through the proxy on *proxy_port*.
+
+    The generated family file names the wiki by ``127.0.0.1:PORT`` (its ``langs``
+    and the ``server`` of each code); every occurrence of the wiki's port is
+    rewritten, so that Pywikibot talks to the proxy only.
+    """
+    shutil.copytree(families, dest, dirs_exist_ok=True)
+    family_file = dest / f'{FAMILY}_family.py'
+    text = family_file.read_text()
+    wiki_host, proxy_host = f'127.0.0.1:{wiki_port}', f'127.0.0.1:{proxy_port}'
+    if wiki_host not in text:
+        raise RuntimeError(f'{family_file} does not name the wiki as {wiki_host}: {text}')
+    family_file.write_text(text.replace(wiki_host, proxy_host))
+    return dest
+
+
 def make_config(
     directory: Path, families: Path, username: str, password: str, extra: str = ''
 ) -> Path:

@@ -201,8 +201,21 @@ class LocalWiki:
         (self.root / f'{name}.pid').write_text(str(proc.pid))
         return proc
 
+    @property
+    def smtp_control(self) -> Path:
+        """The file that tells the SMTP sink whom to refuse (see harness.smtpsink)."""
+        return self.root / 'smtp-refuse.txt'
+
     def start_smtp(self) -> None:
         self.mailbox.create()
+        self.accept_all_mail()
+        # The handler lives in this package: the sink imports it from the tests folder.
+        env = {
+            **os.environ,
+            'PYTHONPATH': os.pathsep.join(
+                filter(None, [str(HERE.parent), os.environ.get('PYTHONPATH')])
+            ),
+        }
         proc = self._spawn(
             'smtp',
             [
@@ -213,9 +226,11 @@ class LocalWiki:
                 '-l',
                 f'127.0.0.1:{self.smtp_port}',
                 '-c',
-                'aiosmtpd.handlers.Mailbox',
+                'harness.smtpsink.RefusingMailbox',
                 str(self.mailbox.path),
+                str(self.smtp_control),
             ],
+            env=env,
         )
 
         def ready() -> bool:
@@ -223,6 +238,19 @@ class LocalWiki:
                 return s.recv(100).startswith(b'220')
 
         _wait_for(ready, 'the SMTP sink', 20, proc, self.root / 'smtp.log')
+
+    def refuse_mail_to(self, *addresses: str) -> None:
+        """Make the SMTP sink answer 550 to RCPT TO for *addresses* (besides earlier ones)."""
+        with self.smtp_control.open('a') as f:
+            f.writelines(f'{address}\n' for address in addresses)
+
+    def refuse_all_mail(self) -> None:
+        """Make the SMTP sink answer 550 to every RCPT TO."""
+        self.smtp_control.write_text('*\n')
+
+    def accept_all_mail(self) -> None:
+        """Make the SMTP sink take every recipient again."""
+        self.smtp_control.write_text('')
 
     def start_php(self) -> None:
         """Start PHP's built-in server; its request log goes to php-server.log."""
