@@ -105,9 +105,10 @@ from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import prepare, redact
+from emailuserlib import prepare, redact, sentences
 from emailuserlib.bot import EmailUserBot
 from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
+from emailuserlib.preflight import UNREACHABLE
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}
 
@@ -175,6 +176,15 @@ def _stop_on_signal(signum, frame) -> None:
 
 def main(*args: str) -> int:
     """Run the script; return the exit status."""
+    try:
+        return _main(*args)
+    except UNREACHABLE as e:
+        pywikibot.error(sentences.wiki_unreachable('The wiki', e))
+        return EXIT_PENDING
+
+
+def _main(*args: str) -> int:
+    redact.install()  # Pywikibot may log a failed login while it handles the arguments
     local_args = pywikibot.handle_args(args)
     redact.install()
     gen_factory = pagegenerators.GeneratorFactory()

@@ -151,6 +151,8 @@ def run_cell(matrix, matrix_sender, proxy, mailbox, wiki, recipients_file, tmp_p
         args = [
             f'-file:{recipients_file}',
             f'-subject:Matrix {name} for {{username}}',
+            # Each cell mails the same people again, on purpose.
+            f'-campaign:Matrix {name}',
             f'-text:Hello {{username}}, this is cell {name}.',
             '-always',
             *(['-ccme'] if ccme else []),

@@ -176,3 +176,20 @@ def test_mail_server_down_stops_after_a_few_uncertain_answers(sender, mailbox, w
     assert rerun.returncode == 1  # the three stay uncertain until -resend:uncertain
     counts = received(mailbox)
     assert max(counts.values()) == 1 and len(counts) == 57
+
+
+def test_no_password_in_any_file_after_a_failed_login_with_log(sender_via_proxy, proxy, mailbox):
+    proxy.arm('clientlogin', '500-after', at=1)
+    proxy.arm('login', '500-after', at=1)
+    result = sender_via_proxy.run('-log', '-page:User:Alice', '-subject:S', '-text:T', '-always')
+    assert result.returncode == 0, result.output
+    assert any(entry.fault != 'pass' for entry in proxy.log), 'the login was never faulted'
+    assert pop.PASSWORD not in result.output
+    logs = list((sender_via_proxy.config_dir / 'logs').glob('*.log'))
+    assert logs
+    for path in sender_via_proxy.config_dir.rglob('*'):
+        if path.is_file() and path.name != 'user-password.py':
+            assert pop.PASSWORD.encode() not in path.read_bytes(), path
+    for log in logs:
+        assert log.stat().st_mode & 0o777 == 0o600
+    assert received(mailbox) == exactly_once(['Alice'])

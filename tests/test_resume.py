@@ -11,6 +11,8 @@ from collections import Counter
 import pytest
 
 from harness import population as pop
+from harness.checks import received, wait_for_mail
+from harness.pwbconfig import SCRIPT
 
 pytestmark = pytest.mark.wiki
 
@@ -23,24 +25,12 @@ CROWD = [
 EVERYONE = {pop.crowd_address(n) for n in pop.CROWD}
 
 
-def received(mailbox) -> Counter:
-    return Counter(m.to_address for m in mailbox.messages())
-
-
 def journal_states(sender) -> Counter:
     db = sqlite3.connect(sender.config_dir / 'emailuser-journal.sqlite3')
     try:
         return Counter(state for (state,) in db.execute('SELECT state FROM recipient'))
     finally:
         db.close()
-
-
-def wait_for_mail(mailbox, count: int, proc, limit: float = 60) -> None:
-    """Wait until *count* mails arrived (or the process ended); never a timing assertion."""
-    deadline = time.monotonic() + limit
-    while len(mailbox.messages()) < count and proc.poll() is None:
-        assert time.monotonic() < deadline, 'the run sent nothing for a minute'
-        time.sleep(0.05)
 
 
 def test_rerun_after_max_emails_only_those_not_yet_emailed(sender, mailbox):
@@ -78,20 +68,14 @@ def test_journal_option_chooses_the_file(sender, mailbox, tmp_path):
 
 
 def test_simulate_reads_the_journal_but_never_writes_it(sender, mailbox):
-    sim = sender.pwb('-simulate', str(sender_script()), *CROWD)
+    sim = sender.pwb('-simulate', str(SCRIPT), *CROWD)
     assert sim.returncode == 0
     assert not (sender.config_dir / 'emailuser-journal.sqlite3').exists()
     assert sender.run(*CROWD, '-max:10').returncode == 75
-    sim = sender.pwb('-simulate', str(sender_script()), *CROWD)
+    sim = sender.pwb('-simulate', str(SCRIPT), *CROWD)
     assert 'already-sent (10)' in sim.output
     assert journal_states(sender)['sent'] == 10
     assert len(mailbox.messages()) == 10
-
-
-def sender_script():
-    from harness.pwbconfig import SCRIPT
-
-    return SCRIPT
 
 
 @pytest.mark.parametrize('signum', [signal.SIGKILL, signal.SIGINT], ids=['kill-9', 'ctrl-c'])

@@ -428,4 +428,4 @@ def email_users(site, names: Iterable[str], subject: str, text: str, **options) 
     options.setdefault('always', True)
     bot = EmailUserBot(site=site, names=list(names), subject=subject, text=text, **options)
     bot.run()
-    return bot.counter
+    return Counter({str(status): count for status, count in bot.counter.items()})

@@ -19,6 +19,8 @@ class _Word(str, Enum):
         return self.value
 
     __format__ = str.__format__
+    # Equal to its value, so it must hash like it: counter['sent'] finds Status.SENT.
+    __hash__ = str.__hash__
 
 
 class Status(_Word):

@@ -42,7 +42,19 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class ShortTracebacks(logging.Filter):
+    """On the console, a traceback Pywikibot prints while it retries is one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith('Traceback (most recent call last)'):
+            lines = message.rstrip().splitlines()
+            record.msg, record.args = lines[-1], ()
+        return True
+
+
 _FILTER = RedactSecrets()
+_SHORT = ShortTracebacks()
 
 
 def install() -> None:
@@ -56,3 +68,5 @@ def install() -> None:
             if filename:
                 with contextlib.suppress(OSError):
                     os.chmod(filename, 0o600)
+            elif _SHORT not in handler.filters:
+                handler.addFilter(_SHORT)
