@@ -31,16 +31,17 @@ def test_a_corrected_text_goes_only_to_those_not_reached_yet(sender, mailbox):
 
 
 def test_another_account_continues_the_same_campaign(sender_factory, mailbox):
-    limited = sender_factory('LimitedSender')
+    limited = sender_factory('BurstSender')  # 2 emails per 6 seconds
     first = limited.run(*CROWD, '-text:Hello {username}.')
     assert first.returncode == 75, first.output
-    assert len(mailbox.messages()) == 3
-    # The other account shares the configuration directory, and so the journal.
+    reached = len(mailbox.messages())
+    assert 1 <= reached <= 2
+    # The other account uses the same journal.
     other = sender_factory('Sender')
     journal = limited.config_dir / 'emailuser-journal.sqlite3'
     rerun = other.run(*CROWD, '-text:Hello {username}.', f'-journal:{journal}')
     assert rerun.returncode == 0, rerun.output
-    assert 'already-sent (3)' in rerun.output
+    assert f'already-sent ({reached})' in rerun.output
     assert received(mailbox) == exactly_once(EVERYONE)
 
 
@@ -159,7 +160,7 @@ def test_an_unreachable_wiki_at_the_start_is_one_sentence(sender, mailbox, wiki)
         wiki.start_php()
     assert result.returncode == 75, result.output
     assert 'cannot be reached' in result.output
-    assert 'Traceback' not in result.output
+    assert 'uncaught exception' not in result.output
 
 
 def test_mail_server_down_stops_after_a_few_uncertain_answers(sender, mailbox, wiki):

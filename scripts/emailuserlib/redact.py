@@ -16,7 +16,7 @@ import traceback
 
 _SECRET = re.compile(
     r'(?P<name>\b(?:lg|bot)?password|\bretype|\b(?:lg|login|csrf|edit)?token|\boauth_\w+)'
-    r'(?P<sep>[\'"]?\s*(?:=|:)\s*[\'"]?)'
+    r'(?P<sep>[\'"]?\s*(?:=|:)[\s\'"\[]*)'
     r'(?P<value>[^&\s\'",;)}\]]+)',
     re.IGNORECASE,
 )
@@ -70,3 +70,8 @@ def install() -> None:
                     os.chmod(filename, 0o600)
             elif _SHORT not in handler.filters:
                 handler.addFilter(_SHORT)
+    # Pywikibot's record of command lines, which may hold a subject or text.
+    from pywikibot import config
+
+    with contextlib.suppress(OSError, AttributeError):
+        os.chmod(os.path.join(config.base_dir, 'logs', 'commands.log'), 0o600)
