@@ -18,6 +18,8 @@ OPTED_OUT = 'Dave'  # has an address, but disabled email from other users
 NO_ADDRESS = 'Erin'  # never gave an address; her talk page says {{nobots}}
 NO_ADDRESS_POSTABLE = 'Frank'  # never gave an address; a talk page message may reach him
 GHOST = 'Ghost'  # has a user page but no account
+MUTES_SENDER = 'Ivan'  # takes email, but muted Sender (email-blacklist)
+REFUSES_NEWCOMERS = 'Judy'  # takes email, but not from new users (email-allow-new-users)
 RENAMED_FROM = 'Old Heidi'
 CROWD = [f'Crowd {i:02d}' for i in range(1, 61)]  # more than one batch of 50
 
@@ -39,6 +41,9 @@ SENDERS = {
     'BurstSender': ('burst@senders.test', ['burstmailer']),  # 2 emails per 6 seconds
     'BlockedSender': ('blocked@senders.test', []),
     'NoAddressSender': (None, []),
+    'NoRightSender': ('noright@senders.test', ['nomailer']),  # lacks the sendemail right
+    'NewSender': ('new@senders.test', ['newcomer']),  # never autoconfirmed: a new user
+    'ThrottledSender': ('throttled@senders.test', []),  # like LimitedSender, for the probe
 }
 
 CATEGORY = 'Category:Event participants'
@@ -62,6 +67,12 @@ def spec() -> dict:
         {'name': OPTED_OUT, 'email': f'dave@{DOMAIN}', 'options': {'disablemail': 1}},
         {'name': NO_ADDRESS},
         {'name': NO_ADDRESS_POSTABLE},
+        {'name': MUTES_SENDER, 'email': f'ivan@{DOMAIN}', 'mute': ['Sender']},
+        {
+            'name': REFUSES_NEWCOMERS,
+            'email': f'judy@{DOMAIN}',
+            'options': {'email-allow-new-users': 0},
+        },
     ]
     users += [{'name': n, 'email': crowd_address(n)} for n in CROWD]
     for name, (address, groups) in SENDERS.items():

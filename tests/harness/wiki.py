@@ -67,10 +67,19 @@ foreach ( [ 'emailuser', 'sendemail' ] as $limit ) {
     ];
 }
 $wgGroupPermissions['massmailer']['read'] = true;
+// Members of this group may not send email at all.
+$wgRevokePermissions['nomailer']['sendemail'] = true;
+// Members of this group are never autoconfirmed: the new users that recipients may refuse.
+$wgAutopromote['autoconfirmed'] = ['!', [APCOND_INGROUPS, 'newcomer']];
+$wgEnableUserEmailMuteList = true;
 // Every API request with its parameters (tokens and passwords redacted).
 $wgDebugLogGroups['api'] = '{api_log}';
 // The bot-flagged sender is exempt from rate limits.
 $wgGroupPermissions['bot']['noratelimit'] = true;
+// Settings a test switches on for a while (LocalWiki.extra_settings).
+if ( is_file( __DIR__ . '/extra-settings.php' ) ) {
+    require __DIR__ . '/extra-settings.php';
+}
 """
 
 
@@ -275,6 +284,24 @@ class LocalWiki:
     def version(self) -> str:
         """The MediaWiki version, such as ``1.43.9``."""
         return mediawiki_version(self.mediawiki)
+
+    @property
+    def branch(self) -> str:
+        """The release branch, such as ``1.43``: the key of :data:`MEDIAWIKIS`."""
+        return '.'.join(self.version.split('.')[:2])
+
+    @contextlib.contextmanager
+    def extra_settings(self, php: str):
+        """Add *php* to the wiki's settings for the duration of the ``with`` block.
+
+        The settings are read again on every request, so the server keeps running.
+        """
+        extra = self.root / 'extra-settings.php'
+        extra.write_text(f'<?php\n{php}\n')
+        try:
+            yield self
+        finally:
+            extra.unlink()
 
     def stop_php(self) -> None:
         self._stop('php-server')
