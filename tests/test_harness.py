@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from harness import population
-from harness.sessions import emailuser, login
+from harness.sessions import emailuser, login, rights, try_login
 from harness.wiki import LocalWiki
 
 pytestmark = pytest.mark.wiki
@@ -76,6 +76,34 @@ def test_rate_limited_sender_is_refused_after_its_limit(wiki, mailbox):
         params={'action': 'query', 'meta': 'userinfo', 'uiprop': 'ratelimits', 'format': 'json'},
     ).json()['query']['userinfo']['ratelimits']['emailuser']
     assert limits == {'user': {'hits': 3, 'seconds': 86400}}
+
+
+def test_bot_password_with_the_email_grant_sends_and_one_without_may_not(wiki, mailbox):
+    with_grant = login(wiki, 'Sender@mail', population.BOT_PASSWORD)
+    assert 'sendemail' in rights(wiki, with_grant)
+    assert emailuser(wiki, with_grant, 'Alice') == {'emailuser': {'result': 'Success'}}
+    [mail] = mailbox.messages()
+    assert mail.to_address == population.EMAILABLE['Alice']
+
+    without = login(wiki, 'Sender@nomail', population.BOT_PASSWORD)
+    assert 'sendemail' not in rights(wiki, without)
+    refused = emailuser(wiki, without, 'Bob')['error']['code']
+    assert refused == {'1.39': 'badaccess', '1.43': 'permissiondenied'}[wiki.branch]
+    assert len(mailbox.messages()) == 1
+
+
+def test_a_bot_password_must_look_like_one(wiki):
+    """Only 32 or more characters from [0-9a-w] are tried as a bot password.
+
+    Anything else, like this stored 31-character password, is taken for the main
+    account's password of a user called "Sender@short", and refused.
+    """
+    appid, password = population.MISSHAPEN_BOT_PASSWORD
+    _, answer = try_login(wiki, f'Sender@{appid}', password)
+    assert answer == {
+        'result': 'Failed',
+        'reason': 'Incorrect username or password entered. Please try again.',
+    }
 
 
 def test_servers_are_stopped_by_pid(tmp_path):

@@ -48,6 +48,18 @@ class EmailuserFixtures extends Maintenance {
 				$this->fatalError( "block {$b['target']}: " . $status->getMessage( false, false, 'en' )->text() );
 			}
 		}
+		foreach ( $spec['bot_passwords'] ?? [] as $bp ) {
+			$user = $services->getUserFactory()->newFromName( $bp['user'] );
+			$botPassword = BotPassword::newUnsaved( [
+				'user' => $user, 'appId' => $bp['appid'], 'grants' => $bp['grants'],
+			] );
+			// Stored hashed, as Special:BotPasswords does.
+			$password = $services->getPasswordFactory()->newFromPlaintext( $bp['password'] );
+			$status = $botPassword->save( 'insert', $password );
+			if ( !$status->isGood() ) {
+				$this->fatalError( "bot password {$bp['user']}@{$bp['appid']}: " . $status->getMessage( false, false, 'en' )->text() );
+			}
+		}
 		foreach ( $spec['pages'] ?? [] as $p ) {
 			$title = Title::newFromText( $p['title'] );
 			$page = $services->getWikiPageFactory()->newFromTitle( $title );

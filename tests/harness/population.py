@@ -46,6 +46,15 @@ SENDERS = {
     'ThrottledSender': ('throttled@senders.test', []),  # like LimitedSender, for the probe
 }
 
+#: Bot passwords of Sender, by app id: the grants of each. MediaWiki takes a login
+#: password for a bot password only when it has at least 32 characters from [0-9a-w],
+#: as Special:BotPasswords makes them; anything else is tried as the main account's
+#: password, and refused.
+BOT_PASSWORDS = {'mail': ['basic', 'sendemail'], 'nomail': ['basic']}
+BOT_PASSWORD = '5k2m9q4r7t1v3w8n6p0c5h2j9g4d7f1b'
+#: A bot password stored as it is, but too short to be taken for one (31 characters).
+MISSHAPEN_BOT_PASSWORD = ('short', 'botpasswordsecret1234567890abcd')
+
 CATEGORY = 'Category:Event participants'
 OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
 INVITATION_PAGE = 'Project:Invitation'
@@ -121,6 +130,18 @@ def spec() -> dict:
     return {
         'users': users,
         'blocks': [{'target': 'BlockedSender', 'email': True}],
+        'bot_passwords': [
+            *(
+                {'user': 'Sender', 'appid': appid, 'grants': grants, 'password': BOT_PASSWORD}
+                for appid, grants in BOT_PASSWORDS.items()
+            ),
+            {
+                'user': 'Sender',
+                'appid': MISSHAPEN_BOT_PASSWORD[0],
+                'grants': BOT_PASSWORDS['mail'],
+                'password': MISSHAPEN_BOT_PASSWORD[1],
+            },
+        ],
         'bulk': {
             'prefix': BULK_PREFIX,
             'count': BULK_COUNT,

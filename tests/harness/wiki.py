@@ -72,6 +72,7 @@ $wgRevokePermissions['nomailer']['sendemail'] = true;
 // Members of this group are never autoconfirmed: the new users that recipients may refuse.
 $wgAutopromote['autoconfirmed'] = ['!', [APCOND_INGROUPS, 'newcomer']];
 $wgEnableUserEmailMuteList = true;
+$wgEnableBotPasswords = true;
 // Every API request with its parameters (tokens and passwords redacted).
 $wgDebugLogGroups['api'] = '{api_log}';
 // The bot-flagged sender is exempt from rate limits.
