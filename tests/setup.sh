@@ -65,6 +65,7 @@ fetch_mediawiki_143() {
     tree=$tmp/unpacked/usr/share/mediawiki
     # These point into /var/lib/mediawiki, where Debian 12's MediaWiki keeps its own
     # extensions and settings: the harness passes MW_CONFIG_FILE and needs no extension.
+    # The skins, Vector among them, are real folders in the package and stay as they are.
     rm "$tree/LocalSettings.php" "$tree/config" "$tree/extensions" "$tree/images"
     mkdir "$tree/extensions" "$tree/images"
     dpkg-deb -f "$tmp"/debs/mediawiki_*.deb Version >"$tree/debian-version"
