@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
 
 from harness import population as pop
 from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
-from harness.wiki import LocalWiki
+from harness.wiki import MEDIAWIKI, LocalWiki, mediawiki_version
 
 SENDER = 'BotSender'  # bot flag: apihighlimits and, on this wiki, noratelimit
 SUBJECT = 'Benchmark for {username}'
@@ -300,7 +300,7 @@ def report(n, emailable, results, big_check, lookup, journal_ms) -> str:
         f'median of {len(results["floor"])} runs each, alternating order.',
         f'Machine: {os.cpu_count()} cores, {platform.machine()}, Python '
         f'{platform.python_version()}; Pywikibot {pywikibot_version()}; MediaWiki '
-        f"{mediawiki_version()} on PHP's built-in server with SQLite; put_throttle and "
+        f"{mediawiki_version(MEDIAWIKI)} on PHP's built-in server with SQLite; put_throttle and "
         'minthrottle 0.',
         '',
         '| client | wall s | × floor | API requests | per mail | client CPU s | × floor '
@@ -347,11 +347,6 @@ def pywikibot_version() -> str:
     import pywikibot
 
     return pywikibot.__version__
-
-
-def mediawiki_version() -> str:
-    defines = Path('/usr/share/mediawiki/includes/Defines.php').read_text()
-    return defines.split("define( 'MW_VERSION', '")[1].split("'")[0]
 
 
 if __name__ == '__main__':

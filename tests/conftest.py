@@ -1,4 +1,10 @@
-"""Fixtures: a session-wide local wiki, a clean mailbox per test, a config dir per sender."""
+"""Fixtures: a session-wide local wiki, a clean mailbox per test, a config dir per sender.
+
+Every test that uses the wiki runs once per MediaWiki version, with the ids ``mw1.39``
+and ``mw1.43``; each wiki is started once per session, and pytest runs all the tests of
+one version before starting the next. ``--mw 1.43`` (repeatable) runs the wiki tests on
+the versions given only; ``-k mw1.43`` does too, but also leaves out the unit tests.
+"""
 
 from __future__ import annotations
 
@@ -19,20 +25,49 @@ from harness.pwbconfig import (
     proxied_families,
     pwb_command,
 )
-from harness.wiki import LocalWiki
+from harness.wiki import MEDIAWIKIS, LocalWiki
 
 # Unit tests import pywikibot without a configuration of their own.
 os.environ.setdefault('PYWIKIBOT_NO_USER_CONFIG', '2')
 
 
-@pytest.fixture(scope='session')
-def wiki(tmp_path_factory):
-    """The local MediaWiki with its SMTP sink, populated, for the whole session.
+def pytest_addoption(parser):
+    parser.addoption(
+        '--mw',
+        action='append',
+        choices=list(MEDIAWIKIS),
+        help='run the wiki tests on this MediaWiki version only (repeatable; default: all)',
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'mediawiki(*versions): run this wiki test on these MediaWiki versions only'
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the wiki tests of versions not chosen with --mw or a mediawiki mark."""
+    chosen = set(config.getoption('mw') or MEDIAWIKIS)
+    keep, drop = [], []
+    for item in items:
+        version = getattr(item, 'callspec', None) and item.callspec.params.get('wiki')
+        mark = item.get_closest_marker('mediawiki')
+        wanted = chosen & set(mark.args) if mark else chosen
+        (drop if version and version not in wanted else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope='session', params=list(MEDIAWIKIS), ids=lambda v: f'mw{v}')
+def wiki(request, tmp_path_factory):
+    """The local MediaWiki of one version with its SMTP sink, populated, for the session.
 
     In CI the end-to-end tests fail, never skip, when it cannot start.
     """
-    root = tmp_path_factory.mktemp('wiki')
-    local = LocalWiki(root, population.spec())
+    root = tmp_path_factory.mktemp(f'wiki-{request.param}')
+    local = LocalWiki(root, population.spec(), mediawiki=MEDIAWIKIS[request.param])
     with local:
         yield local
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the tests and the demo need, if it is missing:
-# Debian's MediaWiki and PHP (apt-get, as root) and a Python venv in .venv.
+# Debian's MediaWiki and PHP (apt-get, as root), MediaWiki 1.43 from Debian 13
+# unpacked into a cache (see fetch_mediawiki_143) and a Python venv in .venv.
 # Safe to run again: it installs only what is not there yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,61 @@ if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${debs[@]}" >/dev/null
+fi
+
+# The suite also runs against MediaWiki 1.43, which Debian 12 does not ship. Debian 13's
+# packages are architecture-independent PHP, so they are downloaded with apt-get from the
+# mirror this machine already uses, through a sources list and package lists of their own
+# in a temporary directory: the system's sources and package lists are left alone. The
+# tree is unpacked outside the repository, so that every clone and worktree of this user
+# shares one copy (330 MB) and no copy of the repository (tests/test_install.py) drags it
+# along. EMAILUSER_TEST_CACHE moves it; tests/harness/wiki.py looks in the same place.
+cache=${EMAILUSER_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/emailuser-tests}
+mediawiki_143=$cache/mediawiki-1.43
+
+fetch_mediawiki_143() {
+    local codename mirror tmp apt_options tree
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    mirror=$(apt-get indextargets --no-release-info --format '$(REPO_URI)' \
+        "Release: $codename" 'Component: main' 'Created-By: Packages' | head -n 1)
+    if [[ -z $mirror ]]; then
+        echo "No Debian mirror for '$codename main' in this machine's apt sources:" \
+            "cannot download MediaWiki 1.43." >&2
+        return 1
+    fi
+    mkdir -p "$cache"
+    tmp=$(mktemp -d "$cache/fetch.XXXXXX")
+    # Removed however the download ends; the cache holds only complete trees.
+    trap 'rm -rf "$tmp"' EXIT
+    echo "deb $mirror trixie main" >"$tmp/sources.list"
+    mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/debs" "$tmp/unpacked"
+    apt_options=(
+        -o "Dir::Etc::sourcelist=$tmp/sources.list" -o Dir::Etc::sourceparts=-
+        -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
+        # apt's download user cannot write into this private directory.
+        -o "APT::Sandbox::User=$(id -un)"
+    )
+    echo "Downloading MediaWiki 1.43 (Debian 13's mediawiki, about 53 MB) into $mediawiki_143..."
+    apt-get "${apt_options[@]}" -qq update
+    (cd "$tmp/debs" && apt-get "${apt_options[@]}" -qq download mediawiki mediawiki-classes)
+    for deb in "$tmp"/debs/*.deb; do
+        dpkg-deb -x "$deb" "$tmp/unpacked"
+    done
+    tree=$tmp/unpacked/usr/share/mediawiki
+    # These point into /var/lib/mediawiki, where Debian 12's MediaWiki keeps its own
+    # extensions and settings: the harness passes MW_CONFIG_FILE and needs no extension.
+    # The skins, Vector among them, are real folders in the package and stay as they are.
+    rm "$tree/LocalSettings.php" "$tree/config" "$tree/extensions" "$tree/images"
+    mkdir "$tree/extensions" "$tree/images"
+    dpkg-deb -f "$tmp"/debs/mediawiki_*.deb Version >"$tree/debian-version"
+    # A setup running at the same time may have got there first: keep its tree.
+    mv -T "$tree" "$mediawiki_143" 2>/dev/null || [[ -f $mediawiki_143/api.php ]]
+    rm -rf "$tmp"
+    trap - EXIT
+}
+
+if [[ ! -f $mediawiki_143/api.php ]]; then
+    fetch_mediawiki_143
 fi
 
 python=${PYTHON:-python3}

@@ -9,29 +9,10 @@ import pytest
 import requests
 
 from harness import population
+from harness.sessions import emailuser, login, rights, try_login
 from harness.wiki import LocalWiki
 
 pytestmark = pytest.mark.wiki
-
-
-def login(wiki, name):
-    session = requests.Session()
-    token = session.get(
-        wiki.api_url,
-        params={'action': 'query', 'meta': 'tokens', 'type': 'login', 'format': 'json'},
-    ).json()
-    result = session.post(
-        wiki.api_url,
-        data={
-            'action': 'login',
-            'lgname': name,
-            'lgpassword': population.PASSWORD,
-            'lgtoken': token['query']['tokens']['logintoken'],
-            'format': 'json',
-        },
-    ).json()
-    assert result['login']['result'] == 'Success'
-    return session
 
 
 def test_users_are_in_their_documented_states(wiki):
@@ -40,12 +21,17 @@ def test_users_are_in_their_documented_states(wiki):
         population.OPTED_OUT,
         population.NO_ADDRESS,
         population.GHOST,
+        population.MUTES_SENDER,
+        population.REFUSES_NEWCOMERS,
         *population.SENDERS,
     ]
     users = {
         u['name']: u
         for u in wiki.api(
-            action='query', list='users', ususers='|'.join(names), usprop='emailable|groups'
+            action='query',
+            list='users',
+            ususers='|'.join(names),
+            usprop='emailable|groups|implicitgroups|rights',
         )['query']['users']
     }
     for name in population.EMAILABLE:
@@ -54,6 +40,10 @@ def test_users_are_in_their_documented_states(wiki):
     assert users[population.NO_ADDRESS]['emailable'] is False
     assert users[population.GHOST].get('missing') is True
     assert 'bot' in users['BotSender']['groups']
+    assert users[population.MUTES_SENDER]['emailable'] is True  # muted Sender only
+    assert users[population.REFUSES_NEWCOMERS]['emailable'] is True
+    assert 'sendemail' not in users['NoRightSender']['rights']
+    assert 'autoconfirmed' not in users['NewSender']['implicitgroups']
     blocks = wiki.api(action='query', list='blocks', bkusers='BlockedSender', bkprop='flags')
     assert blocks['query']['blocks'][0]['noemail'] is True
     members = wiki.api(
@@ -68,20 +58,9 @@ def test_users_are_in_their_documented_states(wiki):
 
 def test_a_mail_sent_through_the_wiki_reaches_the_sink_decoded(wiki, mailbox):
     session = login(wiki, 'Sender')
-    token = session.get(
-        wiki.api_url, params={'action': 'query', 'meta': 'tokens', 'format': 'json'}
-    ).json()
-    result = session.post(
-        wiki.api_url,
-        data={
-            'action': 'emailuser',
-            'target': 'Jürgen Müller',
-            'subject': 'Grüße, Jürgen',
-            'text': 'Zoë says hello.\nSecond line.',
-            'format': 'json',
-            'token': token['query']['tokens']['csrftoken'],
-        },
-    ).json()
+    result = emailuser(
+        wiki, session, 'Jürgen Müller', 'Grüße, Jürgen', 'Zoë says hello.\nSecond line.'
+    )
     assert result == {'emailuser': {'result': 'Success'}}
     [mail] = mailbox.messages()
     assert mail.to_address == population.EMAILABLE['Jürgen Müller']
@@ -97,6 +76,34 @@ def test_rate_limited_sender_is_refused_after_its_limit(wiki, mailbox):
         params={'action': 'query', 'meta': 'userinfo', 'uiprop': 'ratelimits', 'format': 'json'},
     ).json()['query']['userinfo']['ratelimits']['emailuser']
     assert limits == {'user': {'hits': 3, 'seconds': 86400}}
+
+
+def test_bot_password_with_the_email_grant_sends_and_one_without_may_not(wiki, mailbox):
+    with_grant = login(wiki, 'Sender@mail', population.BOT_PASSWORD)
+    assert 'sendemail' in rights(wiki, with_grant)
+    assert emailuser(wiki, with_grant, 'Alice') == {'emailuser': {'result': 'Success'}}
+    [mail] = mailbox.messages()
+    assert mail.to_address == population.EMAILABLE['Alice']
+
+    without = login(wiki, 'Sender@nomail', population.BOT_PASSWORD)
+    assert 'sendemail' not in rights(wiki, without)
+    refused = emailuser(wiki, without, 'Bob')['error']['code']
+    assert refused == {'1.39': 'badaccess', '1.43': 'permissiondenied'}[wiki.branch]
+    assert len(mailbox.messages()) == 1
+
+
+def test_a_bot_password_must_look_like_one(wiki):
+    """Only 32 or more characters from [0-9a-w] are tried as a bot password.
+
+    Anything else, like this stored 31-character password, is taken for the main
+    account's password of a user called "Sender@short", and refused.
+    """
+    appid, password = population.MISSHAPEN_BOT_PASSWORD
+    _, answer = try_login(wiki, f'Sender@{appid}', password)
+    assert answer == {
+        'result': 'Failed',
+        'reason': 'Incorrect username or password entered. Please try again.',
+    }
 
 
 def test_servers_are_stopped_by_pid(tmp_path):

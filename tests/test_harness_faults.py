@@ -12,6 +12,10 @@ from harness import population
 from harness.faultproxy import FaultProxy, request_kinds
 from harness.pwbconfig import FAMILY
 
+# What this module tests does not depend on the MediaWiki version: it runs on 1.39 only,
+# which keeps the suite within its time budget (see tests/conftest.py).
+pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
+
 ALICE = population.EMAILABLE['Alice']
 SENDER_ADDRESS = population.SENDERS['Sender'][0]
 

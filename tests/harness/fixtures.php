@@ -29,6 +29,12 @@ class EmailuserFixtures extends Maintenance {
 		foreach ( $spec['users'] ?? [] as $u ) {
 			$this->createUser( $services, $u );
 		}
+		// Once every account exists: a mute list holds user ids.
+		foreach ( $spec['users'] ?? [] as $u ) {
+			if ( $u['mute'] ?? [] ) {
+				$this->mute( $services, $u['name'], $u['mute'] );
+			}
+		}
 		$bulk = $spec['bulk'] ?? null;
 		if ( $bulk ) {
 			$this->createBulk( $services, $bulk );
@@ -40,6 +46,18 @@ class EmailuserFixtures extends Maintenance {
 			)->placeBlockUnsafe();
 			if ( !$status->isOK() ) {
 				$this->fatalError( "block {$b['target']}: " . $status->getMessage( false, false, 'en' )->text() );
+			}
+		}
+		foreach ( $spec['bot_passwords'] ?? [] as $bp ) {
+			$user = $services->getUserFactory()->newFromName( $bp['user'] );
+			$botPassword = BotPassword::newUnsaved( [
+				'user' => $user, 'appId' => $bp['appid'], 'grants' => $bp['grants'],
+			] );
+			// Stored hashed, as Special:BotPasswords does.
+			$password = $services->getPasswordFactory()->newFromPlaintext( $bp['password'] );
+			$status = $botPassword->save( 'insert', $password );
+			if ( !$status->isGood() ) {
+				$this->fatalError( "bot password {$bp['user']}@{$bp['appid']}: " . $status->getMessage( false, false, 'en' )->text() );
 			}
 		}
 		foreach ( $spec['pages'] ?? [] as $p ) {
@@ -91,6 +109,20 @@ class EmailuserFixtures extends Maintenance {
 		if ( $u['groups'] ?? [] ) {
 			$services->getUserGroupManager()->addUserToMultipleGroups( $user, $u['groups'] );
 		}
+	}
+
+	/** Mute email from the users *names*, as Special:Preferences does. */
+	private function mute( $services, string $name, array $names ) {
+		$user = $services->getUserFactory()->newFromName( $name );
+		$ids = [];
+		foreach ( $names as $muted ) {
+			$ids[] = $services->getCentralIdLookup()->centralIdFromName(
+				$muted, CentralIdLookup::AUDIENCE_RAW
+			);
+		}
+		$options = $services->getUserOptionsManager();
+		$options->setOption( $user, 'email-blacklist', implode( "\n", $ids ) );
+		$options->saveOptions( $user );
 	}
 
 	/** Many plain emailable recipients, inserted in one transaction. */

@@ -18,6 +18,8 @@ OPTED_OUT = 'Dave'  # has an address, but disabled email from other users
 NO_ADDRESS = 'Erin'  # never gave an address; her talk page says {{nobots}}
 NO_ADDRESS_POSTABLE = 'Frank'  # never gave an address; a talk page message may reach him
 GHOST = 'Ghost'  # has a user page but no account
+MUTES_SENDER = 'Ivan'  # takes email, but muted Sender (email-blacklist)
+REFUSES_NEWCOMERS = 'Judy'  # takes email, but not from new users (email-allow-new-users)
 RENAMED_FROM = 'Old Heidi'
 CROWD = [f'Crowd {i:02d}' for i in range(1, 61)]  # more than one batch of 50
 
@@ -39,7 +41,19 @@ SENDERS = {
     'BurstSender': ('burst@senders.test', ['burstmailer']),  # 2 emails per 6 seconds
     'BlockedSender': ('blocked@senders.test', []),
     'NoAddressSender': (None, []),
+    'NoRightSender': ('noright@senders.test', ['nomailer']),  # lacks the sendemail right
+    'NewSender': ('new@senders.test', ['newcomer']),  # never autoconfirmed: a new user
+    'ThrottledSender': ('throttled@senders.test', []),  # like LimitedSender, for the probe
 }
+
+#: Bot passwords of Sender, by app id: the grants of each. MediaWiki takes a login
+#: password for a bot password only when it has at least 32 characters from [0-9a-w],
+#: as Special:BotPasswords makes them; anything else is tried as the main account's
+#: password, and refused.
+BOT_PASSWORDS = {'mail': ['basic', 'sendemail'], 'nomail': ['basic']}
+BOT_PASSWORD = '5k2m9q4r7t1v3w8n6p0c5h2j9g4d7f1b'
+#: A bot password stored as it is, but too short to be taken for one (31 characters).
+MISSHAPEN_BOT_PASSWORD = ('short', 'botpasswordsecret1234567890abcd')
 
 CATEGORY = 'Category:Event participants'
 OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
@@ -62,6 +76,12 @@ def spec() -> dict:
         {'name': OPTED_OUT, 'email': f'dave@{DOMAIN}', 'options': {'disablemail': 1}},
         {'name': NO_ADDRESS},
         {'name': NO_ADDRESS_POSTABLE},
+        {'name': MUTES_SENDER, 'email': f'ivan@{DOMAIN}', 'mute': ['Sender']},
+        {
+            'name': REFUSES_NEWCOMERS,
+            'email': f'judy@{DOMAIN}',
+            'options': {'email-allow-new-users': 0},
+        },
     ]
     users += [{'name': n, 'email': crowd_address(n)} for n in CROWD]
     for name, (address, groups) in SENDERS.items():
@@ -110,6 +130,18 @@ def spec() -> dict:
     return {
         'users': users,
         'blocks': [{'target': 'BlockedSender', 'email': True}],
+        'bot_passwords': [
+            *(
+                {'user': 'Sender', 'appid': appid, 'grants': grants, 'password': BOT_PASSWORD}
+                for appid, grants in BOT_PASSWORDS.items()
+            ),
+            {
+                'user': 'Sender',
+                'appid': MISSHAPEN_BOT_PASSWORD[0],
+                'grants': BOT_PASSWORDS['mail'],
+                'password': MISSHAPEN_BOT_PASSWORD[1],
+            },
+        ],
         'bulk': {
             'prefix': BULK_PREFIX,
             'count': BULK_COUNT,

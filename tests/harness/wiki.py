@@ -1,9 +1,10 @@
 """Install, populate, serve and stop a local MediaWiki with an SMTP sink.
 
 The wiki is Debian's ``mediawiki`` package on SQLite, served by PHP's built-in
-server; its mail goes over SMTP to an ``aiosmtpd`` Maildir sink, so a test reads
-the very message a recipient would get. Every process is started in its own
-session and stopped by PID, whatever happens to the caller.
+server: Debian 12's MediaWiki 1.39 installed with apt-get, or Debian 13's 1.43 that
+tests/setup.sh unpacks into a cache. Its mail goes over SMTP to an ``aiosmtpd`` Maildir
+sink, so a test reads the very message a recipient would get. Every process is started
+in its own session and stopped by PID, whatever happens to the caller.
 """
 
 from __future__ import annotations
@@ -23,7 +24,18 @@ import requests
 
 from .mailbox import Mailbox
 
-MEDIAWIKI = Path(os.environ.get('EMAILUSER_TEST_MEDIAWIKI', '/usr/share/mediawiki'))
+#: Where tests/setup.sh keeps what it downloads (the same default as there).
+CACHE = Path(
+    os.environ.get('EMAILUSER_TEST_CACHE')
+    or Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'emailuser-tests'
+)
+#: The MediaWiki trees the suite runs against, by version.
+MEDIAWIKIS = {
+    '1.39': Path(os.environ.get('EMAILUSER_TEST_MEDIAWIKI', '/usr/share/mediawiki')),
+    '1.43': CACHE / 'mediawiki-1.43',
+}
+#: The default: Debian 12's own package.
+MEDIAWIKI = MEDIAWIKIS['1.39']
 HERE = Path(__file__).resolve().parent
 SITENAME = 'Emailuser Test Wiki'
 ADMIN = ('Admin', 'Admin-pass-7f3k2q9z')
@@ -43,18 +55,40 @@ $wgSMTP = [
 $wgMainCacheType = CACHE_DB;
 $wgJobRunRate = 0;
 $wgShowExceptionDetails = true;
-// Plain users may send 3 emails a day: the rate-limited sender.
-$wgRateLimits['emailuser'] = ['user' => [3, 86400], 'newbie' => [3, 86400]];
-// Senders in this group may send plenty.
-$wgRateLimits['emailuser']['massmailer'] = [100000, 86400];
+// MediaWiki 1.39 counts emails as 'emailuser', 1.41 and later as 'sendemail': each
+// wiki gets only its own name, as a real one has, so the script must read the right one.
+foreach ( [ version_compare( MW_VERSION, '1.41', '>=' ) ? 'sendemail' : 'emailuser' ] as $limit ) {
+    $wgRateLimits[$limit] = [
+        // Plain users may send 3 emails a day: the rate-limited sender.
+        'user' => [3, 86400], 'newbie' => [3, 86400],
+        // Senders in this group may send plenty.
+        'massmailer' => [100000, 86400],
+        // A short window, so that waiting for the limit can be tested.
+        'burstmailer' => [2, 6],
+    ];
+}
 $wgGroupPermissions['massmailer']['read'] = true;
-// A short window, so that waiting for the limit can be tested.
-$wgRateLimits['emailuser']['burstmailer'] = [2, 6];
+// Members of this group may not send email at all.
+$wgRevokePermissions['nomailer']['sendemail'] = true;
+// Members of this group are never autoconfirmed: the new users that recipients may refuse.
+$wgAutopromote['autoconfirmed'] = ['!', [APCOND_INGROUPS, 'newcomer']];
+$wgEnableUserEmailMuteList = true;
+$wgEnableBotPasswords = true;
 // Every API request with its parameters (tokens and passwords redacted).
 $wgDebugLogGroups['api'] = '{api_log}';
 // The bot-flagged sender is exempt from rate limits.
 $wgGroupPermissions['bot']['noratelimit'] = true;
+// Settings a test switches on for a while (LocalWiki.extra_settings).
+if ( is_file( __DIR__ . '/extra-settings.php' ) ) {
+    require __DIR__ . '/extra-settings.php';
+}
 """
+
+
+def mediawiki_version(tree: Path) -> str:
+    """The version of the MediaWiki in *tree*, such as ``1.43.9``."""
+    defines = (Path(tree) / 'includes' / 'Defines.php').read_text()
+    return defines.split("define( 'MW_VERSION', '")[1].split("'")[0]
 
 
 def free_port() -> int:
@@ -79,14 +113,17 @@ def _wait_for(check, what: str, timeout: float, proc: subprocess.Popen, log: Pat
 
 
 class LocalWiki:
-    """A MediaWiki installed under *root*, with its SMTP sink.
+    """The MediaWiki in the tree *mediawiki*, installed under *root*, with its SMTP sink.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
 
-    def __init__(self, root: Path, spec: dict, php_workers: int = 1) -> None:
+    def __init__(
+        self, root: Path, spec: dict, php_workers: int = 1, mediawiki: Path = MEDIAWIKI
+    ) -> None:
         self.root = Path(root)
         self.spec = spec
+        self.mediawiki = Path(mediawiki)
         self.php_workers = php_workers
         self.port = 0
         self.smtp_port = 0
@@ -119,15 +156,15 @@ class LocalWiki:
         return {
             **os.environ,
             'MW_CONFIG_FILE': str(self.settings_file),
-            'MW_INSTALL_PATH': str(MEDIAWIKI),
+            'MW_INSTALL_PATH': str(self.mediawiki),
         }
 
     def start(self) -> None:
         """Install the wiki, create the fixtures, start SMTP sink and web server."""
-        if not (MEDIAWIKI / 'api.php').exists():
+        if not (self.mediawiki / 'api.php').exists():
             raise RuntimeError(
-                f'MediaWiki is not installed at {MEDIAWIKI}: '
-                'run tests/run.sh, which installs it with apt-get'
+                f'MediaWiki is not installed at {self.mediawiki}: '
+                'run tests/setup.sh, which installs it'
             )
         self.root.mkdir(parents=True, exist_ok=True)
         self.port, self.smtp_port = free_port(), free_port()
@@ -163,7 +200,7 @@ class LocalWiki:
                 SITENAME,
                 ADMIN[0],
             ],
-            cwd=MEDIAWIKI,
+            cwd=self.mediawiki,
             check=True,
             capture_output=True,
             text=True,
@@ -177,7 +214,7 @@ class LocalWiki:
         spec_file = self.root / 'fixtures.json'
         spec_file.write_text(json.dumps(self.spec))
         self._php_script(HERE / 'fixtures.php', str(spec_file))
-        self._php_script(MEDIAWIKI / 'maintenance' / 'runJobs.php', '--quiet')
+        self._php_script(self.mediawiki / 'maintenance' / 'runJobs.php', '--quiet')
 
     def _php_script(self, script: Path, *args: str) -> None:
         result = subprocess.run(
@@ -258,7 +295,9 @@ class LocalWiki:
         if self.php_workers > 1:
             env['PHP_CLI_SERVER_WORKERS'] = str(self.php_workers)
         proc = self._spawn(
-            'php-server', ['php', '-S', f'127.0.0.1:{self.port}', '-t', str(MEDIAWIKI)], env=env
+            'php-server',
+            ['php', '-S', f'127.0.0.1:{self.port}', '-t', str(self.mediawiki)],
+            env=env,
         )
 
         def ready() -> bool:
@@ -270,6 +309,29 @@ class LocalWiki:
             return r.ok and 'query' in r.json()
 
         _wait_for(ready, 'the PHP server', 30, proc, self.php_log)
+
+    @property
+    def version(self) -> str:
+        """The MediaWiki version, such as ``1.43.9``."""
+        return mediawiki_version(self.mediawiki)
+
+    @property
+    def branch(self) -> str:
+        """The release branch, such as ``1.43``: the key of :data:`MEDIAWIKIS`."""
+        return '.'.join(self.version.split('.')[:2])
+
+    @contextlib.contextmanager
+    def extra_settings(self, php: str):
+        """Add *php* to the wiki's settings for the duration of the ``with`` block.
+
+        The settings are read again on every request, so the server keeps running.
+        """
+        extra = self.root / 'extra-settings.php'
+        extra.write_text(f'<?php\n{php}\n')
+        try:
+            yield self
+        finally:
+            extra.unlink()
 
     def stop_php(self) -> None:
         self._stop('php-server')
