@@ -132,3 +132,11 @@ def test_csv_columns_are_placeholders_and_others_still_refused():
         Message('Hi', 'Team {tema}', ('event_date', 'team'))
     with pytest.raises(MessageError, match=r'unknown placeholder \{team\}'):
         Message('Hi', 'Team {team}')
+
+
+def test_users_may_be_given_more_than_once():
+    import emailuser
+
+    options, unknown = emailuser.parse(['-users:a.csv', '-users:b.txt', '-cat:X'])
+    assert options['users'] == 'a.csv|b.txt'
+    assert unknown == ['-cat:X']
