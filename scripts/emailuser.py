@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 r"""Email many wiki users at once through the wiki's "Email this user" feature.
 
-The users come from any page generator: a user page, user talk page or user
-subpage means its user; a user page that redirects to another user page means
+The users come from any page generator, or from files given with
+-users:FILE. Of the pages, a user page, user talk page or user subpage means
+its user; a user page that redirects to another user page means
 the user it redirects to. Each user gets at most one email per run; users who
 opted out of email, have no address, or appear on an opt-out list are skipped
 and reported. Before anything is sent the script checks that the account may
@@ -11,9 +12,10 @@ the account's rate limit and how long the run will take.
 
 Usage:
 
-    pwb [global options] emailuser [generator options] -subject:TEXT
+    pwb [global options] emailuser [generator options] [-users:FILE] -subject:TEXT
         (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options]
-    pwb [global options] emailuser [generator options] -check [-report:FILE]
+    pwb [global options] emailuser [generator options] [-users:FILE] -check
+        [-report:FILE]
 
 Example:
 
@@ -21,8 +23,12 @@ Example:
         -textfile:invitation.txt
 
 In the subject and the body, {username} is replaced by the recipient's user
-name and {sitename} by the name of the wiki; write {{ and }} for literal
+name and {sitename} by the name of the wiki, and {column} by the value of that
+column in the recipient's row of a -users: CSV file; write {{ and }} for literal
 doubled braces. Any other {word} is refused as a likely typo.
+
+A category, page or -file: list given to a generator must exist: a missing one
+is refused before anything is sent, an empty category is a warning.
 
 Options (also read from the [emailuser] section of scripts.ini):
 
@@ -35,6 +41,17 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -textpage:TITLE   Body of the email, taken from a wiki page as plain text
                   (markup removed, link labels kept).
+
+-users:FILE       Email the users named in FILE (UTF-8; may be given more than
+                  once; combines with generators, each user emailed once). A
+                  plain list has one name per line, with or without the user
+                  namespace prefix; blank lines and lines starting with # are
+                  ignored. A CSV file (first line: a header with a username
+                  column, separated by commas, semicolons or tabs) adds its
+                  other columns as placeholders, e.g. {team}. A bad name, an
+                  unusable column name or an empty value of a used column is
+                  refused with its line number before anything is sent; a user
+                  named twice keeps the first row.
 
 -check            Only check who can be emailed: one line per user with its
                   status, then the totals. Needs no subject or text, sends
@@ -105,7 +122,7 @@ from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import prepare, redact, sentences
+from emailuserlib import prepare, redact, sentences, sources
 from emailuserlib.bot import EmailUserBot
 from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 from emailuserlib.preflight import UNREACHABLE
@@ -124,6 +141,7 @@ _VALUE_OPTIONS = (
     'fallback',
     'campaign',
     'ratelimit',
+    'users',
 )
 _FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check')
 
@@ -136,6 +154,7 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
     options: dict = {}
     unknown = []
     optout = []
+    users = []
     for arg in args:
         name, sep, value = arg[1:].partition(':') if arg.startswith('-') else ('', '', '')
         if name in _FLAG_OPTIONS and not sep:
@@ -152,6 +171,8 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
                 raise ValueError(f'-{name}: needs a value, as in -{name}:VALUE.')
             if name == 'optout':
                 optout.append(value)
+            elif name == 'users':
+                users.append(value)
             elif name == 'max':
                 if not value.isdigit() or int(value) < 1:
                     raise ValueError(
@@ -167,6 +188,8 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
             unknown.append(arg)
     if optout:
         options['optout'] = '|'.join(optout)
+    if users:
+        options['users'] = '|'.join(users)
     return options, unknown
 
 
@@ -188,6 +211,13 @@ def _main(*args: str) -> int:
     local_args = pywikibot.handle_args(args)
     redact.install()
     gen_factory = pagegenerators.GeneratorFactory()
+    # Before Pywikibot builds the generators, which take any source as given.
+    try:
+        for warning in sources.check_sources(gen_factory.site, local_args):
+            pywikibot.warning(warning)
+    except sources.SourceError as e:
+        pywikibot.error(str(e))
+        return EXIT_ERROR
     local_args = gen_factory.handle_args(local_args)
     try:
         options, unknown = parse(local_args)
@@ -195,7 +225,8 @@ def _main(*args: str) -> int:
         suggest_help(additional_text=str(e))
         return EXIT_ERROR
     generator = gen_factory.getCombinedGenerator()
-    if suggest_help(missing_generator=not generator, unknown_parameters=unknown):
+    missing = not generator and not options.get('users')
+    if suggest_help(missing_generator=missing, unknown_parameters=unknown):
         return EXIT_ERROR
     # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
     for name in ('SIGTERM', 'SIGHUP'):

@@ -59,7 +59,7 @@ class EmailUserBot(ConfigParserBot):
     ``subject``, ``text``, ``textfile``, ``textpage``, ``ccme``, ``max``,
     ``wait``, ``optout`` (titles separated by ``|``), ``journal``, ``resend``
     (``uncertain`` or ``all``), ``check``, ``report``, ``fallback`` (``talk``),
-    ``campaign``, ``ratelimit`` and ``always``.
+    ``campaign``, ``ratelimit``, ``users`` (files separated by ``|``) and ``always``.
     """
 
     update_options = {
@@ -78,6 +78,7 @@ class EmailUserBot(ConfigParserBot):
         'fallback': '',
         'campaign': '',
         'ratelimit': '',
+        'users': '',
     }
 
     def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:
@@ -241,7 +242,9 @@ class EmailUserBot(ConfigParserBot):
 
     def email(self, recipient: Recipient) -> None:
         campaign = self.campaign
-        subject, body = campaign.message.for_user(recipient.name, campaign.sitename)
+        subject, body = campaign.message.for_user(
+            recipient.name, campaign.sitename, recipient.values
+        )
         while True:
             if not self._within_budget(recipient):
                 return
@@ -333,7 +336,9 @@ class EmailUserBot(ConfigParserBot):
             self.declined += 1
             self.settle(recipient, Status.PENDING, DECLINED, record=False)
             return
-        subject, body = self.campaign.message.for_user(recipient.name, self.campaign.sitename)
+        subject, body = self.campaign.message.for_user(
+            recipient.name, self.campaign.sitename, recipient.values
+        )
         with self.interrupts.protect(recipient.name):
             self.begin(recipient, 'talk')
             try:

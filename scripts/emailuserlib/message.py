@@ -1,9 +1,9 @@
 """The message: where its subject and body come from, and how they are personalised.
 
-Subject and body are templates: ``{username}`` and ``{sitename}`` are replaced
-per recipient. Any other single-braced ``{word}`` is refused before anything is
-sent, because it is almost always a typo; doubled braces such as ``{{tl}}`` pass
-through untouched.
+Subject and body are templates: ``{username}``, ``{sitename}`` and the columns
+of a -users: CSV file are replaced per recipient. Any other single-braced
+``{word}`` is refused before anything is sent, because it is almost always a
+typo; doubled braces such as ``{{tl}}`` pass through untouched.
 """
 
 from __future__ import annotations
@@ -22,16 +22,23 @@ class MessageError(ValueError):
     """The message cannot be sent as given; the text says what to fix."""
 
 
-def check_template(template: str, what: str) -> None:
-    """Raise :class:`MessageError` when *template* has an unknown placeholder."""
-    for match in _BRACES.finditer(template):
-        name = match.group(1)
-        if name is not None and name not in PLACEHOLDERS:
-            known = ', '.join('{%s}' % p for p in PLACEHOLDERS)  # noqa: UP031
+def check_template(template: str, what: str, columns: tuple[str, ...] = ()) -> None:
+    """Raise :class:`MessageError` when *template* has an unknown placeholder.
+
+    *columns* are the placeholders a -users: CSV file adds.
+    """
+    for name in placeholders(template):
+        if name not in PLACEHOLDERS + columns:
+            known = ', '.join('{%s}' % p for p in PLACEHOLDERS + columns)  # noqa: UP031
             raise MessageError(
                 f'The {what} has an unknown placeholder {{{name}}}: use {known}, '
                 'or double the braces to keep them as they are.'
             )
+
+
+def placeholders(template: str) -> list[str]:
+    """The single-braced placeholders of *template*, in order."""
+    return [m.group(1) for m in _BRACES.finditer(template) if m.group(1) is not None]
 
 
 def render(template: str, **values: str) -> str:
@@ -50,6 +57,8 @@ class Message:
 
     subject: str
     body: str
+    #: Placeholders from the columns of a -users: CSV file, filled in per recipient.
+    columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.subject.strip():
@@ -60,12 +69,20 @@ class Message:
             raise MessageError(
                 'The message body is empty: give it with -text:, -textfile: or -textpage:.'
             )
-        check_template(self.subject, 'subject')
-        check_template(self.body, 'message body')
+        check_template(self.subject, 'subject', self.columns)
+        check_template(self.body, 'message body', self.columns)
 
-    def for_user(self, username: str, sitename: str) -> tuple[str, str]:
-        """The subject and body that *username* receives."""
-        values = {'username': username, 'sitename': sitename}
+    @property
+    def used_columns(self) -> list[str]:
+        """The CSV columns that the subject or body uses, each once."""
+        used = placeholders(self.subject) + placeholders(self.body)
+        return [c for c in self.columns if c in used]
+
+    def for_user(
+        self, username: str, sitename: str, values: dict[str, str] | None = None
+    ) -> tuple[str, str]:
+        """The subject and body that *username* receives; *values* fill the CSV columns."""
+        values = {**(values or {}), 'username': username, 'sitename': sitename}
         return render(self.subject, **values), render(self.body, **values)
 
 

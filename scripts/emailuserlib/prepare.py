@@ -26,6 +26,7 @@ from . import sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
+from .namelist import NameList, read_lists
 from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, State, Status, with_detail
 from .plan import PlanFacts, format_plan, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
@@ -79,8 +80,12 @@ def wiki_identity(site) -> str:
     return f'{server}{info.get("scriptpath", "")} {info.get("wikiid", "")}'
 
 
-def read_message(site, opt, interactive: bool | None = None) -> Message:
+def read_message(
+    site, opt, interactive: bool | None = None, columns: tuple[str, ...] = ()
+) -> Message:
     """The subject and body, checked before anything else happens.
+
+    *columns* are the placeholders that the -users: CSV files add.
 
     :raises MessageError: with the sentence to show the operator
     """
@@ -111,16 +116,58 @@ def read_message(site, opt, interactive: bool | None = None) -> Message:
                 f'The page {opt.textpage} does not exist: check the title given with -textpage:.'
             )
         body = text_from_wikitext(page.text)
-    return Message(subject, body)
+    return Message(subject, body, columns)
 
 
-def resolve(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None):
-    """Every recipient the pages or names lead to, checked in batches."""
+def resolve(
+    site,
+    opt,
+    pages: Iterable | None = None,
+    names: Iterable[str] | None = None,
+    values: dict | None = None,
+):
+    """Every recipient the names and pages lead to, checked in batches."""
     titles = [t.strip() for t in opt.optout.split('|') if t.strip()]
-    resolver = Resolver(site, optout_names(site, titles))
-    if names is not None:
-        return resolver.from_names(names)
-    return resolver.from_pages(pages or ())
+    resolver = Resolver(site, optout_names(site, titles), values)
+    return resolver.from_names_and_pages(names or (), pages or ())
+
+
+def user_lists(site, opt) -> NameList:
+    """The users of the -users: files, their repeats reported.
+
+    :raises NameListError: a file cannot be used; nothing was sent
+    """
+    lists = NameList()
+    if opt.users:
+        lists = read_lists(site, [p for p in opt.users.split('|') if p.strip()])
+        for sentence in lists.duplicates:
+            pywikibot.warning(sentence)
+    return lists
+
+
+def _refuse_missing_values(message: Message, lists: NameList, recipients=None, opt=None) -> None:
+    """Refuse a used CSV column that is empty for a row, or for a user not in the files.
+
+    An empty value would make a sentence like "your team is ." reach the user;
+    the operator fixes the file or the message instead.
+    """
+    used = message.used_columns
+    if not used:
+        return
+    which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
+    if recipients is None:
+        problems = lists.empty_values(used)
+        if problems:
+            raise Refusal('\n'.join(problems))
+        return
+    wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+    missing = [r.name for r in recipients if r.status in wanted and not r.values]
+    if missing:
+        are = 'recipients are' if len(missing) > 1 else 'recipient is'
+        raise Refusal(
+            f'{len(missing)} {are} not in the -users: files, so {which} has no value '
+            f'for them ({name_list(missing, 5)}): add them to a file, or remove the placeholder.'
+        )
 
 
 def journal_path(opt) -> Path:
@@ -251,9 +298,13 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
     _report_path(opt)
     campaign = None
     try:
-        message = read_message(site, opt)
+        lists = user_lists(site, opt)
+        message = read_message(site, opt, columns=lists.columns)
+        _refuse_missing_values(message, lists)
         account = check_account(site)
-        recipients = resolve(site, opt, pages, names)
+        names = [*(names or ()), *lists.names]
+        recipients = resolve(site, opt, pages, names, lists.values)
+        _refuse_missing_values(message, lists, recipients, opt)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
         facts = _apply_journal(campaign, opt)
@@ -318,7 +369,9 @@ def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None 
                 raise
             except PywikibotError as e:
                 raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
-        recipients = resolve(site, opt, pages, names)
+        lists = user_lists(site, opt)
+        names = [*(names or ()), *lists.names]
+        recipients = resolve(site, opt, pages, names, lists.values)
     except ValueError as e:
         raise Refusal(str(e)) from None
     except UNREACHABLE as e:

@@ -11,9 +11,10 @@ user pages, so a run costs one lookup request per batch, never one per user.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pywikibot.tools import first_upper, is_ip_address, is_ip_network
 
@@ -31,6 +32,7 @@ class Recipient:
 
     ``status`` is None until the check has settled it; ``moved_to`` holds the
     user a renamed account's user page redirects to, while that is looked up.
+    ``values`` fill the placeholders of a -users: CSV file for this user.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Recipient:
     detail: str = ''
     source: str = ''
     moved_to: str = ''
+    values: dict[str, str] = field(default_factory=dict)
 
 
 def normalize_username(name: str, first_letter: bool = True) -> str:
@@ -104,12 +107,16 @@ class Resolver:
 
     :param site: the pywikibot site
     :param optout: names that are never emailed
+    :param values: placeholder values of users from a -users: CSV file, by name
     """
 
-    def __init__(self, site, optout: Iterable[str] = ()) -> None:
+    def __init__(
+        self, site, optout: Iterable[str] = (), values: dict[str, dict[str, str]] | None = None
+    ) -> None:
         self.site = site
         self.first_letter = capitalises_users(site)
         self.optout = {self.normalize(n) for n in optout}
+        self.values = values or {}
         self.temp_prefix = temp_account_prefix(site)
         self.batch = batch_size(site)
         self.requests = 0
@@ -119,20 +126,28 @@ class Resolver:
 
     def from_pages(self, pages: Iterable) -> list[Recipient]:
         """Resolve pages from a Pywikibot generator."""
-        items = []
-        for page in pages:
-            name = user_from_title(page.namespace(), page.title(with_ns=False))
-            if name is None:
-                items.append((None, page.title(), 'not a user page'))
-            else:
-                root_user_page = page.namespace() == USER_NS and '/' not in page.title()
-                items.append((name, page.title(), root_user_page))
-        return self._resolve(items)
+        return self._resolve(self._page_items(pages))
 
     def from_names(self, names: Iterable[str]) -> list[Recipient]:
         """Resolve plain user names (library use)."""
+        return self._resolve(self._name_items(names))
+
+    def from_names_and_pages(self, names: Iterable[str], pages: Iterable) -> list[Recipient]:
+        """Resolve user names, then pages; a user both lead to is considered once."""
+        return self._resolve(itertools.chain(self._name_items(names), self._page_items(pages)))
+
+    def _page_items(self, pages: Iterable):
+        for page in pages:
+            name = user_from_title(page.namespace(), page.title(with_ns=False))
+            if name is None:
+                yield None, page.title(), 'not a user page'
+            else:
+                root_user_page = page.namespace() == USER_NS and '/' not in page.title()
+                yield name, page.title(), root_user_page
+
+    def _name_items(self, names: Iterable[str]):
         user_ns = self.site.namespaces[USER_NS].custom_name
-        return self._resolve((name, f'{user_ns}:{name}', True) for name in names)
+        return ((name, f'{user_ns}:{name}', True) for name in names)
 
     def _resolve(self, items) -> list[Recipient]:
         """Check *items*: (user name, source page, True for a root user page), or
@@ -150,7 +165,7 @@ class Resolver:
                 if extra is True:
                     follow_redirect.add(name)
                 continue
-            recipient = Recipient(name, source=source)
+            recipient = Recipient(name, source=source, values=self.values.get(name, {}))
             problem = name_problem(name, self.temp_prefix)
             if problem:
                 recipient.status, recipient.detail = Status.NOT_A_USER, problem

@@ -56,6 +56,7 @@ BOT_PASSWORD = '5k2m9q4r7t1v3w8n6p0c5h2j9g4d7f1b'
 MISSHAPEN_BOT_PASSWORD = ('short', 'botpasswordsecret1234567890abcd')
 
 CATEGORY = 'Category:Event participants'
+EMPTY_CATEGORY = 'Category:Empty event'  # a category page without members
 OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
 INVITATION_PAGE = 'Project:Invitation'
 CROWD_PAGE = 'Project:Crowd'
@@ -112,6 +113,7 @@ def spec() -> dict:
             f'[[{ARTICLE}|the report]]'
             ' on {sitename}.\n{{Some template}}',
         },
+        {'title': EMPTY_CATEGORY, 'text': 'Nobody has signed up yet.'},
         {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
         {
             'title': MIXED_PAGE,

@@ -1,0 +1,274 @@
+"""Recipients from files given with ``-users:``: plain name lists and CSV files for mail merge.
+
+A plain list has one user name per line, with or without the wiki's user
+namespace prefix (``User:``, ``Benutzer:`` ... as the wiki names it); blank
+lines and lines starting with ``#`` are ignored. A file whose first line
+holds a ``username`` header and a comma, semicolon or tab is a CSV file: its
+other columns become placeholders of the subject and body for the user of
+each row. Files are read as UTF-8, with or without a byte order mark.
+
+Every bad line is found before anything is sent, and said with its line
+number; a user named twice keeps the first row, and the repeat is reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .recipients import (
+    USER_NS,
+    capitalises_users,
+    name_problem,
+    normalize_username,
+    temp_account_prefix,
+)
+
+#: The column that holds the user name in a CSV file.
+NAME_COLUMN = 'username'
+#: Placeholders the script fills in itself; a CSV column may not take their names.
+BUILTIN = ('username', 'sitename')
+_DELIMITERS = (',', ';', '\t')
+_WORD = re.compile(r'\w+')
+
+
+class NameListError(ValueError):
+    """A -users: file cannot be used; the text has one sentence per problem."""
+
+
+@dataclass
+class Row:
+    """One user of a -users: file: where it is and the values of its other columns."""
+
+    path: str
+    line: int
+    name: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class NameList:
+    """The users of one or more -users: files, each once, in the order first named."""
+
+    columns: tuple[str, ...] = ()
+    rows: list[Row] = field(default_factory=list)
+    #: One sentence per user named again (the first row is used).
+    duplicates: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [row.name for row in self.rows]
+
+    @property
+    def values(self) -> dict[str, dict[str, str]]:
+        """Each user's placeholder values, by user name."""
+        return {row.name: row.values for row in self.rows}
+
+    def extend(self, other: NameList) -> None:
+        """Add *other*'s users; one already here keeps its first row."""
+        seen = {row.name: row for row in self.rows}
+        self.duplicates += other.duplicates
+        for row in other.rows:
+            first = seen.get(row.name)
+            if first is not None:
+                self.duplicates.append(_repeat(row, first))
+                continue
+            seen[row.name] = row
+            self.rows.append(row)
+        self.columns += tuple(c for c in other.columns if c not in self.columns)
+
+    def empty_values(self, used: Iterable[str]) -> list[str]:
+        """One sentence per row without a value for a placeholder in *used*."""
+        problems = []
+        for row in self.rows:
+            missing = [p for p in used if not row.values.get(p, '').strip()]
+            if missing:
+                which = ', '.join('{%s}' % p for p in missing)  # noqa: UP031
+                problems.append(
+                    f'Line {row.line} of {row.path} ({row.name}) has no value for {which}: '
+                    'fill it in, or remove the placeholder from the message.'
+                )
+        return problems
+
+
+def _repeat(row: Row, first: Row) -> str:
+    where = f'line {first.line}' if first.path == row.path else f'line {first.line} of {first.path}'
+    return f'Line {row.line} of {row.path} names {row.name} again ({where}): the first row is used.'
+
+
+def csv_delimiter(first_line: str) -> str | None:
+    """The delimiter of a CSV header line with a ``username`` column, or None for a plain list."""
+    for delimiter in _DELIMITERS:
+        if delimiter not in first_line:
+            continue
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        if any(cell.strip().lower() == NAME_COLUMN for cell in header):
+            return delimiter
+    return None
+
+
+def strip_prefix(name: str, prefixes: Iterable[str]) -> str:
+    """*name* without a leading user namespace prefix, in any of the wiki's names for it."""
+    prefix, sep, rest = name.partition(':')
+    known = {_fold(p) for p in prefixes}
+    if sep and _fold(prefix) in known:
+        return rest.strip()
+    return name
+
+
+def _fold(text: str) -> str:
+    # Namespace names are case-insensitive, and spaces and underscores are the same.
+    return re.sub(r'[ _]+', ' ', text).strip().casefold()
+
+
+def parse_names(
+    text: str,
+    path: str,
+    prefixes: Iterable[str] = ('User',),
+    first_letter: bool = True,
+    temp_prefix: str | None = None,
+) -> NameList:
+    """The users of the -users: file *path*, whose text is *text*.
+
+    :raises NameListError: a line or a column cannot be used; one sentence each
+    """
+    prefixes = list(prefixes)
+    text = text.lstrip('\ufeff')
+    delimiter = csv_delimiter(text.split('\n', 1)[0].rstrip('\r'))
+    if delimiter:
+        columns, entries = _csv_entries(text, path, delimiter)
+    else:
+        columns = ()
+        entries = []
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if line and not line.startswith('#'):
+                entries.append((number, line, {}))
+    result = NameList(columns)
+    problems = []
+    seen: dict[str, Row] = {}
+    for number, raw, values in entries:
+        name = normalize_username(strip_prefix(raw, prefixes), first_letter)
+        problem = name_problem(name, temp_prefix)
+        if problem:
+            shown = f'"{raw}"' if raw else 'the user name'
+            problems.append(
+                f'Line {number} of {path}: {shown} cannot be a user name ({problem}): '
+                'correct or remove the line.'
+            )
+            continue
+        row = Row(path, number, name, values)
+        if name in seen:
+            result.duplicates.append(_repeat(row, seen[name]))
+            continue
+        seen[name] = row
+        result.rows.append(row)
+    if problems:
+        raise NameListError('\n'.join(problems))
+    return result
+
+
+def _csv_entries(text: str, path: str, delimiter: str):
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+    header = [cell.strip() for cell in next(reader)]
+    name_index = [c.lower() for c in header].index(NAME_COLUMN)
+    problems = []
+    columns = []
+    for number, column in enumerate(header, 1):
+        if number - 1 == name_index:
+            continue
+        if not column:
+            problems.append(
+                f'Column {number} of {path} has no name in the header: name it, or remove it.'
+            )
+        elif not _WORD.fullmatch(column):
+            problems.append(
+                f'The column "{column}" of {path} cannot be a placeholder: name it with '
+                'letters, digits and _ only, as in event_date.'
+            )
+        elif column.lower() in BUILTIN:
+            problems.append(
+                f'The column "{column}" of {path} has the name of a placeholder the script '
+                'fills in itself: rename it.'
+            )
+        elif column in columns:
+            problems.append(f'The column "{column}" of {path} is there twice: rename one.')
+        columns.append(column)
+    if problems:
+        raise NameListError('\n'.join(problems))
+    entries = []
+    line = reader.line_num
+    for cells in reader:
+        number, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith('#'):
+            continue
+        if len(cells) > len(header):
+            problems.append(
+                f'Line {number} of {path} has {len(cells)} fields but the header has '
+                f'{len(header)}: quote values that hold "{delimiter}", or remove the extra ones.'
+            )
+            continue
+        cells += [''] * (len(header) - len(cells))
+        values = {c: v for i, (c, v) in enumerate(zip(header, cells)) if i != name_index}
+        entries.append((number, cells[name_index].strip(), values))
+    if problems:
+        raise NameListError('\n'.join(problems))
+    return tuple(columns), entries
+
+
+def read_names(
+    path: str,
+    prefixes: Iterable[str] = ('User',),
+    first_letter: bool = True,
+    temp_prefix: str | None = None,
+) -> NameList:
+    """The users of the -users: file at *path* (see :func:`parse_names`).
+
+    :raises NameListError: the file cannot be read or a line cannot be used
+    """
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except FileNotFoundError:
+        raise NameListError(
+            f'The user list {path} does not exist: check the path given with -users:.'
+        ) from None
+    except OSError as e:
+        raise NameListError(
+            f'The user list {path} cannot be read ({e.strerror}): check the path given with '
+            '-users: and its permissions.'
+        ) from None
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b'\n') + 1
+        raise NameListError(
+            f'Line {line} of the user list {path} is not valid UTF-8: save the file as UTF-8.'
+        ) from None
+    return parse_names(text, path, prefixes, first_letter, temp_prefix)
+
+
+def user_prefixes(site) -> list[str]:
+    """Every name the wiki has for its user namespace: local, canonical and aliases."""
+    ns = site.namespaces[USER_NS]
+    return [ns.custom_name, ns.canonical_name, *ns.aliases]
+
+
+def read_lists(site, paths: Iterable[str]) -> NameList:
+    """The users of every -users: file, with the wiki's names for the user namespace."""
+    prefixes = user_prefixes(site)
+    first_letter = capitalises_users(site)
+    temp_prefix = temp_account_prefix(site)
+    result = NameList()
+    problems = []
+    for path in paths:
+        try:
+            result.extend(read_names(path, prefixes, first_letter, temp_prefix))
+        except NameListError as e:
+            problems.append(str(e))
+    if problems:
+        raise NameListError('\n'.join(problems))
+    return result

@@ -1,0 +1,159 @@
+"""Generator sources that are what they say, checked before anything is sent.
+
+Pywikibot's generators take a category, page or file as given: a category
+with a typo yields nobody, a page given with ``-page:A|B`` silently loses
+``B``, and a bad title in a ``-file:`` list stops the run with a traceback.
+:func:`check_sources` reads the raw generator arguments instead and asks the
+wiki about every category and page they name in one request per 50 titles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pywikibot
+from pywikibot.exceptions import Error as PywikibotError
+
+from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, batches
+
+#: Generator options that take a category.
+CATEGORY_OPTIONS = ('-cat', '-category', '-catr', '-subcats', '-subcatsr')
+#: Generator options that take a page whose links or transclusions give the users,
+#: with the namespace a title without prefix is in.
+PAGE_OPTIONS = {'-links': 0, '-transcludes': 10, '-page': 0}
+
+
+class SourceError(ValueError):
+    """A generator source does not exist or cannot be read; one sentence per problem."""
+
+
+def check_sources(site, args: Iterable[str]) -> list[str]:
+    """Check the categories, pages and files that generator *args* name.
+
+    Returns warnings (an existing category without members); a category with
+    neither a page nor members, a missing page, a ``-file:`` that cannot be
+    read or holds an invalid title, and ``-page:`` with a ``|`` are refused.
+
+    :raises SourceError: with one sentence per problem
+    """
+    problems: list[str] = []
+    wanted: list[tuple[str, object]] = []  # (option, page or category)
+    for arg in args:
+        option, _, value = arg.partition(':')
+        if not value:
+            continue  # Pywikibot asks for it
+        if option in CATEGORY_OPTIONS:
+            title = value.replace('#', '|').partition('|')[0]
+            page = _page(site, title, CATEGORY_NS, f'{option}:{value}', problems)
+            if page is not None:
+                wanted.append((option, page))
+        elif option in PAGE_OPTIONS:
+            if option == '-page' and '|' in value:
+                first, _, rest = value.partition('|')
+                problems.append(
+                    f'{option}:{value} names one page, and Pywikibot would ignore "{rest}" '
+                    f'after the |: give each page its own -page:, as in -page:"{first}".'
+                )
+                continue
+            page = _page(site, value, PAGE_OPTIONS[option], f'{option}:{value}', problems)
+            # A user page need not exist for its user to be emailed.
+            if page is not None and page.namespace() not in (USER_NS, USER_TALK_NS):
+                wanted.append((option, page))
+        elif option == '-file' and not urlparse(value).netloc:
+            problems += file_problems(site, value)
+    warnings = []
+    for chunk in batches(wanted, 50):
+        found = _query(site, [page.title() for _, page in chunk])
+        for option, page in chunk:
+            info = found.get(page.title(), {})
+            size = info.get('categoryinfo', {}).get('size', 0)
+            if page.namespace() == CATEGORY_NS:
+                if info.get('missing') and not size:
+                    problems.append(
+                        f'The category {page.title()} given with {option}: does not exist: '
+                        'check its name.'
+                    )
+                elif not size:
+                    warnings.append(
+                        f'The category {page.title()} given with {option}: is empty: nobody '
+                        'is emailed through it.'
+                    )
+            elif info.get('missing') or info.get('invalid'):
+                problems.append(
+                    f'The page {page.title()} given with {option}: does not exist: check its title.'
+                )
+    if problems:
+        raise SourceError('\n'.join(problems))
+    return warnings
+
+
+def _page(site, title: str, namespace: int, given: str, problems: list[str]):
+    try:
+        link = pywikibot.Link(title, source=site, default_namespace=namespace)
+        if namespace == CATEGORY_NS and link.namespace != CATEGORY_NS:
+            # As Pywikibot's -cat: does: a title without the prefix is a category.
+            link = pywikibot.Link(f'{site.namespace(CATEGORY_NS)}:{title}', source=site)
+        page = pywikibot.Page(link)
+        page.title()  # parses the title: an invalid one raises here, not in the generator
+        return page
+    except (PywikibotError, ValueError) as e:
+        problems.append(f'{given} is not a valid title ({e}): check it.')
+        return None
+
+
+def _query(site, titles: list[str]) -> dict[str, dict]:
+    """What the wiki knows of *titles*, by title as given: missing, categoryinfo."""
+    data = site.simple_request(
+        action='query', titles=titles, prop='categoryinfo', formatversion=2
+    ).submit()
+    query = data.get('query', {})
+    asked = {t: t for t in titles}
+    for mapping in query.get('normalized', []):
+        asked[mapping['to']] = asked.get(mapping['from'], mapping['from'])
+    return {asked.get(p['title'], p['title']): p for p in query.get('pages', [])}
+
+
+def file_problems(site, path: str) -> list[str]:
+    """One sentence per reason the -file: list at *path* cannot be used.
+
+    Titles are found as Pywikibot's ``-file:`` finds them: ``[[links]]`` when
+    the file has any, otherwise one title per line, cut at a ``|``.
+    """
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except FileNotFoundError:
+        return [f'The file {path} given with -file: does not exist: check the path.']
+    except OSError as e:
+        return [f'The file {path} given with -file: cannot be read ({e.strerror}): check it.']
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b'\n') + 1
+        return [f'Line {line} of {path} (-file:) is not valid UTF-8: save the file as UTF-8.']
+    titles = [
+        (text.count('\n', 0, m.start()) + 1, m['title'])
+        for m in pywikibot.link_regex.finditer(text)
+    ]
+    problems = []
+    if not titles:
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            title, bar, rest = line.partition('|')
+            if bar and rest.strip():
+                problems.append(
+                    f'Line {number} of {path} (-file:) has a |, and Pywikibot would ignore '
+                    f'"{rest}" after it: give one title per line.'
+                )
+            if title:
+                titles.append((number, title))
+    for number, title in titles:
+        try:
+            pywikibot.Page(pywikibot.Link(title, site)).title()
+        except (PywikibotError, ValueError):
+            problems.append(
+                f'Line {number} of {path} (-file:): "{title}" is not a valid page title: '
+                'correct or remove the line.'
+            )
+    return problems
