@@ -25,8 +25,9 @@ from . import journal as journals
 from . import sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
-from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
+from .message import Message, MessageError, text_from_file, text_from_option
 from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, State, Status, with_detail
+from .pagetext import text_from_page
 from .plan import PlanFacts, format_plan, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
@@ -105,12 +106,7 @@ def read_message(site, opt, interactive: bool | None = None) -> Message:
     elif opt.textfile:
         body = text_from_file(opt.textfile)
     else:
-        page = pywikibot.Page(site, opt.textpage)
-        if not page.exists():
-            raise MessageError(
-                f'The page {opt.textpage} does not exist: check the title given with -textpage:.'
-            )
-        body = text_from_wikitext(page.text)
+        body = text_from_page(site, opt.textpage)
     return Message(subject, body)
 
 
