@@ -175,6 +175,33 @@ def test_what_plain_text_cannot_show_is_named_with_its_place(html, kind, what, w
     assert sentence.startswith('The page Project:Letter ') and where in sentence
 
 
+def test_preview_frames_the_body_line_by_line():
+    lines = plan.format_preview('Alice', 'Hi Alice', 'Hello Alice,\n\nbye\n')
+    assert lines == [
+        'Preview of the email to Alice:',
+        '  Subject: Hi Alice',
+        '  ' + plan.RULE,
+        '  Hello Alice,',
+        '',
+        '  bye',
+        '  ' + plan.RULE,
+        'End of the preview.',
+    ]
+
+
+@pytest.mark.parametrize(
+    ('value', 'mode'),
+    [(True, 'all'), (False, ''), ('', ''), ('true', 'all'), ('no', ''), ('first', 'first')],
+)
+def test_ccme_values_from_the_command_line_and_scripts_ini(value, mode):
+    assert delivery.ccme_mode(value) == mode
+
+
+def test_an_unknown_ccme_value_is_refused():
+    with pytest.raises(ValueError, match='-ccme:last is not known'):
+        delivery.ccme_mode('last')
+
+
 # Error mapping, on responses recorded from MediaWiki 1.39 and shaped as 1.41+ sends them.
 
 
@@ -417,6 +444,7 @@ def test_parse_reads_options_and_returns_unknown_ones():
         (['-max:ten'], 'not a positive whole number'),
         (['-subject:'], 'needs a value'),
         (['-text:a', '-text:b'], 'given twice'),
+        (['-ccme:all'], '-ccme:all is not known'),
     ],
 )
 def test_parse_refuses_bad_values(args, fragment):
@@ -424,6 +452,20 @@ def test_parse_refuses_bad_values(args, fragment):
 
     with pytest.raises(ValueError, match=fragment):
         emailuser.parse(args)
+
+
+@pytest.mark.parametrize(
+    ('args', 'expected'),
+    [
+        (['-ccme:first'], {'ccme': 'first'}),
+        (['-test'], {'test': True}),
+        (['-test:Other account'], {'test': 'Other account'}),
+    ],
+)
+def test_parse_reads_ccme_first_and_test(args, expected):
+    import emailuser
+
+    assert emailuser.parse(args) == (expected, [])
 
 
 # The account's limit, kept by the script.
