@@ -39,8 +39,11 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -textfile:FILE    Body of the email, read from a UTF-8 text file.
 
--textpage:TITLE   Body of the email, taken from a wiki page as plain text
-                  (markup removed, link labels kept).
+-textpage:TITLE   Body of the email, taken from a wiki page as its readers see
+                  it: a redirect is followed, templates and magic words are
+                  expanded by the wiki, and every link becomes "label (URL)".
+                  A page with a table, an image, a link to a missing page or
+                  an error of the wiki is refused before anything is sent.
 
 -users:FILE       Email the users named in FILE (UTF-8; may be given more than
                   once; combines with generators, each user emailed once). A
@@ -71,7 +74,14 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -max:N            Send at most N emails in this run; run again to go on.
 
--ccme             Send a copy of each email to yourself.
+-ccme             Send a copy of every email to yourself.
+
+-ccme:first       Send a copy of the first email of the run to yourself only.
+
+-test             Send the email of the first recipient to this account
+                  itself, as a test, and nothing else; -test:NAME sends it to
+                  the user NAME instead. The campaign is not touched: a run
+                  without -test still emails everyone.
 
 -wait             At the account's email rate limit, wait and go on instead of
                   stopping.
@@ -100,7 +110,9 @@ Options (also read from the [emailuser] section of scripts.ini):
 -resend           Forget who already got this message and email everyone
                   again (asks first unless -always is given).
 
-Use the global option -simulate to see what would be sent without sending.
+Before sending, the plan shows the email of the first recipient exactly as
+the wiki gets it. Use the global option -simulate to see the plan and that
+preview without sending anything.
 
 Exit status: 0 when every recipient was emailed or skipped for a reason of
 their own; 1 when the input, the account or the journal is wrong, a send
@@ -122,7 +134,7 @@ from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import prepare, redact, sentences, sources
+from emailuserlib import prepare, redact, sentences, sources, testmail
 from emailuserlib.bot import EmailUserBot
 from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 from emailuserlib.preflight import UNREACHABLE
@@ -159,6 +171,15 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
         name, sep, value = arg[1:].partition(':') if arg.startswith('-') else ('', '', '')
         if name in _FLAG_OPTIONS and not sep:
             options[name] = True
+        elif name == 'ccme' and sep:
+            if value != 'first':
+                raise ValueError(
+                    f'-ccme:{value} is not known: use -ccme for a copy of every email, or '
+                    '-ccme:first for a copy of the first one only.'
+                )
+            options[name] = value
+        elif name == 'test':
+            options[name] = value or True
         elif name == 'resend':
             if value not in ('', 'uncertain'):
                 raise ValueError(
@@ -238,6 +259,8 @@ def _main(*args: str) -> int:
         if bot.opt.check:
             return prepare.check(site, bot.opt, pages=generator)
         bot.campaign = prepare.prepare(site, bot.opt, pages=generator)
+        if bot.opt.test:
+            return testmail.send_test(bot.campaign, bot.opt.test)
     except prepare.Refusal as e:
         pywikibot.error(str(e))
         return e.status

@@ -76,7 +76,7 @@ def test_ccme_sends_the_copy_to_the_sender(sender, mailbox):
     assert received == Counter({pop.EMAILABLE['Alice']: 1, 'sender@senders.test': 1})
 
 
-def test_body_from_a_file_and_from_a_wiki_page(sender, mailbox, tmp_path):
+def test_body_from_a_file_and_from_a_wiki_page(sender, mailbox, tmp_path, wiki):
     letter = tmp_path / 'letter.txt'
     letter.write_text('Liebe(r) {username},\nbis bald auf {sitename}.\n', encoding='utf-8')
     assert (
@@ -92,7 +92,8 @@ def test_body_from_a_file_and_from_a_wiki_page(sender, mailbox, tmp_path):
     mails = {m.subject: m for m in mailbox.messages()}
     assert mails['File'].body.startswith('Liebe(r) Bob,\nbis bald auf Emailuser Test Wiki.\n')
     assert mails['Page'].body.startswith(
-        'Hello Carol,\n\nread the report on Emailuser Test Wiki.\n'
+        f'Hello Carol,\n\nread the report ({wiki.url}/index.php/Event_report) on Emailuser '
+        'Test Wiki. See you there!\n'
     )
     assert '{{' not in mails['Page'].body and "'''" not in mails['Page'].body
 

@@ -6,7 +6,17 @@ import re
 
 import pytest
 
-from emailuserlib import budget, delivery, message, plan, preflight, recipients, redact, timing
+from emailuserlib import (
+    budget,
+    delivery,
+    message,
+    pagetext,
+    plan,
+    preflight,
+    recipients,
+    redact,
+    timing,
+)
 from emailuserlib.delivery import Outcome, RateLimited, SenderRefused
 from emailuserlib.message import Message, MessageError
 from emailuserlib.recipients import Recipient
@@ -101,12 +111,95 @@ def test_text_file_errors_name_the_file(tmp_path):
     assert message.text_from_file(str(good)) == 'Grüße {username}\n'
 
 
-def test_wikitext_becomes_plain_text_with_link_labels():
-    text = message.text_from_wikitext(
-        "Hello '''{username}''',\n\nread [[Event report|the report]] and "
-        '[[Other page]].\n{{Some template}}'
+# -textpage: the parser's HTML (recorded from MediaWiki 1.39) as plain text.
+
+PAGE_URL = 'https://wiki.example/wiki/Project:Letter'
+
+
+def test_page_html_becomes_plain_text_with_every_link_target():
+    html = (
+        '<div class="mw-parser-output"><p>Hello <b>{username}</b>,\n</p><p>read '
+        '<a href="/wiki/Event_report" title="Event report">the report</a>, '
+        '<a rel="nofollow" class="external text" href="https://example.org/?u={username}">'
+        'Register here</a>, <a rel="nofollow" class="external autonumber" '
+        'href="https://example.org">[1]</a>, <a rel="nofollow" class="external free" '
+        'href="https://example.org/x">https://example.org/x</a> and <a href="#Sec">below</a>'
+        ' on <a class="mw-selflink selflink">this page</a>.\n</p>\n<h2><span '
+        'class="mw-headline" id="Sec">Sec</span></h2>\n<ul><li>one</li>\n<li>two\n<ul><li>'
+        'two.a</li></ul></li></ul>\n<ol><li>n1</li>\n<li>n2</li></ol>\n<p>line<br />break'
+        '\n</p><p><span style="display:none">hidden</span>seen&#160;here<style>.x{}</style>'
+        '\n</p></div>'
     )
-    assert text == 'Hello {username},\n\nread the report and Other page.\n'
+    assert pagetext.text_from_html(html, PAGE_URL) == (
+        'Hello {username},\n\n'
+        'read the report (https://wiki.example/wiki/Event_report), Register here '
+        '(https://example.org/?u={username}), https://example.org, https://example.org/x and '
+        'below (https://wiki.example/wiki/Project:Letter#Sec) on this page '
+        '(https://wiki.example/wiki/Project:Letter).\n\n'
+        'Sec\n\n* one\n* two\n  * two.a\n\n1. n1\n2. n2\n\nline\nbreak\n\nseen\xa0here\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ('html', 'kind', 'what', 'where'),
+    [
+        (
+            '<p>The schedule:</p><table><tr><td>Sat</td></tr></table>',
+            'refused',
+            'a table',
+            'after "The schedule:"',
+        ),
+        ('<p><img src="/x.png"></p>', 'refused', 'an image', 'at its start'),
+        (
+            '<p>x <a href="/index.php?title=Template:Some_template&amp;action=edit&amp;'
+            'redlink=1" class="new" title="Template:Some template (page does not exist)">'
+            'Template:Some template</a></p>',
+            'missing',
+            'Template:Some template',
+            'after "x"',
+        ),
+        (
+            '<p>a b c d e f g <strong class="error">Template loop <span>detected</span>'
+            '</strong></p>',
+            'error',
+            'Template loop detected',
+            'after "...b c d e f g"',
+        ),
+    ],
+)
+def test_what_plain_text_cannot_show_is_named_with_its_place(html, kind, what, where):
+    with pytest.raises(pagetext.Unshowable) as caught:
+        pagetext.text_from_html(html, PAGE_URL)
+    assert (caught.value.kind, caught.value.what, caught.value.where) == (kind, what, where)
+    sentence = pagetext.unshowable_sentence('Project:Letter', caught.value)
+    assert sentence.startswith('The page Project:Letter ') and where in sentence
+
+
+def test_preview_frames_the_body_line_by_line():
+    lines = plan.format_preview('Alice', 'Hi Alice', 'Hello Alice,\n\nbye\n')
+    assert lines == [
+        'Preview of the email to Alice:',
+        '  Subject: Hi Alice',
+        '  ' + plan.RULE,
+        '  Hello Alice,',
+        '',
+        '  bye',
+        '  ' + plan.RULE,
+        'End of the preview.',
+    ]
+
+
+@pytest.mark.parametrize(
+    ('value', 'mode'),
+    [(True, 'all'), (False, ''), ('', ''), ('true', 'all'), ('no', ''), ('first', 'first')],
+)
+def test_ccme_values_from_the_command_line_and_scripts_ini(value, mode):
+    assert delivery.ccme_mode(value) == mode
+
+
+def test_an_unknown_ccme_value_is_refused():
+    with pytest.raises(ValueError, match='-ccme:last is not known'):
+        delivery.ccme_mode('last')
 
 
 # Error mapping, on responses recorded from MediaWiki 1.39 and shaped as 1.41+ sends them.
@@ -351,6 +444,7 @@ def test_parse_reads_options_and_returns_unknown_ones():
         (['-max:ten'], 'not a positive whole number'),
         (['-subject:'], 'needs a value'),
         (['-text:a', '-text:b'], 'given twice'),
+        (['-ccme:all'], '-ccme:all is not known'),
     ],
 )
 def test_parse_refuses_bad_values(args, fragment):
@@ -358,6 +452,20 @@ def test_parse_refuses_bad_values(args, fragment):
 
     with pytest.raises(ValueError, match=fragment):
         emailuser.parse(args)
+
+
+@pytest.mark.parametrize(
+    ('args', 'expected'),
+    [
+        (['-ccme:first'], {'ccme': 'first'}),
+        (['-test'], {'test': True}),
+        (['-test:Other account'], {'test': 'Other account'}),
+    ],
+)
+def test_parse_reads_ccme_first_and_test(args, expected):
+    import emailuser
+
+    assert emailuser.parse(args) == (expected, [])
 
 
 # The account's limit, kept by the script.

@@ -59,7 +59,10 @@ class EmailUserBot(ConfigParserBot):
     ``subject``, ``text``, ``textfile``, ``textpage``, ``ccme``, ``max``,
     ``wait``, ``optout`` (titles separated by ``|``), ``journal``, ``resend``
     (``uncertain`` or ``all``), ``check``, ``report``, ``fallback`` (``talk``),
-    ``campaign``, ``ratelimit``, ``users`` (files separated by ``|``) and ``always``.
+    ``campaign``, ``ratelimit``, ``users`` (files separated by ``|``), ``test`` and
+    ``always``. ``ccme`` is True (a copy of every email) or ``first``; ``test``
+    (True or a user name) is for the script's -test, which sends through
+    :func:`.testmail.send_test` instead of running the bot.
     """
 
     update_options = {
@@ -67,7 +70,7 @@ class EmailUserBot(ConfigParserBot):
         'text': '',
         'textfile': '',
         'textpage': '',
-        'ccme': False,
+        'ccme': '',
         'max': 0,
         'wait': False,
         'optout': '',
@@ -79,6 +82,7 @@ class EmailUserBot(ConfigParserBot):
         'campaign': '',
         'ratelimit': '',
         'users': '',
+        'test': False,
     }
 
     def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:
@@ -102,6 +106,8 @@ class EmailUserBot(ConfigParserBot):
 
     def setup(self) -> None:
         """Prepare the campaign when the bot was given pages or names, then send."""
+        if self.opt.test:
+            raise ValueError('-test sends one email and no campaign: use testmail.send_test().')
         if self.campaign is None:
             self.campaign = prepare(self.site, self.opt, pages=self.generator, names=self.names)
         self.generator = iter(self.campaign.recipients)

@@ -201,33 +201,70 @@ def _post_once(site, params: dict) -> dict | Outcome:
     return Outcome(Status.UNCERTAIN, f'the wiki gave {kind} {response.status_code}')
 
 
+#: -ccme's values as they may be given (scripts.ini included), by what they mean.
+_CCME = {
+    'all': ('all', 'true', 'yes', 'on', '1'),
+    'first': ('first',),
+    '': ('', 'false', 'no', 'off', '0'),
+}
+
+
+def ccme_mode(value: bool | str) -> str:
+    """What -ccme asks for: ``all`` (a copy of every email), ``first`` or ``''`` (none).
+
+    :raises ValueError: the value is not known; the text says what to give
+    """
+    if isinstance(value, bool):
+        return 'all' if value else ''
+    for mode, spellings in _CCME.items():
+        if str(value).strip().lower() in spellings:
+            return mode
+    raise ValueError(
+        f'-ccme:{value} is not known: use -ccme for a copy of every email, or -ccme:first '
+        'for a copy of the first one only.'
+    )
+
+
 class Sender:
     """Sends the emails of one run through one site.
 
+    :param ccme: what -ccme asks for (see :func:`ccme_mode`): with ``first``,
+        the wiki copies the emails to the sender until one is sent (or may
+        have been: an uncertain answer counts, so that no second copy comes)
     :param relogin: called once when the wiki says the session is lost; it
         logs in again or raises
     """
 
-    def __init__(self, site, account: str, ccme: bool = False, relogin=None) -> None:
+    def __init__(self, site, account: str, ccme: bool | str = False, relogin=None) -> None:
         self.site = site
         self.account = account
-        self.ccme = ccme
+        self.ccme = ccme_mode(ccme)
+        self.copied = False  # a copy went to the sender in this run (or may have)
         self.relogin = relogin
 
-    def send(self, target: str, subject: str, text: str) -> Outcome:
+    def send(self, target: str, subject: str, text: str, ccme: bool | None = None) -> Outcome:
         """Email *target* once; the outcome, or raise when the run must stop.
 
+        :param ccme: whether the sender gets a copy; None: as -ccme asks
         :raises RateLimited: the wiki's limit is reached; nothing was sent
         :raises SenderRefused: the wiki refuses the sender; nothing was sent
         :raises NotSent: the wiki cannot be reached or the session cannot be
             restored; nothing was sent
         """
+        if ccme is None:
+            ccme = self.ccme == 'all' or (self.ccme == 'first' and not self.copied)
+        outcome = self._send(target, subject, text, ccme)
+        if ccme and outcome.status in (Status.SENT, Status.SIMULATED, Status.UNCERTAIN):
+            self.copied = True
+        return outcome
+
+    def _send(self, target: str, subject: str, text: str, ccme: bool) -> Outcome:
         if config.simulate:
             return Outcome(Status.SIMULATED)
         self.site.throttle(write=True)
         relogged = False
         for attempt in range(1, ATTEMPTS + 1):
-            params = self._params(target, subject, text)
+            params = self._params(target, subject, text, ccme)
             try:
                 answer = _post_once(self.site, params)
             except NotSent:
@@ -266,7 +303,7 @@ class Sender:
         if not config.simulate:
             self.site.tokens['csrf']
 
-    def _params(self, target: str, subject: str, text: str) -> dict:
+    def _params(self, target: str, subject: str, text: str, ccme: bool) -> dict:
         params = {
             'action': 'emailuser',
             'target': target,
@@ -278,7 +315,7 @@ class Sender:
             'assert': 'user',
             'token': self.site.tokens['csrf'],
         }
-        if self.ccme:
+        if ccme:
             params['ccme'] = '1'
         # Renamed in Pywikibot 11.8.
         maxlag = getattr(config, 'write_maxlag', None) or getattr(config, 'maxlag', None)

@@ -475,6 +475,14 @@ class Journal:
         except sqlite3.Error as e:
             raise self._error('cannot be written', e) from None
 
+    def count_send(self, account: str, wiki: str, family: str = '') -> None:
+        """Record an email that reached no recipient of a campaign (-test), for the rate limit."""
+        self.check_intact()
+        self._write(
+            'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
+            (wiki, account, family, time.time()),
+        )
+
     def resend(self, uncertain_only: bool) -> int:
         """Make uncertain (or all) recipients plannable again; return how many."""
         if uncertain_only:

@@ -107,11 +107,3 @@ def text_from_file(path: str) -> str:
         raise MessageError(
             f'The text file {path} cannot be read ({e.strerror}): check its permissions.'
         ) from None
-
-
-def text_from_wikitext(wikitext: str) -> str:
-    """Plain text from wikitext: markup stripped, link labels kept."""
-    import mwparserfromhell
-
-    text = mwparserfromhell.parse(wikitext).strip_code(normalize=True, collapse=True)
-    return re.sub(r'\n{3,}', '\n\n', text).strip() + '\n'

@@ -103,3 +103,19 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
         f'(put throttle {facts.put_throttle:g} s' + (', rate limit' if by_limit else '') + ').'
     )
     return lines
+
+
+#: The line above and below the body in the preview.
+RULE = '-' * 72
+
+
+def format_preview(name: str, subject: str, body: str) -> list[str]:
+    """The email *name* gets, exactly as the wiki receives it, framed for the plan.
+
+    The body's lines are indented by two spaces between two rule lines, so that
+    none of them can be mistaken for the script's own output.
+    """
+    lines = [f'Preview of the email to {name}:', f'  Subject: {subject}', f'  {RULE}']
+    lines += [f'  {line}' if line else '' for line in body.rstrip('\n').split('\n')]
+    lines += [f'  {RULE}', 'End of the preview.']
+    return lines

@@ -25,10 +25,11 @@ from . import journal as journals
 from . import sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
-from .message import Message, MessageError, text_from_file, text_from_option, text_from_wikitext
+from .message import Message, MessageError, text_from_file, text_from_option
 from .namelist import NameList, read_lists
 from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, State, Status, with_detail
-from .plan import PlanFacts, format_plan, name_list
+from .pagetext import text_from_page
+from .plan import PlanFacts, format_plan, format_preview, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
 from .report import ReportError, check_path, write_report
@@ -110,12 +111,7 @@ def read_message(
     elif opt.textfile:
         body = text_from_file(opt.textfile)
     else:
-        page = pywikibot.Page(site, opt.textpage)
-        if not page.exists():
-            raise MessageError(
-                f'The page {opt.textpage} does not exist: check the title given with -textpage:.'
-            )
-        body = text_from_wikitext(page.text)
+        body = text_from_page(site, opt.textpage)
     return Message(subject, body, columns)
 
 
@@ -187,21 +183,25 @@ def _report_path(opt) -> None:
 def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
     """Open the campaign in the journal and apply what earlier runs did.
 
-    With -simulate the journal is read, if it exists, but never written.
+    With -simulate the journal is read, if it exists, but never written. With
+    -test it is read and locked, and only the test email's send is written.
     """
     message, site = campaign.message, campaign.site
     simulate = bool(config.simulate)
+    trial = bool(opt.test)
     name = opt.campaign or message.subject
     path = journal_path(opt)
     facts = PlanFacts(campaign.sitename, campaign.account.name, campaign=name, journal=str(path))
     if simulate and not path.exists():
         return facts
     journal = campaign.journal = Journal(path)
-    fp = journals.fingerprint(message.subject, message.body, opt.ccme)
-    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=not simulate)
+    fp = journals.fingerprint(message.subject, message.body, bool(campaign.sender.ccme))
+    journal.open_campaign(
+        campaign.wiki, name, fp, legacy_wiki=str(site), create=not (simulate or trial)
+    )
     if not simulate:
         journal.lock()
-    if opt.resend and not simulate:
+    if opt.resend and not (simulate or trial):
         _resend(journal, opt)
     states = journal.states()
     for r in campaign.recipients:
@@ -330,6 +330,8 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
         opt.fallback and any(r.status == Status.NOT_EMAILABLE for r in recipients)
     ):
         pywikibot.info('Nobody to email.')
+    if opt.test:  # -test sends one email, to the sender: no question, no journal rows
+        return campaign
     if deliverable and not opt.always and not sys.stdin.isatty():
         campaign.close()
         raise Refusal(
@@ -356,6 +358,11 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
                 f'  {posts} of the users who cannot be emailed get the message on their talk '
                 'page instead (-fallback:talk).'
             )
+    first = next((r for r in campaign.recipients if r.status == Status.EMAILABLE), None)
+    if first is not None:
+        subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
+        for line in format_preview(first.name, subject, body):
+            pywikibot.info(line)
 
 
 def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None) -> int:

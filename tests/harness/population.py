@@ -62,6 +62,14 @@ INVITATION_PAGE = 'Project:Invitation'
 CROWD_PAGE = 'Project:Crowd'
 MIXED_PAGE = 'Project:Mixed list'
 ARTICLE = 'Event report'
+#: A message page as readers see it: a template, a magic word, an external and an
+#: internal link; REGISTRATION_REDIRECT redirects to it.
+REGISTRATION_PAGE = 'Project:Registration'
+REGISTRATION_REDIRECT = 'Project:Register'
+REGISTRATION_TEMPLATE = 'Template:Event footer'
+REGISTRATION_URL = 'https://example.org/register'
+#: A message page with a table, which plain text cannot show.
+TABLE_PAGE = 'Project:Schedule'
 
 _cat = f'[[{CATEGORY}]]'
 
@@ -107,6 +115,8 @@ def spec() -> dict:
         {'title': 'User:Carol/No mail', 'text': f'[[{OPTOUT_CATEGORY}]]'},
         {'title': f'User talk:{NO_ADDRESS}', 'text': '{{nobots}}\nPlease no bot messages.'},
         {'title': f'User talk:{OPTED_OUT}', 'text': f'No mass messages. [[{OPTOUT_CATEGORY}]]'},
+        # Templates before the pages that use them: a page's rendering is cached.
+        {'title': 'Template:Some template', 'text': 'See you there!'},
         {
             'title': INVITATION_PAGE,
             'text': "Hello '''{username}''',\n\nread "
@@ -114,6 +124,18 @@ def spec() -> dict:
             ' on {sitename}.\n{{Some template}}',
         },
         {'title': EMPTY_CATEGORY, 'text': 'Nobody has signed up yet.'},
+        {'title': REGISTRATION_TEMPLATE, 'text': "''Organised by the events team.''"},
+        {
+            'title': REGISTRATION_PAGE,
+            'text': 'Hello {username},\n\nthe meetup on {{SITENAME}} is open: '
+            f'[{REGISTRATION_URL} Register here] and read [[{ARTICLE}|the report]].\n\n'
+            '{{Event footer}}',
+        },
+        {'title': REGISTRATION_REDIRECT, 'text': f'#REDIRECT [[{REGISTRATION_PAGE}]]'},
+        {
+            'title': TABLE_PAGE,
+            'text': 'Hello {username}, the schedule:\n{|\n|-\n| Saturday || Meetup\n|}',
+        },
         {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
         {
             'title': MIXED_PAGE,
