@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -410,3 +411,16 @@ def test_passwords_and_tokens_are_hidden_in_every_shape():
     hidden = redact.redact(text)
     assert 'hunter2' not in hidden and 'abc' not in hidden
     assert 'action=login' in hidden
+
+
+def test_the_journal_lives_among_pywikibots_data_files_unless_given():
+    from types import SimpleNamespace
+
+    from pywikibot import config
+
+    from emailuserlib.prepare import journal_path
+
+    default = journal_path(SimpleNamespace(journal=''))
+    assert default == Path(config.base_dir).resolve() / 'emailuser-journal.sqlite3'
+    given = journal_path(SimpleNamespace(journal='~/mailing.sqlite3'))
+    assert given == Path.home() / 'mailing.sqlite3'
