@@ -198,9 +198,14 @@ def sender_factory(families, tmp_path):
 
     made: list[Sender] = []
 
-    def make(name: str = 'Sender', extra: str = '') -> Sender:
-        directory = tmp_path / f'pwb-{name}'
-        make_config(directory, families, name, population.PASSWORD, extra)
+    def make(name: str = 'Sender', extra: str = '', bot_password: str | None = None) -> Sender:
+        """*bot_password*: log in with this bot password (an app id) of *name*."""
+        if bot_password:
+            directory = tmp_path / f'pwb-{name}@{bot_password}'
+            password = population.BOT_PASSWORD
+        else:
+            directory, password = tmp_path / f'pwb-{name}', population.PASSWORD
+        make_config(directory, families, name, password, extra, bot_password=bot_password)
         made.append(Sender(directory))
         return made[-1]
 

@@ -283,7 +283,11 @@ def test_durations_read_well(seconds, text):
             [{'noemail': True}],
             'blocked from sending email',
         ),
-        ({'id': 5, 'name': 'S', 'rights': ['sendemail']}, [], 'has no email address'),
+        (
+            {'id': 5, 'name': 'S', 'rights': ['sendemail', 'viewmyprivateinfo']},
+            [],
+            'has no email address',
+        ),
     ],
 )
 def test_account_problems_are_one_sentence_each(userinfo, blocks, fragment):
@@ -295,6 +299,12 @@ def test_account_problems_are_one_sentence_each(userinfo, blocks, fragment):
 def test_a_ready_account_has_no_problem():
     info = {'id': 5, 'name': 'S', 'rights': ['sendemail'], 'email': 'a@b'}
     assert preflight.account_problem(info, [{'noemail': False}], 'Wiki') is None
+
+
+def test_an_address_hidden_from_a_bot_password_is_no_problem():
+    # Grants basic and sendemail: the address is private information it may not see.
+    info = {'id': 5, 'name': 'S', 'rights': ['read', 'writeapi', 'sendemail']}
+    assert preflight.account_problem(info, [], 'Wiki') is None
 
 
 # The plan.
