@@ -66,7 +66,8 @@ Options (also read from the [emailuser] section of scripts.ini):
 -fallback:talk    Post the message on the user talk page of users who cannot
                   be emailed, as a new section headed by the subject and
                   signed; not where {{bots}}/{{nobots}} forbids it or the page
-                  is in Category:Opted-out of message delivery.
+                  is in MassMessage's opt-out category (by the wiki's name for
+                  it; Category:Opted-out of message delivery in English).
 
 -optout:TITLE     Never email users linked from this page or listed in this
                   category, e.g. -optout:"Category:Opted-out of message

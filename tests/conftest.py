@@ -47,13 +47,19 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out the wiki tests of versions not chosen with --mw or a mediawiki mark."""
+    """Leave out the wiki tests of versions not chosen with --mw or a mediawiki mark.
+
+    The German wiki runs one version only: its tests are left out when --mw
+    does not choose that version.
+    """
     chosen = set(config.getoption('mw') or MEDIAWIKIS)
     keep, drop = [], []
     for item in items:
         version = getattr(item, 'callspec', None) and item.callspec.params.get('wiki')
         mark = item.get_closest_marker('mediawiki')
         wanted = chosen & set(mark.args) if mark else chosen
+        if 'wiki_de' in getattr(item, 'fixturenames', ()):
+            version = GERMAN_MEDIAWIKI
         (drop if version and version not in wanted else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -75,6 +81,50 @@ def wiki(request, tmp_path_factory):
 @pytest.fixture(scope='session')
 def families(wiki, tmp_path_factory):
     return generate_family(wiki, tmp_path_factory.mktemp('family'))
+
+
+#: The one MediaWiki version the German wiki runs (its tests carry this mark).
+GERMAN_MEDIAWIKI = '1.39'
+
+
+@pytest.fixture(scope='session')
+def wiki_de(tmp_path_factory):
+    """A second wiki, in German (``install.php --lang de``), for the session."""
+    root = tmp_path_factory.mktemp('wiki-de')
+    local = LocalWiki(root, population.spec_de(), mediawiki=MEDIAWIKIS[GERMAN_MEDIAWIKI], lang='de')
+    with local:
+        yield local
+
+
+@pytest.fixture(scope='session')
+def families_de(wiki_de, tmp_path_factory):
+    """Its families folder: a family of its own name, whose one code is ``de``."""
+    return generate_family(
+        wiki_de, tmp_path_factory.mktemp('family-de'), family=population.GERMAN_FAMILY
+    )
+
+
+@pytest.fixture
+def mailbox_de(wiki_de):
+    """The German wiki's mailbox, emptied before the test."""
+    wiki_de.accept_all_mail()
+    wiki_de.mailbox.clear()
+    return wiki_de.mailbox
+
+
+@pytest.fixture
+def sender_de(families_de, mailbox_de, tmp_path):
+    """The plain sender on the German wiki, with an empty mailbox."""
+    directory = tmp_path / 'pwb-Sender-de'
+    make_config(
+        directory,
+        families_de,
+        'Sender',
+        population.PASSWORD,
+        family=population.GERMAN_FAMILY,
+        lang='de',
+    )
+    return Sender(directory)
 
 
 @pytest.fixture
@@ -148,9 +198,14 @@ def sender_factory(families, tmp_path):
 
     made: list[Sender] = []
 
-    def make(name: str = 'Sender', extra: str = '') -> Sender:
-        directory = tmp_path / f'pwb-{name}'
-        make_config(directory, families, name, population.PASSWORD, extra)
+    def make(name: str = 'Sender', extra: str = '', bot_password: str | None = None) -> Sender:
+        """*bot_password*: log in with this bot password (an app id) of *name*."""
+        if bot_password:
+            directory = tmp_path / f'pwb-{name}@{bot_password}'
+            password = population.BOT_PASSWORD
+        else:
+            directory, password = tmp_path / f'pwb-{name}', population.PASSWORD
+        make_config(directory, families, name, password, extra, bot_password=bot_password)
         made.append(Sender(directory))
         return made[-1]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -375,7 +376,11 @@ def test_durations_read_well(seconds, text):
             [{'noemail': True}],
             'blocked from sending email',
         ),
-        ({'id': 5, 'name': 'S', 'rights': ['sendemail']}, [], 'has no email address'),
+        (
+            {'id': 5, 'name': 'S', 'rights': ['sendemail', 'viewmyprivateinfo']},
+            [],
+            'has no email address',
+        ),
     ],
 )
 def test_account_problems_are_one_sentence_each(userinfo, blocks, fragment):
@@ -387,6 +392,12 @@ def test_account_problems_are_one_sentence_each(userinfo, blocks, fragment):
 def test_a_ready_account_has_no_problem():
     info = {'id': 5, 'name': 'S', 'rights': ['sendemail'], 'email': 'a@b'}
     assert preflight.account_problem(info, [{'noemail': False}], 'Wiki') is None
+
+
+def test_an_address_hidden_from_a_bot_password_is_no_problem():
+    # Grants basic and sendemail: the address is private information it may not see.
+    info = {'id': 5, 'name': 'S', 'rights': ['read', 'writeapi', 'sendemail']}
+    assert preflight.account_problem(info, [], 'Wiki') is None
 
 
 # The plan.
@@ -518,3 +529,16 @@ def test_passwords_and_tokens_are_hidden_in_every_shape():
     hidden = redact.redact(text)
     assert 'hunter2' not in hidden and 'abc' not in hidden
     assert 'action=login' in hidden
+
+
+def test_the_journal_lives_among_pywikibots_data_files_unless_given():
+    from types import SimpleNamespace
+
+    from pywikibot import config
+
+    from emailuserlib.prepare import journal_path
+
+    default = journal_path(SimpleNamespace(journal=''))
+    assert default == Path(config.base_dir).resolve() / 'emailuser-journal.sqlite3'
+    given = journal_path(SimpleNamespace(journal='~/mailing.sqlite3'))
+    assert given == Path.home() / 'mailing.sqlite3'

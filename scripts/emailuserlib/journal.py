@@ -37,6 +37,7 @@ from pathlib import Path
 from .outcomes import State
 
 SCHEMA_VERSION = 2
+#: The journal's name among Pywikibot's data files when -journal: is not given.
 DEFAULT_NAME = 'emailuser-journal.sqlite3'
 #: Prefix of wiki keys migrated from schema 1, which named a wiki as Pywikibot does.
 LEGACY = 'pywikibot:'
@@ -542,8 +543,3 @@ class Journal:
             if user in wanted:
                 found.setdefault(name, []).append(user)
         return found
-
-
-def default_path(base_dir: str | Path) -> Path:
-    """Where the journal lives when -journal: is not given."""
-    return Path(base_dir) / DEFAULT_NAME

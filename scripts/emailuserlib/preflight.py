@@ -56,7 +56,9 @@ def account_problem(userinfo: dict, blocks: list[dict], sitename: str) -> str | 
     flags = [b.get('noemail') for b in blocks] + [userinfo.get('blockemail')]
     if any(flag or flag == '' for flag in flags):
         return sentences.blocked_from_email(name, f' on {sitename}')
-    if not userinfo.get('email'):
+    # A bot password without the grant "View your private information" hides the
+    # address (viewmyprivateinfo): then the wiki itself says so at the first send.
+    if not userinfo.get('email') and 'viewmyprivateinfo' in userinfo.get('rights', []):
         return (
             f'The account {name} has no email address on {sitename}: set and confirm '
             'one in Special:Preferences, since replies go to that address.'

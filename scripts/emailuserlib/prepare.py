@@ -167,9 +167,10 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
 
 
 def journal_path(opt) -> Path:
+    """-journal:, or the journal among Pywikibot's data files (in config.base_dir)."""
     if opt.journal:
         return Path(opt.journal).expanduser()
-    return journals.default_path(config.base_dir)
+    return Path(config.datafilepath(journals.DEFAULT_NAME, create=False))
 
 
 def _report_path(opt) -> None:

@@ -174,3 +174,31 @@ def spec() -> dict:
         },
         'pages': pages,
     }
+
+
+#: The German wiki (tests/test_other_language.py): the same people and pages, whose
+#: titles MediaWiki files under its German namespace names, plus the pages below.
+GERMAN_FAMILY = 'localwikide'
+#: An opt-out list named in German, for -optout:.
+GERMAN_OPTOUT_CATEGORY = 'Kategorie:Keine Rundmails'
+GERMAN_OPTED_OUT = 'Grace Hopper'
+#: This wiki's own name for MassMessage's opt-out category (the MediaWiki message
+#: massmessage-optout-category), which Dave's talk page is in instead of the English one.
+GERMAN_MASSMESSAGE_OPTOUT = 'Keine Nachrichtenzustellung'
+
+
+def spec_de() -> dict:
+    """:func:`spec` for the German wiki, with the pages its checks need."""
+    german = spec()
+    german['pages'] += [
+        {
+            'title': f'Benutzer:{GERMAN_OPTED_OUT}/Keine Post',
+            'text': f'[[{GERMAN_OPTOUT_CATEGORY}]]',
+        },
+        {'title': 'MediaWiki:Massmessage-optout-category', 'text': GERMAN_MASSMESSAGE_OPTOUT},
+        {
+            'title': f'Benutzer Diskussion:{OPTED_OUT}',
+            'text': f'Keine Rundschreiben. [[Kategorie:{GERMAN_MASSMESSAGE_OPTOUT}]]',
+        },
+    ]
+    return german

@@ -19,12 +19,17 @@ def pwb_command(python: str | Path = sys.executable) -> list[str]:
     return [str(Path(python).parent / 'pwb')]
 
 
-def generate_family(wiki: LocalWiki, dest: Path, python=sys.executable) -> Path:
-    """Run ``pwb generate_family_file`` against *wiki*; return the families folder."""
+def generate_family(
+    wiki: LocalWiki, dest: Path, python=sys.executable, family: str = FAMILY
+) -> Path:
+    """Run ``pwb generate_family_file`` against *wiki*; return the families folder.
+
+    The family is called *family*; its one code is the wiki's language (``en``, ``de``).
+    """
     dest.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, 'PYWIKIBOT_DIR': str(dest), 'PYWIKIBOT_NO_USER_CONFIG': '2'}
     result = subprocess.run(
-        [*pwb_command(python), 'generate_family_file', f'{wiki.url}/index.php', FAMILY, 'n', 'n'],
+        [*pwb_command(python), 'generate_family_file', f'{wiki.url}/index.php', family, 'n', 'n'],
         cwd=dest,
         env=env,
         capture_output=True,
@@ -32,7 +37,7 @@ def generate_family(wiki: LocalWiki, dest: Path, python=sys.executable) -> Path:
         stdin=subprocess.DEVNULL,
     )
     families = dest / 'families'
-    if result.returncode or not (families / f'{FAMILY}_family.py').exists():
+    if result.returncode or not (families / f'{family}_family.py').exists():
         raise RuntimeError(f'generate_family_file failed: {result.stdout}{result.stderr}')
     return families
 
@@ -55,19 +60,35 @@ def proxied_families(families: Path, wiki_port: int, proxy_port: int, dest: Path
 
 
 def make_config(
-    directory: Path, families: Path, username: str, password: str, extra: str = ''
+    directory: Path,
+    families: Path,
+    username: str,
+    password: str,
+    extra: str = '',
+    *,
+    family: str = FAMILY,
+    lang: str = 'en',
+    bot_password: str | None = None,
 ) -> Path:
-    """A Pywikibot config directory logged in as *username* (password file 0600)."""
+    """A Pywikibot config directory logged in as *username* (password file 0600).
+
+    *family* and *lang* name the wiki as the family file does. With *bot_password*
+    (an app id, such as ``mail``), *password* is that bot password of *username*.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copytree(families, directory / 'families', dirs_exist_ok=True)
     password_file = directory / 'user-password.py'
+    if bot_password:
+        line = f'({username!r}, BotPassword({bot_password!r}, {password!r}))\n'
+    else:
+        line = f'({username!r}, {password!r})\n'
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, 'w') as f:
-        f.write(f'({username!r}, {password!r})\n')
+        f.write(line)
     (directory / 'user-config.py').write_text(
-        f'family = {FAMILY!r}\n'
-        "mylang = 'en'\n"
-        f"usernames[{FAMILY!r}]['en'] = {username!r}\n"
+        f'family = {family!r}\n'
+        f'mylang = {lang!r}\n'
+        f'usernames[{family!r}][{lang!r}] = {username!r}\n'
         "password_file = 'user-password.py'\n"
         'put_throttle = 0\n'
         'max_retries = 2\n'

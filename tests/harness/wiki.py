@@ -115,14 +115,23 @@ def _wait_for(check, what: str, timeout: float, proc: subprocess.Popen, log: Pat
 class LocalWiki:
     """The MediaWiki in the tree *mediawiki*, installed under *root*, with its SMTP sink.
 
+    *lang* is the wiki's content language (``install.php --lang``): its namespace
+    names, categories and messages.
+
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
 
     def __init__(
-        self, root: Path, spec: dict, php_workers: int = 1, mediawiki: Path = MEDIAWIKI
+        self,
+        root: Path,
+        spec: dict,
+        php_workers: int = 1,
+        mediawiki: Path = MEDIAWIKI,
+        lang: str = 'en',
     ) -> None:
         self.root = Path(root)
         self.spec = spec
+        self.lang = lang
         self.mediawiki = Path(mediawiki)
         self.php_workers = php_workers
         self.port = 0
@@ -196,6 +205,8 @@ class LocalWiki:
                 ADMIN[1],
                 '--skins',
                 'Vector',
+                '--lang',
+                self.lang,
                 '--quiet',
                 SITENAME,
                 ADMIN[0],

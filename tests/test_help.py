@@ -1,0 +1,45 @@
+"""-help works anywhere: no configuration, no network, no traceback, no deprecation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from pywikibot import pagegenerators
+
+from harness.pwbconfig import SCRIPT, pwb_command
+
+#: Nothing listens on the discard port: any request the help made would fail.
+NOWHERE = 'http://127.0.0.1:9'
+
+
+def test_help_needs_no_user_config_and_no_network(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith('PYWIKIBOT')}
+    env.update(
+        PYWIKIBOT_DIR=str(tmp_path),  # an empty folder: no user-config.py, no family
+        PYWIKIBOT_NO_USER_CONFIG='1',
+        PYTHONWARNINGS='always',  # show every DeprecationWarning there is
+        HTTP_PROXY=NOWHERE,
+        HTTPS_PROXY=NOWHERE,
+        http_proxy=NOWHERE,
+        https_proxy=NOWHERE,
+    )
+    result = subprocess.run(
+        [*pwb_command(), str(SCRIPT), '-help'],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert result.stdout.startswith('Email many wiki users at once'), output
+    assert '-fallback:talk' in result.stdout
+    assert 'Traceback' not in output
+    # Pywikibot's generator help (&params;) documents its own deprecated arguments.
+    assert pagegenerators.parameterHelp.strip() in result.stdout
+    ours = output.replace(pagegenerators.parameterHelp.strip(), '')
+    assert 'deprecat' not in ours.lower(), ours
+    assert 'warning' not in ours.lower(), ours
