@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
 
 from harness import population as pop
 from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
-from harness.wiki import MEDIAWIKI, LocalWiki, mediawiki_version
+from harness.wiki import MEDIAWIKIS, LocalWiki, mediawiki_version
 
 SENDER = 'BotSender'  # bot flag: apihighlimits and, on this wiki, noratelimit
 SUBJECT = 'Benchmark for {username}'
@@ -166,7 +166,11 @@ def main() -> None:
     parser.add_argument('n', nargs='?', type=int, default=1000, help='recipients (1000)')
     parser.add_argument('--repeat', type=int, default=2, help='runs of each client (2)')
     parser.add_argument('--out', default='benchmark-results.md', help='Markdown output file')
+    parser.add_argument(
+        '--mw', choices=list(MEDIAWIKIS), default='1.39', help='MediaWiki version (1.39)'
+    )
     args = parser.parse_args()
+    mediawiki = MEDIAWIKIS[args.mw]
     n = args.n
     with tempfile.TemporaryDirectory(prefix='emailuser-bench-') as tmp:
         root = Path(tmp)
@@ -187,7 +191,7 @@ def main() -> None:
             },
         }
         print(f'Starting the local wiki with {max(n, CHECK_USERS)} users...', flush=True)
-        with LocalWiki(root / 'wiki', spec) as wiki:
+        with LocalWiki(root / 'wiki', spec, mediawiki=mediawiki) as wiki:
             families = generate_family(wiki, root / 'family')
             config = make_config(
                 root / 'pwb',
@@ -260,7 +264,7 @@ def main() -> None:
             )
             lookup = run_client([python, '-c', LOOKUP, str(files['sample'])], config, env, wiki)
             journal_ms = journal_cost(root / 'journal-cost.sqlite3')
-        table = report(n, len(emailable), results, big_check, lookup, journal_ms)
+        table = report(n, len(emailable), results, big_check, lookup, journal_ms, mediawiki)
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
@@ -283,7 +287,7 @@ def journal_cost(path: Path, count: int = 1000) -> float:
     return elapsed / count * 1000
 
 
-def report(n, emailable, results, big_check, lookup, journal_ms) -> str:
+def report(n, emailable, results, big_check, lookup, journal_ms, mediawiki) -> str:
     def med(name, key):
         return statistics.median(key(r) for r in results[name])
 
@@ -300,7 +304,7 @@ def report(n, emailable, results, big_check, lookup, journal_ms) -> str:
         f'median of {len(results["floor"])} runs each, alternating order.',
         f'Machine: {os.cpu_count()} cores, {platform.machine()}, Python '
         f'{platform.python_version()}; Pywikibot {pywikibot_version()}; MediaWiki '
-        f"{mediawiki_version(MEDIAWIKI)} on PHP's built-in server with SQLite; put_throttle and "
+        f"{mediawiki_version(mediawiki)} on PHP's built-in server with SQLite; put_throttle and "
         'minthrottle 0.',
         '',
         '| client | wall s | × floor | API requests | per mail | client CPU s | × floor '

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from harness import population as pop
+from harness.checks import exactly_once, received
 from harness.pwbconfig import SCRIPT, env_for
 
 pytestmark = pytest.mark.wiki
@@ -17,21 +18,10 @@ CATEGORY_RECIPIENTS = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller
 BODY = '-text:Hello {username},\\nwelcome to {sitename}.'
 
 
-def addresses(mailbox) -> Counter:
-    return mailbox.count_by_address()
-
-
-def expect(mailbox, names) -> None:
-    """Exactly one mail to each of *names*, and to nobody else."""
-    assert addresses(mailbox) == Counter(
-        {pop.EMAILABLE.get(n) or pop.crowd_address(n): 1 for n in names}
-    )
-
-
 def test_category_of_mixed_pages_gives_one_personal_mail_per_emailable_user(sender, mailbox):
     result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:Meetup for {username}', BODY, '-always')
     assert result.returncode == 0, result.output
-    expect(mailbox, CATEGORY_RECIPIENTS)
+    assert received(mailbox) == exactly_once(CATEGORY_RECIPIENTS)
     by_address = {m.to_address: m for m in mailbox.messages()}
     for name in CATEGORY_RECIPIENTS:
         mail = by_address[pop.EMAILABLE[name]]
@@ -72,8 +62,8 @@ def test_non_ascii_subject_and_body_survive_smtp(sender, mailbox):
 def test_ccme_sends_the_copy_to_the_sender(sender, mailbox):
     result = sender.run('-page:User:Alice', '-subject:Copy', BODY, '-ccme', '-always')
     assert result.returncode == 0, result.output
-    received = addresses(mailbox)
-    assert received == Counter({pop.EMAILABLE['Alice']: 1, 'sender@senders.test': 1})
+    counts = received(mailbox)
+    assert counts == Counter({pop.EMAILABLE['Alice']: 1, 'sender@senders.test': 1})
 
 
 def test_body_from_a_file_and_from_a_wiki_page(sender, mailbox, tmp_path, wiki):
@@ -161,14 +151,14 @@ def test_optout_pages_and_categories_are_never_emailed(sender, mailbox):
         f'-optout:{pop.OPTOUT_CATEGORY}',
     )
     assert result.returncode == 0, result.output
-    expect(mailbox, ['Grace Hopper', 'Jürgen Müller', 'Heidi'])
+    assert received(mailbox) == exactly_once(['Grace Hopper', 'Jürgen Müller', 'Heidi'])
     assert 'opted-out (5): Alice, Bob, Carol, Dave, Ghost' in result.output
 
 
 def test_max_caps_the_run_and_says_to_rerun(sender, mailbox):
     result = sender.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', '-max:5')
     assert result.returncode == 75
-    expect(mailbox, pop.CROWD[:5])
+    assert received(mailbox) == exactly_once(pop.CROWD[:5])
     assert 'at most 5 in this run' in result.output
     assert '-max:5' in result.output and 'run the same command again' in result.output
 
@@ -189,10 +179,16 @@ def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(
     runner = sender_factory('LimitedSender')
     result = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
     assert result.returncode == 75
-    expect(mailbox, pop.CROWD[:3])
+    assert received(mailbox) == exactly_once(pop.CROWD[:3])
     assert 'Rate limit: 3 emails per 1 d' in result.output
     assert 'after 3 emails in this run, with 57 still to send' in result.output
     assert 'add -wait' in result.output
+    # The same window: nothing more goes out, whether or not the wiki counts the sends.
+    again = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
+    assert again.returncode == 75, again.output
+    assert '3 of them used in the current window' in again.output
+    assert 'after 0 emails in this run, with 57 still to send' in again.output
+    assert len(mailbox.messages()) == 3
 
 
 def test_wait_goes_on_after_the_rate_limit_window(sender_factory, mailbox):
@@ -209,7 +205,7 @@ def test_wait_goes_on_after_the_rate_limit_window(sender_factory, mailbox):
         timeout=120,
     )
     assert result.returncode == 0, result.output
-    expect(mailbox, ['Alice', 'Bob', 'Carol', 'Grace Hopper'])
+    assert received(mailbox) == exactly_once(['Alice', 'Bob', 'Carol', 'Grace Hopper'])
     assert 'Email limit of 2 emails per 6 s reached: emailing Carol in' in result.output
 
 
@@ -275,3 +271,24 @@ def test_library_function_emails_a_list_of_names(sender, mailbox):
     assert "('not-emailable', 1)" in proc.stdout and "('no-such-user', 1)" in proc.stdout
     [mail] = mailbox.messages()
     assert (mail.to_address, mail.subject) == (pop.EMAILABLE['Alice'], 'Library Alice')
+
+
+@pytest.mark.parametrize(
+    ('recipient', 'account'),
+    [(pop.MUTES_SENDER, 'Sender'), (pop.REFUSES_NEWCOMERS, 'NewSender')],
+    ids=['muted-the-sender', 'refuses-new-accounts'],
+)
+def test_emailable_but_refused_is_explained_and_final(sender_factory, mailbox, recipient, account):
+    runner = sender_factory(account)
+    args = [f'-page:User:{recipient}', '-page:User:Alice', '-subject:S', BODY, '-always']
+    check = runner.run(f'-page:User:{recipient}', '-check')
+    assert f'emailable      {recipient}' in check.output  # the API cannot see it coming
+    first = runner.run(*args)
+    assert first.returncode == 0, first.output
+    assert f'{recipient}: not-emailable (nowiki' in first.output
+    assert 'from new accounts, or from this account' in first.output
+    assert received(mailbox) == exactly_once(['Alice'])
+    rerun = runner.run(*args)
+    assert rerun.returncode == 0, rerun.output
+    assert f'not-emailable (1): {recipient}' in rerun.output  # final: not tried again
+    assert received(mailbox) == exactly_once(['Alice'])

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from harness import population as pop
+from harness.checks import address, received
 
 # What this module tests does not depend on the MediaWiki version: it runs on 1.39 only,
 # which keeps the suite within its time budget (see tests/conftest.py).
@@ -49,7 +50,7 @@ def sent_in(report) -> set[str]:
 
 
 def addresses(names) -> Counter:
-    return Counter(pop.EMAILABLE.get(n) or pop.crowd_address(n) for n in names)
+    return Counter(address(n) for n in names)
 
 
 @pytest.mark.mediawiki('1.39', '1.43')
@@ -75,13 +76,13 @@ def test_report_of_a_run_and_its_rerun_matches_what_arrived(sender, mailbox, tmp
     rows = read_report(tmp_path / 'first.csv')
     assert list(rows[0]) == ['username', 'status', 'detail']
     assert Counter(r['status'] for r in rows) == {'sent': 20, 'pending': 40}
-    assert addresses(sent_in(rows)) == Counter(m.to_address for m in mailbox.messages())
+    assert addresses(sent_in(rows)) == received(mailbox)
 
     second = sender.run(*crowd, f'-report:{tmp_path / "second.csv"}')
     assert second.returncode == 0, second.output
     rows = read_report(tmp_path / 'second.csv')
     assert Counter(r['status'] for r in rows) == {'already-sent': 20, 'sent': 40}
-    assert addresses(sent_in(rows)) == Counter(m.to_address for m in mailbox.messages())
+    assert addresses(sent_in(rows)) == received(mailbox)
 
 
 def test_report_of_an_interrupted_run_matches_what_arrived(sender, mailbox, tmp_path):
@@ -96,7 +97,7 @@ def test_report_of_an_interrupted_run_matches_what_arrived(sender, mailbox, tmp_
     assert proc.wait(120) == 75, sender.log()
     rows = read_report(report)
     assert len(rows) == 60
-    assert addresses(sent_in(rows)) == Counter(m.to_address for m in mailbox.messages())
+    assert addresses(sent_in(rows)) == received(mailbox)
     assert {r['status'] for r in rows} == {'sent', 'pending'}
 
 
@@ -148,7 +149,7 @@ def test_fallback_posts_once_on_the_talk_page_of_users_without_email(sender, mai
     before = {n: talk_sections(wiki, n) for n in (pop.NO_ADDRESS, pop.OPTED_OUT)}
     result = sender.run(*args)
     assert result.returncode == 0, result.output
-    assert Counter(m.to_address for m in mailbox.messages()) == {pop.EMAILABLE['Alice']: 1}
+    assert received(mailbox) == {pop.EMAILABLE['Alice']: 1}
     frank = wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}')
     assert frank.count('== Meetup for Frank ==') == 1
     assert 'Hello Frank. [[User:Sender|Sender]]' in frank  # signed with ~~~~

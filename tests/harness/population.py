@@ -50,7 +50,11 @@ SENDERS = {
 #: password for a bot password only when it has at least 32 characters from [0-9a-w],
 #: as Special:BotPasswords makes them; anything else is tried as the main account's
 #: password, and refused.
-BOT_PASSWORDS = {'mail': ['basic', 'sendemail'], 'nomail': ['basic']}
+BOT_PASSWORDS = {
+    'mail': ['basic', 'sendemail'],
+    'nomail': ['basic'],
+    'emailuser': ['basic', 'sendemail'],  # the README's quick start names it so
+}
 BOT_PASSWORD = '5k2m9q4r7t1v3w8n6p0c5h2j9g4d7f1b'
 #: A bot password stored as it is, but too short to be taken for one (31 characters).
 MISSHAPEN_BOT_PASSWORD = ('short', 'botpasswordsecret1234567890abcd')
