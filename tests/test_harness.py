@@ -77,7 +77,7 @@ def test_each_version_reports_the_email_limit_under_its_own_name(wiki, mailbox):
         params={'action': 'query', 'meta': 'userinfo', 'uiprop': 'ratelimits', 'format': 'json'},
     ).json()['query']['userinfo']['ratelimits']
     name = 'emailuser' if wiki.version.startswith('1.39') else 'sendemail'
-    assert set(limits) == {name}
+    assert {key for key in limits if key in ('emailuser', 'sendemail')} == {name}
     assert limits[name] == {'user': {'hits': 3, 'seconds': 86400}}
 
 
