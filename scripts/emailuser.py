@@ -247,15 +247,16 @@ def _main(*args: str) -> int:
         suggest_help(additional_text=str(e))
         return EXIT_ERROR
     generator = gen_factory.getCombinedGenerator()
-    missing = not generator and not options.get('users')
+    site = gen_factory.site
+    bot = EmailUserBot(generator=generator, site=site, **options)
+    # -users: may come from scripts.ini too.
+    missing = not generator and not bot.opt.users
     if suggest_help(missing_generator=missing, unknown_parameters=unknown):
         return EXIT_ERROR
     # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
     for name in ('SIGTERM', 'SIGHUP'):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop_on_signal)
-    site = gen_factory.site
-    bot = EmailUserBot(generator=generator, site=site, **options)
     try:
         if bot.opt.check:
             return prepare.check(site, bot.opt, pages=generator)

@@ -180,7 +180,7 @@ def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(
     result = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
     assert result.returncode == 75
     assert received(mailbox) == exactly_once(pop.CROWD[:3])
-    assert 'Rate limit: 3 emails per 1 d' in result.output
+    assert 'Rate limit: 3 emails per day' in result.output
     assert 'after 3 emails in this run, with 57 still to send' in result.output
     assert 'add -wait' in result.output
     # The same window: nothing more goes out, whether or not the wiki counts the sends.

@@ -79,7 +79,7 @@ def test_a_test_email_reaches_the_sender_once_and_the_campaign_still_reaches_eve
     assert real.returncode == 0, real.output
     assert 'nobody reached yet.' in real.output
     # The two test emails count against the account's limit, not as campaign progress.
-    assert '50 emails per 1 d (set with -ratelimit); 2 of them used in the current window' in (
+    assert '50 emails per day (set with -ratelimit); 2 of them used in the current window' in (
         real.output
     )
     everyone = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller', 'Heidi']

@@ -360,7 +360,14 @@ def test_estimates_use_the_throttle_and_the_limit():
 
 @pytest.mark.parametrize(
     ('seconds', 'text'),
-    [(0, '0 s'), (45, '45 s'), (450, '7 min 30 s'), (7500, '2 h 5 min'), (97200, '1 d 3 h')],
+    [
+        (0, '0 s'),
+        (45, '45 s'),
+        (450, '7 min 30 s'),
+        (7500, '2 h 5 min'),
+        (97200, '1 day 3 h'),
+        (2 * 86400, '2 days'),
+    ],
 )
 def test_durations_read_well(seconds, text):
     assert timing.duration(seconds) == text
@@ -413,7 +420,7 @@ def test_plan_lists_skips_by_reason_and_caps_long_lists():
     assert '3 users will be emailed.' in text
     assert 'not-emailable (25): Quiet 0, ' in text and 'and 5 more' in text
     assert 'not-a-user (1): Event report (not a user page)' in text
-    assert 'Rate limit: 2 emails per 1 d (the wiki); 1 of them used in the current window' in text
+    assert 'Rate limit: 2 emails per day (the wiki); 1 of them used in the current window' in text
     assert 'Only 1 more fit into the current window' in text
 
 
@@ -542,3 +549,9 @@ def test_the_journal_lives_among_pywikibots_data_files_unless_given():
     assert default == Path(config.base_dir).resolve() / 'emailuser-journal.sqlite3'
     given = journal_path(SimpleNamespace(journal='~/mailing.sqlite3'))
     assert given == Path.home() / 'mailing.sqlite3'
+
+
+def test_a_subject_longer_than_the_wikis_form_takes_is_refused():
+    Message('x' * 200, 'Body')
+    with pytest.raises(MessageError, match='201 characters, more than the 200'):
+        Message('x' * 201, 'Body')

@@ -22,6 +22,21 @@ class MessageError(ValueError):
     """The message cannot be sent as given; the text says what to fix."""
 
 
+#: The longest subject Special:EmailUser's form takes; longer ones may not fit into one
+#: header line at a mail server, which then refuses the mail for every recipient.
+SUBJECT_LIMIT = 200
+
+
+def check_subject_length(subject: str, who: str = '') -> None:
+    """Raise :class:`MessageError` when *subject* is longer than :data:`SUBJECT_LIMIT`."""
+    if len(subject) > SUBJECT_LIMIT:
+        whose = f' for {who}' if who else ''
+        raise MessageError(
+            f'The subject{whose} has {len(subject)} characters, more than the '
+            f"{SUBJECT_LIMIT} that the wiki's own email form takes: shorten it."
+        )
+
+
 def check_template(template: str, what: str, columns: tuple[str, ...] = ()) -> None:
     """Raise :class:`MessageError` when *template* has an unknown placeholder.
 
@@ -65,6 +80,7 @@ class Message:
             raise MessageError('The subject is empty: give one with -subject:TEXT.')
         if '\r' in self.subject or '\n' in self.subject:
             raise MessageError('The subject has a line break: give it on one line.')
+        check_subject_length(self.subject)
         if not self.body.strip():
             raise MessageError(
                 'The message body is empty: give it with -text:, -textfile: or -textpage:.'

@@ -25,7 +25,13 @@ from . import journal as journals
 from . import sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
-from .message import Message, MessageError, text_from_file, text_from_option
+from .message import (
+    Message,
+    MessageError,
+    check_subject_length,
+    text_from_file,
+    text_from_option,
+)
 from .namelist import NameList, read_lists
 from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, State, Status, with_detail
 from .pagetext import text_from_page
@@ -306,6 +312,10 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
         names = [*(names or ()), *lists.names]
         recipients = resolve(site, opt, pages, names, lists.values)
         _refuse_missing_values(message, lists, recipients, opt)
+        for r in recipients:
+            if r.status == Status.EMAILABLE:
+                subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
+                check_subject_length(subject, r.name)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
         facts = _apply_journal(campaign, opt)
@@ -356,7 +366,9 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:
             pywikibot.info(
-                f'  {posts} of the users who cannot be emailed get the message on their talk '
+                f'  {posts} of the users who cannot be emailed '
+                + ('would get' if config.simulate else 'get')
+                + ' the message on their talk '
                 'page instead (-fallback:talk).'
             )
     first = next((r for r in campaign.recipients if r.status == Status.EMAILABLE), None)

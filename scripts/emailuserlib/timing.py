@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 def duration(seconds: float) -> str:
-    """A short human duration: ``45 s``, ``7 min 30 s``, ``2 h 5 min``, ``1 d 3 h``."""
+    """A short human duration: ``45 s``, ``7 min 30 s``, ``2 h 5 min``, ``1 day 3 h``."""
     seconds = math.ceil(seconds)
     if seconds < 60:
         return f'{seconds} s'
@@ -18,7 +18,7 @@ def duration(seconds: float) -> str:
     if hours < 24:
         return f'{hours} h' + (f' {minutes} min' if minutes else '')
     days, hours = divmod(hours, 24)
-    return f'{days} d' + (f' {hours} h' if hours else '')
+    return f'{days} day{"s" if days > 1 else ""}' + (f' {hours} h' if hours else '')
 
 
 @dataclass
@@ -30,7 +30,8 @@ class RateLimit:
     source: str = 'the wiki'
 
     def describe(self) -> str:
-        return f'{self.hits} emails per {duration(self.seconds)}'
+        per = {60: 'minute', 3600: 'hour', 86400: 'day', 7 * 86400: 'week'}.get(self.seconds)
+        return f'{self.hits} emails per {per or duration(self.seconds)}'
 
 
 def estimate_seconds(
