@@ -80,7 +80,9 @@ def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path):
     # working tree's script the way a clone does, through user_script_paths.
     scripts = Path(__file__).resolve().parents[1] / 'scripts'
     (directory / 'user-config.py').write_text(
-        substitute('\n'.join(config)) + f'\nuser_script_paths = [{str(scripts)!r}]\n'
+        substitute('\n'.join(config))
+        + f'\nuser_script_paths = [{str(scripts)!r}]\n'
+        + 'put_throttle = 0\n'  # the default 10 s between emails only makes the test slow
     )
     secret = directory / 'user-password.py'
     secret.write_text(substitute('\n'.join(password)) + '\n')

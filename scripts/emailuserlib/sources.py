@@ -9,6 +9,7 @@ wiki about every category and page they name in one request per 50 titles.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
@@ -132,8 +133,9 @@ def file_problems(site, path: str) -> list[str]:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b'\n') + 1
         return [f'Line {line} of {path} (-file:) is not valid UTF-8: save the file as UTF-8.']
+    starts = [i for i, c in enumerate(text) if c == '\n']
     titles = [
-        (text.count('\n', 0, m.start()) + 1, m['title'])
+        (bisect.bisect_left(starts, m.start()) + 1, m['title'])
         for m in pywikibot.link_regex.finditer(text)
     ]
     problems = []
