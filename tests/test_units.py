@@ -516,7 +516,7 @@ def test_budget_counts_sends_in_the_window_and_says_how_long_to_wait():
     now = [1000.0]
     sends = [100.0, 900.0, 950.0]
     limit = timing.RateLimit(3, 1000)
-    b = budget.Budget([limit], lambda since: [t for t in sends if t >= since], lambda: now[0])
+    b = budget.Budget([limit], lambda since, _: [t for t in sends if t >= since], lambda: now[0])
     assert b.used(limit) == 3
     assert b.blocking() is limit
     # One more fits when the oldest send (at 100) leaves the window.
@@ -555,3 +555,16 @@ def test_a_subject_longer_than_the_wikis_form_takes_is_refused():
     Message('x' * 200, 'Body')
     with pytest.raises(MessageError, match='201 characters, more than the 200'):
         Message('x' * 201, 'Body')
+
+
+def test_a_send_counts_once_for_the_wiki_and_once_for_the_family_limit():
+    wiki_limit = timing.RateLimit(5, 1000)
+    family_limit = timing.RateLimit(20, 1000, across_family=True)
+    here, elsewhere = [900.0, 950.0], [100.0, 920.0, 940.0]
+
+    def sends_since(since, across_family):
+        sends = here + elsewhere if across_family else here
+        return [t for t in sends if t >= since]
+
+    b = budget.Budget([wiki_limit, family_limit], sends_since, lambda: 1000.0)
+    assert (b.used(wiki_limit), b.used(family_limit)) == (2, 5)

@@ -96,7 +96,11 @@ def applicable_limits(userinfo: dict, wikimedia: bool, manual: RateLimit | None)
         limits.append(wiki)
     if wikimedia and 'noratelimit' not in userinfo.get('rights', []):
         limits.append(
-            RateLimit(*WIKIMEDIA_LIMIT, "Wikimedia's limit per account, on all its wikis")
+            RateLimit(
+                *WIKIMEDIA_LIMIT,
+                "Wikimedia's limit per account, on all its wikis",
+                across_family=True,
+            )
         )
     if manual:
         limits.append(manual)
@@ -107,9 +111,9 @@ def applicable_limits(userinfo: dict, wikimedia: bool, manual: RateLimit | None)
 class Budget:
     """How many more emails the limits allow now, from the journal's record of sends.
 
-    :param sends_since: ``sends_since(since)`` lists the times of this account's
-        earlier sends (on this wiki, or on every Wikimedia wiki); None when
-        there is no journal to ask
+    :param sends_since: ``sends_since(since, across_family)`` lists the times of
+        this account's earlier sends: on this wiki, or with *across_family* on
+        every wiki of its family; None when there is no journal to ask
     """
 
     limits: list[RateLimit]
@@ -119,7 +123,7 @@ class Budget:
 
     def _sends(self, limit: RateLimit, now: float) -> list[float]:
         since = now - limit.seconds
-        known = self.sends_since(since) if self.sends_since else []
+        known = self.sends_since(since, limit.across_family) if self.sends_since else []
         return sorted([*known, *(t for t in self.extra if t >= since)])
 
     def used(self, limit: RateLimit) -> int:

@@ -283,10 +283,11 @@ def _limits(campaign: Campaign, opt) -> list[tuple]:
     journal = campaign.journal
     account, wiki, family = campaign.account.name, campaign.wiki, campaign.family
 
-    def sends_since(since: float) -> list[float]:
-        return journal.sends_since(since, account, wiki=wiki) + (
-            journal.sends_since(since, account, family=family) if family else []
-        )
+    def sends_since(since: float, across_family: bool) -> list[float]:
+        # Every send on a wiki of the family carries the family: one query, no double count.
+        if across_family and family:
+            return journal.sends_since(since, account, family=family)
+        return journal.sends_since(since, account, wiki=wiki)
 
     campaign.budget = budgets.Budget(limits, sends_since if journal else None)
     return [(limit, campaign.budget.used(limit)) for limit in limits]

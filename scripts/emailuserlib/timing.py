@@ -28,6 +28,8 @@ class RateLimit:
     hits: int
     seconds: int
     source: str = 'the wiki'
+    #: Counted over every wiki of the family (Wikimedia's per-account limit), not one.
+    across_family: bool = False
 
     def describe(self) -> str:
         per = {60: 'minute', 3600: 'hour', 86400: 'day', 7 * 86400: 'week'}.get(self.seconds)
