@@ -24,6 +24,7 @@ from harness.pwbconfig import (
     make_config,
     proxied_families,
     pwb_command,
+    run_pwb,
 )
 from harness.wiki import MEDIAWIKIS, LocalWiki
 
@@ -179,16 +180,7 @@ class Sender:
         return (self.config_dir / f'run-{number or self.launched}.log').read_text()
 
     def pwb(self, *args: str, stdin: str | None = None, timeout: float = 300) -> Result:
-        proc = subprocess.run(
-            [*pwb_command(), *args],
-            cwd=self.config_dir,
-            env=env_for(self.config_dir),
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-        )
+        proc = run_pwb(self.config_dir, *args, stdin=stdin, timeout=timeout)
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 from pywikibot import pagegenerators
 
-from harness.pwbconfig import SCRIPT, pwb_command
+from harness.pwbconfig import SCRIPT, run_pwb
 
 #: Nothing listens on the discard port: any request the help made would fail.
 NOWHERE = 'http://127.0.0.1:9'
@@ -25,15 +24,7 @@ def test_help_needs_no_user_config_and_no_network(tmp_path):
         http_proxy=NOWHERE,
         https_proxy=NOWHERE,
     )
-    result = subprocess.run(
-        [*pwb_command(), str(SCRIPT), '-help'],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    result = run_pwb(tmp_path, str(SCRIPT), '-help', env=env, timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert result.stdout.startswith('Email many wiki users at once'), output

@@ -12,7 +12,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import exactly_once, received
-from harness.pwbconfig import env_for, pwb_command
+from harness.pwbconfig import env_for, run_pwb
 
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
@@ -58,15 +58,7 @@ def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path):
     def pwb(command: str) -> subprocess.CompletedProcess:
         argv = shlex.split(substitute(command))
         assert argv[0] == 'pwb', command
-        result = subprocess.run(
-            [*pwb_command(), *argv[1:]],
-            cwd=directory,
-            env=env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=300,
-        )
+        result = run_pwb(directory, *argv[1:], env=env)
         output = result.stdout + result.stderr
         assert result.returncode == 0, f'{command}\n{output}'
         assert 'not found' not in output, f'{command}\n{output}'

@@ -95,7 +95,7 @@ class EmailUserBot(ConfigParserBot):
         self.names = names
         self.interrupts = Interrupts()
         self.stop_reason: StopRun | None = None
-        self.settled: dict[int, tuple[Status, str]] = {}
+        self.settled: set[int] = set()  # ids of the recipients settle() has seen
         self.position = 0
         self.emails = 0  # emails sent (or simulated) in this run
         self.declined = 0
@@ -225,7 +225,7 @@ class EmailUserBot(ConfigParserBot):
             except JournalError as e:
                 status, detail, error = Status.UNCERTAIN, 'the journal could not record it', e
         recipient.status, recipient.detail = status, detail
-        self.settled[id(recipient)] = (status, detail)
+        self.settled.add(id(recipient))
         self.counter[status] += 1
         if error:
             raise error

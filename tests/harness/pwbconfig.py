@@ -98,6 +98,26 @@ def make_config(
     return directory
 
 
+def run_pwb(
+    config_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run ``pwb *args`` in *config_dir*, as an operator would there; output captured."""
+    return subprocess.run(
+        [*pwb_command(), *args],
+        cwd=config_dir,
+        env=env if env is not None else env_for(config_dir),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+    )
+
+
 def env_for(config_dir: Path) -> dict[str, str]:
     """The environment for running pwb with *config_dir* as its base directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith('PYWIKIBOT')}
