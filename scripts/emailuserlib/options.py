@@ -35,7 +35,9 @@ message body) exclude each other; the command line's replaces scripts.ini's.
 
 from __future__ import annotations
 
+import ast
 import configparser
+import contextlib
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -434,7 +436,8 @@ def convert(option: Option, value: str | None, ini: bool = False) -> Any:
             raise Bad('is not known', f'use {which}')
         return text.strip()
     if kind == 'list':
-        items = [i.strip() for i in re.split(r'[|\n]', text)] if ini else [text]
+        # The bot holds the items joined by |, which no title and hardly a file name has.
+        items = [i.strip() for i in re.split(r'[|\n]', text)]
         items = [i for i in items if i]
         if not items:
             raise _needs_value(option)
@@ -604,6 +607,9 @@ def _ini_error(path: Path, e: configparser.Error) -> str:
         )
     if isinstance(e, configparser.ParsingError):
         lineno, line = e.errors[0]
+        with contextlib.suppress(ValueError, SyntaxError):
+            line = ast.literal_eval(line)  # configparser gives the line as repr() up to 3.12
+        line = str(line).strip()
         return (
             f'{path} line {lineno} cannot be read ({shown(line)}): write each setting as '
             'name = value under a [section] line.'
