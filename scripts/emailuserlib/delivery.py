@@ -22,9 +22,11 @@ from dataclasses import dataclass
 import requests
 from pywikibot import config
 from pywikibot.comms import http
+from pywikibot.exceptions import Error as PywikibotError
 
 from . import sentences
 from .outcomes import EXIT_ERROR, EXIT_PENDING, Status
+from .preflight import UNREACHABLE
 
 # Refusals that concern only this recipient: skipped for good.
 RECIPIENT_ERRORS = {
@@ -269,11 +271,21 @@ class Sender:
                 relogged = True
                 try:
                     self.relogin()
-                except Exception as e:
+                except UNREACHABLE as e:
                     raise NotSent(f'the session was lost and logging in again failed: {e}') from e
+                except (PywikibotError, ValueError, OSError) as e:
+                    # The credentials no longer work: a later run would fail the same way.
+                    raise SenderRefused('login', self._login_lost(e)) from e
                 continue
             return interpret_error(code, info, self.account)
         raise NotSent(f'the session was lost again after logging in ({code})')
+
+    def _login_lost(self, error: Exception) -> str:
+        try:
+            sitename = self.site.siteinfo['sitename']
+        except Exception:  # the sentence matters more than the wiki's own name
+            sitename = str(self.site)
+        return sentences.login_lost(sitename, self.account, error)
 
     def ready(self) -> None:
         """Fetch the token now, so that a send finds it (a read, retried by Pywikibot)."""
