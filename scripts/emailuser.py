@@ -42,8 +42,9 @@ the wiki gets it. Use the global option -simulate to see the plan and that
 preview without sending anything.
 
 Exit status: 0 when every recipient was emailed or skipped for a reason of
-their own; 1 when the input, the account or the journal is wrong, a send
-failed or a recipient is uncertain; 75 when the run stopped with recipients
+their own; 1 when the input, the account, its password (also when it stops
+working during the run) or the journal is wrong, a send failed or a recipient
+is uncertain; 75 when the run stopped with recipients
 left (rate limit, -max, quit, Ctrl-C, SIGTERM or SIGHUP, the wiki went away or
 cannot send mail now): run the same command again later.
 

@@ -182,3 +182,22 @@ def test_odd_scripts_ini_values_never_give_a_traceback(sender, mailbox, ini):
     assert str(path) in result.output
     assert 'Traceback' not in result.output
     assert mailbox.messages() == []
+
+
+@pytest.mark.parametrize(
+    ('arg', 'sentence'),
+    [
+        ('-max:²', '-max:² is not a positive whole number'),
+        ('-resend:', '-resend: is not known: use -resend alone, or -resend:uncertain.'),
+        ('-always:yes', '-always:yes takes no value: write -always alone.'),
+        ('-ratelimit:20/fortnight', '-ratelimit:20/fortnight is not a limit'),
+    ],
+)
+def test_odd_command_line_values_are_one_sentence_and_forget_nobody(sender, mailbox, arg, sentence):
+    first = sender.run(*SEND, '-always')
+    assert first.returncode == 0, first.output
+    result = sender.run(*SEND, '-always', arg)
+    assert result.returncode == 1, result.output
+    assert sentence in one_line(result.output)
+    assert 'Traceback' not in result.output
+    assert received(mailbox) == exactly_once(['Alice'])

@@ -422,6 +422,7 @@ def email_users(site, names: Iterable[str], subject: str, text: str, **options) 
     *options* are the bot's options (``always`` defaults to True here); the
     counter's keys are statuses such as ``sent``, ``not-emailable`` or ``pending``.
 
+    :raises emailuserlib.options.OptionError: an option's value cannot be used
     :raises emailuserlib.prepare.Refusal: the run cannot go on; nothing was sent
     """
     options.setdefault('always', True)
