@@ -100,6 +100,8 @@ class Option:
     group: str = ''
     #: The forms of -help and the README when the kind's are not right.
     forms: tuple[str, ...] = ()
+    #: What a value gives, for the sentence that refuses one: "the most emails ...".
+    means: str = ''
     default: Any = field(default=None)
 
     @property
@@ -232,6 +234,7 @@ OPTIONS: tuple[Option, ...] = (
         'send at most N emails in this run',
         'Send at most N emails in this run; run again to go on.',
         metavar='N',
+        means='the most emails to send in this run',
     ),
     Option(
         'ccme',
@@ -427,7 +430,7 @@ def convert(option: Option, value: str | None, ini: bool = False) -> Any:
         if not re.fullmatch(r'[0-9]{1,18}', digits) or int(digits) < 1:
             raise Bad(
                 'is not a positive whole number',
-                f'give {_INT_MEANS.get(option.name, "a number")}, as in {{eg:20}}',
+                f'give {option.means or "a number"}, as in {{eg:20}}',
             )
         return int(digits)
     if kind == 'choice':
@@ -445,9 +448,6 @@ def convert(option: Option, value: str | None, ini: bool = False) -> Any:
     if option.check is not None:
         return option.check(text)
     return text
-
-
-_INT_MEANS = {'max': 'the most emails to send in this run'}
 
 
 # The command line -------------------------------------------------------------
