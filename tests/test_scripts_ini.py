@@ -6,12 +6,14 @@ sink and no journal written; a good file is named in the plan.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import Result
 
+from harness import population as pop
 from harness.checks import exactly_once, received
 from harness.pwbconfig import SCRIPT, env_for, pwb_command
 
@@ -201,3 +203,16 @@ def test_odd_command_line_values_are_one_sentence_and_forget_nobody(sender, mail
     assert sentence in one_line(result.output)
     assert 'Traceback' not in result.output
     assert received(mailbox) == exactly_once(['Alice'])
+
+
+def test_check_from_another_folder_names_the_settings_it_read(sender, mailbox, tmp_path):
+    path = write_ini(sender.config_dir, f'[emailuser]\noptout = {pop.OPTOUT_CATEGORY}\n')
+    elsewhere = tmp_path / 'cron'
+    elsewhere.mkdir()
+    result = run_from(sender, elsewhere, '-page:User:Carol', '-page:User:Bob', '-check')
+    assert result.returncode == 0, result.output
+    assert f'Checking with the settings from {path} [emailuser].' in one_line(result.output)
+    # The file's opt-out list was applied.
+    assert re.search(r'^opted-out +Carol', result.stdout, re.M), result.output
+    assert re.search(r'^emailable +Bob', result.stdout, re.M), result.output
+    assert mailbox.messages() == []
