@@ -30,94 +30,21 @@ doubled braces. Any other {word} is refused as a likely typo.
 A category, page or -file: list given to a generator must exist: a missing one
 is refused before anything is sent, an empty category is a warning.
 
-Options (also read from the [emailuser] section of scripts.ini):
+Options (also read from the [emailuser] section of scripts.ini, as in max = 20
+or always = yes, except -test and -resend, which act on one run only; the
+scripts.ini of the current folder is read, else the one in the Pywikibot
+config directory):
 
--subject:TEXT     Subject of the email. Asked for when not given and the
-                  script runs on a terminal.
-
--text:TEXT        Body of the email; \n starts a new line.
-
--textfile:FILE    Body of the email, read from a UTF-8 text file.
-
--textpage:TITLE   Body of the email, taken from a wiki page as its readers see
-                  it: a redirect is followed, templates and magic words are
-                  expanded by the wiki, and every link becomes "label (URL)".
-                  A page with a table, an image, a link to a missing page or
-                  an error of the wiki is refused before anything is sent.
-
--users:FILE       Email the users named in FILE (UTF-8; may be given more than
-                  once; combines with generators, each user emailed once). A
-                  plain list has one name per line, with or without the user
-                  namespace prefix; blank lines and lines starting with # are
-                  ignored. A CSV file (first line: a header with a username
-                  column, separated by commas, semicolons or tabs) adds its
-                  other columns as placeholders, e.g. {team}. A bad name, an
-                  unusable column name or an empty value of a used column is
-                  refused with its line number before anything is sent; a user
-                  named twice keeps the first row.
-
--check            Only check who can be emailed: one line per user with its
-                  status, then the totals. Needs no subject or text, sends
-                  nothing, writes no journal, and works for any account.
-
--report:FILE      Write a CSV (username,status,detail) with one row per user
-                  the run considered, also when it stops early.
-
--fallback:talk    Post the message on the user talk page of users who cannot
-                  be emailed, as a new section headed by the subject and
-                  signed; not where {{bots}}/{{nobots}} forbids it or the page
-                  is in MassMessage's opt-out category (by the wiki's name for
-                  it; Category:Opted-out of message delivery in English).
-
--optout:TITLE     Never email users linked from this page or listed in this
-                  category, e.g. -optout:"Category:Opted-out of message
-                  delivery". May be given more than once.
-
--max:N            Send at most N emails in this run; run again to go on.
-
--ccme             Send a copy of every email to yourself.
-
--ccme:first       Send a copy of the first email of the run to yourself only.
-
--test             Send the email of the first recipient to this account
-                  itself, as a test, and nothing else; -test:NAME sends it to
-                  the user NAME instead. The campaign is not touched: a run
-                  without -test still emails everyone.
-
--wait             At the account's email rate limit, wait and go on instead of
-                  stopping.
-
--always           Send without asking for each recipient.
-
--journal:FILE     Where delivery state is kept (default:
-                  emailuser-journal.sqlite3 in the Pywikibot config directory).
-                  Running the same command again emails only those not emailed
-                  yet, also from another account or with a corrected text.
-
--campaign:NAME    Name of this mailing in the journal (default: the subject as
-                  written). Give the name of an earlier campaign to continue it
-                  with a corrected subject; give a new name to email people
-                  whom another campaign reached in the last 7 days on purpose.
-
--ratelimit:N/PERIOD
-                  Never send more than N emails per PERIOD (s, min, hour, day
-                  or a number of seconds), e.g. -ratelimit:20/day, besides the
-                  limits the wiki reports (and Wikimedia's 20 a day per account
-                  on its wikis), counted from the journal.
-
--resend:uncertain Email again the recipients whose state is uncertain because
-                  a run stopped while emailing them.
-
--resend           Forget who already got this message and email everyone
-                  again (asks first unless -always is given).
+&options;
 
 Before sending, the plan shows the email of the first recipient exactly as
 the wiki gets it. Use the global option -simulate to see the plan and that
 preview without sending anything.
 
 Exit status: 0 when every recipient was emailed or skipped for a reason of
-their own; 1 when the input, the account or the journal is wrong, a send
-failed or a recipient is uncertain; 75 when the run stopped with recipients
+their own; 1 when the input, the account, its password (also when it stops
+working during the run) or the journal is wrong, a send failed or a recipient
+is uncertain; 75 when the run stopped with recipients
 left (rate limit, -max, quit, Ctrl-C, SIGTERM or SIGHUP, the wiki went away or
 cannot send mail now): run the same command again later.
 
@@ -129,34 +56,19 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+from pathlib import Path
 
 import pywikibot
-from pywikibot import pagegenerators
+from pywikibot import config, pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import prepare, redact, sentences, sources, testmail
+from emailuserlib import options, prepare, redact, sentences, sources, testmail
 from emailuserlib.bot import EmailUserBot
 from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 from emailuserlib.preflight import UNREACHABLE
 
-docuReplacements = {'&params;': pagegenerators.parameterHelp}
-
-_VALUE_OPTIONS = (
-    'subject',
-    'text',
-    'textfile',
-    'textpage',
-    'max',
-    'optout',
-    'journal',
-    'report',
-    'fallback',
-    'campaign',
-    'ratelimit',
-    'users',
-)
-_FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check')
+docuReplacements = {'&params;': pagegenerators.parameterHelp, '&options;': options.help_text()}
 
 
 def parse(args: list[str]) -> tuple[dict, list[str]]:
@@ -164,55 +76,15 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
 
     :raises ValueError: an option's value is wrong; the text says how
     """
-    options: dict = {}
-    unknown = []
-    optout = []
-    users = []
-    for arg in args:
-        name, sep, value = arg[1:].partition(':') if arg.startswith('-') else ('', '', '')
-        if name in _FLAG_OPTIONS and not sep:
-            options[name] = True
-        elif name == 'ccme' and sep:
-            if value != 'first':
-                raise ValueError(
-                    f'-ccme:{value} is not known: use -ccme for a copy of every email, or '
-                    '-ccme:first for a copy of the first one only.'
-                )
-            options[name] = value
-        elif name == 'test':
-            options[name] = value or True
-        elif name == 'resend':
-            if value not in ('', 'uncertain'):
-                raise ValueError(
-                    f'-resend:{value} is not known: use -resend:uncertain, or '
-                    '-resend alone to email everyone again.'
-                )
-            options[name] = value or 'all'
-        elif name in _VALUE_OPTIONS and sep:
-            if not value:
-                raise ValueError(f'-{name}: needs a value, as in -{name}:VALUE.')
-            if name == 'optout':
-                optout.append(value)
-            elif name == 'users':
-                users.append(value)
-            elif name == 'max':
-                if not value.isdigit() or int(value) < 1:
-                    raise ValueError(
-                        f'-max:{value} is not a positive whole number: give '
-                        'the most emails to send in this run, as in -max:20.'
-                    )
-                options[name] = int(value)
-            elif name in options:
-                raise ValueError(f'-{name}: is given twice: give it once.')
-            else:
-                options[name] = value
-        else:
-            unknown.append(arg)
-    if optout:
-        options['optout'] = '|'.join(optout)
-    if users:
-        options['users'] = '|'.join(users)
-    return options, unknown
+    return options.parse_command_line(args)
+
+
+def settings(args: list[str]) -> options.Settings:
+    """The command line merged over scripts.ini, every value checked.
+
+    :raises OptionError: a value is wrong; the text says where and how
+    """
+    return options.load(args, Path.cwd(), Path(config.base_dir))
 
 
 def _stop_on_signal(signum, frame) -> None:
@@ -242,13 +114,19 @@ def _main(*args: str) -> int:
         return EXIT_ERROR
     local_args = gen_factory.handle_args(local_args)
     try:
-        options, unknown = parse(local_args)
-    except ValueError as e:
-        suggest_help(additional_text=str(e))
+        given = settings(local_args)
+    except options.OptionError as e:
+        if e.door == 'command line':
+            suggest_help(additional_text=str(e))
+        else:
+            pywikibot.error(str(e))
         return EXIT_ERROR
+    for warning in given.warnings:
+        pywikibot.warning(warning)
+    unknown = given.unknown
     generator = gen_factory.getCombinedGenerator()
     site = gen_factory.site
-    bot = EmailUserBot(generator=generator, site=site, **options)
+    bot = EmailUserBot(generator=generator, site=site, **given.values)
     # -users: may come from scripts.ini too.
     missing = not generator and not bot.opt.users
     if suggest_help(missing_generator=missing, unknown_parameters=unknown):
@@ -259,8 +137,8 @@ def _main(*args: str) -> int:
             signal.signal(getattr(signal, name), _stop_on_signal)
     try:
         if bot.opt.check:
-            return prepare.check(site, bot.opt, pages=generator)
-        bot.campaign = prepare.prepare(site, bot.opt, pages=generator)
+            return prepare.check(site, bot.opt, pages=generator, settings=given.describe())
+        bot.campaign = prepare.prepare(site, bot.opt, pages=generator, settings=given.describe())
         if bot.opt.test:
             return testmail.send_test(bot.campaign, bot.opt.test)
     except prepare.Refusal as e:

@@ -7,10 +7,13 @@ with them from its password file, as ``('Sender', BotPassword('mail', '...'))``.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 import pytest
 
 from harness import population as pop
-from harness.checks import exactly_once, received
+from harness.checks import exactly_once, received, wait_for_mail
 
 pytestmark = pytest.mark.wiki
 
@@ -48,3 +51,57 @@ def test_a_bot_password_without_the_email_grant_is_refused_before_sending(
     assert 'Traceback' not in result.output
     assert mailbox.messages() == []
     assert sends(wiki) == before
+
+
+@contextlib.contextmanager
+def bot_password_copy(wiki, appid: str, like: str = 'mail'):
+    """A bot password *appid* of Sender, a copy of *like* (same grants and password).
+
+    A test may delete it (:func:`delete_bot_password`) without touching the
+    bot passwords that other tests log in with.
+    """
+    with sqlite3.connect(wiki.root / 'db' / 'wiki.sqlite', timeout=30) as db:
+        db.execute(
+            'INSERT INTO bot_passwords (bp_user, bp_app_id, bp_password, bp_token, '
+            'bp_restrictions, bp_grants) SELECT bp_user, ?, bp_password, bp_token, '
+            'bp_restrictions, bp_grants FROM bot_passwords WHERE bp_app_id = ?',
+            (appid, like),
+        )
+    try:
+        yield
+    finally:
+        delete_bot_password(wiki, appid)
+
+
+def delete_bot_password(wiki, appid: str) -> None:
+    """Delete the bot password *appid*, as its owner does on Special:BotPasswords."""
+    with sqlite3.connect(wiki.root / 'db' / 'wiki.sqlite', timeout=30) as db:
+        db.execute('DELETE FROM bot_passwords WHERE bp_app_id = ?', (appid,))
+
+
+def test_a_bot_password_deleted_mid_run_stops_with_status_1_and_the_password_file(
+    sender_factory, mailbox, wiki
+):
+    names = ['Alice', 'Bob', 'Carol', 'Grace Hopper']
+    with bot_password_copy(wiki, 'midrun'):
+        # A pause between sends, so that the deletion comes between two of them.
+        sender = sender_factory('Sender', extra='put_throttle = 2\n', bot_password='midrun')
+        proc = sender.start(
+            *(f'-page:User:{n}' for n in names),
+            '-subject:Deleted bot password',
+            '-text:Hello {username}.',
+            '-always',
+        )
+        wait_for_mail(mailbox, 1, proc)
+        delete_bot_password(wiki, 'midrun')
+        proc.wait(120)
+    output = sender.log()
+    assert proc.returncode == 1, output
+    assert (
+        'Logging in to Emailuser Test Wiki again failed after the wiki ended the session of Sender'
+    ) in ' '.join(output.split())
+    assert 'fix the password file' in output
+    assert 'Traceback' not in output
+    got = received(mailbox)
+    assert set(got.values()) == {1}  # nobody twice
+    assert 1 <= len(got) < len(names)

@@ -190,19 +190,6 @@ def test_preview_frames_the_body_line_by_line():
     ]
 
 
-@pytest.mark.parametrize(
-    ('value', 'mode'),
-    [(True, 'all'), (False, ''), ('', ''), ('true', 'all'), ('no', ''), ('first', 'first')],
-)
-def test_ccme_values_from_the_command_line_and_scripts_ini(value, mode):
-    assert delivery.ccme_mode(value) == mode
-
-
-def test_an_unknown_ccme_value_is_refused():
-    with pytest.raises(ValueError, match='-ccme:last is not known'):
-        delivery.ccme_mode('last')
-
-
 # Error mapping, on responses recorded from MediaWiki 1.39 and shaped as 1.41+ sends them.
 
 
@@ -463,6 +450,8 @@ def test_parse_reads_options_and_returns_unknown_ones():
         (['-subject:'], 'needs a value'),
         (['-text:a', '-text:b'], 'given twice'),
         (['-ccme:all'], '-ccme:all is not known'),
+        (['-max:5', '-max:6'], 'given twice'),
+        (['-resend:'], '-resend: is not known'),
     ],
 )
 def test_parse_refuses_bad_values(args, fragment):

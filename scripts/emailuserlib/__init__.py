@@ -1,5 +1,6 @@
 """The parts of the emailuser script, each with its own reason to change.
 
+- :mod:`.options`: every option, its default, its check and its help, in one table
 - :mod:`.recipients`: pages to users, opt-outs and the batched emailable check
 - :mod:`.message`: subject and body, their sources and placeholders
 - :mod:`.preflight`: whether the account may send, and its rate limit

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 
 import pywikibot
 from pywikibot import config
-from pywikibot.bot import ConfigParserBot
+from pywikibot.bot import ConfigParserBot, OptionHandler
 from pywikibot.exceptions import Error as PywikibotError
 
-from . import fallback, progress, sentences
+from . import fallback, options, progress, sentences
 from .delivery import NotSent, RateLimited, SenderRefused
 from .interrupts import Interrupts
 from .journal import JournalError
@@ -55,35 +55,12 @@ class StopRun(Exception):
 class EmailUserBot(ConfigParserBot):
     """Emails each recipient once through the wiki's "Email this user".
 
-    Options, also read from the ``[emailuser]`` section of ``scripts.ini``:
-    ``subject``, ``text``, ``textfile``, ``textpage``, ``ccme``, ``max``,
-    ``wait``, ``optout`` (titles separated by ``|``), ``journal``, ``resend``
-    (``uncertain`` or ``all``), ``check``, ``report``, ``fallback`` (``talk``),
-    ``campaign``, ``ratelimit``, ``users`` (files separated by ``|``), ``test`` and
-    ``always``. ``ccme`` is True (a copy of every email) or ``first``; ``test``
-    (True or a user name) is for the script's -test, which sends through
-    :func:`.testmail.send_test` instead of running the bot.
+    Its options are those of :data:`.options.OPTIONS`, with their defaults;
+    ``test`` (True or a user name) is for the script's -test, which sends
+    through :func:`.testmail.send_test` instead of running the bot.
     """
 
-    update_options = {
-        'subject': '',
-        'text': '',
-        'textfile': '',
-        'textpage': '',
-        'ccme': '',
-        'max': 0,
-        'wait': False,
-        'optout': '',
-        'journal': '',
-        'resend': '',
-        'check': False,
-        'report': '',
-        'fallback': '',
-        'campaign': '',
-        'ratelimit': '',
-        'users': '',
-        'test': False,
-    }
+    update_options = options.defaults()
 
     def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -101,6 +78,17 @@ class EmailUserBot(ConfigParserBot):
         self.declined = 0
         self.uncertain_in_a_row = 0
         self.started = time.monotonic()
+
+    def set_options(self, **kwargs) -> None:
+        """Take the options given, checked by the option table.
+
+        The script reads scripts.ini itself, strictly, and merges it with the
+        command line before the bot is made (:func:`.options.load`);
+        ConfigParserBot's lenient reading would take a misspelt value as another.
+
+        :raises OptionError: a value cannot be used
+        """
+        OptionHandler.set_options(self, **options.check_values(kwargs))
 
     # Pywikibot's hooks --------------------------------------------------
 
@@ -434,6 +422,7 @@ def email_users(site, names: Iterable[str], subject: str, text: str, **options) 
     *options* are the bot's options (``always`` defaults to True here); the
     counter's keys are statuses such as ``sent``, ``not-emailable`` or ``pending``.
 
+    :raises emailuserlib.options.OptionError: an option's value cannot be used
     :raises emailuserlib.prepare.Refusal: the run cannot go on; nothing was sent
     """
     options.setdefault('always', True)

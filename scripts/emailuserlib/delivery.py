@@ -22,9 +22,11 @@ from dataclasses import dataclass
 import requests
 from pywikibot import config
 from pywikibot.comms import http
+from pywikibot.exceptions import Error as PywikibotError
 
 from . import sentences
 from .outcomes import EXIT_ERROR, EXIT_PENDING, Status
+from .preflight import UNREACHABLE
 
 # Refusals that concern only this recipient: skipped for good.
 RECIPIENT_ERRORS = {
@@ -201,34 +203,11 @@ def _post_once(site, params: dict) -> dict | Outcome:
     return Outcome(Status.UNCERTAIN, f'the wiki gave {kind} {response.status_code}')
 
 
-#: -ccme's values as they may be given (scripts.ini included), by what they mean.
-_CCME = {
-    'all': ('all', 'true', 'yes', 'on', '1'),
-    'first': ('first',),
-    '': ('', 'false', 'no', 'off', '0'),
-}
-
-
-def ccme_mode(value: bool | str) -> str:
-    """What -ccme asks for: ``all`` (a copy of every email), ``first`` or ``''`` (none).
-
-    :raises ValueError: the value is not known; the text says what to give
-    """
-    if isinstance(value, bool):
-        return 'all' if value else ''
-    for mode, spellings in _CCME.items():
-        if str(value).strip().lower() in spellings:
-            return mode
-    raise ValueError(
-        f'-ccme:{value} is not known: use -ccme for a copy of every email, or -ccme:first '
-        'for a copy of the first one only.'
-    )
-
-
 class Sender:
     """Sends the emails of one run through one site.
 
-    :param ccme: what -ccme asks for (see :func:`ccme_mode`): with ``first``,
+    :param ccme: the -ccme option as checked by :mod:`.options` (True: a copy
+        of every email; ``first``; or false: none): with ``first``,
         the wiki copies the emails to the sender until one is sent (or may
         have been: an uncertain answer counts, so that no second copy comes)
     :param relogin: called once when the wiki says the session is lost; it
@@ -238,7 +217,7 @@ class Sender:
     def __init__(self, site, account: str, ccme: bool | str = False, relogin=None) -> None:
         self.site = site
         self.account = account
-        self.ccme = ccme_mode(ccme)
+        self.ccme = 'first' if ccme == 'first' else 'all' if ccme else ''
         self.copied = False  # a copy went to the sender in this run (or may have)
         self.relogin = relogin
 
@@ -292,11 +271,21 @@ class Sender:
                 relogged = True
                 try:
                     self.relogin()
-                except Exception as e:
+                except UNREACHABLE as e:
                     raise NotSent(f'the session was lost and logging in again failed: {e}') from e
+                except (PywikibotError, ValueError, OSError) as e:
+                    # The credentials no longer work: a later run would fail the same way.
+                    raise SenderRefused('login', self._login_lost(e)) from e
                 continue
             return interpret_error(code, info, self.account)
         raise NotSent(f'the session was lost again after logging in ({code})')
+
+    def _login_lost(self, error: Exception) -> str:
+        try:
+            sitename = self.site.siteinfo['sitename']
+        except Exception:  # the sentence matters more than the wiki's own name
+            sitename = str(self.site)
+        return sentences.login_lost(sitename, self.account, error)
 
     def ready(self) -> None:
         """Fetch the token now, so that a send finds it (a read, retried by Pywikibot)."""

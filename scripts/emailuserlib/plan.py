@@ -36,6 +36,8 @@ class PlanFacts:
     journal: str = ''
     reached: int = 0
     reached_earlier_text: int = 0
+    #: Where options came from besides the command line: ``settings from PATH [emailuser]``.
+    settings: str = ''
 
 
 def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
@@ -47,6 +49,8 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
             skipped[r.status].append(r)
     who = f' as {facts.account}' if facts.account else ''
     lines = [f'Plan for {facts.sitename}{who}:']
+    if facts.settings:
+        lines.append(f'  With the {facts.settings}.')
     if facts.campaign:
         lines.append(
             f'  Campaign "{facts.campaign}"'

@@ -98,12 +98,8 @@ def read_message(
     """
     if interactive is None:
         interactive = sys.stdin.isatty()
-    sources = [n for n in ('text', 'textfile', 'textpage') if opt[n]]
-    if len(sources) > 1:
-        raise MessageError(
-            'Give the message body only once: use one of -text:, -textfile: and -textpage:.'
-        )
-    if not sources:
+    # The option table lets only one of them through.
+    if not (opt.text or opt.textfile or opt.textpage):
         raise MessageError(
             'There is no message body: give it with -text:, -textfile: or -textpage:.'
         )
@@ -270,12 +266,8 @@ def _resend(journal: Journal, opt) -> None:
 
 
 def _limits(campaign: Campaign, opt) -> list[tuple]:
-    manual = None
-    if opt.ratelimit:
-        try:
-            manual = budgets.parse_ratelimit(opt.ratelimit)
-        except ValueError as e:
-            raise Refusal(str(e)) from None
+    # Checked by the option table.
+    manual = budgets.parse_ratelimit(opt.ratelimit) if opt.ratelimit else None
     wikimedia = budgets.is_wikimedia(campaign.site)
     campaign.family = budgets.WIKIMEDIA if wikimedia else ''
     limits = budgets.applicable_limits(campaign.account.userinfo, wikimedia, manual)
@@ -293,16 +285,19 @@ def _limits(campaign: Campaign, opt) -> list[tuple]:
     return [(limit, campaign.budget.used(limit)) for limit in limits]
 
 
-def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None):
+def prepare(
+    site,
+    opt,
+    pages: Iterable | None = None,
+    names: Iterable[str] | None = None,
+    settings: str = '',
+):
     """Check everything, show the plan, and return the :class:`Campaign` to send.
+
+    *settings* says where options came from besides the command line, for the plan.
 
     :raises Refusal: something cannot be honoured; nothing was sent
     """
-    if opt.fallback not in ('', 'talk'):
-        raise Refusal(
-            f'-fallback:{opt.fallback} is not known: use -fallback:talk to post on the talk '
-            'page of users who cannot be emailed.'
-        )
     _report_path(opt)
     campaign = None
     try:
@@ -334,6 +329,7 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
             campaign.close()
         raise
     facts.put_throttle = config.put_throttle
+    facts.settings = settings
     facts.max_count = opt.max
     facts.simulate = bool(config.simulate)
     show_plan(campaign, facts, opt)
@@ -379,9 +375,17 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
             pywikibot.info(line)
 
 
-def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None) -> int:
+def check(
+    site,
+    opt,
+    pages: Iterable | None = None,
+    names: Iterable[str] | None = None,
+    settings: str = '',
+) -> int:
     """-check: who can be emailed, one line each; reads only, sends nothing."""
     _report_path(opt)
+    if settings:
+        pywikibot.info(f'Checking with the {settings}.')
     try:
         if site.username():
             try:

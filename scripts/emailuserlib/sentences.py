@@ -11,6 +11,15 @@ def login_failed(sitename: str, error: object, anonymous_hint: bool = False) -> 
     )
 
 
+def login_lost(sitename: str, account: str, error: object) -> str:
+    return (
+        f'Logging in to {sitename} again failed after the wiki ended the session of '
+        f'{account} ({error}): its password or bot password no longer works, so a later run '
+        'would fail the same way; fix the password file (password_file in user-config.py) '
+        'or the bot password on Special:BotPasswords, then run the same command again.'
+    )
+
+
 def blocked_from_email(account: str, where: str = '') -> str:
     return (
         f'The account {account} is blocked from sending email{where}: ask an '

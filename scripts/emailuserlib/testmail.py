@@ -20,8 +20,11 @@ from .timing import duration
 
 
 def target_of(option: bool | str, account: str) -> str:
-    """Who gets the test email: the account itself (``-test``) or the user of ``-test:NAME``."""
-    return account if option is True or not str(option).strip() else str(option).strip()
+    """Who gets the test email: the account itself (``-test``) or the user of ``-test:NAME``.
+
+    *option* is the value the option table checked: True or a name.
+    """
+    return account if option is True else option
 
 
 def send_test(campaign: Campaign, option: bool | str) -> int:

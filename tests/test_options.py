@@ -1,0 +1,224 @@
+"""The option table: each door's values checked alike, as pure functions.
+
+The end-to-end runs, where the operator sees these sentences, are in
+test_scripts_ini.py; the help and the README are compared with the table here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import emailuser
+import pytest
+
+from emailuserlib import options
+from emailuserlib.bot import EmailUserBot
+
+README = Path(__file__).resolve().parent.parent / 'README.md'
+
+
+def ini(tmp_path: Path, text: str, name: str = 'scripts.ini') -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding='utf-8')
+    return path
+
+
+def refusal(tmp_path: Path, text: str) -> str:
+    with pytest.raises(options.OptionError) as e:
+        options.read_ini(ini(tmp_path, text))
+    assert e.value.door == 'scripts.ini'
+    return str(e.value)
+
+
+# One place -------------------------------------------------------------------
+
+
+def test_the_readme_table_is_the_option_table():
+    text = README.read_text(encoding='utf-8')
+    start = text.index('| option | meaning |')
+    table = text[start:].split('\n\n', 1)[0].splitlines()
+    assert table == options.readme_rows()
+
+
+def test_the_help_lists_every_option_of_the_table():
+    assert emailuser.docuReplacements['&options;'] == options.help_text()
+    assert '&options;' in emailuser.__doc__
+    help_text = options.help_text()
+    for option in options.OPTIONS:
+        for form in option.usage:
+            assert re.search(rf'(^|\n|, ){re.escape(form)}\b', help_text), form
+
+
+def test_the_bot_takes_the_table_defaults():
+    assert EmailUserBot.update_options == options.defaults()
+    assert set(options.defaults()) == {o.name for o in options.OPTIONS}
+
+
+# scripts.ini -------------------------------------------------------------------
+
+
+def test_scripts_ini_values_are_read_by_the_kind_of_their_option(tmp_path):
+    values, found = options.read_ini(
+        ini(
+            tmp_path,
+            '[emailuser]\nmax = 20\nalways = yes\nwait = off\nccme = first\n'
+            'subject = 50% off ; a comment\nratelimit = 20/day\n'
+            'optout = Project:No mail|Category:Opted-out\nusers =\n  a.csv\n  b.txt\n',
+        )
+    )
+    assert found
+    assert values == {
+        'max': 20,
+        'always': True,
+        'wait': False,
+        'ccme': 'first',
+        'subject': '50% off',
+        'ratelimit': '20/day',
+        'optout': 'Project:No mail|Category:Opted-out',
+        'users': 'a.csv|b.txt',
+    }
+
+
+@pytest.mark.parametrize(
+    ('text', 'sentence'),
+    [
+        (
+            'max = abc',
+            '[emailuser] max = abc is not a positive whole number: give the most emails to '
+            'send in this run, as in max = 20.',
+        ),
+        ('max = -3', '[emailuser] max = -3 is not a positive whole number'),
+        ('max = 0', '[emailuser] max = 0 is not a positive whole number'),
+        ('wait = 2', '[emailuser] wait = 2 is not yes or no: write wait = yes or wait = no.'),
+        ('always = maybe', '[emailuser] always = maybe is not yes or no'),
+        ('ccme = last', '[emailuser] ccme = last is not known: write yes, no or ccme = first.'),
+        ('fallback = mail', '[emailuser] fallback = mail is not known: use fallback = talk.'),
+        ('ratelimit = lots', '[emailuser] ratelimit = lots is not a limit'),
+        ('subject =', '[emailuser] subject =  needs a value'),
+        (
+            'resend = uncertian',
+            '[emailuser] resend = uncertian: resend acts on one run only, so it is not read '
+            'from scripts.ini: remove the line, and give -resend:uncertain or -resend on the '
+            'command line of the run that needs it.',
+        ),
+        ('resend = false', '[emailuser] resend = false: resend acts on one run only'),
+        ('resend = uncertain', '[emailuser] resend = uncertain: resend acts on one run only'),
+        ('test = Ghost', '[emailuser] test = Ghost: test acts on one run only'),
+        ('test = yes', '[emailuser] test = yes: test acts on one run only'),
+        ('alwyas = yes', 'alwyas is not an option of emailuser: correct or remove the line'),
+        ('text = a\ntextfile = b', '[emailuser] gives the message body more than once'),
+    ],
+)
+def test_a_bad_scripts_ini_value_is_one_sentence_naming_the_file(tmp_path, text, sentence):
+    said = refusal(tmp_path, f'[emailuser]\n{text}\n')
+    assert said.startswith(str(tmp_path / 'scripts.ini'))
+    assert sentence in said
+    assert '\n' not in said
+
+
+@pytest.mark.parametrize(
+    ('text', 'sentence'),
+    [
+        ('max = 5\n', 'line 1 comes before any section line: begin the file with [emailuser]'),
+        ('[emailuser]\nmax = 5\nmax = 6\n', 'gives max twice in [emailuser] (again on line 3)'),
+        ('[emailuser]\n[emailuser]\n', 'has the section [emailuser] twice'),
+        ('[emailuser]\nmax 5\n', 'line 2 cannot be read (max 5)'),
+        ('[emailuser\n', 'line 1 comes before any section line'),
+    ],
+)
+def test_a_scripts_ini_that_configparser_refuses_is_one_sentence(tmp_path, text, sentence):
+    assert sentence in refusal(tmp_path, text)
+
+
+def test_a_scripts_ini_that_is_not_utf8_is_one_sentence(tmp_path):
+    path = tmp_path / 'scripts.ini'
+    path.write_bytes(b'[emailuser]\nsubject = caf\xe9\n')
+    with pytest.raises(options.OptionError, match='is not UTF-8 text: save it as UTF-8'):
+        options.read_ini(path)
+
+
+def test_other_scripts_sections_and_default_keys_of_other_scripts_are_left_alone(tmp_path):
+    values, found = options.read_ini(
+        ini(tmp_path, '[DEFAULT]\nsummary = x\nalways = yes\n[touch]\nfoo = 1\n')
+    )
+    assert values == {'always': True}
+    assert found
+
+
+def test_the_scripts_ini_of_the_current_folder_is_read_else_the_config_directory(tmp_path):
+    here, config = tmp_path / 'here', tmp_path / 'config'
+    here.mkdir()
+    config.mkdir()
+    assert options.ini_path(here, config) == (None, [])
+    ini(config, '[emailuser]\nratelimit = 20/day\n')
+    assert options.ini_path(here, config) == (config / 'scripts.ini', [])
+    settings = options.load(['-subject:S'], here, config)
+    assert settings.values == {'subject': 'S', 'ratelimit': '20/day'}
+    assert settings.describe() == f'settings from {config / "scripts.ini"} [emailuser]'
+    ini(here, '[emailuser]\nmax = 3\n')
+    path, [warning] = options.ini_path(here, config)
+    assert path == here / 'scripts.ini'
+    assert warning == (
+        f'{config / "scripts.ini"} is not read, because {here / "scripts.ini"} in the current '
+        'folder is: merge the settings into one of them, and keep only that one.'
+    )
+    assert options.ini_path(config, config) == (config / 'scripts.ini', [])
+
+
+def test_the_command_line_wins_and_its_body_replaces_the_files(tmp_path):
+    ini(tmp_path, '[emailuser]\nmax = 3\ntextfile = a.txt\nsubject = From the file\n')
+    settings = options.load(['-max:5', '-text:Inline'], tmp_path, tmp_path / 'none')
+    assert settings.values == {'max': 5, 'text': 'Inline', 'subject': 'From the file'}
+
+
+# The command line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('args', 'sentence'),
+    [
+        (['-always:yes'], '-always:yes takes no value: write -always alone.'),
+        (['-fallback:mail'], '-fallback:mail is not known: use -fallback:talk.'),
+        (['-ratelimit:lots'], '-ratelimit:lots is not a limit: give the most emails per'),
+        (['-resend:all'], '-resend:all is not known: use -resend alone, or -resend:uncertain.'),
+        (['-max:²'], '-max:² is not a positive whole number'),
+        (['-max:1\x1b[2J'], '-max:1\\x1b[2J is not a positive whole number'),
+        (['-textfile:a', '-textpage:b'], 'Give the message body only once'),
+    ],
+)
+def test_a_bad_command_line_value_is_one_sentence(args, sentence):
+    with pytest.raises(options.OptionError) as e:
+        options.parse_command_line(args)
+    assert sentence in str(e.value)
+    assert e.value.door == 'command line'
+
+
+# Callers of the library ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('given', 'value'),
+    [
+        ({'ccme': True}, True),
+        ({'ccme': 'first'}, 'first'),
+        ({'ccme': False}, ''),
+        ({'ccme': 'no'}, ''),
+        ({'max': 5}, 5),
+        ({'max': '5'}, 5),
+        ({'test': True}, True),
+        ({'test': 'Bob'}, 'Bob'),
+        ({'resend': 'all'}, 'all'),
+        ({'optout': ['A', 'B']}, 'A|B'),
+    ],
+)
+def test_a_library_callers_values_are_checked_by_the_same_table(given, value):
+    assert list(options.check_values(given).values()) == [value]
+
+
+@pytest.mark.parametrize('given', [{'max': -3}, {'max': 'abc'}, {'wait': 'maybe'}, {'ccme': 2.5}])
+def test_a_library_callers_bad_value_is_refused(given):
+    with pytest.raises(options.OptionError, match='The option'):
+        options.check_values(given)
+    with pytest.raises(options.OptionError):
+        EmailUserBot(site=object(), **given)

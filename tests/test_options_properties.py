@@ -1,0 +1,108 @@
+"""Any string for any option, at either door: a value or one sentence, never a traceback.
+
+And nothing reached is ever forgotten by accident: only ``-resend`` alone, on the
+command line, makes the journal forget who got the message.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+hypothesis = pytest.importorskip('hypothesis')
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from emailuserlib import options  # noqa: E402
+
+NAMES = [o.name for o in options.OPTIONS]
+#: Any text a file or a shell can hold (no lone surrogates, which no file holds).
+TEXT = st.text(st.characters(blacklist_categories=('Cs',)), max_size=40)
+#: Values that look like what operators write, and are likely to pass a check.
+LIKELY = st.sampled_from(
+    ['', 'yes', 'no', 'true', 'false', '0', '1', '-3', '20', 'first', 'talk', 'uncertain',
+     'all', '20/day', '5/hour', 'a.csv', 'Project:No mail', '50% off', ' 7 ', 'uncertian',
+     '²', '１２', '1_000', '1e3', '%(x)s', ' ; comment', '\n', '\x00', '[emailuser]']
+)  # fmt: skip
+VALUES = st.one_of(TEXT, LIKELY, st.builds(str.__add__, LIKELY, LIKELY))
+OPTION_NAMES = st.one_of(st.sampled_from(NAMES), st.text(min_size=1, max_size=10))
+SLOW = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def arg(name: str, value: str | None) -> str:
+    return f'-{name}' if value is None else f'-{name}:{value}'
+
+
+ARGS = st.lists(
+    st.builds(arg, OPTION_NAMES, st.one_of(st.none(), VALUES)), max_size=6
+)  # fmt: skip
+
+
+@SLOW
+@given(ARGS)
+def test_any_command_line_gives_values_or_one_sentence(args):
+    try:
+        values, unknown = options.parse_command_line(args)
+    except options.OptionError as e:
+        assert str(e) and '\n' not in str(e)
+        return
+    # The bot checks the values again: they pass unchanged.
+    assert options.check_values(values) == values
+    if 'resend' in values:
+        assert values['resend'] in ('all', 'uncertain')
+    if values.get('resend') == 'all':
+        assert '-resend' in args
+    assert all(a in args for a in unknown)
+
+
+def ini_line(name: str, value: str) -> str:
+    return f'{name} = {value}'
+
+
+INI_TEXT = st.one_of(
+    st.lists(st.builds(ini_line, OPTION_NAMES, VALUES), max_size=6).map(
+        lambda lines: '[emailuser]\n' + '\n'.join(lines) + '\n'
+    ),
+    TEXT.map(lambda t: '[emailuser]\n' + t),
+    TEXT,
+)
+
+
+@SLOW
+@given(INI_TEXT, ARGS)
+def test_any_scripts_ini_with_any_command_line_gives_values_or_one_sentence(
+    tmp_path_factory, text, args
+):
+    here = tmp_path_factory.mktemp('run')
+    (here / 'scripts.ini').write_text(text, encoding='utf-8')
+    try:
+        loaded = options.load(args, here, here / 'config')
+    except options.OptionError as e:
+        assert str(e) and '\n' not in str(e)
+        return
+    assert options.check_values(loaded.values) == loaded.values
+    # Nothing in scripts.ini forgets anyone; only -resend alone on the command line does.
+    if loaded.values.get('resend') == 'all':
+        assert '-resend' in args
+
+
+@SLOW
+@given(st.binary(max_size=200))
+def test_any_bytes_as_scripts_ini_give_values_or_one_sentence(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp('run') / 'scripts.ini'
+    path.write_bytes(data)
+    try:
+        options.read_ini(path)
+    except options.OptionError as e:
+        assert str(e) and '\n' not in str(e)
+
+
+@SLOW
+@given(st.sampled_from(NAMES), st.one_of(VALUES, st.integers(), st.booleans(), st.none()))
+def test_any_value_from_a_library_caller_gives_a_value_or_one_sentence(name, value):
+    try:
+        checked = options.check_values({name: value})
+    except options.OptionError as e:
+        assert str(e) and '\n' not in str(e)
+        return
+    assert options.check_values(checked) == checked
