@@ -34,6 +34,8 @@ NAME_COLUMN = 'username'
 BUILTIN = ('username', 'sitename')
 _DELIMITERS = (',', ';', '\t')
 _WORD = re.compile(r'\w+')
+#: Characters that end a line in a mail header, a CSV file or on a terminal.
+LINE_BREAK = re.compile('[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
 
 
 class NameListError(ValueError):
@@ -173,8 +175,13 @@ def parse_names(
 
 
 def _csv_entries(text: str, path: str, delimiter: str):
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
-    header = [cell.strip() for cell in next(reader)]
+    # strict=True: a quote that is not closed where CSV expects it raises, instead of
+    # swallowing the rows after it into one value.
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
+    try:
+        header = [cell.strip() for cell in next(reader)]
+    except csv.Error as e:
+        raise NameListError(_csv_problem(path, 1, delimiter, e)) from None
     name_index = [c.lower() for c in header].index(NAME_COLUMN)
     problems = []
     columns = []
@@ -202,8 +209,17 @@ def _csv_entries(text: str, path: str, delimiter: str):
         raise NameListError('\n'.join(problems))
     entries = []
     line = reader.line_num
-    for cells in reader:
-        number, line = line + 1, reader.line_num
+    while True:
+        number = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            # The rows after a broken one cannot be told apart: stop at the first.
+            problems.append(_csv_problem(path, number, delimiter, e))
+            break
+        line = reader.line_num
         if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith('#'):
             continue
         if len(cells) > len(header):
@@ -212,12 +228,51 @@ def _csv_entries(text: str, path: str, delimiter: str):
                 f'{len(header)}: quote values that hold "{delimiter}", or remove the extra ones.'
             )
             continue
+        broken = [
+            header[i] or f'column {i + 1}'
+            for i, cell in enumerate(cells)
+            if LINE_BREAK.search(cell)
+        ]
+        if broken:
+            problems.append(
+                f'Line {number} of {path} has a line break inside the value of '
+                f'{", ".join(broken)}, which is how a quote left open swallows the next rows, '
+                'and a subject or a mail header must be one line: put the value on one line.'
+            )
+            continue
         cells += [''] * (len(header) - len(cells))
         values = {c: v for i, (c, v) in enumerate(zip(header, cells)) if i != name_index}
         entries.append((number, cells[name_index].strip(), values))
     if problems:
         raise NameListError('\n'.join(problems))
     return tuple(columns), entries
+
+
+def _csv_problem(path: str, number: int, delimiter: str, error: csv.Error) -> str:
+    """The sentence for the row starting at line *number* that the CSV reader refused."""
+    text = str(error)
+    if 'field larger than field limit' in text:
+        return (
+            f'Line {number} of {path} has a value longer than {csv.field_size_limit():,} '
+            'characters, more than a -users: file may hold: shorten it.'
+        )
+    if 'unexpected end of data' in text:
+        return (
+            f'Line {number} of {path} opens a quoted value that is never closed, so the rows '
+            'after it cannot be told apart: close the quote, or remove it.'
+        )
+    if 'expected after' in text:
+        return (
+            f'Line {number} of {path} has text after the closing quote of a value: '
+            f'quote the whole value and double the quotes inside it, as in "say ""hi""", or '
+            'remove the quote.'
+        )
+    if 'new-line character' in text:
+        return (
+            f'Line {number} of {path} has a line break inside a value that is not quoted: '
+            'put the value on one line.'
+        )
+    return f'Line {number} of {path} is not a CSV row ({text}): correct it.'
 
 
 def read_names(

@@ -172,6 +172,28 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
         )
 
 
+def check_subjects(site, message: Message, recipients: list[Recipient], ccme: str) -> None:
+    """Refuse, before the first mail, a rendered subject that a mail cannot carry.
+
+    Each recipient's subject, and the subject of the sender's copy with -ccme (the
+    wiki's "Copy of your message to ..." around it), must be one line that fits
+    into one line of mail once the wiki encodes it.
+
+    :raises MessageError: with the recipient and the limit for that subject
+    """
+    copy = site.mediawiki_message('emailccsubject') if ccme else ''
+    first = True
+    for r in recipients:
+        if r.status != Status.EMAILABLE:
+            continue
+        subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
+        check_subject_length(subject, r.name)
+        if copy and (first or ccme != 'first'):
+            copied = copy.replace('$1', r.name).replace('$2', subject)
+            check_subject_length(copied, f"the copy of {r.name}'s email (-ccme)")
+        first = False
+
+
 def journal_path(opt) -> Path:
     """-journal:, or the journal among Pywikibot's data files (in config.base_dir)."""
     if opt.journal:
@@ -313,11 +335,8 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
         names = [*(names or ()), *lists.names]
         recipients = resolve(site, opt, pages, names, lists.values)
         _refuse_missing_values(message, lists, recipients, opt)
-        for r in recipients:
-            if r.status == Status.EMAILABLE:
-                subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
-                check_subject_length(subject, r.name)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
+        check_subjects(site, message, recipients, sender.ccme)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
         facts = _apply_journal(campaign, opt)
         facts.limits = _limits(campaign, opt)
