@@ -240,6 +240,7 @@ def _main(*args: str) -> int:
     except sources.SourceError as e:
         pywikibot.error(str(e))
         return EXIT_ERROR
+    files = sources.generator_files(local_args)  # no output may overwrite them
     local_args = gen_factory.handle_args(local_args)
     try:
         options, unknown = parse(local_args)
@@ -259,8 +260,8 @@ def _main(*args: str) -> int:
             signal.signal(getattr(signal, name), _stop_on_signal)
     try:
         if bot.opt.check:
-            return prepare.check(site, bot.opt, pages=generator)
-        bot.campaign = prepare.prepare(site, bot.opt, pages=generator)
+            return prepare.check(site, bot.opt, pages=generator, files=files)
+        bot.campaign = prepare.prepare(site, bot.opt, pages=generator, files=files)
         if bot.opt.test:
             return testmail.send_test(bot.campaign, bot.opt.test)
     except prepare.Refusal as e:

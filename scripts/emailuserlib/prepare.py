@@ -38,7 +38,7 @@ from .pagetext import text_from_page
 from .plan import PlanFacts, format_plan, format_preview, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
-from .report import ReportError, check_path, write_report
+from .report import ReportError, check_journal_path, check_path, write_report
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -201,12 +201,24 @@ def journal_path(opt) -> Path:
     return Path(config.datafilepath(journals.DEFAULT_NAME, create=False))
 
 
-def _report_path(opt) -> None:
-    if opt.report:
-        try:
-            check_path(opt.report, journal_path(opt))
-        except ReportError as e:
-            raise Refusal(str(e)) from None
+def input_files(opt, files: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The files the run reads, as (option, path): -textfile:, -users: and -file: (*files*)."""
+    found = [('-textfile:', opt.textfile)] if opt.textfile else []
+    found += [('-users:', p) for p in opt.users.split('|') if p.strip()]
+    found += [('-file:', p) for p in files]
+    return found
+
+
+def _report_path(opt, files: Iterable[str] = (), journal: bool = False) -> None:
+    """Refuse an output that is an input: the report, and with *journal* the journal."""
+    inputs = input_files(opt, files)
+    try:
+        if opt.report:
+            check_path(opt.report, journal_path(opt), inputs)
+        if journal:
+            check_journal_path(journal_path(opt), inputs)
+    except ReportError as e:
+        raise Refusal(str(e)) from None
 
 
 def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
@@ -315,8 +327,16 @@ def _limits(campaign: Campaign, opt) -> list[tuple]:
     return [(limit, campaign.budget.used(limit)) for limit in limits]
 
 
-def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None):
+def prepare(
+    site,
+    opt,
+    pages: Iterable | None = None,
+    names: Iterable[str] | None = None,
+    files: Iterable[str] = (),
+):
     """Check everything, show the plan, and return the :class:`Campaign` to send.
+
+    *files* are the -file: lists of the generators, which no output may overwrite.
 
     :raises Refusal: something cannot be honoured; nothing was sent
     """
@@ -325,7 +345,7 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
             f'-fallback:{opt.fallback} is not known: use -fallback:talk to post on the talk '
             'page of users who cannot be emailed.'
         )
-    _report_path(opt)
+    _report_path(opt, files, journal=True)
     campaign = None
     try:
         lists = user_lists(site, opt)
@@ -398,9 +418,15 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
             pywikibot.info(line)
 
 
-def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None = None) -> int:
+def check(
+    site,
+    opt,
+    pages: Iterable | None = None,
+    names: Iterable[str] | None = None,
+    files: Iterable[str] = (),
+) -> int:
     """-check: who can be emailed, one line each; reads only, sends nothing."""
-    _report_path(opt)
+    _report_path(opt, files)
     try:
         if site.username():
             try:

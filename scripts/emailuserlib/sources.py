@@ -156,6 +156,16 @@ def _is_interwiki(site, prefix: str) -> bool:
     return any(str(entry.get('prefix', '')).lower() == prefix for entry in interwikis)
 
 
+def generator_files(args: Iterable[str]) -> list[str]:
+    """The local files that ``-file:`` generator *args* read."""
+    files = []
+    for arg in args:
+        option, _, value = arg.partition(':')
+        if option == '-file' and value and not urlparse(value).netloc:
+            files.append(value)
+    return files
+
+
 def _page(site, title: str, namespace: int, given: str, problems: list[str]):
     try:
         link = pywikibot.Link(title, source=site, default_namespace=namespace)
