@@ -107,7 +107,10 @@ def csv_delimiter(first_line: str) -> str | None:
     for delimiter in _DELIMITERS:
         if delimiter not in first_line:
             continue
-        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:  # a stray quote or line break: :func:`parse_names` says where
+            header = first_line.split(delimiter)
         if any(cell.strip().lower() == NAME_COLUMN for cell in header):
             return delimiter
     return None
@@ -140,13 +143,16 @@ def parse_names(
     """
     prefixes = list(prefixes)
     text = text.lstrip('\ufeff')
-    delimiter = csv_delimiter(text.split('\n', 1)[0].rstrip('\r'))
+    delimiter = csv_delimiter(re.split(r'\r\n|\r|\n', text, maxsplit=1)[0])
     if delimiter:
         columns, entries = _csv_entries(text, path, delimiter)
     else:
         columns = ()
         entries = []
-        for number, line in enumerate(text.splitlines(), 1):
+        # Lines as an editor counts them: str.splitlines() would also break at U+2028 and
+        # other characters, and give every line after them a wrong number.
+        lines = text.replace('\r\n', '\n').replace('\r', '\n').split('\n')
+        for number, line in enumerate(lines, 1):
             line = line.strip()
             if line and not line.startswith('#'):
                 entries.append((number, line, {}))
@@ -155,7 +161,7 @@ def parse_names(
     seen: dict[str, Row] = {}
     for number, raw, values in entries:
         name = normalize_username(strip_prefix(raw, prefixes), first_letter)
-        problem = name_problem(name, temp_prefix)
+        problem = 'line break' if LINE_BREAK.search(raw) else name_problem(name, temp_prefix)
         if problem:
             shown = f'"{raw}"' if raw else 'the user name'
             problems.append(
@@ -182,7 +188,18 @@ def _csv_entries(text: str, path: str, delimiter: str):
         header = [cell.strip() for cell in next(reader)]
     except csv.Error as e:
         raise NameListError(_csv_problem(path, 1, delimiter, e)) from None
-    name_index = [c.lower() for c in header].index(NAME_COLUMN)
+    if any(LINE_BREAK.search(column) for column in header):
+        raise NameListError(
+            f'Line 1 of {path} has a line break inside a column name of the header: put the '
+            'header on one line.'
+        )
+    lowered = [c.lower() for c in header]
+    if NAME_COLUMN not in lowered:  # the header line alone looked otherwise
+        raise NameListError(
+            f'Line 1 of {path} has no {NAME_COLUMN} column once its quotes are read: quote '
+            'each column name whole, or not at all.'
+        )
+    name_index = lowered.index(NAME_COLUMN)
     problems = []
     columns = []
     for number, column in enumerate(header, 1):
