@@ -81,7 +81,7 @@ def _tag(index: int) -> str:
 
 
 cell_text = st.text(
-    alphabet=st.sampled_from(list('ab ,;\t"\'=\r\n\ufeff€#') + ['\u2028']), max_size=8
+    alphabet=st.sampled_from([*list('ab ,;\t"\'=\r\n\ufeff€#'), '\u2028']), max_size=8
 )
 
 
@@ -121,7 +121,7 @@ def csv_files(draw):
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(csv_files())
 def test_a_generated_csv_file_is_refused_with_a_line_or_gives_each_row_its_own_values(case):
-    text, names, rows = case
+    text, names, _rows = case
     try:
         result = parse_names(text, 'u.csv')
     except NameListError as e:
@@ -161,7 +161,7 @@ def test_the_encoded_length_is_mediawikis_subject_line():
 
 
 subjects = st.text(
-    alphabet=st.sampled_from(list('aZ =?_.,\t€ü') + ['😀', '\n', '\u2028']),
+    alphabet=st.sampled_from([*list('aZ =?_.,\t€ü'), '😀', '\n', '\u2028']),
     min_size=1,
     max_size=260,
 )

@@ -129,7 +129,8 @@ def resolve(
     values: dict | None = None,
 ):
     """Every recipient the names and pages lead to, checked in batches."""
-    titles = [t.strip() for t in opt.optout.split('|') if t.strip()]
+    # A blank title is refused, not skipped: the operator meant some list.
+    titles = opt.optout.split('|') if opt.optout else []
     resolver = Resolver(site, optout_names(site, titles), values)
     return resolver.from_names_and_pages(names or (), pages or ())
 
