@@ -20,6 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from emailuserlib.message import (
+    MAIL_LINE_LIMIT,
+    SUBJECT_LIMIT,
+    subject_fit,
+    subject_line_length,
+)
 from harness.checks import address, exactly_once, received
 from harness.pwbconfig import SCRIPT, env_for, run_pwb
 
@@ -402,14 +408,22 @@ def test_a_copy_subject_too_long_is_refused_before_the_first_mail(sender, mailbo
     assert mailbox.messages() == []
 
 
-subject_text = st.text(
-    alphabet=st.sampled_from([*'aZ=?_.,€ü', ' ', '😀']), min_size=90, max_size=198
-)
+subject_text = st.text(alphabet=st.sampled_from([*'aZ=?_.,€ü', ' ', '😀']), max_size=300)
 counter = itertools.count()
 
 
+def send_subject(sender, mailbox, tmp_path, subject: str):
+    mailbox.clear()
+    journal = tmp_path / f'j{next(counter)}.sqlite3'
+    result = sender.run(
+        '-page:User:Alice', f'-subject:{subject}', '-text:Hi.', f'-journal:{journal}', '-always'
+    )
+    assert 'Traceback' not in result.output, result.output
+    return result
+
+
 @settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -417,17 +431,42 @@ counter = itertools.count()
 def test_a_generated_subject_arrives_whole_or_is_refused_before_the_first_mail(
     sender, mailbox, tmp_path, text
 ):
-    mailbox.clear()
-    subject = f'S{text}E'
-    journal = tmp_path / f'j{next(counter)}.sqlite3'
-    result = sender.run(
-        '-page:User:Alice', f'-subject:{subject}', '-text:Hi.', f'-journal:{journal}', '-always'
-    )
-    assert 'Traceback' not in result.output, result.output
-    if result.returncode == 1:
-        assert 'The subject has ' in result.output and 'shorten it' in result.output, result.output
-        assert mailbox.messages() == []
-        return
+    # The longest start of the text the script takes, then one character more: the first
+    # must reach the SMTP sink whole, the second be refused before any mail.
+    subject = 'S' + text
+    fit = min(subject_fit(subject), SUBJECT_LIMIT)
+    longest = subject[:fit].rstrip(' ')
+    result = send_subject(sender, mailbox, tmp_path, longest)
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
-    assert mail.subject == subject
+    assert mail.subject == longest
+    if fit < len(subject):
+        result = send_subject(sender, mailbox, tmp_path, subject[: fit + 1])
+        assert result.returncode == 1, result.output
+        assert 'The subject has ' in result.output and 'shorten it' in result.output
+        assert mailbox.messages() == []
+
+
+def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailbox, tmp_path):
+    # Without the script's check: the wiki takes the request, the mail server the line not.
+    script = tmp_path / 'raw_send.py'
+    script.write_text(
+        'import sys, pywikibot\n'
+        'site = pywikibot.Site()\n'
+        'site.login()\n'
+        'for subject in sys.argv[1:]:\n'
+        '    r = site.simple_request(action="emailuser", target="Alice", subject=subject,\n'
+        '        text="Hi.", token=site.tokens["csrf"])\n'
+        '    try:\n'
+        '        print("RESULT", r.submit()["emailuser"]["result"])\n'
+        '    except pywikibot.exceptions.APIError as e:\n'
+        '        print("RESULT", e.code)\n',
+        encoding='utf-8',
+    )
+    fits, over = '€' * 108, '€' * 109
+    assert subject_line_length(fits) <= MAIL_LINE_LIMIT < subject_line_length(over)
+    result = sender.pwb(str(script), fits, over)
+    outcomes = re.findall(r'RESULT (\S+)', result.output)
+    assert outcomes[0] == 'Success', result.output
+    assert outcomes[1] != 'Success', result.output
+    assert [m.subject for m in mailbox.messages()] == [fits]
