@@ -57,7 +57,7 @@ def test_csv_columns_become_values_with_quoting_but_never_over_two_lines():
     }
     assert [row.line for row in names.rows] == [2, 4]
     # A value over two lines is what a quote left open makes of the rows after it.
-    with pytest.raises(NameListError, match='^Line 2 of u.csv has a line break inside the value'):
+    with pytest.raises(NameListError, match=r'^Line 2 of u\.csv has a line break inside the value'):
         parse_names(text.replace('two', 'two\nlines'), 'u.csv')
 
 

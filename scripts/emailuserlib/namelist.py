@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .message import LINE_BREAK
 from .recipients import (
     USER_NS,
     capitalises_users,
@@ -34,8 +35,6 @@ NAME_COLUMN = 'username'
 BUILTIN = ('username', 'sitename')
 _DELIMITERS = (',', ';', '\t')
 _WORD = re.compile(r'\w+')
-#: Characters that end a line in a mail header, a CSV file or on a terminal.
-LINE_BREAK = re.compile('[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
 
 
 class NameListError(ValueError):

@@ -182,15 +182,15 @@ def check_subjects(site, message: Message, recipients: list[Recipient], ccme: st
 
     :raises MessageError: with the recipient and the limit for that subject
     """
-    copy = site.mediawiki_message('emailccsubject') if ccme else ''
+    copy_subject = site.mediawiki_message('emailccsubject') if ccme else ''
     first = True
     for r in recipients:
         if r.status != Status.EMAILABLE:
             continue
         subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
         check_subject_length(subject, r.name)
-        if copy and (first or ccme != 'first'):
-            copied = copy.replace('$1', r.name).replace('$2', subject)
+        if copy_subject and (first or ccme != 'first'):
+            copied = copy_subject.replace('$1', r.name).replace('$2', subject)
             check_subject_length(copied, f"the copy of {r.name}'s email (-ccme)")
         first = False
 
