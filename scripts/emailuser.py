@@ -112,6 +112,7 @@ def _main(*args: str) -> int:
     except sources.SourceError as e:
         pywikibot.error(str(e))
         return EXIT_ERROR
+    files = sources.generator_files(local_args)  # no output may overwrite them
     local_args = gen_factory.handle_args(local_args)
     try:
         given = settings(local_args)
@@ -137,8 +138,12 @@ def _main(*args: str) -> int:
             signal.signal(getattr(signal, name), _stop_on_signal)
     try:
         if bot.opt.check:
-            return prepare.check(site, bot.opt, pages=generator, settings=given.describe())
-        bot.campaign = prepare.prepare(site, bot.opt, pages=generator, settings=given.describe())
+            return prepare.check(
+                site, bot.opt, pages=generator, settings=given.describe(), files=files
+            )
+        bot.campaign = prepare.prepare(
+            site, bot.opt, pages=generator, settings=given.describe(), files=files
+        )
         if bot.opt.test:
             return testmail.send_test(bot.campaign, bot.opt.test)
     except prepare.Refusal as e:

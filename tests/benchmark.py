@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -264,7 +265,10 @@ def main() -> None:
             )
             lookup = run_client([python, '-c', LOOKUP, str(files['sample'])], config, env, wiki)
             journal_ms = journal_cost(root / 'journal-cost.sqlite3')
-        table = report(n, len(emailable), results, big_check, lookup, journal_ms, mediawiki)
+            budget_us = budget_cost()
+        table = report(
+            n, len(emailable), results, big_check, lookup, journal_ms, mediawiki, budget_us
+        )
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
@@ -288,7 +292,43 @@ def journal_cost(path: Path, count: int = 1000) -> float:
     return elapsed / count * 1000
 
 
-def report(n, emailable, results, big_check, lookup, journal_ms, mediawiki) -> str:
+def budget_cost(full: int = 10_000, count: int = 1000) -> dict[int, float]:
+    """Microseconds per send for the rate-limit budget's question and count, by window size.
+
+    The window holds 0 or *full* earlier sends, in a real journal; a cost that grows
+    with the window would make a long run quadratic.
+    """
+    from emailuserlib.budget import Budget
+    from emailuserlib.journal import Journal
+    from emailuserlib.outcomes import State
+    from emailuserlib.timing import RateLimit
+
+    costs = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for earlier in (0, full):
+            j = Journal(Path(folder) / f'budget-{earlier}.sqlite3', synchronous='OFF')
+            j.open_campaign('bench', 'bench', 'fingerprint')
+            names = [f'U{i}' for i in range(earlier)]
+            j.plan(names)
+            for name in names:
+                j.record(name, State.SENT, 'sent', account='bench', wiki='bench')
+            limit = RateLimit(full + 2 * count, 86400)
+            budget = Budget([limit], partial(_sends, j))
+            assert budget.used(limit) == earlier  # the one read of the journal
+            start = time.perf_counter()
+            for _ in range(count):
+                assert budget.wait() == 0
+                budget.spend()
+            costs[earlier] = (time.perf_counter() - start) / count * 1e6
+            j.close()
+    return costs
+
+
+def _sends(journal, since: float, across_family: bool) -> list[float]:
+    return journal.sends_since(since, 'bench', wiki='bench')
+
+
+def report(n, emailable, results, big_check, lookup, journal_ms, mediawiki, budget_us=None) -> str:
     def med(name, key):
         return statistics.median(key(r) for r in results[name])
 
@@ -343,6 +383,13 @@ def report(n, emailable, results, big_check, lookup, journal_ms, mediawiki) -> s
         f'- The journal (two commits with synchronous=FULL around each send) costs '
         f'{journal_ms:.2f} ms per recipient.',
     ]
+    if budget_us:
+        empty, full = sorted(budget_us)
+        lines.append(
+            f'- The rate-limit budget costs {budget_us[empty]:.1f} µs per send with an empty '
+            f'window and {budget_us[full]:.1f} µs with {full:,} sends in it: the journal is '
+            'read once per run, before the first send.'
+        )
     if wrong:
         lines += ['', 'WRONG: ' + '; '.join(wrong)]
     return '\n'.join(lines) + '\n'

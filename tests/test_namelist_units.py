@@ -47,15 +47,18 @@ def test_a_csv_file_is_told_by_its_header(header, delimiter):
     assert namelist.csv_delimiter(header) == delimiter
 
 
-def test_csv_columns_become_values_with_quoting_and_multiline_fields():
-    text = 'team;username;note\n"Red; the first";Alice;"two\nlines"\n# Bob;later\nCarol;Bob\n'
+def test_csv_columns_become_values_with_quoting_but_never_over_two_lines():
+    text = 'team;username;note\n"Red; the first";Alice;"two ""quoted"""\n# Bob;later\nCarol;Bob\n'
     names = parse_names(text, 'u.csv')
     assert names.columns == ('team', 'note')
     assert names.values == {
-        'Alice': {'team': 'Red; the first', 'note': 'two\nlines'},
+        'Alice': {'team': 'Red; the first', 'note': 'two "quoted"'},
         'Bob': {'team': 'Carol', 'note': ''},
     }
-    assert [row.line for row in names.rows] == [2, 5]
+    assert [row.line for row in names.rows] == [2, 4]
+    # A value over two lines is what a quote left open makes of the rows after it.
+    with pytest.raises(NameListError, match=r'^Line 2 of u\.csv has a line break inside the value'):
+        parse_names(text.replace('two', 'two\nlines'), 'u.csv')
 
 
 def test_every_bad_line_is_one_sentence_with_its_number():

@@ -280,8 +280,7 @@ class EmailUserBot(ConfigParserBot):
         if outcome.status in (Status.SENT, Status.SIMULATED):
             self.emails += 1
             self.uncertain_in_a_row = 0
-            if config.simulate:
-                self.campaign.budget.spend()
+            self.campaign.budget.spend()
         elif outcome.status == Status.UNCERTAIN:
             self.uncertain_in_a_row += 1
             if self.uncertain_in_a_row >= UNCERTAIN_IN_A_ROW:

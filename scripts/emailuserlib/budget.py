@@ -107,9 +107,35 @@ def applicable_limits(userinfo: dict, wikimedia: bool, manual: RateLimit | None)
     return sorted(limits, key=lambda limit: limit.hits / limit.seconds)
 
 
+class _Window:
+    """The times of the sends in one limit's window, oldest first, pruned as it moves."""
+
+    def __init__(self, times: list[float]) -> None:
+        self.times = sorted(times)
+        self.start = 0  # times before it have left the window
+
+    def since(self, since: float) -> int:
+        """How many sends are at or after *since*; older ones leave for good."""
+        times = self.times
+        while self.start < len(times) and times[self.start] < since:
+            self.start += 1
+        if self.start > 1024 and self.start * 2 > len(times):
+            del times[: self.start]  # keep the memory to the window's own size
+            self.start = 0
+        return len(times) - self.start
+
+    def nth_newest(self, n: int) -> float:
+        """The time of the *n*-th newest send (1 is the newest)."""
+        return self.times[len(self.times) - n]
+
+
 @dataclass
 class Budget:
     """How many more emails the limits allow now, from the journal's record of sends.
+
+    The journal is read once, at the first question, for every limit's window;
+    the run's own sends are then added with :meth:`spend`. Each question costs
+    the same however many sends the window holds.
 
     :param sends_since: ``sends_since(since, across_family)`` lists the times of
         this account's earlier sends: on this wiki, or with *across_family* on
@@ -119,37 +145,49 @@ class Budget:
     limits: list[RateLimit]
     sends_since: object = None
     clock: object = time.time
-    extra: list[float] = field(default_factory=list)  # sends the journal does not hold
+    _windows: list[_Window] | None = field(default=None, init=False, repr=False)
 
-    def _sends(self, limit: RateLimit, now: float) -> list[float]:
-        since = now - limit.seconds
-        known = self.sends_since(since, limit.across_family) if self.sends_since else []
-        return sorted([*known, *(t for t in self.extra if t >= since)])
+    def _load(self, now: float) -> list[_Window]:
+        if self._windows is None:
+            self._windows = [
+                _Window(
+                    self.sends_since(now - limit.seconds, limit.across_family)
+                    if self.sends_since
+                    else []
+                )
+                for limit in self.limits
+            ]
+        return self._windows
+
+    def _used(self, index: int, now: float) -> int:
+        return self._load(now)[index].since(now - self.limits[index].seconds)
 
     def used(self, limit: RateLimit) -> int:
         """How many sends of *limit*'s current window are spent."""
-        return len(self._sends(limit, self.clock()))
+        return self._used(self.limits.index(limit), self.clock())
 
     def wait(self) -> float:
         """Seconds until one more send fits every limit; 0 when it fits now."""
         now = self.clock()
         longest = 0.0
-        for limit in self.limits:
-            sends = self._sends(limit, now)
-            if len(sends) >= limit.hits:
+        for index, limit in enumerate(self.limits):
+            used = self._used(index, now)
+            if used >= limit.hits:
                 # The oldest send that must leave the window for one more to fit.
-                leaving = sends[len(sends) - limit.hits]
+                leaving = self._windows[index].nth_newest(limit.hits)
                 longest = max(longest, leaving + limit.seconds - now + 0.5)
         return longest
 
     def spend(self) -> None:
-        """Count a send that the journal does not record (a simulation)."""
-        self.extra.append(self.clock())
+        """Count a send of this run (the journal holds it too, but is not read again)."""
+        now = self.clock()
+        for window in self._load(now):
+            window.times.append(now)
 
     def blocking(self) -> RateLimit | None:
         """The limit that forbids a send now, if any."""
         now = self.clock()
-        for limit in self.limits:
-            if len(self._sends(limit, now)) >= limit.hits:
+        for index, limit in enumerate(self.limits):
+            if self._used(index, now) >= limit.hits:
                 return limit
         return None

@@ -25,10 +25,12 @@ every platform and which is released when the process ends, however it ends.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,6 +124,33 @@ def _create_private(path: Path) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, flags, 0o600))
+
+
+class _LinkedLock(Exception):
+    """The lock file is a symbolic link, or not a plain file."""
+
+
+def _private_lock_file(path: Path) -> None:
+    """Create the lock file *path* readable by its owner only, or check the one there.
+
+    :raises _LinkedLock: it is a symbolic link or not a plain file
+    """
+    # O_NONBLOCK: a FIFO put there must not hang the run.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as e:
+        if e.errno == errno.ELOOP or path.is_symlink():
+            raise _LinkedLock from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _LinkedLock
+        if st.st_mode & 0o077:  # made by hand, or by an older version
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -339,12 +368,26 @@ class Journal:
     def lock(self) -> None:
         """Hold the journal's lock for this run.
 
-        :raises JournalError: another run holds it
+        The lock file is created readable by its owner only, never through a
+        symbolic link, and must be a file SQLite can lock.
+
+        :raises JournalError: another run holds it, or the lock file cannot be used
         """
         lock_path = self.path.with_name(self.path.name + '.lock')
         try:
-            _create_private(lock_path)
-            db = sqlite3.connect(lock_path, isolation_level=None, timeout=0)
+            _private_lock_file(lock_path)
+        except _LinkedLock:
+            raise JournalError(
+                f'The lock file {lock_path} of the journal is a symbolic link or not a plain '
+                'file, which could point the lock elsewhere: remove it when no run is using '
+                'the journal, then run again.'
+            ) from None
+        except OSError as e:
+            raise self._error('cannot be locked', e) from None
+        # nofollow: SQLite itself refuses a link put in its place meanwhile.
+        uri = Path(os.path.abspath(lock_path)).as_uri() + '?nofollow=1'
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
             db.execute('PRAGMA locking_mode=EXCLUSIVE')
             db.execute('BEGIN EXCLUSIVE')
         except sqlite3.OperationalError as e:
@@ -355,6 +398,11 @@ class Journal:
             raise JournalError(
                 f'Another run is sending with the journal {self.path} right now ({holder}): '
                 'wait for it to finish, then run again.'
+            ) from None
+        except sqlite3.DatabaseError as e:
+            raise JournalError(
+                f'The lock file {lock_path} of the journal holds something else than a lock '
+                f'({e}): remove it when no run is using the journal, then run again.'
             ) from None
         except OSError as e:
             raise self._error('cannot be locked', e) from None

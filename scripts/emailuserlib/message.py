@@ -22,18 +22,67 @@ class MessageError(ValueError):
     """The message cannot be sent as given; the text says what to fix."""
 
 
-#: The longest subject Special:EmailUser's form takes; longer ones may not fit into one
-#: header line at a mail server, which then refuses the mail for every recipient.
+#: The longest subject Special:EmailUser's form takes.
 SUBJECT_LIMIT = 200
+#: The longest line RFC 5322 allows in a mail, without its CR LF. MediaWiki writes the
+#: subject as one header line, never folded, so a longer one is refused by the mail
+#: server (aiosmtpd, Postfix, Exim) after the wiki has taken the request.
+MAIL_LINE_LIMIT = 998
+_HEADER = 'Subject: '
+# MediaWiki's UserMailer::quotedPrintable(): a subject with one of these bytes is written
+# as one =?UTF-8?Q?...?= word, where these and '.,\t ?_' take three characters each.
+_ILLEGAL = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0x100)])
+_ILLEGAL |= {ord('=')}
+_ESCAPED = _ILLEGAL | {ord(c) for c in '.,\t ?_'}
+_ENCODED_WORD = len('=?UTF-8?Q?') + len('?=')
+#: Characters that end a line in a mail header or on a terminal.
+LINE_BREAK = re.compile('[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+
+
+def subject_line_length(subject: str) -> int:
+    """The length of the ``Subject:`` line that MediaWiki writes for *subject*."""
+    data = subject.encode('utf-8')
+    if not any(b in _ILLEGAL for b in data):
+        return len(_HEADER) + len(data)
+    return len(_HEADER) + _ENCODED_WORD + sum(3 if b in _ESCAPED else 1 for b in data)
+
+
+def subject_fit(subject: str) -> int:
+    """How many of the first characters of *subject* fit into one mail line once encoded."""
+    low, high = 0, len(subject)
+    while low < high:  # the length only grows with each character
+        middle = (low + high + 1) // 2
+        if subject_line_length(subject[:middle]) <= MAIL_LINE_LIMIT:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def check_subject_length(subject: str, who: str = '') -> None:
-    """Raise :class:`MessageError` when *subject* is longer than :data:`SUBJECT_LIMIT`."""
+    """Raise :class:`MessageError` when *subject* cannot go out as the subject of one mail.
+
+    It must be one line, no longer than :data:`SUBJECT_LIMIT` characters, and fit into
+    one line of mail as MediaWiki encodes it (:data:`MAIL_LINE_LIMIT`).
+    """
+    whose = f' for {who}' if who else ''
+    if LINE_BREAK.search(subject):
+        raise MessageError(
+            f'The subject{whose} has a line break, which would end the mail header: '
+            'give it on one line.'
+        )
     if len(subject) > SUBJECT_LIMIT:
-        whose = f' for {who}' if who else ''
         raise MessageError(
             f'The subject{whose} has {len(subject)} characters, more than the '
             f"{SUBJECT_LIMIT} that the wiki's own email form takes: shorten it."
+        )
+    if subject_line_length(subject) > MAIL_LINE_LIMIT:
+        fit = subject_fit(subject)
+        raise MessageError(
+            f'The subject{whose} has {len(subject)} characters, and a mail server takes '
+            f'only the first {fit} of them once the wiki encodes the subject for mail '
+            f'(three places for each UTF-8 byte of a character outside ASCII, in a line of at most '
+            f'{MAIL_LINE_LIMIT}): shorten it to {fit} characters or fewer.'
         )
 
 
@@ -78,8 +127,6 @@ class Message:
     def __post_init__(self) -> None:
         if not self.subject.strip():
             raise MessageError('The subject is empty: give one with -subject:TEXT.')
-        if '\r' in self.subject or '\n' in self.subject:
-            raise MessageError('The subject has a line break: give it on one line.')
         check_subject_length(self.subject)
         if not self.body.strip():
             raise MessageError(

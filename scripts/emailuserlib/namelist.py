@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .message import LINE_BREAK
 from .recipients import (
     USER_NS,
     capitalises_users,
@@ -105,7 +106,10 @@ def csv_delimiter(first_line: str) -> str | None:
     for delimiter in _DELIMITERS:
         if delimiter not in first_line:
             continue
-        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:  # a stray quote or line break: :func:`parse_names` says where
+            header = first_line.split(delimiter)
         if any(cell.strip().lower() == NAME_COLUMN for cell in header):
             return delimiter
     return None
@@ -138,13 +142,16 @@ def parse_names(
     """
     prefixes = list(prefixes)
     text = text.lstrip('\ufeff')
-    delimiter = csv_delimiter(text.split('\n', 1)[0].rstrip('\r'))
+    delimiter = csv_delimiter(re.split(r'\r\n|\r|\n', text, maxsplit=1)[0])
     if delimiter:
         columns, entries = _csv_entries(text, path, delimiter)
     else:
         columns = ()
         entries = []
-        for number, line in enumerate(text.splitlines(), 1):
+        # Lines as an editor counts them: str.splitlines() would also break at U+2028 and
+        # other characters, and give every line after them a wrong number.
+        lines = text.replace('\r\n', '\n').replace('\r', '\n').split('\n')
+        for number, line in enumerate(lines, 1):
             line = line.strip()
             if line and not line.startswith('#'):
                 entries.append((number, line, {}))
@@ -153,7 +160,7 @@ def parse_names(
     seen: dict[str, Row] = {}
     for number, raw, values in entries:
         name = normalize_username(strip_prefix(raw, prefixes), first_letter)
-        problem = name_problem(name, temp_prefix)
+        problem = 'line break' if LINE_BREAK.search(raw) else name_problem(name, temp_prefix)
         if problem:
             shown = f'"{raw}"' if raw else 'the user name'
             problems.append(
@@ -173,9 +180,25 @@ def parse_names(
 
 
 def _csv_entries(text: str, path: str, delimiter: str):
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
-    header = [cell.strip() for cell in next(reader)]
-    name_index = [c.lower() for c in header].index(NAME_COLUMN)
+    # strict=True: a quote that is not closed where CSV expects it raises, instead of
+    # swallowing the rows after it into one value.
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
+    try:
+        header = [cell.strip() for cell in next(reader)]
+    except csv.Error as e:
+        raise NameListError(_csv_problem(path, 1, delimiter, e)) from None
+    if any(LINE_BREAK.search(column) for column in header):
+        raise NameListError(
+            f'Line 1 of {path} has a line break inside a column name of the header: put the '
+            'header on one line.'
+        )
+    lowered = [c.lower() for c in header]
+    if NAME_COLUMN not in lowered:  # the header line alone looked otherwise
+        raise NameListError(
+            f'Line 1 of {path} has no {NAME_COLUMN} column once its quotes are read: quote '
+            'each column name whole, or not at all.'
+        )
+    name_index = lowered.index(NAME_COLUMN)
     problems = []
     columns = []
     for number, column in enumerate(header, 1):
@@ -202,8 +225,17 @@ def _csv_entries(text: str, path: str, delimiter: str):
         raise NameListError('\n'.join(problems))
     entries = []
     line = reader.line_num
-    for cells in reader:
-        number, line = line + 1, reader.line_num
+    while True:
+        number = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            # The rows after a broken one cannot be told apart: stop at the first.
+            problems.append(_csv_problem(path, number, delimiter, e))
+            break
+        line = reader.line_num
         if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith('#'):
             continue
         if len(cells) > len(header):
@@ -212,12 +244,51 @@ def _csv_entries(text: str, path: str, delimiter: str):
                 f'{len(header)}: quote values that hold "{delimiter}", or remove the extra ones.'
             )
             continue
+        broken = [
+            header[i] or f'column {i + 1}'
+            for i, cell in enumerate(cells)
+            if LINE_BREAK.search(cell)
+        ]
+        if broken:
+            problems.append(
+                f'Line {number} of {path} has a line break inside the value of '
+                f'{", ".join(broken)}, which is how a quote left open swallows the next rows, '
+                'and a subject or a mail header must be one line: put the value on one line.'
+            )
+            continue
         cells += [''] * (len(header) - len(cells))
         values = {c: v for i, (c, v) in enumerate(zip(header, cells)) if i != name_index}
         entries.append((number, cells[name_index].strip(), values))
     if problems:
         raise NameListError('\n'.join(problems))
     return tuple(columns), entries
+
+
+def _csv_problem(path: str, number: int, delimiter: str, error: csv.Error) -> str:
+    """The sentence for the row starting at line *number* that the CSV reader refused."""
+    text = str(error)
+    if 'field larger than field limit' in text:
+        return (
+            f'Line {number} of {path} has a value longer than {csv.field_size_limit():,} '
+            'characters, more than a -users: file may hold: shorten it.'
+        )
+    if 'unexpected end of data' in text:
+        return (
+            f'Line {number} of {path} opens a quoted value that is never closed, so the rows '
+            'after it cannot be told apart: close the quote, or remove it.'
+        )
+    if 'expected after' in text:
+        return (
+            f'Line {number} of {path} has text after the closing quote of a value: '
+            f'quote the whole value and double the quotes inside it, as in "say ""hi""", or '
+            'remove the quote.'
+        )
+    if 'new-line character' in text:
+        return (
+            f'Line {number} of {path} has a line break inside a value that is not quoted: '
+            'put the value on one line.'
+        )
+    return f'Line {number} of {path} is not a CSV row ({text}): correct it.'
 
 
 def read_names(

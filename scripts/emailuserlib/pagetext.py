@@ -21,10 +21,10 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 
-import pywikibot
-from pywikibot.exceptions import APIError, InvalidTitleError
+from pywikibot.exceptions import APIError
 
 from .message import MessageError
+from .sources import SourceError, local_page
 
 _BLOCKS = {
     'p',
@@ -286,11 +286,9 @@ def text_from_page(site, title: str) -> str:
     :raises MessageError: the page does not exist, or has what plain text cannot show
     """
     try:
-        page = pywikibot.Page(site, title)
-    except InvalidTitleError:
-        raise MessageError(
-            f'{title} is not a valid page title: check the title given with -textpage:.'
-        ) from None
+        page = local_page(site, title, '-textpage', categories=False)
+    except SourceError as e:
+        raise MessageError(str(e)) from None
     if not page.exists():
         raise MessageError(
             f'The page {title} does not exist: check the title given with -textpage:.'

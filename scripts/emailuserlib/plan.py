@@ -120,6 +120,7 @@ def format_preview(name: str, subject: str, body: str) -> list[str]:
     none of them can be mistaken for the script's own output.
     """
     lines = [f'Preview of the email to {name}:', f'  Subject: {subject}', f'  {RULE}']
-    lines += [f'  {line}' if line else '' for line in body.rstrip('\n').split('\n')]
+    # Every kind of line break starts an indented line: none can pass for the script's own.
+    lines += [f'  {line}' if line else '' for line in body.rstrip('\n').splitlines()]
     lines += [f'  {RULE}', 'End of the preview.']
     return lines

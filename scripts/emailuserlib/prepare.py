@@ -38,7 +38,7 @@ from .pagetext import text_from_page
 from .plan import PlanFacts, format_plan, format_preview, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
-from .report import ReportError, check_path, write_report
+from .report import ReportError, check_journal_path, check_path, write_report
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -125,7 +125,8 @@ def resolve(
     values: dict | None = None,
 ):
     """Every recipient the names and pages lead to, checked in batches."""
-    titles = [t.strip() for t in opt.optout.split('|') if t.strip()]
+    # A blank title is refused, not skipped: the operator meant some list.
+    titles = opt.optout.split('|') if opt.optout else []
     resolver = Resolver(site, optout_names(site, titles), values)
     return resolver.from_names_and_pages(names or (), pages or ())
 
@@ -168,6 +169,28 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
         )
 
 
+def check_subjects(site, message: Message, recipients: list[Recipient], ccme: str) -> None:
+    """Refuse, before the first mail, a rendered subject that a mail cannot carry.
+
+    Each recipient's subject, and the subject of the sender's copy with -ccme (the
+    wiki's "Copy of your message to ..." around it), must be one line that fits
+    into one line of mail once the wiki encodes it.
+
+    :raises MessageError: with the recipient and the limit for that subject
+    """
+    copy_subject = site.mediawiki_message('emailccsubject') if ccme else ''
+    first = True
+    for r in recipients:
+        if r.status != Status.EMAILABLE:
+            continue
+        subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
+        check_subject_length(subject, r.name)
+        if copy_subject and (first or ccme != 'first'):
+            copied = copy_subject.replace('$1', r.name).replace('$2', subject)
+            check_subject_length(copied, f"the copy of {r.name}'s email (-ccme)")
+        first = False
+
+
 def journal_path(opt) -> Path:
     """-journal:, or the journal among Pywikibot's data files (in config.base_dir)."""
     if opt.journal:
@@ -175,12 +198,24 @@ def journal_path(opt) -> Path:
     return Path(config.datafilepath(journals.DEFAULT_NAME, create=False))
 
 
-def _report_path(opt) -> None:
-    if opt.report:
-        try:
-            check_path(opt.report, journal_path(opt))
-        except ReportError as e:
-            raise Refusal(str(e)) from None
+def input_files(opt, files: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The files the run reads, as (option, path): -textfile:, -users: and -file: (*files*)."""
+    found = [('-textfile:', opt.textfile)] if opt.textfile else []
+    found += [('-users:', p) for p in opt.users.split('|') if p.strip()]
+    found += [('-file:', p) for p in files]
+    return found
+
+
+def _report_path(opt, files: Iterable[str] = (), journal: bool = False) -> None:
+    """Refuse an output that is an input: the report, and with *journal* the journal."""
+    inputs = input_files(opt, files)
+    try:
+        if opt.report:
+            check_path(opt.report, journal_path(opt), inputs)
+        if journal:
+            check_journal_path(journal_path(opt), inputs)
+    except ReportError as e:
+        raise Refusal(str(e)) from None
 
 
 def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
@@ -291,14 +326,16 @@ def prepare(
     pages: Iterable | None = None,
     names: Iterable[str] | None = None,
     settings: str = '',
+    files: Iterable[str] = (),
 ):
     """Check everything, show the plan, and return the :class:`Campaign` to send.
 
-    *settings* says where options came from besides the command line, for the plan.
+    *settings* says where options came from besides the command line, for the plan;
+    *files* are the -file: lists of the generators, which no output may overwrite.
 
     :raises Refusal: something cannot be honoured; nothing was sent
     """
-    _report_path(opt)
+    _report_path(opt, files, journal=True)
     campaign = None
     try:
         lists = user_lists(site, opt)
@@ -308,11 +345,8 @@ def prepare(
         names = [*(names or ()), *lists.names]
         recipients = resolve(site, opt, pages, names, lists.values)
         _refuse_missing_values(message, lists, recipients, opt)
-        for r in recipients:
-            if r.status == Status.EMAILABLE:
-                subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
-                check_subject_length(subject, r.name)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
+        check_subjects(site, message, recipients, sender.ccme)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
         facts = _apply_journal(campaign, opt)
         facts.limits = _limits(campaign, opt)
@@ -381,9 +415,10 @@ def check(
     pages: Iterable | None = None,
     names: Iterable[str] | None = None,
     settings: str = '',
+    files: Iterable[str] = (),
 ) -> int:
     """-check: who can be emailed, one line each; reads only, sends nothing."""
-    _report_path(opt)
+    _report_path(opt, files)
     if settings:
         pywikibot.info(f'Checking with the {settings}.')
     try:

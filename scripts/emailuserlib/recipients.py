@@ -259,11 +259,13 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
     """
     import pywikibot
 
+    from .sources import local_page  # sources reads recipients' namespaces
+
     names: set[str] = set()
     for title in titles:
-        page = pywikibot.Page(site, title)
+        page = local_page(site, title, '-optout')
         if page.namespace() == CATEGORY_NS:
-            category = pywikibot.Category(site, title)
+            category = pywikibot.Category(page)
             members = list(category.members())
             if not members and not category.exists():
                 raise ValueError(

@@ -15,11 +15,22 @@ class ReportError(ValueError):
     """The report cannot be written where asked; the text says what to do."""
 
 
-def check_path(path: str | Path, journal: Path | None = None) -> Path:
+#: What a spreadsheet takes for the start of a formula; such a cell gets a leading '.
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
+#: The files SQLite and the script keep beside the journal.
+JOURNAL_SUFFIXES = ('', '-wal', '-shm', '-journal', '.lock')
+
+
+def check_path(
+    path: str | Path, journal: Path | None = None, inputs: Iterable[tuple[str, str]] = ()
+) -> Path:
     """Refuse, before anything is sent, a report path that cannot be written.
 
+    *inputs* are the files the run reads, as (option, path): the report, and the
+    temporary file it is written through, must be none of them.
+
     :raises ReportError: the folder is missing or not writable, the path is a
-        folder, or it is the journal
+        folder, or it is the journal or an input
     """
     path = Path(path).expanduser()
     folder = path.parent
@@ -34,28 +45,78 @@ def check_path(path: str | Path, journal: Path | None = None) -> Path:
         raise ReportError(
             f'The folder of the report {path} is not writable: give another path with -report:.'
         )
-    if journal is not None:
-        journal = journal.expanduser()
-        names = {journal.name + suffix for suffix in ('', '-wal', '-shm', '-journal', '.lock')}
-        same_folder = folder.resolve() == journal.parent.resolve()
-        if (same_folder and path.name in names) or (
-            path.exists() and journal.exists() and path.samefile(journal)
-        ):
+    outputs = [path, temporary_path(path)]
+    if journal is not None and any(
+        same_file(out, j) for out in outputs for j in journal_files(journal)
+    ):
+        raise ReportError(
+            f'The report {path} would overwrite the journal: give another path with -report:.'
+        )
+    for option, given in inputs:
+        if any(same_file(out, given) for out in outputs):
             raise ReportError(
-                f'The report {path} would overwrite the journal: give another path with -report:.'
+                f'The report {path} would overwrite the file given with {option}{given}: '
+                'give another path with -report:.'
             )
     return path
 
 
+def check_journal_path(journal: Path, inputs: Iterable[tuple[str, str]]) -> None:
+    """Refuse a journal (or a file SQLite keeps beside it) that is one of the *inputs*.
+
+    :raises ReportError: with the sentence for the operator
+    """
+    for option, given in inputs:
+        if any(same_file(j, given) for j in journal_files(journal)):
+            raise ReportError(
+                f'The journal {journal} or a file beside it is the file given with '
+                f'{option}{given}, which the journal would overwrite: give another path with '
+                '-journal:.'
+            )
+
+
+def journal_files(journal: str | Path) -> list[Path]:
+    """The journal and the files SQLite and the script keep beside it."""
+    journal = Path(journal).expanduser()
+    return [journal.with_name(journal.name + suffix) for suffix in JOURNAL_SUFFIXES]
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether *a* and *b* are one file: the same path once resolved, or the same inode."""
+    a, b = Path(a).expanduser(), Path(b).expanduser()
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        first, second = os.stat(a), os.stat(b)
+    except (OSError, RuntimeError):  # missing, or a loop of links
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def temporary_path(path: Path) -> Path:
+    """The file the report is written to before it replaces *path*."""
+    return path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+
+
+def cell(value: str) -> str:
+    """*value* as a report cell that a spreadsheet shows as text, never runs as a formula.
+
+    User names and page titles are chosen by others, so a cell that starts like a
+    formula gets a leading ', as OWASP's advice on CSV injection says.
+    """
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def write_report(path: str | Path, rows: Iterable[tuple[str, str, str]]) -> None:
-    """Write the CSV atomically, readable by its owner only.
+    """Write the CSV atomically, readable by its owner only, its cells escaped by :func:`cell`.
 
     The rows go to a new temporary file beside *path* (created exclusively,
     never through a symbolic link), which then replaces *path*: a reader, or a
     run killed meanwhile, never sees a half-written report.
     """
     path = Path(path).expanduser()
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    tmp = temporary_path(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # left by a killed run of the same PID
@@ -64,7 +125,7 @@ def write_report(path: str | Path, rows: Iterable[tuple[str, str, str]]) -> None
         with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
             writer = csv.writer(f)
             writer.writerow(HEADER)
-            writer.writerows(rows)
+            writer.writerows([cell(value) for value in row] for row in rows)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -10,6 +10,7 @@ wiki about every category and page they name in one request per 50 titles.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
@@ -88,6 +89,81 @@ def check_sources(site, args: Iterable[str]) -> list[str]:
     if problems:
         raise SourceError('\n'.join(problems))
     return warnings
+
+
+#: What each title option must name, for its sentences.
+_TITLE_WANTED = {
+    '-textpage': 'the message page',
+    '-optout': 'an opt-out page or category',
+}
+
+
+def local_page(site, title: str, option: str, categories: bool = True):
+    """The page of this wiki that *title*, given with *option*, names.
+
+    A special page, an empty or invalid title, an address and a title on another
+    wiki (an interwiki prefix) are refused before Pywikibot parses the title,
+    because parsing an interwiki title reaches out to the other wiki. With
+    *categories* False, a category is refused too.
+
+    :raises SourceError: one sentence saying what is wrong and what to give
+    """
+    wanted = _TITLE_WANTED.get(option, 'a page of this wiki')
+    given = f'{option}:{title}'
+    text = title.strip()
+    text = text[1:] if text.startswith(':') else text
+    if not text.strip(' _'):
+        raise SourceError(f'{given} names no page: give the title of {wanted}.')
+    if '://' in text:
+        raise SourceError(
+            f'{given} is an address, not a page title: give the title of {wanted} on this wiki.'
+        )
+    prefix, colon, rest = text.partition(':')
+    if colon:
+        namespace = site.namespaces.lookup_name(prefix.strip(' _'))
+        if namespace is None and _is_interwiki(site, prefix):
+            raise SourceError(
+                f'{given} names a page on another wiki (the prefix "{prefix.strip()}:"), and the '
+                f'script reads only the wiki it emails from: give the title of {wanted} on '
+                'this wiki.'
+            )
+        if namespace is not None and namespace.id < 0:
+            raise SourceError(
+                f'{given} names a special page, which is not a page of text: give the title '
+                f'of {wanted}.'
+            )
+        if namespace is not None and not rest.strip(' _'):
+            raise SourceError(f'{given} names no page: give the title of {wanted}.')
+        if namespace is not None and namespace.id == CATEGORY_NS and not categories:
+            raise SourceError(
+                f'{given} names a category, whose page is not a message: give the title of '
+                f'{wanted}.'
+            )
+    try:
+        page = pywikibot.Page(pywikibot.Link(text, source=site))
+        page.title()  # parses the title: an invalid one raises here
+    except (PywikibotError, ValueError) as e:
+        raise SourceError(f'{given} is not a valid page title ({e}): check it.') from None
+    if page.site != site or page.namespace() < 0:  # should the wiki name it otherwise
+        raise SourceError(f'{given} is not a page of this wiki: give the title of {wanted}.')
+    return page
+
+
+def _is_interwiki(site, prefix: str) -> bool:
+    """Whether *prefix* is one of the wiki's interwiki or language prefixes."""
+    prefix = re.sub(r'[ _]+', '_', prefix.strip()).lower()
+    interwikis = site.siteinfo.get('interwikimap', expiry=False) or []
+    return any(str(entry.get('prefix', '')).lower() == prefix for entry in interwikis)
+
+
+def generator_files(args: Iterable[str]) -> list[str]:
+    """The local files that ``-file:`` generator *args* read."""
+    files = []
+    for arg in args:
+        option, _, value = arg.partition(':')
+        if option == '-file' and value and not urlparse(value).netloc:
+            files.append(value)
+    return files
 
 
 def _page(site, title: str, namespace: int, given: str, problems: list[str]):
