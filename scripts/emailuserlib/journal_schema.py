@@ -16,6 +16,7 @@ Pywikibot's name of the site, the account and the text.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -109,9 +110,10 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
             db.execute('ALTER TABLE recipient RENAME TO v2_recipient')
         for statement in SCHEMA.split(';'):
             if statement.strip():
+                # Tables an older schema has already are kept as they are.
                 db.execute(
-                    statement.replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS').replace(
-                        'CREATE UNIQUE INDEX', 'CREATE UNIQUE INDEX IF NOT EXISTS'
+                    re.sub(
+                        r'^(\s*CREATE (?:UNIQUE )?(?:TABLE|INDEX))', r'\1 IF NOT EXISTS', statement
                     )
                 )
         if version == 1:
