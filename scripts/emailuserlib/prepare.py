@@ -257,17 +257,22 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
 def _adopt_ids(campaign: Campaign, journal: Journal, states: dict) -> None:
     """Find the accounts of rows an older journal kept by name, in *states* and for later.
 
-    The ids are written by :func:`_commit_journal`; a name no account has
-    stays the row's key, so whoever it reached stays reached.
+    A name that no account has any more is followed through its user page's
+    redirect or the wiki's rename log. The ids are written by
+    :func:`_commit_journal`; a name whose account cannot be found stays the
+    row's key, so whoever it reached stays reached.
     """
     names = journal.unresolved_names(campaign.wiki)
     if not names or campaign.resolver is None:
         return
-    found = {
-        name: (user.userid, user.centralid, user.name)
-        for name, user in campaign.resolver.accounts(names).items()
-        if user.userid is not None
-    }
+    resolver = campaign.resolver
+    found = {}
+    for name, user in resolver.accounts(names).items():
+        if user.userid is None and not user.invalid:
+            # Renamed without a redirect left behind: the wiki's rename log says to whom.
+            user = resolver.renamed(user.name) or user
+        if user.userid is not None:
+            found[name] = (user.userid, user.centralid, user.name)
     campaign.pending['adopt'] = found
     for name, (userid, _central, _canonical) in found.items():
         entry = states.get(name)
@@ -340,7 +345,7 @@ def _commit_journal(campaign: Campaign, opt) -> None:
 
 def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
     """Refuse a new subject for people another campaign just reached, unless named."""
-    to_send = [r.name for r in campaign.recipients if r.status == Status.EMAILABLE]
+    to_send = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     since = time.time() - OVERLAP_DAYS * 86400
     others = journal.reached_elsewhere(campaign.wiki, to_send, since)
     if not others:

@@ -360,6 +360,36 @@ class Resolver:
                     changed.append(r)
         return changed
 
+    def renamed(self, name: str, hops: int = 5) -> WikiUser | None:
+        """The account that *name*, which no account has, was renamed to, by the wiki's
+        rename log (followed through up to *hops* renames); None when it says nothing.
+        """
+        from pywikibot.exceptions import Error as PywikibotError
+
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        for _ in range(hops):
+            try:
+                data = self.site.simple_request(
+                    action='query',
+                    list='logevents',
+                    letype='renameuser',
+                    letitle=f'{user_ns}:{name}',
+                    lelimit=1,
+                    formatversion=2,
+                ).submit()
+            except PywikibotError:  # no renames on this wiki
+                return None
+            self.requests += 1
+            events = data.get('query', {}).get('logevents', [])
+            new = events[0].get('params', {}).get('newuser') if events else None
+            if not new:
+                return None
+            user = self.accounts([new]).get(new)
+            if user is not None and user.userid is not None:
+                return replace(user, via=name)
+            name = new
+        return None
+
     def _user_page(self, title: str) -> str | None:
         """The user whose root user page *title* is, in any of the wiki's names for it."""
         import pywikibot
