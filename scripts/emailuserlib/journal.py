@@ -1,7 +1,10 @@
 """Delivery state on disk, so that nobody is emailed twice whatever happens to a run.
 
 A SQLite database (WAL mode, ``synchronous=FULL``) records, per campaign, the
-state of every recipient (see :class:`~.outcomes.State`); ``sending`` is
+state of every recipient (see :class:`~.outcomes.State`), keyed by the wiki's
+account (its user id), so that a rename never makes a second mail and a new
+account under a freed name is a new person; the tables and the migration of
+older journals are in :mod:`.journal_schema`. ``sending`` is
 committed *before* the POST, the outcome right after it. A recipient still
 ``sending`` when a run starts was in flight when an earlier run died: the wiki
 may or may not have sent that mail, and MediaWiki keeps no record to ask, so it
