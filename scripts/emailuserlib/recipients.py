@@ -239,7 +239,7 @@ class Resolver:
             accounts.add(user.userid)
             r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
             if user.via:
-                r.detail = f'{user.via} has no account; its user page redirects here'
+                r.detail = f'user page of {user.via} redirects here'
             if user.userid in optout:
                 r.status = Status.OPTED_OUT
             elif user.emailable:
