@@ -251,3 +251,52 @@ def test_a_mail_server_that_refuses_everything_stops_the_run(position, run_cell,
     refused = len(found.nothing)
     check(cell, 1 <= refused <= FEW, f'{refused} refused sends before the run stopped')
     cell.verdict = 'pass'
+
+
+#: Faults at the edit of -fallback:talk; after the "-after" ones the section is saved.
+TALK_FAULTS = ['504-after', 'html-after', 'hold-after', 'reset-after', 'reset-before', '503-before']
+
+
+@pytest.mark.parametrize('fault', TALK_FAULTS)
+def test_a_lost_answer_to_a_talk_page_post_never_posts_twice(
+    fault, matrix, matrix_sender, proxy, mailbox, wiki, tmp_path
+):
+    """-fallback:talk: the edit is never repeated blindly; a lost answer is proved or uncertain."""
+    cell = Cell(f'talk {fault}@1')
+    matrix.cells.append(cell)
+    started = time.monotonic()
+    user = pop.NO_ADDRESS_POSTABLE
+    subject = f'Talk matrix {fault}'
+    args = [
+        f'-page:User:{user}',
+        f'-subject:{subject}',
+        '-text:Hello {username}, this is a talk page cell.',
+        '-fallback:talk',
+        '-always',
+    ]
+    try:
+        proxy.arm('edit', fault, at=1)
+        first = matrix_sender.run(*args, f'-report:{tmp_path / "first.csv"}', timeout=240)
+        fired = any(entry.kind == 'edit' and entry.fault != 'pass' for entry in proxy.log)
+        proxy.disarm()
+        rerun = matrix_sender.run(*args, f'-report:{tmp_path / "rerun.csv"}', timeout=240)
+        cell.exits = (first.returncode, rerun.returncode)
+        (tmp_path / 'first.log').write_text(first.output)
+        (tmp_path / 'rerun.log').write_text(rerun.output)
+        posts = (wiki.page_text(f'User talk:{user}') or '').count(f'== {subject} ==')
+        first_status = read_report(tmp_path / 'first.csv').get(user, ('', ''))[0]
+        status = read_report(tmp_path / 'rerun.csv').get(user, ('', ''))[0]
+        cell.mails = posts
+        cell.duplicates = max(0, posts - 1)
+        cell.uncertain = int(status == 'uncertain')
+        cell.lost = int(posts == 0 and status != 'uncertain')
+        check(cell, fired, 'the fault did not fire')
+        check(cell, cell.duplicates == 0, f'the section was posted {posts} times')
+        check(cell, cell.lost == 0, f'nothing was posted and the rerun says {status}')
+        if fault.endswith('-after'):
+            check(cell, posts == 1, 'the saved section is not on the page')
+            check(cell, first_status == 'posted', f'a saved post was not proved ({first_status})')
+        cell.verdict = 'pass'
+    finally:
+        cell.seconds = time.monotonic() - started
+        matrix.write()

@@ -221,3 +221,74 @@ def test_a_journal_of_the_first_schema_keeps_who_was_reached(tmp_path):
     assert len(j.sends_since(0, 'Sender', wiki=WIKI)) == 1
     j.close()
     assert not (tmp_path / 'j.sqlite3.campaign-1.lock').exists()
+
+
+#: The tables schema 2 wrote, which keyed recipients by name.
+SCHEMA_2 = """
+CREATE TABLE campaign (id INTEGER PRIMARY KEY, wiki TEXT NOT NULL, name TEXT NOT NULL,
+    created REAL NOT NULL, UNIQUE (wiki, name));
+CREATE TABLE version (id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL, created REAL NOT NULL, UNIQUE (campaign, fingerprint));
+CREATE TABLE recipient (campaign INTEGER NOT NULL, username TEXT NOT NULL, state TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+    final INTEGER NOT NULL DEFAULT 0, version INTEGER, account TEXT NOT NULL DEFAULT '',
+    updated REAL NOT NULL, PRIMARY KEY (campaign, username)) WITHOUT ROWID;
+CREATE TABLE send (wiki TEXT NOT NULL, account TEXT NOT NULL, family TEXT NOT NULL DEFAULT '',
+    at REAL NOT NULL);
+CREATE INDEX send_by_account ON send (account, at);
+CREATE TABLE holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,
+    since REAL NOT NULL);
+INSERT INTO campaign VALUES (1, '//wiki.example/w wikidb', 'Hi', 1.0);
+INSERT INTO recipient (campaign, username, state, updated) VALUES (1, 'Alice', 'sent', 2.0),
+    (1, 'Old Name', 'sent', 2.0), (1, 'Bob', 'uncertain', 2.0), (1, 'Carol', 'planned', 2.0);
+INSERT INTO send VALUES ('//wiki.example/w wikidb', 'Sender', '', 2.0);
+PRAGMA user_version=2;
+"""
+
+
+class Account:
+    def __init__(self, userid, name):
+        self.userid, self.centralid, self.name = userid, None, name
+
+
+def test_a_journal_of_names_migrates_keeping_who_was_reached(tmp_path):
+    path = tmp_path / 'j.sqlite3'
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA_2)
+    db.close()
+    j = open_journal(path)
+    states = j.states()
+    assert {k: e.state for k, e in states.items()} == {
+        'Alice': 'sent',
+        'Old Name': 'sent',
+        'Bob': 'uncertain',
+        'Carol': 'planned',
+    }
+    assert j.sends_since(0, 'Sender', wiki=WIKI) == [2.0]
+    assert sorted(j.unresolved_names(WIKI)) == ['Alice', 'Bob', 'Carol', 'Old Name']
+    # Alice and Bob have accounts; Old Name was renamed to New Name (user page redirect);
+    # Carol has no account any more.
+    j.adopt_ids(
+        WIKI, {'Alice': (1, None, 'Alice'), 'Bob': (2, None, 'Bob'), 'Old Name': (3, 7, 'New Name')}
+    )
+    states = j.states()
+    assert states[1].state == 'sent' and states[2].state == 'uncertain'
+    assert states[3].state == 'sent' and states[3].username == 'New Name'
+    assert journal.find(states, Account(3, 'New Name')).state == 'sent'
+    assert journal.find(states, Account(9, 'Carol')).state == 'planned'  # by name, as kept
+    assert journal.find(states, Account(10, 'Dave')) is None
+    # Recording by account keeps one row per account and its current name.
+    j.record(Account(3, 'Newest Name'), State.SENT, 'sent')
+    assert j.states()[3].username == 'Newest Name'
+    assert j.unresolved_names(WIKI) == ['Carol']
+    j.close()
+
+
+def test_a_row_of_an_account_is_found_under_its_new_name_and_a_freed_name_is_new(tmp_path):
+    j = open_journal(tmp_path / 'j.sqlite3')
+    j.plan([Account(5, 'Rena')])
+    j.record(Account(5, 'Rena'), State.SENT, 'sent')
+    states = j.states()
+    assert journal.find(states, Account(5, 'Rena New')).state == 'sent'
+    assert journal.find(states, Account(6, 'Rena')) is None
+    j.close()

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 import pywikibot
 from pywikibot import config
 from pywikibot.bot import ConfigParserBot, OptionHandler
-from pywikibot.exceptions import Error as PywikibotError
 
 from . import fallback, options, progress, sentences
+from . import recipients as recipients_module
 from .delivery import NotSent, RateLimited, SenderRefused
 from .interrupts import Interrupts
 from .journal import JournalError
@@ -40,6 +40,8 @@ from .timing import duration, estimate_seconds
 
 #: Answers that leave the mail uncertain, in a row, that stop the run.
 UNCERTAIN_IN_A_ROW = 3
+#: How often, at least, the opt-out lists and emailability are read again while sending.
+REFRESH_SECONDS = 300
 DECLINED = 'declined by the operator'
 
 
@@ -78,6 +80,8 @@ class EmailUserBot(ConfigParserBot):
         self.declined = 0
         self.uncertain_in_a_row = 0
         self.started = time.monotonic()
+        self.refreshed = time.monotonic()  # when the opt-out lists were last read
+        self.waited = False  # the run waited since they were read
 
     def set_options(self, **kwargs) -> None:
         """Take the options given, checked by the option table.
@@ -103,7 +107,7 @@ class EmailUserBot(ConfigParserBot):
         if self.opt.max:
             self.to_deliver = min(self.to_deliver, self.opt.max)
         self.interrupts.install()
-        self.started = time.monotonic()
+        self.started = self.refreshed = time.monotonic()
 
     def _deliverable(self, r: Recipient) -> bool:
         return r.status == Status.EMAILABLE or (
@@ -201,7 +205,7 @@ class EmailUserBot(ConfigParserBot):
         if state is not None and journal is not None and not config.simulate:
             try:
                 journal.record(
-                    recipient.name,
+                    recipient,
                     state,
                     status,
                     detail,
@@ -222,27 +226,29 @@ class EmailUserBot(ConfigParserBot):
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
         journal = self.campaign.journal
         if journal is not None and not config.simulate:
-            journal.record(
-                recipient.name, State.SENDING, '', how, account=self.campaign.account.name
-            )
+            journal.record(recipient, State.SENDING, '', how, account=self.campaign.account.name)
 
     def undo_begin(self, recipient: Recipient) -> None:
         """The wiki proved it sent nothing: back to ``planned``."""
         journal = self.campaign.journal
         if journal is not None and not config.simulate:
-            journal.record(recipient.name, State.PLANNED)
+            journal.record(recipient, State.PLANNED)
 
     # Delivery -------------------------------------------------------------
 
     def email(self, recipient: Recipient) -> None:
         campaign = self.campaign
-        subject, body = campaign.message.for_user(
-            recipient.name, campaign.sitename, recipient.values
-        )
         while True:
             if not self._within_budget(recipient):
                 return
+            if self.site.throttle.waittime(write=True) >= progress.LONG_WAIT:
+                self.waited = True
             progress.throttle_wait(self.site, recipient.name)
+            if not self._still_wanted(recipient):
+                return
+            subject, body = campaign.message.for_user(
+                recipient.name, campaign.sitename, recipient.values
+            )
             campaign.sender.ready()
             with self.interrupts.protect(recipient.name):
                 self.begin(recipient)
@@ -296,6 +302,50 @@ class EmailUserBot(ConfigParserBot):
             return
         self.show_progress(recipient)
 
+    def refresh(self) -> None:
+        """Read the opt-out lists again and ask who still takes email, when it is due.
+
+        Due after every wait (a limit, -wait, a long put throttle) and every
+        :data:`REFRESH_SECONDS` of sending, so that who opted out meanwhile is
+        never emailed.
+        """
+        campaign = self.campaign
+        due = self.waited or time.monotonic() - self.refreshed >= REFRESH_SECONDS
+        if not due or campaign.resolver is None:
+            return
+        left = [
+            r
+            for r in campaign.recipients
+            if id(r) not in self.settled and r.status in (Status.EMAILABLE, Status.NOT_EMAILABLE)
+        ]
+        titles = campaign.optout_titles
+        try:
+            optout = recipients_module.optout_names(self.site, titles) if titles else ()
+        except ValueError as e:  # an opt-out page was deleted meanwhile: nobody more is safe
+            self.stop(f'The opt-out lists cannot be read again: {e}', EXIT_ERROR)
+            return
+        changed = campaign.resolver.recheck(left, optout)
+        self.refreshed, self.waited = time.monotonic(), False
+        if changed:
+            pywikibot.info(
+                f'Opt-outs read again: {len(changed)} of those still to reach no longer take '
+                f'this message ({name_list([r.name for r in changed])}).'
+            )
+
+    def _still_wanted(self, recipient: Recipient) -> bool:
+        """Refresh when due; settle *recipient* when it no longer takes this email."""
+        self.refresh()
+        if self.stop_reason:
+            return False
+        if recipient.status == Status.EMAILABLE:
+            return True
+        if recipient.status == Status.NOT_EMAILABLE and self.opt.fallback == 'talk':
+            self.post(recipient)
+            return False
+        self.settle(recipient, recipient.status, recipient.detail, record=False)
+        self.show_progress(recipient)
+        return False
+
     def _within_budget(self, recipient: Recipient) -> bool:
         """Wait for, or stop at, the account's limit as the journal counts it."""
         budget = self.campaign.budget
@@ -311,6 +361,7 @@ class EmailUserBot(ConfigParserBot):
                 )
                 return False
             reached = f'Email limit of {limit.describe()} reached: emailing {recipient.name} in'
+            self.waited = True
             progress.wait_visibly(
                 budget.wait(), lambda left, say=reached: f'{say} {duration(left)}.'
             )
@@ -318,6 +369,12 @@ class EmailUserBot(ConfigParserBot):
 
     def post(self, recipient: Recipient) -> None:
         """-fallback:talk: the message as a new section of the user's talk page."""
+        self.refresh()
+        if recipient.status == Status.OPTED_OUT or self.stop_reason:
+            if not self.stop_reason:
+                self.settle(recipient, recipient.status, recipient.detail, record=False)
+                self.show_progress(recipient)
+            return
         page = pywikibot.Page(self.site, recipient.name, ns=3)
         why = fallback.refusal(page)
         if why:
@@ -334,13 +391,12 @@ class EmailUserBot(ConfigParserBot):
         )
         with self.interrupts.protect(recipient.name):
             self.begin(recipient, 'talk')
-            try:
-                fallback.post(self.site, recipient.name, subject, body)
-            except PywikibotError as e:
-                self.settle(recipient, Status.FAILED, f'talk page: {e}')
-            else:
-                detail = 'simulated' if config.simulate else page.title()
-                self.settle(recipient, Status.POSTED, detail, final=True)
+            outcome = fallback.post(
+                self.site, recipient.name, subject, body, self.campaign.account.name
+            )
+            self.settle(
+                recipient, outcome.status, outcome.detail, final=outcome.status == Status.POSTED
+            )
         self.show_progress(recipient)
 
     def show_progress(self, recipient: Recipient) -> None:
@@ -381,6 +437,7 @@ class EmailUserBot(ConfigParserBot):
     def _wait_for_ratelimit(self, recipient: Recipient) -> None:
         limits = self.campaign.account.limits
         pause = min(60.0, max(1.0, limits[0].seconds / limits[0].hits)) if limits else 60.0
+        self.waited = True
         progress.wait_visibly(
             pause,
             lambda left: f'Rate limit reached: trying {recipient.name} again in {duration(left)}.',

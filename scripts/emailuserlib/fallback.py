@@ -3,14 +3,18 @@
 Delivered the way MassMessage does it: a new section headed by the subject, the
 body signed with ``~~~~``. A user talk page is skipped when ``{{bots}}`` or
 ``{{nobots}}`` forbids this bot, or when it is in MassMessage's opt-out
-category, by the name the wiki gives it.
+category, by the name the wiki gives it. The edit is made at most once (see
+:func:`post`).
 """
 
 from __future__ import annotations
 
 import pywikibot
-from pywikibot import i18n
+from pywikibot import config, i18n
 from pywikibot.exceptions import Error as PywikibotError
+
+from .delivery import NotSent, Outcome, _post_once, api_error
+from .outcomes import Status
 
 #: MassMessage's opt-out category: the wiki's name for it is this message's text.
 OPTOUT_MESSAGE = 'massmessage-optout-category'
@@ -56,17 +60,88 @@ def refusal(page) -> str | None:
     return None
 
 
-def post(site, username: str, subject: str, body: str) -> None:
-    """Add the message as a new section of User talk:*username*.
+def _latest_revid(site, title: str) -> int:
+    """The page's latest revision id, 0 when it does not exist (a read, retried)."""
+    data = site.simple_request(action='query', prop='info', titles=title, formatversion=2).submit()
+    pages = data.get('query', {}).get('pages', [{}])
+    return int(pages[0].get('lastrevid', 0) or 0)
 
-    :raises pywikibot.exceptions.Error: the edit failed
+
+def _section_landed(site, title: str, since: int, account: str, heading: str) -> bool:
+    """Whether a revision after *since* by *account* carries the section *heading*."""
+    data = site.simple_request(
+        action='query',
+        prop='revisions',
+        titles=title,
+        rvprop='ids|user|content',
+        rvslots='main',
+        rvlimit=10,
+        formatversion=2,
+    ).submit()
+    pages = data.get('query', {}).get('pages', [{}])
+    for revision in pages[0].get('revisions', []):
+        if revision.get('revid', 0) <= since or revision.get('user') != account:
+            continue
+        content = revision.get('slots', {}).get('main', {}).get('content', '')
+        if heading in content:
+            return True
+    return False
+
+
+def post(site, username: str, subject: str, body: str, account: str) -> Outcome:
+    """Add the message as a new section of User talk:*username*, at most once.
+
+    The edit is one POST that is never repeated blindly (Pywikibot repeats an
+    edit after a 502 or 504, and the first one may have been saved): when its
+    answer is lost, the page's latest revisions say whether this account's
+    section was saved (``posted``); when they cannot say, it is ``uncertain``.
     """
-    page = pywikibot.Page(site, username, ns=3)
-    site.editpage(
-        page,
-        summary=summary(site),
-        text=body.rstrip() + ' ~~~~',
-        section='new',
-        sectiontitle=subject,
-        minor=False,
-    )
+    title = pywikibot.Page(site, username, ns=3).title()
+    if config.simulate:
+        return Outcome(Status.POSTED, 'simulated')
+    try:
+        before = _latest_revid(site, title)
+    except PywikibotError as e:
+        return Outcome(Status.FAILED, f'talk page: {e}')
+    site.throttle(write=True)
+    for attempt in (1, 2):
+        params = {
+            'action': 'edit',
+            'title': title,
+            'section': 'new',
+            'sectiontitle': subject,
+            'text': body.rstrip() + ' ~~~~',
+            'summary': summary(site),
+            'notminor': '1',
+            'format': 'json',
+            'formatversion': '2',
+            'errorformat': 'plaintext',
+            'assert': 'user',
+            'token': site.tokens['csrf'],
+        }
+        try:
+            answer = _post_once(site, params)
+        except NotSent as e:
+            return Outcome(Status.FAILED, f'talk page: nothing was posted ({e})')
+        if isinstance(answer, Outcome):  # lost: look whether the section is there
+            try:
+                landed = _section_landed(site, title, before, account, f'== {subject} ==')
+            except PywikibotError:
+                return Outcome(Status.UNCERTAIN, f'talk page: {answer.detail}')
+            if landed:
+                return Outcome(Status.POSTED, title)
+            return Outcome(
+                Status.UNCERTAIN, f'talk page: {answer.detail}, and the section is not there yet'
+            )
+        error = api_error(answer)
+        if error is not None:
+            code, info = error
+            if code == 'badtoken' and attempt == 1:  # refused before editing: once more
+                site.tokens.clear()
+                continue
+            return Outcome(Status.FAILED, f'talk page: {code}: {info}')
+        result = answer.get('edit', {})
+        if result.get('result') == 'Success':
+            return Outcome(Status.POSTED, title)
+        return Outcome(Status.FAILED, f'talk page: the wiki did not save the edit ({result})')
+    return Outcome(Status.FAILED, 'talk page: the session token was refused twice')

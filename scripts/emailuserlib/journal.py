@@ -1,7 +1,10 @@
 """Delivery state on disk, so that nobody is emailed twice whatever happens to a run.
 
 A SQLite database (WAL mode, ``synchronous=FULL``) records, per campaign, the
-state of every recipient (see :class:`~.outcomes.State`); ``sending`` is
+state of every recipient (see :class:`~.outcomes.State`), keyed by the wiki's
+account (its user id), so that a rename never makes a second mail and a new
+account under a freed name is a new person; the tables and the migration of
+older journals are in :mod:`.journal_schema`. ``sending`` is
 committed *before* the POST, the outcome right after it. A recipient still
 ``sending`` when a run starts was in flight when an earlier run died: the wiki
 may or may not have sent that mail, and MediaWiki keeps no record to ask, so it
@@ -36,65 +39,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import journal_schema as schema
+from .journal_schema import LEGACY, SCHEMA_VERSION
 from .outcomes import State
 
-SCHEMA_VERSION = 2
+__all__ = ['LEGACY', 'SCHEMA_VERSION', 'Entry', 'Journal', 'JournalError', 'fingerprint']
+
 #: The journal's name among Pywikibot's data files when -journal: is not given.
 DEFAULT_NAME = 'emailuser-journal.sqlite3'
-#: Prefix of wiki keys migrated from schema 1, which named a wiki as Pywikibot does.
-LEGACY = 'pywikibot:'
-
-_SCHEMA = """
-CREATE TABLE campaign (
-    id INTEGER PRIMARY KEY,
-    wiki TEXT NOT NULL,
-    name TEXT NOT NULL,
-    created REAL NOT NULL,
-    UNIQUE (wiki, name)
-);
-CREATE TABLE version (
-    id INTEGER PRIMARY KEY,
-    campaign INTEGER NOT NULL REFERENCES campaign(id),
-    fingerprint TEXT NOT NULL,
-    created REAL NOT NULL,
-    UNIQUE (campaign, fingerprint)
-);
-CREATE TABLE recipient (
-    campaign INTEGER NOT NULL REFERENCES campaign(id),
-    username TEXT NOT NULL,
-    state TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT '',
-    final INTEGER NOT NULL DEFAULT 0,
-    version INTEGER,
-    account TEXT NOT NULL DEFAULT '',
-    updated REAL NOT NULL,
-    PRIMARY KEY (campaign, username)
-) WITHOUT ROWID;
-CREATE TABLE send (
-    wiki TEXT NOT NULL,
-    account TEXT NOT NULL,
-    family TEXT NOT NULL DEFAULT '',
-    at REAL NOT NULL
-);
-CREATE INDEX send_by_account ON send (account, at);
-CREATE TABLE holder (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    pid INTEGER NOT NULL,
-    since REAL NOT NULL
-);
-"""
-
-# How far along a recipient is: a merge keeps the furthest.
-_RANK = {
-    State.PLANNED: 0,
-    State.SKIPPED: 1,
-    State.FAILED: 2,
-    State.UNCERTAIN: 5,
-    State.SENDING: 5,
-    State.SENT: 6,
-    State.POSTED: 6,
-}
 
 
 class JournalError(Exception):
@@ -111,6 +63,27 @@ class Entry:
     final: bool
     version: int | None
     updated: float
+    #: The account's user id; None for a row of an older journal known by name only.
+    userid: int | None = None
+    #: The account's name when the journal last saw it.
+    username: str = ''
+
+
+def who(user) -> tuple[int | None, int | None, str]:
+    """(userid, centralid, name) of *user*: a :class:`~.recipients.Recipient`, or a name.
+
+    A name alone makes a row keyed by that name, as older journals kept them.
+    """
+    if isinstance(user, str):
+        return None, None, user
+    return getattr(user, 'userid', None), getattr(user, 'centralid', None), user.name
+
+
+def find(states: dict, user) -> Entry | None:
+    """*user*'s entry in :meth:`Journal.states`: by user id, else by name for old rows."""
+    userid, _, name = who(user)
+    entry = states.get(userid) if userid is not None else None
+    return entry if entry is not None else states.get(name)
 
 
 def fingerprint(subject: str, body: str, ccme: bool) -> str:
@@ -221,83 +194,13 @@ class Journal:
     # Schema ---------------------------------------------------------------
 
     def _migrate(self) -> None:
-        version = self.db.execute('PRAGMA user_version').fetchone()[0]
-        if version > SCHEMA_VERSION:
+        try:
+            schema.migrate(self.db, self.path)
+        except schema.NewerSchema as e:
             raise JournalError(
                 f'The journal {self.path} was written by a newer release of '
-                f'emailuser (schema {version}): upgrade this one.'
-            )
-        if version == SCHEMA_VERSION:
-            return
-        self.db.execute('BEGIN IMMEDIATE')
-        try:
-            if version == 1:
-                self.db.execute('ALTER TABLE campaign RENAME TO v1_campaign')
-                self.db.execute('ALTER TABLE recipient RENAME TO v1_recipient')
-            for statement in _SCHEMA.split(';'):
-                if statement.strip():
-                    self.db.execute(statement.replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS'))
-            if version == 1:
-                self._from_schema_1()
-            self.db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
-            self.db.execute('COMMIT')
-        except BaseException:
-            self.db.execute('ROLLBACK')
-            raise
-        if version == 1:  # schema 1 left one lock file per campaign behind
-            for stale in self.path.parent.glob(f'{self.path.name}.campaign-*.lock'):
-                with contextlib.suppress(OSError):
-                    stale.unlink()
-
-    def _from_schema_1(self) -> None:
-        """Schema 1 keyed campaigns by Pywikibot's site name, account and text."""
-        rows = self.db.execute(
-            'SELECT c.wiki, c.subject, c.account, c.created, r.username, r.state, r.detail,'
-            ' r.final, r.updated FROM v1_campaign c LEFT JOIN v1_recipient r'
-            ' ON r.campaign = c.id ORDER BY c.created'
-        ).fetchall()
-        for wiki, name, account, created, user, state, detail, final, updated in rows:
-            campaign = self._campaign_id(LEGACY + wiki, name, created)
-            if user is None:
-                continue
-            status = ''
-            if state == State.SKIPPED and ':' in detail:
-                status, _, detail = detail.partition(':')
-            self._merge_row(
-                campaign, user, State(state), status, detail, bool(final), None, account, updated
-            )
-            if state == State.SENT:
-                self.db.execute(
-                    'INSERT INTO send (wiki, account, at) VALUES (?, ?, ?)',
-                    (LEGACY + wiki, account, updated),
-                )
-        self.db.execute('DROP TABLE v1_recipient')
-        self.db.execute('DROP TABLE v1_campaign')
-
-    def _campaign_id(self, wiki: str, name: str, created: float | None = None) -> int:
-        self.db.execute(
-            'INSERT OR IGNORE INTO campaign (wiki, name, created) VALUES (?, ?, ?)',
-            (wiki, name, created or time.time()),
-        )
-        (campaign,) = self.db.execute(
-            'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
-        ).fetchone()
-        return campaign
-
-    def _merge_row(
-        self, campaign, user, state, status, detail, final, version, account, updated
-    ) -> None:
-        """Add a recipient row, keeping whichever of two rows is further along."""
-        old = self.db.execute(
-            'SELECT state FROM recipient WHERE campaign = ? AND username = ?', (campaign, user)
-        ).fetchone()
-        if old and _RANK[State(old[0])] >= _RANK[state]:
-            return
-        self.db.execute(
-            'INSERT OR REPLACE INTO recipient (campaign, username, state, status, detail,'
-            ' final, version, account, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            (campaign, user, state.value, status, detail, int(final), version, account, updated),
-        )
+                f'emailuser (schema {e}): upgrade this one.'
+            ) from None
 
     def _adopt_legacy(self, wiki: str, legacy: str, name: str) -> None:
         """Move a schema-1 campaign of this wiki under the wiki's own identity."""
@@ -307,14 +210,14 @@ class Journal:
         self.db.execute('UPDATE send SET wiki = ? WHERE wiki = ?', (wiki, LEGACY + legacy))
         if not old:
             return
-        campaign = self._campaign_id(wiki, name)
+        campaign = schema.campaign_id(self.db, wiki, name)
         rows = self.db.execute(
-            'SELECT username, state, status, detail, final, version, account, updated'
-            ' FROM recipient WHERE campaign = ?',
+            'SELECT userid, centralid, username, state, status, detail, final, version,'
+            ' account, updated FROM recipient WHERE campaign = ?',
             old,
         ).fetchall()
-        for user, state, *rest in rows:
-            self._merge_row(campaign, user, State(state), *rest)
+        for row in rows:
+            schema.merge_row(self.db, campaign, row[:3], row[3:])
         self.db.execute('DELETE FROM recipient WHERE campaign = ?', old)
         self.db.execute('DELETE FROM campaign WHERE id = ?', old)
 
@@ -343,7 +246,12 @@ class Journal:
                     'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
                 ).fetchone()
                 if row is None and create:
-                    row = (self._campaign_id(wiki, name),)
+                    row = (schema.campaign_id(self.db, wiki, name),)
+                elif row is None and legacy_wiki:  # only looking: as it will be adopted
+                    row = self.db.execute(
+                        'SELECT id FROM campaign WHERE wiki = ? AND name = ?',
+                        (LEGACY + legacy_wiki, name),
+                    ).fetchone()
                 self.campaign = row[0] if row else None
                 if self.campaign is not None and create:
                     self.db.execute(
@@ -438,42 +346,62 @@ class Journal:
 
     # Recipients ---------------------------------------------------------
 
-    def states(self) -> dict[str, Entry]:
-        """Every recipient of the campaign by name."""
+    def states(self) -> dict[int | str, Entry]:
+        """Every recipient of the campaign: by user id, or by name for a row that has none.
+
+        Use :func:`find` to look a recipient up.
+        """
         if self.campaign is None:
             return {}
         rows = self.db.execute(
-            'SELECT username, state, status, detail, final, version, updated FROM recipient'
-            ' WHERE campaign = ?',
+            'SELECT userid, username, state, status, detail, final, version, updated'
+            ' FROM recipient WHERE campaign = ?',
             (self.campaign,),
         )
         return {
-            name: Entry(State(state), status, detail, bool(final), version, updated)
-            for name, state, status, detail, final, version, updated in rows
+            (userid if userid is not None else name): Entry(
+                State(state), status, detail, bool(final), version, updated, userid, name
+            )
+            for userid, name, state, status, detail, final, version, updated in rows
         }
 
-    def plan(self, names: Iterable[str]) -> None:
-        """Record *names* as planned, unless the journal knows them already."""
+    def plan(self, users: Iterable) -> None:
+        """Record *users* as planned, unless the journal knows them already.
+
+        *users* are :class:`~.recipients.Recipient` objects (or names, see :func:`who`).
+        """
         now = time.time()
-        rows = [
-            (self.campaign, n, State.PLANNED.value, now, State.SKIPPED.value, State.FAILED.value)
-            for n in names
-        ]
+        by_id, by_name = [], []
+        for user in users:
+            userid, centralid, name = who(user)
+            row = (self.campaign, userid, centralid, name, State.PLANNED.value, now)
+            (by_name if userid is None else by_id).append(row)
+        again = (
+            ' DO UPDATE SET state = excluded.state, username = excluded.username,'
+            ' updated = excluded.updated WHERE state IN (?, ?) AND final = 0'
+        )
+        insert = (
+            'INSERT INTO recipient (campaign, userid, centralid, username, state, updated)'
+            ' VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT '
+        )
+        retry = (State.SKIPPED.value, State.FAILED.value)
         try:
             with self.db:
                 self.db.execute('BEGIN IMMEDIATE')
                 self.db.executemany(
-                    'INSERT INTO recipient (campaign, username, state, updated)'
-                    ' VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state,'
-                    ' updated = excluded.updated WHERE state IN (?, ?) AND final = 0',
-                    rows,
+                    insert + '(campaign, userid) WHERE userid IS NOT NULL' + again,
+                    [row + retry for row in by_id],
+                )
+                self.db.executemany(
+                    insert + '(campaign, username) WHERE userid IS NULL' + again,
+                    [row + retry for row in by_name],
                 )
         except sqlite3.Error as e:
             raise self._error('cannot be written', e) from None
 
     def record(
         self,
-        name: str,
+        user,
         state: State,
         status: str = '',
         detail: str = '',
@@ -484,23 +412,34 @@ class Journal:
     ) -> None:
         """Set one recipient's state and commit it before returning.
 
-        A ``sent`` state is committed together with its entry in the ``send``
-        table, which the account's rate limit counts.
+        *user* is a :class:`~.recipients.Recipient` (keyed by its user id) or a
+        name (see :func:`who`). A ``sent`` state is committed together with its
+        entry in the ``send`` table, which the account's rate limit counts.
         """
         self.check_intact()
         now = time.time()
+        userid, centralid, name = who(user)
+        target = (
+            '(campaign, username) WHERE userid IS NULL'
+            if userid is None
+            else '(campaign, userid) WHERE userid IS NOT NULL'
+        )
         try:
             self.db.execute('BEGIN IMMEDIATE')
             try:
                 self.db.execute(
-                    'INSERT INTO recipient (campaign, username, state, status, detail, final,'
-                    ' version, account, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
-                    ' ON CONFLICT DO UPDATE SET state = excluded.state,'
+                    'INSERT INTO recipient (campaign, userid, centralid, username, state,'
+                    ' status, detail, final, version, account, updated)'
+                    f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                    ' DO UPDATE SET state = excluded.state, username = excluded.username,'
+                    ' centralid = coalesce(excluded.centralid, centralid),'
                     ' status = excluded.status, detail = excluded.detail,'
                     ' final = excluded.final, version = excluded.version,'
                     ' account = excluded.account, updated = excluded.updated',
                     (
                         self.campaign,
+                        userid,
+                        centralid,
                         name,
                         state.value,
                         str(status),
@@ -516,6 +455,46 @@ class Journal:
                         'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
                         (wiki, account, family, now),
                     )
+                self.db.execute('COMMIT')
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute('ROLLBACK')
+                raise
+        except sqlite3.Error as e:
+            raise self._error('cannot be written', e) from None
+
+    def unresolved_names(self, wiki: str) -> list[str]:
+        """Names of rows on *wiki* that an older journal kept without a user id."""
+        rows = self.db.execute(
+            'SELECT DISTINCT r.username FROM recipient r JOIN campaign c ON c.id = r.campaign'
+            ' WHERE c.wiki = ? AND r.userid IS NULL',
+            (wiki,),
+        )
+        return [name for (name,) in rows]
+
+    def adopt_ids(self, wiki: str, accounts: dict) -> None:
+        """Give rows on *wiki* known by name only the account that has that name.
+
+        :param accounts: {name as kept: (userid, centralid, canonical name)} for
+            the names :meth:`unresolved_names` gave that the wiki knows as accounts
+        """
+        if not accounts:
+            return
+        try:
+            self.db.execute('BEGIN IMMEDIATE')
+            try:
+                rows = self.db.execute(
+                    'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'
+                    ' r.final, r.version, r.account, r.updated FROM recipient r'
+                    ' JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
+                    ' AND r.userid IS NULL',
+                    (wiki,),
+                ).fetchall()
+                for rowid, campaign, name, *row in rows:
+                    if name not in accounts:
+                        continue  # no account has this name: it stays reached by name
+                    self.db.execute('DELETE FROM recipient WHERE rowid = ?', (rowid,))
+                    schema.merge_row(self.db, campaign, accounts[name], row)
                 self.db.execute('COMMIT')
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -567,13 +546,20 @@ class Journal:
         )
         return [at for (at,) in rows]
 
-    def reached_elsewhere(
-        self, wiki: str, names: Iterable[str], since: float
-    ) -> dict[str, list[str]]:
-        """Which of *names* other campaigns on *wiki* reached since *since*, by campaign."""
-        wanted = set(names)
+    def reached_elsewhere(self, wiki: str, users: Iterable, since: float) -> dict[str, list[str]]:
+        """Which of *users* other campaigns on *wiki* reached since *since*, by campaign.
+
+        *users* are recipients (matched by user id, and by name for old rows) or names.
+        """
+        ids, names = {}, {}
+        for user in users:
+            userid, _, name = who(user)
+            names[name] = name
+            if userid is not None:
+                ids[userid] = name
         rows = self.db.execute(
-            'SELECT c.name, r.username FROM recipient r JOIN campaign c ON c.id = r.campaign'
+            'SELECT c.name, r.userid, r.username FROM recipient r'
+            ' JOIN campaign c ON c.id = r.campaign'
             ' WHERE c.wiki = ? AND c.id != ? AND r.state IN (?, ?, ?, ?) AND r.updated >= ?'
             ' ORDER BY r.updated',
             (
@@ -587,7 +573,8 @@ class Journal:
             ),
         )
         found: dict[str, list[str]] = {}
-        for name, user in rows:
-            if user in wanted:
-                found.setdefault(name, []).append(user)
+        for name, userid, user in rows:
+            shown = ids.get(userid) if userid is not None else names.get(user)
+            if shown is not None:
+                found.setdefault(name, []).append(shown)
         return found

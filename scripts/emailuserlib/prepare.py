@@ -65,6 +65,14 @@ class Campaign:
     family: str = ''
     journal: Journal | None = None
     budget: budgets.Budget = field(default_factory=lambda: budgets.Budget([]))
+    #: Looks recipients up again during the run (opt-outs, emailability).
+    resolver: Resolver | None = None
+    #: The -optout: titles, read again during the run.
+    optout_titles: tuple[str, ...] = ()
+    #: The journal did not exist before this run.
+    new_journal: bool = False
+    #: What the journal gets once the run goes ahead (see :func:`_commit_journal`).
+    pending: dict = field(default_factory=dict)
 
     @property
     def sitename(self) -> str:
@@ -125,10 +133,17 @@ def resolve(
     values: dict | None = None,
 ):
     """Every recipient the names and pages lead to, checked in batches."""
-    # A blank title is refused, not skipped: the operator meant some list.
-    titles = opt.optout.split('|') if opt.optout else []
-    resolver = Resolver(site, optout_names(site, titles), values)
-    return resolver.from_names_and_pages(names or (), pages or ())
+    return make_resolver(site, opt, values).from_names_and_pages(names or (), pages or ())
+
+
+def optout_titles(opt) -> tuple[str, ...]:
+    """The titles given with -optout:; a blank one is kept, for local_page to refuse."""
+    return tuple(opt.optout.split('|')) if opt.optout else ()
+
+
+def make_resolver(site, opt, values: dict | None = None) -> Resolver:
+    """A :class:`Resolver` with the users of the opt-out lists as they are now."""
+    return Resolver(site, optout_names(site, optout_titles(opt)), values)
 
 
 def user_lists(site, opt) -> NameList:
@@ -219,10 +234,13 @@ def _report_path(opt, files: Iterable[str] = (), journal: bool = False) -> None:
 
 
 def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
-    """Open the campaign in the journal and apply what earlier runs did.
+    """Read what earlier runs of the campaign did, and apply it to the recipients.
 
-    With -simulate the journal is read, if it exists, but never written. With
-    -test it is read and locked, and only the test email's send is written.
+    Nothing of the campaign is written here: whatever may still refuse the run
+    is decided first, and :func:`_commit_journal` writes once the run goes
+    ahead. A journal that does not exist yet is created only then. With
+    -simulate the journal is read, if it exists, but never written. With -test
+    it is read and locked, and only the test email's send is written.
     """
     message, site = campaign.message, campaign.site
     simulate = bool(config.simulate)
@@ -230,20 +248,23 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
     name = opt.campaign or message.subject
     path = journal_path(opt)
     facts = PlanFacts(campaign.sitename, campaign.account.name, campaign=name, journal=str(path))
-    if simulate and not path.exists():
+    campaign.new_journal = not path.exists()
+    fp = journals.fingerprint(message.subject, message.body, bool(campaign.sender.ccme))
+    campaign.pending = {'path': path, 'name': name, 'fp': fp, 'legacy': str(site)}
+    if campaign.new_journal and not trial:
+        if opt.resend == 'all' and not simulate:
+            _confirm_resend(opt)
         return facts
     journal = campaign.journal = Journal(path)
-    fp = journals.fingerprint(message.subject, message.body, bool(campaign.sender.ccme))
-    journal.open_campaign(
-        campaign.wiki, name, fp, legacy_wiki=str(site), create=not (simulate or trial)
-    )
+    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=False)
     if not simulate:
         journal.lock()
-    if opt.resend and not (simulate or trial):
-        _resend(journal, opt)
     states = journal.states()
+    _adopt_ids(campaign, journal, states)
+    if opt.resend and not (simulate or trial):
+        states = _forget(states, opt)
     for r in campaign.recipients:
-        entry = states.get(r.name)
+        entry = journals.find(states, r)
         if entry is None or r.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
             continue
         if entry.state == State.SENT:
@@ -263,9 +284,98 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
     return facts
 
 
+def _adopt_ids(campaign: Campaign, journal: Journal, states: dict) -> None:
+    """Find the accounts of rows an older journal kept by name, in *states* and for later.
+
+    A name that no account has any more is followed through its user page's
+    redirect or the wiki's rename log. The ids are written by
+    :func:`_commit_journal`; a name whose account cannot be found stays the
+    row's key, so whoever it reached stays reached.
+    """
+    names = journal.unresolved_names(campaign.wiki)
+    if not names or campaign.resolver is None:
+        return
+    resolver = campaign.resolver
+    found = {}
+    for name, user in resolver.accounts(names).items():
+        if user.userid is None and not user.invalid:
+            # Renamed without a redirect left behind: the wiki's rename log says to whom.
+            user = resolver.renamed(user.name) or user
+        if user.userid is not None:
+            found[name] = (user.userid, user.centralid, user.name)
+    campaign.pending['adopt'] = found
+    for name, (userid, _central, _canonical) in found.items():
+        entry = states.get(name)
+        if entry is None or entry.userid is not None:
+            continue
+        del states[name]
+        old = states.get(userid)
+        if old is None or schema_rank(old.state) < schema_rank(entry.state):
+            states[userid] = entry
+
+
+def schema_rank(state: State) -> int:
+    return journals.schema.RANK[State(state)]
+
+
+def _forget(states: dict, opt) -> dict:
+    """*states* as -resend leaves them: without the uncertain rows, or without any."""
+    if opt.resend == 'uncertain':
+        kept = {k: e for k, e in states.items() if e.state not in (State.SENDING, State.UNCERTAIN)}
+        pywikibot.info(
+            f'{len(states) - len(kept)} uncertain recipients will be emailed again '
+            '(-resend:uncertain).'
+        )
+        return kept
+    _confirm_resend(opt)
+    pywikibot.info(f'The journal forgets {len(states)} recipients of this campaign (-resend).')
+    return {}
+
+
+def _confirm_resend(opt) -> None:
+    """-resend (all): the operator confirms, or the run is refused."""
+    if opt.always:
+        return
+    if not sys.stdin.isatty():
+        raise Refusal(
+            '-resend emails everyone of this campaign again: confirm it on a terminal, '
+            'or add -always.'
+        )
+    if not pywikibot.input_yn(
+        '-resend: forget who already got this message and email everyone again?',
+        default=False,
+        automatic_quit=False,
+    ):
+        raise Refusal('Nothing was sent: -resend was not confirmed.')
+
+
+def _commit_journal(campaign: Campaign, opt) -> None:
+    """The run goes ahead: create the journal if need be, then write -resend and the plan.
+
+    :raises JournalError: the journal cannot be created, locked or written
+    """
+    pending = campaign.pending
+    journal = campaign.journal
+    if journal is None:
+        journal = campaign.journal = Journal(pending['path'])
+        journal.lock()
+    journal.open_campaign(
+        campaign.wiki, pending['name'], pending['fp'], legacy_wiki=pending['legacy']
+    )
+    journal.adopt_ids(campaign.wiki, pending.get('adopt', {}))
+    if opt.resend in ('uncertain', 'all'):
+        journal.resend(uncertain_only=opt.resend == 'uncertain')
+    fallback = opt.fallback == 'talk'
+    journal.plan(
+        r
+        for r in campaign.recipients
+        if r.status == Status.EMAILABLE or (fallback and r.status == Status.NOT_EMAILABLE)
+    )
+
+
 def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
     """Refuse a new subject for people another campaign just reached, unless named."""
-    to_send = [r.name for r in campaign.recipients if r.status == Status.EMAILABLE]
+    to_send = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     since = time.time() - OVERLAP_DAYS * 86400
     others = journal.reached_elsewhere(campaign.wiki, to_send, since)
     if not others:
@@ -279,27 +389,6 @@ def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
     )
 
 
-def _resend(journal: Journal, opt) -> None:
-    if opt.resend == 'uncertain':
-        count = journal.resend(uncertain_only=True)
-        pywikibot.info(f'{count} uncertain recipients will be emailed again (-resend:uncertain).')
-        return
-    if not opt.always:
-        if not sys.stdin.isatty():
-            raise Refusal(
-                '-resend emails everyone of this campaign again: confirm it on a terminal, '
-                'or add -always.'
-            )
-        if not pywikibot.input_yn(
-            '-resend: forget who already got this message and email everyone again?',
-            default=False,
-            automatic_quit=False,
-        ):
-            raise Refusal('Nothing was sent: -resend was not confirmed.')
-    count = journal.resend(uncertain_only=False)
-    pywikibot.info(f'The journal forgot {count} recipients of this campaign (-resend).')
-
-
 def _limits(campaign: Campaign, opt) -> list[tuple]:
     # Checked by the option table.
     manual = budgets.parse_ratelimit(opt.ratelimit) if opt.ratelimit else None
@@ -307,16 +396,19 @@ def _limits(campaign: Campaign, opt) -> list[tuple]:
     campaign.family = budgets.WIKIMEDIA if wikimedia else ''
     limits = budgets.applicable_limits(campaign.account.userinfo, wikimedia, manual)
     campaign.account.limits = limits
-    journal = campaign.journal
     account, wiki, family = campaign.account.name, campaign.wiki, campaign.family
 
     def sends_since(since: float, across_family: bool) -> list[float]:
+        # The journal of a new campaign file is created once the run goes ahead.
+        journal = campaign.journal
+        if journal is None:
+            return []
         # Every send on a wiki of the family carries the family: one query, no double count.
         if across_family and family:
             return journal.sends_since(since, account, family=family)
         return journal.sends_since(since, account, wiki=wiki)
 
-    campaign.budget = budgets.Budget(limits, sends_since if journal else None)
+    campaign.budget = budgets.Budget(limits, sends_since)
     return [(limit, campaign.budget.used(limit)) for limit in limits]
 
 
@@ -343,11 +435,13 @@ def prepare(
         _refuse_missing_values(message, lists)
         account = check_account(site)
         names = [*(names or ()), *lists.names]
-        recipients = resolve(site, opt, pages, names, lists.values)
+        resolver = make_resolver(site, opt, lists.values)
+        recipients = resolver.from_names_and_pages(names, pages or ())
         _refuse_missing_values(message, lists, recipients, opt)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
         check_subjects(site, message, recipients, sender.ccme)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
+        campaign.resolver, campaign.optout_titles = resolver, optout_titles(opt)
         facts = _apply_journal(campaign, opt)
         facts.limits = _limits(campaign, opt)
     except (MessageError, PreflightError, JournalError, ValueError) as e:
@@ -380,19 +474,24 @@ def prepare(
             'Standard input is not a terminal, so nobody can answer the questions: add '
             '-always to send without asking.'
         )
-    if campaign.journal is not None and not config.simulate:
-        fallback = opt.fallback == 'talk'
-        campaign.journal.plan(
-            r.name
-            for r in recipients
-            if r.status == Status.EMAILABLE or (fallback and r.status == Status.NOT_EMAILABLE)
-        )
+    if not config.simulate:
+        try:
+            _commit_journal(campaign, opt)
+        except JournalError as e:
+            campaign.close()
+            raise Refusal(str(e)) from None
     return campaign
 
 
 def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
     for line in format_plan(campaign.recipients, facts):
         pywikibot.info(line)
+    if campaign.new_journal and not opt.test:
+        pywikibot.warning(
+            f'The journal {facts.journal} is new: runs recorded in any other journal are '
+            'unknown to it, so whoever they emailed gets this message again. If this campaign '
+            'ran before, stop now and give its journal with -journal:.'
+        )
     if opt.fallback == 'talk':
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:

@@ -1,20 +1,27 @@
-"""Who gets mail: from generator pages to users, and the batched emailable check.
+"""Who gets mail: from generator pages to accounts, and the batched emailable check.
 
-Each page maps to at most one user (a user page, user talk page or a subpage
-of either means its user, whatever the wiki calls those namespaces); a root
-user page that redirects to another user page means the user it redirects to
-(a renamed account). Each user is considered once, in the order the generator
-first led to them. Whether a user takes email is asked of the wiki 50 names
-per request (500 with ``apihighlimits``), together with the redirects of their
-user pages, so a run costs one lookup request per batch, never one per user.
+A recipient is an account of the wiki, not a spelling of its name: the names
+and pages given are sent to ``list=users`` as written, and the wiki's answer
+says which account each one is (its user id and canonical name) or that there
+is none. Each page maps to at most one user (a user page, user talk page or a
+subpage of either means its user, whatever the wiki calls those namespaces).
+A name without an account whose user page redirects to another user page
+means that user (a renamed account); a live account is its own recipient
+whatever its user page says. Each account is considered once, in the order
+the generator first led to it. The wiki is asked 50 names per request (500
+with ``apihighlimits``), together with their user pages, so a run costs one
+lookup request per batch, never one per user.
+
+Opt-out lists name users the same way: through the redirects of their pages
+and the renames of their users, they become accounts.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pywikibot.tools import first_upper, is_ip_address, is_ip_network
 
@@ -22,43 +29,72 @@ from .outcomes import Status
 
 USER_NS, USER_TALK_NS, CATEGORY_NS = 2, 3, 14
 
-# Characters MediaWiki never allows in a user name.
-_INVALID = re.compile(r'[#<>\[\]|{}/@:=\x00-\x1f\x7f]')
+# The spaces MediaWiki folds into one in titles and user names.
+_SPACES = re.compile('[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+')
+# The API's separator of the values of a list parameter given with it.
+_SEPARATOR = '\x1f'
 
 
 @dataclass
 class Recipient:
     """A user the run considered: what the check found, and later what the run did.
 
-    ``status`` is None until the check has settled it; ``moved_to`` holds the
-    user a renamed account's user page redirects to, while that is looked up.
-    ``values`` fill the placeholders of a -users: CSV file for this user.
+    ``status`` is None until the check has settled it. ``userid`` (and
+    ``centralid``, where the wiki has central accounts) say which account it
+    is, once the wiki has answered; ``name`` is then the account's name, for
+    display, reports and the mail. ``values`` fill the placeholders of a
+    -users: CSV file for this user.
     """
 
     name: str
     status: Status | None = None
     detail: str = ''
     source: str = ''
-    moved_to: str = ''
     values: dict[str, str] = field(default_factory=dict)
+    userid: int | None = None
+    centralid: int | None = None
+    #: The name as it was given, which the wiki was asked about.
+    written: str = ''
+
+
+@dataclass(frozen=True)
+class WikiUser:
+    """The wiki's answer for one name: the account, or why there is none."""
+
+    name: str
+    userid: int | None = None
+    centralid: int | None = None
+    emailable: bool = False
+    invalid: bool = False
+    #: Where the user page of a name without an account redirects (a renamed account).
+    moved_to: str = ''
+    #: The name without an account whose user page led here.
+    via: str = ''
 
 
 def normalize_username(name: str, first_letter: bool = True) -> str:
-    """Normalise *name* as MediaWiki does: underscores, spaces and, where the wiki
-    capitalises titles, the first letter (by MediaWiki's own table)."""
-    name = re.sub(r'[ _]+', ' ', name.replace('\u200e', '').replace('\u200f', '')).strip()
+    """*name* as MediaWiki would likely spell it: NFC, one kind of space, and, where
+    the wiki capitalises titles, the first letter (by MediaWiki's own table).
+
+    For display and for telling repeats apart only: the wiki's answer decides.
+    """
+    name = unicodedata.normalize('NFC', name.replace('\u200e', '').replace('\u200f', ''))
+    name = _SPACES.sub(' ', name).strip()
     return first_upper(name) if first_letter else name
 
 
 def name_problem(name: str, temp_prefix: str | None = None) -> str | None:
-    """Why *name* cannot be a registered account, or None when it may be one."""
+    """Why *name* cannot be a registered account, or None when the wiki may say.
+
+    Which characters a user name may hold is the wiki's to say: it is asked.
+    """
     if not name:
         return 'empty user name'
     if is_ip_address(name) or is_ip_network(name):
         return 'IP address'
     if temp_prefix and name.startswith(temp_prefix):
         return 'temporary account'
-    if _INVALID.search(name) or name.endswith('/'):
+    if _SEPARATOR in name:
         return 'invalid user name'
     return None
 
@@ -102,11 +138,16 @@ def capitalises_users(site) -> bool:
     return site.namespaces[USER_NS].case == 'first-letter'
 
 
+def _several(values: list[str]) -> str:
+    """A list parameter whose values may hold ``|``: MediaWiki's other separator."""
+    return _SEPARATOR + _SEPARATOR.join(values)
+
+
 class Resolver:
     """Turns generator pages or user names into checked :class:`Recipient` objects.
 
     :param site: the pywikibot site
-    :param optout: names that are never emailed
+    :param optout: names that are never emailed (their accounts, through renames)
     :param values: placeholder values of users from a -users: CSV file, by name
     """
 
@@ -115,7 +156,8 @@ class Resolver:
     ) -> None:
         self.site = site
         self.first_letter = capitalises_users(site)
-        self.optout = {self.normalize(n) for n in optout}
+        self.optout_names = list(optout)
+        self._optout_ids: set[int] | None = None
         self.values = values or {}
         self.temp_prefix = temp_account_prefix(site)
         self.batch = batch_size(site)
@@ -123,6 +165,14 @@ class Resolver:
 
     def normalize(self, name: str) -> str:
         return normalize_username(name, self.first_letter)
+
+    @property
+    def optout(self) -> set[int]:
+        """User ids of the accounts the opt-out lists name (looked up once)."""
+        if self._optout_ids is None:
+            found = self.accounts(self.optout_names)
+            self._optout_ids = {u.userid for u in found.values() if u.userid is not None}
+        return self._optout_ids
 
     def from_pages(self, pages: Iterable) -> list[Recipient]:
         """Resolve pages from a Pywikibot generator."""
@@ -133,8 +183,9 @@ class Resolver:
         return self._resolve(self._name_items(names))
 
     def from_names_and_pages(self, names: Iterable[str], pages: Iterable) -> list[Recipient]:
-        """Resolve user names, then pages; a user both lead to is considered once."""
-        return self._resolve(itertools.chain(self._name_items(names), self._page_items(pages)))
+        """Resolve user names, then pages; an account both lead to is considered once."""
+        items = [*self._name_items(names), *self._page_items(pages)]
+        return self._resolve(items)
 
     def _page_items(self, pages: Iterable):
         for page in pages:
@@ -142,100 +193,202 @@ class Resolver:
             if name is None:
                 yield None, page.title(), 'not a user page'
             else:
-                root_user_page = page.namespace() == USER_NS and '/' not in page.title()
-                yield name, page.title(), root_user_page
+                yield name, page.title(), ''
 
     def _name_items(self, names: Iterable[str]):
         user_ns = self.site.namespaces[USER_NS].custom_name
-        return ((name, f'{user_ns}:{name}', True) for name in names)
+        return ((name, f'{user_ns}:{self.normalize(name)}', '') for name in names)
 
     def _resolve(self, items) -> list[Recipient]:
-        """Check *items*: (user name, source page, True for a root user page), or
-        (None, source page, why it is no user) for pages that map to nobody.
+        """Check *items*: (user name as written, source page, ''), or (None, source
+        page, why it is no user) for pages that map to nobody.
         """
         result: list[Recipient] = []
-        by_name: dict[str, Recipient] = {}
-        follow_redirect: set[str] = set()
-        for name, source, extra in items:
+        seen: set[str] = set()
+        for name, source, why in items:
             if name is None:
-                result.append(Recipient(source, Status.NOT_A_USER, extra, source))
+                result.append(Recipient(source, Status.NOT_A_USER, why, source))
                 continue
-            name = self.normalize(name)
-            if name in by_name:
-                if extra is True:
-                    follow_redirect.add(name)
+            key = self.normalize(name)
+            if key in seen:
                 continue
-            recipient = Recipient(name, source=source, values=self.values.get(name, {}))
-            problem = name_problem(name, self.temp_prefix)
+            seen.add(key)
+            values = self.values.get(name) or self.values.get(key) or {}
+            recipient = Recipient(key, source=source, values=values, written=name.strip())
+            problem = name_problem(key, self.temp_prefix)
             if problem:
                 recipient.status, recipient.detail = Status.NOT_A_USER, problem
-            elif name in self.optout:
-                recipient.status = Status.OPTED_OUT
-            elif extra is True:
-                follow_redirect.add(name)
-            by_name[name] = recipient
             result.append(recipient)
 
         unchecked = [r for r in result if r.status is None]
-        for chunk in batches(unchecked, self.batch):
-            self._check(chunk, [r.name for r in chunk if r.name in follow_redirect])
-
-        # Renamed accounts: look up the users their pages redirect to.
-        moved = [r for r in unchecked if r.moved_to]
-        seen = {r.name for r in result if not r.moved_to}
+        found = self.accounts([r.written for r in unchecked])
+        optout = self.optout if self.optout_names else set()
+        accounts: set[int] = set()
         duplicates = set()
-        targets = []
-        for r in moved:
-            if r.moved_to in seen:
+        for r in unchecked:
+            user = found.get(r.written)
+            if user is None or user.invalid:
+                r.status, r.detail = Status.NOT_A_USER, 'the wiki says this is no valid user name'
+                continue
+            if user.userid is None:
+                r.status, r.name = Status.NO_SUCH_USER, user.name
+                continue
+            if user.userid in accounts:  # another name of an account already considered
                 duplicates.add(id(r))
                 continue
-            seen.add(r.moved_to)
-            r.name, r.detail, r.moved_to = r.moved_to, f'user page of {r.name} redirects here', ''
-            if r.name in self.optout:
+            accounts.add(user.userid)
+            r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
+            if user.via:
+                r.detail = f'user page of {user.via} redirects here'
+            if user.userid in optout:
                 r.status = Status.OPTED_OUT
+            elif user.emailable:
+                r.status = Status.EMAILABLE
             else:
-                targets.append(r)
-        for chunk in batches(targets, self.batch):
-            self._check(chunk, [])
+                r.status = Status.NOT_EMAILABLE
+                r.detail = 'opted out of email or has no confirmed address'
         return [r for r in result if id(r) not in duplicates]
 
-    def _check(self, chunk: list[Recipient], redirect_names: list[str]) -> None:
-        """One request: emailable state of *chunk* and redirects of user pages."""
+    def accounts(self, names: Iterable[str]) -> dict[str, WikiUser]:
+        """The wiki's answer for each of *names* as written, renames followed.
+
+        A name without an account whose user page redirects to another user's
+        page is answered with that user, when that user has an account.
+        """
+        wanted = list(dict.fromkeys(n for n in names if n.strip() and _SEPARATOR not in n))
+        found: dict[str, WikiUser] = {}
+        for chunk in batches(wanted, self.batch):
+            found.update(self._ask(chunk, with_pages=True))
+        moved = {n: u.moved_to for n, u in found.items() if u.userid is None and u.moved_to}
+        targets = list(dict.fromkeys(moved.values()))
+        answers: dict[str, WikiUser] = {}
+        for chunk in batches(targets, self.batch):
+            answers.update(self._ask(chunk, with_pages=False))
+        for name, target in moved.items():
+            user = answers.get(target)
+            if user is not None and user.userid is not None:
+                found[name] = replace(user, via=found[name].name)
+        return found
+
+    def _ask(self, names: list[str], with_pages: bool) -> dict[str, WikiUser]:
+        """One request: the accounts of *names* as written, and where their pages redirect."""
         params = {
             'action': 'query',
             'list': 'users',
-            'usprop': 'emailable',
-            'ususers': [r.name for r in chunk],
+            'usprop': 'emailable|centralids',
+            'ususers': _several(names),
             'formatversion': 2,
         }
-        if redirect_names:
-            user_ns = self.site.namespaces[USER_NS].custom_name
-            params.update(titles=[f'{user_ns}:{n}' for n in redirect_names], redirects=True)
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        if with_pages:
+            params.update(titles=_several([f'{user_ns}:{n}' for n in names]), redirects=True)
         data = self.site.simple_request(**params).submit()
         self.requests += 1
         query = data.get('query', {})
-        users = {self.normalize(u['name']): u for u in query.get('users', [])}
+        users = {u.get('name'): u for u in query.get('users', [])}
+        # The API folds its input to NFC, and names the titles it changed.
+        normalized = {n.get('from'): n.get('to') for n in query.get('normalized', [])}
         redirects = {}
         for r in query.get('redirects', []):
-            source = self._user_page(r.get('from', ''))
             target = self._user_page(r.get('to', ''))
-            if source and target and 'tofragment' not in r:
-                redirects[source] = target
-        for recipient in chunk:
-            target = redirects.get(recipient.name)
-            if target and target != recipient.name:
-                recipient.moved_to = target
+            if target and 'tofragment' not in r:
+                redirects[r.get('from')] = target
+        answers = {}
+        for name in names:
+            nfc = unicodedata.normalize('NFC', name)
+            entry = users.get(nfc) or users.get(name)
+            if entry is not None and entry.get('invalid'):
+                answers[name] = WikiUser(name, invalid=True)
                 continue
-            entry = users.get(recipient.name)
-            if entry is None or entry.get('missing'):
-                recipient.status = Status.NO_SUCH_USER
+            title = f'{user_ns}:{nfc}'
+            title = normalized.get(title, normalized.get(f'{user_ns}:{name}', title))
+            canonical = title.partition(':')[2] if with_pages else nfc
+            entry = users.get(canonical) or entry or users.get(self.normalize(name))
+            if entry is None:
+                answers[name] = WikiUser(canonical or name, invalid=not canonical)
             elif entry.get('invalid'):
-                recipient.status, recipient.detail = Status.NOT_A_USER, 'invalid user name'
-            elif entry.get('emailable'):
-                recipient.status = Status.EMAILABLE
+                answers[name] = WikiUser(name, invalid=True)
+            elif entry.get('missing') or 'userid' not in entry:
+                answers[name] = WikiUser(entry['name'], moved_to=redirects.get(title, ''))
             else:
-                recipient.status = Status.NOT_EMAILABLE
-                recipient.detail = 'opted out of email or has no confirmed address'
+                central = entry.get('centralids') or {}
+                answers[name] = WikiUser(
+                    entry['name'],
+                    entry['userid'],
+                    central.get('CentralAuth'),
+                    bool(entry.get('emailable')),
+                )
+        return answers
+
+    def recheck(self, recipients: list[Recipient], optout: Iterable[str]) -> list[Recipient]:
+        """Ask again, by user id, whether *recipients* still take email, and read the
+        opt-out lists (*optout*, names as :func:`optout_names` gives them) again.
+
+        Who opted out meanwhile becomes ``opted-out``, who no longer takes email
+        ``not-emailable``; a renamed account gets its new name. Returns those
+        whose status changed.
+        """
+        self.optout_names = list(optout)
+        self._optout_ids = None
+        optout_ids = self.optout
+        changed = []
+        known = [r for r in recipients if r.userid is not None]
+        for chunk in batches(known, self.batch):
+            data = self.site.simple_request(
+                action='query',
+                list='users',
+                usprop='emailable',
+                ususerids=[r.userid for r in chunk],
+                formatversion=2,
+            ).submit()
+            self.requests += 1
+            users = {u.get('userid'): u for u in data.get('query', {}).get('users', [])}
+            for r in chunk:
+                entry = users.get(r.userid)
+                before = r.status
+                if entry is None or entry.get('missing'):
+                    r.status, r.detail = Status.NO_SUCH_USER, 'the account is gone'
+                else:
+                    r.name = entry.get('name', r.name)
+                    if r.userid in optout_ids:
+                        r.status = Status.OPTED_OUT
+                        r.detail = 'joined an opt-out list during the run'
+                    elif not entry.get('emailable') and r.status == Status.EMAILABLE:
+                        r.status = Status.NOT_EMAILABLE
+                        r.detail = 'turned email off during the run'
+                if r.status != before:
+                    changed.append(r)
+        return changed
+
+    def renamed(self, name: str, hops: int = 5) -> WikiUser | None:
+        """The account that *name*, which no account has, was renamed to, by the wiki's
+        rename log (followed through up to *hops* renames); None when it says nothing.
+        """
+        from pywikibot.exceptions import Error as PywikibotError
+
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        for _ in range(hops):
+            try:
+                data = self.site.simple_request(
+                    action='query',
+                    list='logevents',
+                    letype='renameuser',
+                    letitle=f'{user_ns}:{name}',
+                    lelimit=1,
+                    formatversion=2,
+                ).submit()
+            except PywikibotError:  # no renames on this wiki
+                return None
+            self.requests += 1
+            events = data.get('query', {}).get('logevents', [])
+            new = events[0].get('params', {}).get('newuser') if events else None
+            if not new:
+                return None
+            user = self.accounts([new]).get(new)
+            if user is not None and user.userid is not None:
+                return replace(user, via=name)
+            name = new
+        return None
 
     def _user_page(self, title: str) -> str | None:
         """The user whose root user page *title* is, in any of the wiki's names for it."""
@@ -247,11 +400,15 @@ class Resolver:
             return None
         if page.namespace() != USER_NS or '/' in page.title(with_ns=False):
             return None
-        return self.normalize(page.title(with_ns=False))
+        return page.title(with_ns=False)
 
 
 def optout_names(site, titles: Iterable[str]) -> set[str]:
     """Users linked from, or listed in, the given opt-out pages and categories.
+
+    A page or category given by a redirect is read at its target (a category
+    also keeps the members of the redirect). The names are as the pages write
+    them: :meth:`Resolver.accounts` finds their accounts, through renames.
 
     :raises ValueError: an opt-out page does not exist, or a category has
         neither a page nor members (a typo would otherwise email those who
@@ -264,16 +421,18 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
     names: set[str] = set()
     for title in titles:
         page = local_page(site, title, '-optout')
+        target = page.getRedirectTarget() if page.exists() and page.isRedirectPage() else page
         if page.namespace() == CATEGORY_NS:
-            category = pywikibot.Category(page)
-            members = list(category.members())
-            if not members and not category.exists():
+            members = list(pywikibot.Category(site, page.title()).members())
+            if target != page and target.namespace() == CATEGORY_NS:
+                members += list(pywikibot.Category(site, target.title()).members())
+            if not members and not page.exists():
                 raise ValueError(
                     f'The opt-out category {title} does not exist and has no members: '
                     'check the title given with -optout:.'
                 )
-        elif page.exists():
-            members = page.linkedPages()
+        elif target.exists():
+            members = list(target.linkedPages())
         else:
             raise ValueError(
                 f'The opt-out page {title} does not exist: check the title given with -optout:.'

@@ -78,6 +78,10 @@ $wgEnableBotPasswords = true;
 $wgDebugLogGroups['api'] = '{api_log}';
 // The bot-flagged sender is exempt from rate limits.
 $wgGroupPermissions['bot']['noratelimit'] = true;
+// Renames: 1.39 has them in Debian's Renameuser extension, 1.40 and later in core.
+if ( version_compare( MW_VERSION, '1.40', '<' ) && is_dir( "$IP/extensions/Renameuser" ) ) {
+    wfLoadExtension( 'Renameuser' );
+}
 // Settings a test switches on for a while (LocalWiki.extra_settings).
 if ( is_file( __DIR__ . '/extra-settings.php' ) ) {
     require __DIR__ . '/extra-settings.php';
@@ -367,6 +371,37 @@ class LocalWiki:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
         (self.root / f'{name}.pid').unlink(missing_ok=True)
+
+    def add(self, spec: dict) -> None:
+        """Create more users and pages, as the fixture script does (see harness.population)."""
+        self.added = getattr(self, 'added', 0) + 1
+        spec_file = self.root / f'added-{self.added}.json'
+        spec_file.write_text(json.dumps(spec))
+        self._php_script(HERE / 'fixtures.php', str(spec_file))
+
+    def rename_user(self, old: str, new: str) -> None:
+        """Rename the account *old* to *new*, moving its user page and leaving a redirect.
+
+        1.39: Debian's Renameuser extension, then its user page moved as
+        Special:RenameUser does; 1.40 and later: maintenance/renameUser.php.
+        """
+        if self.branch == '1.39':
+            script = self.mediawiki / 'extensions' / 'Renameuser' / 'maintenance' / 'renameUser.php'
+            self._php_script(script, '--oldname', old, '--newname', new, '--performer', ADMIN[0])
+            moves = self.root / f'moves-{old}.txt'
+            moves.write_text(f'User:{old}|User:{new}\n')
+            self._php_script(
+                self.mediawiki / 'maintenance' / 'moveBatch.php', '--u', ADMIN[0], str(moves)
+            )
+        else:
+            self._php_script(
+                self.mediawiki / 'maintenance' / 'renameUser.php',
+                '--performer',
+                ADMIN[0],
+                old,
+                new,
+            )
+        self._php_script(self.mediawiki / 'maintenance' / 'runJobs.php', '--quiet')
 
     def api(self, **params) -> dict:
         """A read-only API query, for tests that check the wiki's state."""

@@ -1,0 +1,223 @@
+"""The journal's tables, and the migration of journals written by earlier releases.
+
+Schema 3 keys each recipient of a campaign by the wiki's account, its user id
+(``userid``), and keeps the name the account had when last seen for display
+and reports. The central id (``centralid``) is kept where the wiki has one.
+A row of an earlier schema knew only a name: it is carried over with an empty
+``userid``, keeping its state, and :meth:`.Journal.adopt_ids` gives it the id
+of the account that has that name, the first time a run on that wiki starts.
+A row whose name no account has any more (renamed since, or deleted) keeps
+its name as its key, so that whoever that name reached stays reached.
+
+Schema 2 keyed recipients by name; schema 1 also keyed campaigns by
+Pywikibot's name of the site, the account and the text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from .outcomes import State
+
+SCHEMA_VERSION = 3
+#: Prefix of wiki keys migrated from schema 1, which named a wiki as Pywikibot does.
+LEGACY = 'pywikibot:'
+
+SCHEMA = """
+CREATE TABLE campaign (
+    id INTEGER PRIMARY KEY,
+    wiki TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created REAL NOT NULL,
+    UNIQUE (wiki, name)
+);
+CREATE TABLE version (
+    id INTEGER PRIMARY KEY,
+    campaign INTEGER NOT NULL REFERENCES campaign(id),
+    fingerprint TEXT NOT NULL,
+    created REAL NOT NULL,
+    UNIQUE (campaign, fingerprint)
+);
+CREATE TABLE recipient (
+    campaign INTEGER NOT NULL REFERENCES campaign(id),
+    userid INTEGER,
+    centralid INTEGER,
+    username TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    final INTEGER NOT NULL DEFAULT 0,
+    version INTEGER,
+    account TEXT NOT NULL DEFAULT '',
+    updated REAL NOT NULL
+);
+CREATE UNIQUE INDEX recipient_by_account ON recipient (campaign, userid)
+    WHERE userid IS NOT NULL;
+CREATE UNIQUE INDEX recipient_by_name ON recipient (campaign, username)
+    WHERE userid IS NULL;
+CREATE TABLE send (
+    wiki TEXT NOT NULL,
+    account TEXT NOT NULL,
+    family TEXT NOT NULL DEFAULT '',
+    at REAL NOT NULL
+);
+CREATE INDEX send_by_account ON send (account, at);
+CREATE TABLE holder (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER NOT NULL,
+    since REAL NOT NULL
+);
+"""
+
+#: How far along a recipient is: a merge keeps the furthest.
+RANK = {
+    State.PLANNED: 0,
+    State.SKIPPED: 1,
+    State.FAILED: 2,
+    State.UNCERTAIN: 5,
+    State.SENDING: 5,
+    State.SENT: 6,
+    State.POSTED: 6,
+}
+
+_COLUMNS = 'state, status, detail, final, version, account, updated'
+
+
+class NewerSchema(Exception):
+    """The journal was written by a newer release; the text is the schema number."""
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the journal in *db* to :data:`SCHEMA_VERSION`, in one transaction.
+
+    :raises NewerSchema: a newer release wrote it
+    """
+    version = db.execute('PRAGMA user_version').fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerSchema(version)
+    if version == SCHEMA_VERSION:
+        return
+    db.execute('BEGIN IMMEDIATE')
+    try:
+        if version == 1:
+            db.execute('ALTER TABLE campaign RENAME TO v1_campaign')
+            db.execute('ALTER TABLE recipient RENAME TO v1_recipient')
+        if version == 2:
+            db.execute('ALTER TABLE recipient RENAME TO v2_recipient')
+        for statement in SCHEMA.split(';'):
+            if statement.strip():
+                # Tables an older schema has already are kept as they are.
+                db.execute(
+                    re.sub(
+                        r'^(\s*CREATE (?:UNIQUE )?(?:TABLE|INDEX))', r'\1 IF NOT EXISTS', statement
+                    )
+                )
+        if version == 1:
+            _from_schema_1(db)
+        if version == 2:
+            _from_schema_2(db)
+        db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
+        db.execute('COMMIT')
+    except BaseException:
+        db.execute('ROLLBACK')
+        raise
+    if version == 1:  # schema 1 left one lock file per campaign behind
+        for stale in path.parent.glob(f'{path.name}.campaign-*.lock'):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _from_schema_2(db: sqlite3.Connection) -> None:
+    """Schema 2 keyed recipients by name: each row keeps its state, its id comes later."""
+    db.execute(
+        f'INSERT INTO recipient (campaign, userid, centralid, username, {_COLUMNS})'
+        f' SELECT campaign, NULL, NULL, username, {_COLUMNS} FROM v2_recipient'
+    )
+    db.execute('DROP TABLE v2_recipient')
+
+
+def _from_schema_1(db: sqlite3.Connection) -> None:
+    """Schema 1 keyed campaigns by Pywikibot's site name, account and text."""
+    rows = db.execute(
+        'SELECT c.wiki, c.subject, c.account, c.created, r.username, r.state, r.detail,'
+        ' r.final, r.updated FROM v1_campaign c LEFT JOIN v1_recipient r'
+        ' ON r.campaign = c.id ORDER BY c.created'
+    ).fetchall()
+    for wiki, name, account, created, user, state, detail, final, updated in rows:
+        campaign = campaign_id(db, LEGACY + wiki, name, created)
+        if user is None:
+            continue
+        status = ''
+        if state == State.SKIPPED and ':' in detail:
+            status, _, detail = detail.partition(':')
+        merge_row(
+            db,
+            campaign,
+            (None, None, user),
+            (State(state), status, detail, bool(final), None, account, updated),
+        )
+        if state == State.SENT:
+            db.execute(
+                'INSERT INTO send (wiki, account, at) VALUES (?, ?, ?)',
+                (LEGACY + wiki, account, updated),
+            )
+    db.execute('DROP TABLE v1_recipient')
+    db.execute('DROP TABLE v1_campaign')
+
+
+def campaign_id(db: sqlite3.Connection, wiki: str, name: str, created: float | None = None) -> int:
+    """The id of campaign *name* on *wiki*, created when there is none."""
+    db.execute(
+        'INSERT OR IGNORE INTO campaign (wiki, name, created) VALUES (?, ?, ?)',
+        (wiki, name, created or time.time()),
+    )
+    (campaign,) = db.execute(
+        'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
+    ).fetchone()
+    return campaign
+
+
+def _key(userid: int | None, name: str) -> tuple[str, tuple]:
+    if userid is None:
+        return 'userid IS NULL AND username = ?', (name,)
+    return 'userid = ?', (userid,)
+
+
+def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> None:
+    """Add a recipient row, keeping whichever of two rows for one account is further along.
+
+    :param who: (userid, centralid, username); userid None for a row known by name only
+    :param row: (state, status, detail, final, version, account, updated)
+    """
+    userid, centralid, name = who
+    where, params = _key(userid, name)
+    old = db.execute(
+        f'SELECT rowid, state FROM recipient WHERE campaign = ? AND {where}',
+        (campaign, *params),
+    ).fetchone()
+    state, status, detail, final, version, account, updated = row
+    if old and RANK[State(old[1])] >= RANK[State(state)]:
+        return
+    if old:
+        db.execute('DELETE FROM recipient WHERE rowid = ?', (old[0],))
+    db.execute(
+        f'INSERT INTO recipient (campaign, userid, centralid, username, {_COLUMNS})'
+        ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        (
+            campaign,
+            userid,
+            centralid,
+            name,
+            State(state).value,
+            status,
+            detail,
+            int(final),
+            version,
+            account,
+            updated,
+        ),
+    )
