@@ -76,6 +76,49 @@ def batches(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
+def temp_account_patterns(site) -> list[tuple[str, str]]:
+    """The (prefix, suffix) of each pattern of the wiki's temporary account names.
+
+    MediaWiki 1.43 reports them as ``matchPatterns`` once temporary accounts are
+    known to the wiki (also after they are switched off again); earlier
+    versions as ``matchPattern`` or ``genPattern``; a wiki without them, nothing.
+    """
+    info = site.siteinfo.get('autocreatetempuser', expiry=False) or {}
+    patterns = info.get('matchPatterns') or info.get('matchPattern')
+    if not patterns and info.get('enabled'):
+        patterns = info.get('genPattern')
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return [tuple(str(p).split('$1', 1)) for p in patterns or () if '$1' in str(p)]
+
+
+def is_temporary_name(name: str, patterns: Iterable[tuple[str, str]]) -> bool:
+    """Whether *name* matches one of the (prefix, suffix) *patterns*, as MediaWiki's
+    ``Pattern::isMatch`` does."""
+    return any(
+        name.startswith(prefix) and name.endswith(suffix) and len(name) >= len(prefix) + len(suffix)
+        for prefix, suffix in patterns
+        if prefix or suffix
+    )
+
+
+def classify(entry: dict | None) -> tuple[Status, str]:
+    """The status of a user from its ``list=users`` entry (``usprop=emailable|groups``).
+
+    A temporary account (group ``temp``) has its own status whatever else the
+    wiki says: it is nobody to email or to write to.
+    """
+    if entry is None or entry.get('missing'):
+        return Status.NO_SUCH_USER, ''
+    if entry.get('invalid'):
+        return Status.NOT_A_USER, 'invalid user name'
+    if 'temp' in entry.get('groups', ()):
+        return Status.TEMPORARY_ACCOUNT, ''
+    if entry.get('emailable'):
+        return Status.EMAILABLE, ''
+    return Status.NOT_EMAILABLE, 'opted out of email or has no confirmed address'
+
+
 def temp_account_prefix(site) -> str | None:
     """The literal prefix of temporary account names, where the wiki has them."""
     info = site.siteinfo.get('autocreatetempuser', expiry=False) or {}
@@ -118,6 +161,7 @@ class Resolver:
         self.optout = {self.normalize(n) for n in optout}
         self.values = values or {}
         self.temp_prefix = temp_account_prefix(site)
+        self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
         self.requests = 0
 
@@ -167,7 +211,9 @@ class Resolver:
                 continue
             recipient = Recipient(name, source=source, values=self.values.get(name, {}))
             problem = name_problem(name, self.temp_prefix)
-            if problem:
+            if is_temporary_name(name, self.temp_patterns):
+                recipient.status = Status.TEMPORARY_ACCOUNT
+            elif problem:
                 recipient.status, recipient.detail = Status.NOT_A_USER, problem
             elif name in self.optout:
                 recipient.status = Status.OPTED_OUT
@@ -204,7 +250,7 @@ class Resolver:
         params = {
             'action': 'query',
             'list': 'users',
-            'usprop': 'emailable',
+            'usprop': ['emailable', 'groups'],
             'ususers': [r.name for r in chunk],
             'formatversion': 2,
         }
@@ -226,16 +272,8 @@ class Resolver:
             if target and target != recipient.name:
                 recipient.moved_to = target
                 continue
-            entry = users.get(recipient.name)
-            if entry is None or entry.get('missing'):
-                recipient.status = Status.NO_SUCH_USER
-            elif entry.get('invalid'):
-                recipient.status, recipient.detail = Status.NOT_A_USER, 'invalid user name'
-            elif entry.get('emailable'):
-                recipient.status = Status.EMAILABLE
-            else:
-                recipient.status = Status.NOT_EMAILABLE
-                recipient.detail = 'opted out of email or has no confirmed address'
+            status, detail = classify(users.get(recipient.name))
+            recipient.status, recipient.detail = status, detail or recipient.detail
 
     def _user_page(self, title: str) -> str | None:
         """The user whose root user page *title* is, in any of the wiki's names for it."""
