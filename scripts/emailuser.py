@@ -71,7 +71,17 @@ Options (also read from the [emailuser] section of scripts.ini):
 
 -optout:TITLE     Never email users linked from this page or listed in this
                   category, e.g. -optout:"Category:Opted-out of message
-                  delivery". May be given more than once.
+                  delivery". May be given more than once. Every email then
+                  ends with a short paragraph that tells the reader how to get
+                  onto the first of them, with its full address.
+
+-optoutnote:TEXT  That paragraph in words of your own, {url} standing for the
+                  address of the opt-out page; -optoutnote:none leaves it out.
+
+-ignoremassoptout Email the members of MassMessage's opt-out category too,
+                  for a personal notice that is no mass mailing (each of them
+                  is named in a warning first). By default they are opted-out,
+                  like the users of an -optout: list.
 
 -max:N            Send at most N emails in this run; run again to go on.
 
@@ -155,8 +165,9 @@ _VALUE_OPTIONS = (
     'campaign',
     'ratelimit',
     'users',
+    'optoutnote',
 )
-_FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check')
+_FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check', 'ignoremassoptout')
 
 
 def parse(args: list[str]) -> tuple[dict, list[str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from harness import population as pop
 from harness.checks import exactly_once, read_report, received
 
 pytestmark = pytest.mark.wiki
@@ -60,3 +61,130 @@ def test_temporary_accounts_are_never_emailed_nor_posted_to(wiki, sender, mailbo
         temp: ('temporary-account', ''),
         never_made: ('temporary-account', ''),
     }
+
+
+MIA, NINA = pop.MASSMESSAGE_OPTED_OUT, pop.MASSMESSAGE_OPTED_OUT_DE
+IN_CATEGORY = f'in {pop.OPTOUT_CATEGORY}'
+
+
+@pytest.mark.mediawiki('1.39')
+def test_massmessage_optout_category_keeps_its_members_out_of_email(sender, mailbox, tmp_path):
+    pages = [f'-page:User:{MIA}', f'-page:User:{NINA}', '-page:User:Alice']
+    report = tmp_path / 'report.csv'
+
+    check = sender.run(*pages, '-check')
+    assert check.returncode == 0, check.output
+    assert f'opted-out {MIA} ({IN_CATEGORY})' in plan_lines(check.stdout)
+
+    result = sender.run(*pages, *SEND, f'-report:{report}')
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == exactly_once(['Alice', NINA])
+    assert f'opted-out (1): {MIA} ({IN_CATEGORY})' in plan_lines(result.output)
+    assert read_report(report)[MIA] == ('opted-out', IN_CATEGORY)
+
+    # A personal notice, on purpose: the operator is told whom it reaches all the same.
+    mailbox.clear()
+    notice = sender.run(
+        f'-page:User:{MIA}',
+        '-subject:Your upload',
+        '-text:Hello {username}.',
+        '-always',
+        '-ignoremassoptout',
+    )
+    assert notice.returncode == 0, notice.output
+    assert received(mailbox) == exactly_once([MIA])
+    assert (
+        f'1 of the recipients are in {pop.OPTOUT_CATEGORY}, which asks for no mass messages '
+        f'({MIA}): they are emailed as -ignoremassoptout asks.'
+    ) in ' '.join(notice.output.split())
+
+
+@pytest.mark.mediawiki('1.39')
+def test_massmessage_optout_category_by_the_german_wikis_own_name(sender_de, mailbox_de, tmp_path):
+    report = tmp_path / 'report.csv'
+    result = sender_de.run(
+        f'-page:Benutzer:{MIA}',
+        f'-page:Benutzer:{NINA}',
+        '-page:Benutzer:Alice',
+        '-subject:Treffen',
+        '-text:Hallo {username}.',
+        '-always',
+        f'-report:{report}',
+    )
+    assert result.returncode == 0, result.output
+    # Mia's talk page is in the English name of the category, which this wiki does not use.
+    assert received(mailbox_de) == exactly_once(['Alice', MIA])
+    german = f'in Kategorie:{pop.GERMAN_MASSMESSAGE_OPTOUT}'
+    assert f'opted-out (1): {NINA} ({german})' in plan_lines(result.output)
+    assert read_report(report)[NINA] == ('opted-out', german)
+
+
+def address_of(wiki, title: str) -> str:
+    """The full address of *title*, as the wiki names the page."""
+    query = wiki.api(action='query', titles=title, prop='info', inprop='url')['query']
+    return query['pages'][0]['fullurl']
+
+
+@pytest.mark.mediawiki('1.39')
+def test_every_email_of_a_mailing_with_an_optout_list_says_how_to_get_out(wiki, sender, mailbox):
+    category_url = address_of(wiki, pop.OPTOUT_CATEGORY)
+    optout = f'-optout:{pop.OPTOUT_CATEGORY}'
+    note = (
+        f'To get no more mailings like this one, add [[{pop.OPTOUT_CATEGORY}]] to your user '
+        f'page. The category: {category_url}'
+    )
+
+    # The preview shows it, and -test sends it to the sender's own address.
+    test = sender.run('-page:User:Alice', '-page:User:Bob', optout, *SEND, '-test')
+    assert test.returncode == 0, test.output
+    preview = test.output.split('Preview of the email to Alice:')[1].split('End of the preview.')[0]
+    assert preview.strip().splitlines()[-2:] == [f'  {note}', '  ' + '-' * 72]
+    [trial] = mailbox.messages()
+    assert trial.to_address == 'sender@senders.test'
+    assert trial.body.startswith(f'Hello Alice.\n\n{note}\n')
+
+    mailbox.clear()
+    result = sender.run('-page:User:Alice', '-page:User:Bob', optout, *SEND)
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == exactly_once(['Alice', 'Bob'])
+    for mail in mailbox.messages():
+        name = 'Alice' if mail.to_address == pop.EMAILABLE['Alice'] else 'Bob'
+        assert mail.body.startswith(f'Hello {name}.\n\n{note}\n'), mail.body
+
+
+@pytest.mark.mediawiki('1.39')
+def test_the_way_out_names_an_optout_page_and_takes_the_operators_words(wiki, sender, mailbox):
+    page_url = address_of(wiki, pop.CROWD_PAGE)
+    optout = f'-optout:{pop.CROWD_PAGE}'
+    result = sender.run('-page:User:Alice', optout, *SEND)
+    assert result.returncode == 0, result.output
+    [mail] = mailbox.messages()
+    assert mail.body.startswith(
+        'Hello Alice.\n\nTo get no more mailings like this one, add a link to your user page '
+        f'to this page: {page_url}\n'
+    ), mail.body
+
+    mailbox.clear()
+    own = '-optoutnote:No more invitations? Write your name on {url}, {username}.'
+    result = sender.run('-page:User:Bob', optout, own, *SEND)
+    assert result.returncode == 0, result.output
+    [mail] = mailbox.messages()
+    assert mail.body.startswith(
+        f'Hello Bob.\n\nNo more invitations? Write your name on {page_url}, Bob.\n'
+    ), mail.body
+
+    mailbox.clear()
+    result = sender.run('-page:User:Carol', optout, '-optoutnote:none', *SEND)
+    assert result.returncode == 0, result.output
+    [mail] = mailbox.messages()
+    assert mail.body.startswith('Hello Carol.\n') and page_url not in mail.body
+
+    mailbox.clear()
+    result = sender.run('-page:User:Grace Hopper', optout, '-optoutnote:Reply STOP.', *SEND)
+    assert result.returncode == 1, result.output
+    assert (
+        'ERROR: -optoutnote: does not say where readers opt out: put {url} where the address '
+        'of the opt-out page goes, or give -optoutnote:none to leave the paragraph out.'
+    ) in result.output
+    assert 'Traceback' not in result.output
+    assert mailbox.messages() == []

@@ -59,8 +59,9 @@ class EmailUserBot(ConfigParserBot):
     ``subject``, ``text``, ``textfile``, ``textpage``, ``ccme``, ``max``,
     ``wait``, ``optout`` (titles separated by ``|``), ``journal``, ``resend``
     (``uncertain`` or ``all``), ``check``, ``report``, ``fallback`` (``talk``),
-    ``campaign``, ``ratelimit``, ``users`` (files separated by ``|``), ``test`` and
-    ``always``. ``ccme`` is True (a copy of every email) or ``first``; ``test``
+    ``campaign``, ``ratelimit``, ``users`` (files separated by ``|``), ``test``,
+    ``ignoremassoptout``, ``optoutnote`` and ``always``. ``ccme`` is True (a copy of
+    every email) or ``first``; ``test``
     (True or a user name) is for the script's -test, which sends through
     :func:`.testmail.send_test` instead of running the bot.
     """
@@ -83,6 +84,8 @@ class EmailUserBot(ConfigParserBot):
         'ratelimit': '',
         'users': '',
         'test': False,
+        'ignoremassoptout': False,
+        'optoutnote': '',
     }
 
     def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:

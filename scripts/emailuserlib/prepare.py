@@ -22,7 +22,7 @@ from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
 from . import journal as journals
-from . import sentences
+from . import respect, sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import (
@@ -118,7 +118,13 @@ def read_message(
         body = text_from_file(opt.textfile)
     else:
         body = text_from_page(site, opt.textpage)
-    return Message(subject, body, columns)
+    note = respect.optout_note(site, optout_titles(opt), opt.optoutnote, columns)
+    return Message(subject, respect.with_note(body, note), columns)
+
+
+def optout_titles(opt) -> list[str]:
+    """The opt-out pages and categories of -optout:, in the order given."""
+    return [t.strip() for t in opt.optout.split('|') if t.strip()]
 
 
 def resolve(
@@ -129,9 +135,10 @@ def resolve(
     values: dict | None = None,
 ):
     """Every recipient the names and pages lead to, checked in batches."""
-    titles = [t.strip() for t in opt.optout.split('|') if t.strip()]
-    resolver = Resolver(site, optout_names(site, titles), values)
-    return resolver.from_names_and_pages(names or (), pages or ())
+    resolver = Resolver(site, optout_names(site, optout_titles(opt)), values)
+    recipients = resolver.from_names_and_pages(names or (), pages or ())
+    respect.apply_massmessage_optout(site, recipients, ignore=bool(opt.ignoremassoptout))
+    return recipients
 
 
 def user_lists(site, opt) -> NameList:
