@@ -188,3 +188,18 @@ def test_the_way_out_names_an_optout_page_and_takes_the_operators_words(wiki, se
     ) in result.output
     assert 'Traceback' not in result.output
     assert mailbox.messages() == []
+
+
+@pytest.mark.mediawiki('1.39')
+def test_the_way_out_in_the_wikis_language(wiki_de, sender_de, mailbox_de):
+    category = pop.GERMAN_OPTOUT_CATEGORY
+    result = sender_de.run(
+        '-page:Benutzer:Alice', f'-optout:{category}', '-subject:Treffen', '-text:Hallo.', '-always'
+    )
+    assert result.returncode == 0, result.output
+    [mail] = mailbox_de.messages()
+    url = address_of(wiki_de, category)
+    assert mail.body.startswith(
+        'Hallo.\n\nWer keine solchen Rundmails mehr bekommen möchte, setzt '
+        f'[[{category}]] auf seine Benutzerseite. Die Kategorie: {url}\n'
+    ), mail.body

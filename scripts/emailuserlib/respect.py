@@ -8,12 +8,13 @@ the end of every email, from the script's i18n messages (or -optoutnote:).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import pywikibot
 from pywikibot import i18n
-from pywikibot.exceptions import Error as PywikibotError
 
 from . import fallback
 from .message import MessageError, check_template
@@ -111,11 +112,33 @@ def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, .
     if custom:
         return _URL.sub(lambda _: url, custom.replace('\\n', '\n')).strip()
     key, english = NOTE_MESSAGES['category' if page.namespace() == CATEGORY_NS else 'page']
-    params = {'url': url, 'category': title}
-    try:
-        return i18n.twtranslate(site, key, params, fallback_prompt=english)
-    except PywikibotError:
-        return english % params
+    return translate(site, key, {'url': url, 'category': title}, english)
+
+
+#: The script's own messages: scripts/i18n/emailuser/<language>.json, beside this package
+#: in a clone and in the installed package alike.
+I18N = Path(__file__).resolve().parent.parent / 'i18n' / 'emailuser'
+
+
+def translate(site, key: str, params: dict[str, str], english: str) -> str:
+    """The script's message *key* in the wiki's language (or a fallback of it), filled in.
+
+    Read from the script's own folder: Pywikibot's i18n looks only in its own
+    message package, where a script installed on its own is not.
+    """
+    lang = getattr(site, 'lang', '') or 'en'
+    fallbacks = getattr(i18n, '_altlang', lambda code: [])
+    for code in dict.fromkeys([lang, *fallbacks(lang), 'en']):
+        try:
+            text = json.loads((I18N / f'{code}.json').read_text(encoding='utf-8')).get(key)
+        except (OSError, ValueError):
+            continue
+        if text:
+            try:
+                return text % params
+            except (KeyError, ValueError, TypeError):
+                continue  # a broken translation: the next language
+    return english % params
 
 
 def with_note(body: str, note: str) -> str:
