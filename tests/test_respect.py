@@ -203,3 +203,60 @@ def test_the_way_out_in_the_wikis_language(wiki_de, sender_de, mailbox_de):
         'Hallo.\n\nWer keine solchen Rundmails mehr bekommen möchte, setzt '
         f'[[{category}]] auf seine Benutzerseite. Die Kategorie: {url}\n'
     ), mail.body
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_page_per_language_reaches_each_reader_in_theirs(sender, mailbox, tmp_path):
+    readers = tmp_path / 'readers.csv'
+    readers.write_text(
+        'username,lang\nAlice,de\nBob,fr\nCarol,nl\nGrace Hopper,sv\nJürgen Müller,de\n',
+        encoding='utf-8',
+    )
+    result = sender.run(
+        f'-users:{readers}', '-subject:Welcome', f'-textpage:{pop.WELCOME_PAGE}/{{lang}}', '-always'
+    )
+    assert result.returncode == 0, result.output
+    texts = pop.WELCOME_TEXTS
+    expected = {
+        'Alice': texts['de'],
+        'Bob': texts['fr'],
+        'Carol': texts['nl'],
+        'Grace Hopper': texts[''],  # no Swedish page: the page itself
+        'Jürgen Müller': texts['de'],
+    }
+    assert received(mailbox) == exactly_once(expected)
+    bodies = {m.to_address: m.body.split('\n')[0] for m in mailbox.messages()}
+    assert bodies == {
+        pop.EMAILABLE[name]: text.replace('{username}', name) for name, text in expected.items()
+    }
+    out = plan_lines(result.output)
+    project = 'Emailuser Test Wiki:Welcome'  # the wiki's name for the project namespace
+    assert f'Pages of -textpage:{pop.WELCOME_PAGE}/{{lang}}:' in out, result.output
+    assert f'{project}/de: 2 users (Alice, Jürgen Müller)' in out
+    assert f'{project}/fr: 1 user (Bob)' in out
+    assert f'{project}/nl: 1 user (Carol)' in out
+    assert f'{project} ({pop.WELCOME_PAGE}/sv does not exist): 1 user (Grace Hopper)' in out
+    # One preview per page: four, each before anything was sent.
+    previews = [line for line in out if line.startswith('Preview of the email to')]
+    assert sorted(previews) == [
+        f'Preview of the email to Alice (the page {project}/de):',
+        f'Preview of the email to Bob (the page {project}/fr):',
+        f'Preview of the email to Carol (the page {project}/nl):',
+        f'Preview of the email to Grace Hopper (the page {project}):',
+    ]
+    assert result.output.rindex('End of the preview.') < result.output.index('Alice: sent')
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_page_per_language_names_a_column_of_the_users_files(sender, mailbox, tmp_path):
+    readers = tmp_path / 'readers.csv'
+    readers.write_text('username,lang\nAlice,de\n', encoding='utf-8')
+    result = sender.run(
+        f'-users:{readers}', '-subject:Welcome', f'-textpage:{pop.WELCOME_PAGE}/{{lng}}', '-always'
+    )
+    assert result.returncode == 1, result.output
+    assert (
+        f'-textpage:{pop.WELCOME_PAGE}/{{lng}} has the placeholder {{lng}}, which is no column '
+        'of the -users: files (columns: {lang}): name a column, or give one page.'
+    ) in ' '.join(result.output.split())
+    assert mailbox.messages() == []

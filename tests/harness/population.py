@@ -81,6 +81,16 @@ REGISTRATION_URL = 'https://example.org/register'
 #: A message page with a table, which plain text cannot show.
 TABLE_PAGE = 'Project:Schedule'
 
+#: A message page per language, as Translate lays them out: WELCOME_PAGE/<code>; there
+#: is no Swedish one, so Swedish readers get WELCOME_PAGE itself.
+WELCOME_PAGE = 'Project:Welcome'
+WELCOME_TEXTS = {
+    '': 'Welcome, {username}!',
+    'de': 'Willkommen, {username}!',
+    'fr': 'Bienvenue, {username}.',
+    'nl': 'Welkom, {username}!',
+}
+
 _cat = f'[[{CATEGORY}]]'
 
 
@@ -148,6 +158,10 @@ def spec() -> dict:
             'text': 'Hello {username}, the schedule:\n{|\n|-\n| Saturday || Meetup\n|}',
         },
         {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
+        *(
+            {'title': f'{WELCOME_PAGE}/{code}' if code else WELCOME_PAGE, 'text': text}
+            for code, text in WELCOME_TEXTS.items()
+        ),
         {
             'title': MIXED_PAGE,
             'text': '\n'.join(
