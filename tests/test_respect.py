@@ -260,3 +260,27 @@ def test_a_page_per_language_names_a_column_of_the_users_files(sender, mailbox, 
         'of the -users: files (columns: {lang}): name a column, or give one page.'
     ) in ' '.join(result.output.split())
     assert mailbox.messages() == []
+
+
+@pytest.mark.mediawiki('1.39', '1.43')
+def test_a_new_sender_is_warned_that_some_users_refuse_its_mail(sender_factory, mailbox):
+    warning = (
+        'WARNING: The account NewSender is not autoconfirmed on Emailuser Test Wiki yet, so '
+        'users who accept no email from new accounts will refuse this mail (a preference '
+        'the check cannot see): send from an established account, or once this one is '
+        'autoconfirmed.'
+    )
+    pages = [f'-page:User:{pop.REFUSES_NEWCOMERS}', '-page:User:Alice']
+    result = sender_factory('NewSender').run(*pages, *SEND)
+    assert result.returncode == 0, result.output
+    out = ' '.join(result.output.split())
+    assert warning in out
+    assert out.index(warning) < out.index('Plan for')
+    assert f'{pop.REFUSES_NEWCOMERS}: not-emailable' in result.output
+    assert received(mailbox) == exactly_once(['Alice'])
+
+    mailbox.clear()
+    established = sender_factory('Sender').run(*pages, '-subject:Other', '-text:Hi.', '-always')
+    assert established.returncode == 0, established.output
+    assert 'autoconfirmed' not in established.output
+    assert received(mailbox) == exactly_once(['Alice', pop.REFUSES_NEWCOMERS])

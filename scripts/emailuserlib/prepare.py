@@ -333,6 +333,9 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
         message = read_message(site, opt, columns=lists.columns, lists=lists)
         _refuse_missing_values(message, lists)
         account = check_account(site)
+        warning = respect.new_sender_warning(account, site.siteinfo['sitename'])
+        if warning:
+            pywikibot.warning(warning)
         names = [*(names or ()), *lists.names]
         recipients = resolve(site, opt, pages, names, lists.values)
         _refuse_missing_values(message, lists, recipients, opt)

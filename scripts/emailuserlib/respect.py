@@ -3,7 +3,8 @@
 MassMessage's opt-out category keeps its members out of email too (unless the
 operator says the mail is no mass mailing, with -ignoremassoptout). A mailing
 with an opt-out list tells each reader how to get onto it: a short paragraph at
-the end of every email, from the script's i18n messages (or -optoutnote:).
+the end of every email, from the script's i18n messages (or -optoutnote:). A
+sender that is not autoconfirmed yet is warned that some users refuse its mail.
 """
 
 from __future__ import annotations
@@ -144,3 +145,20 @@ def translate(site, key: str, params: dict[str, str], english: str) -> str:
 def with_note(body: str, note: str) -> str:
     """*body* with *note* as its last paragraph."""
     return f'{body.rstrip()}\n\n{note}\n' if note else body
+
+
+def new_sender_warning(account, sitename: str) -> str | None:
+    """The warning for an account that is not autoconfirmed yet, or None.
+
+    MediaWiki lets users refuse email from new accounts (the preference
+    ``email-allow-new-users``): the wiki refuses those at the send, and
+    ``list=users`` cannot show it beforehand. "New" is the lack of the
+    ``autoconfirmed`` right, as MediaWiki's own check has it.
+    """
+    if 'autoconfirmed' in account.rights:
+        return None
+    return (
+        f'The account {account.name} is not autoconfirmed on {sitename} yet, so users who '
+        'accept no email from new accounts will refuse this mail (a preference the check '
+        'cannot see): send from an established account, or once this one is autoconfirmed.'
+    )
