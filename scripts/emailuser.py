@@ -44,6 +44,9 @@ Options (also read from the [emailuser] section of scripts.ini):
                   expanded by the wiki, and every link becomes "label (URL)".
                   A page with a table, an image, a link to a missing page or
                   an error of the wiki is refused before anything is sent.
+                  Columns of the -users: files may appear in the title, as in
+                  -textpage:"Invitation/{lang}": each reader gets the page of
+                  their row, or Invitation where that page does not exist.
 
 -users:FILE       Email the users named in FILE (UTF-8; may be given more than
                   once; combines with generators, each user emailed once). A
