@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 
-from emailuserlib import recipients
+from emailuserlib import langpages, recipients, respect
+from emailuserlib.message import MessageError
 from emailuserlib.outcomes import Status
 
 
@@ -51,3 +53,33 @@ def test_temporary_names_match_as_mediawiki_matches_them(name, temporary):
 )
 def test_a_checked_user_is_classified_by_its_groups_first(entry, status):
     assert recipients.classify(entry)[0] == status
+
+
+@pytest.mark.parametrize(
+    ('template', 'base'),
+    [
+        ('Invitation/{lang}', 'Invitation'),
+        ('Project:Events/Invitation/{lang}', 'Project:Events/Invitation'),
+        ('Invitation {lang}', None),  # no /{lang} part: no page to fall back to
+        ('Invitation/{lang}/text', None),
+        ('{team}/{lang}', None),  # the base page would still need a column
+    ],
+)
+def test_the_base_page_is_the_title_without_its_language_part(template, base):
+    assert langpages.base_title(template) == base
+
+
+def test_an_own_optout_note_needs_a_list_and_its_address():
+    with pytest.raises(MessageError, match='there is none: add -optout:TITLE'):
+        respect.optout_note(None, [], 'Write to {url}.')
+    with pytest.raises(MessageError, match=re.escape('put {url} where the address')):
+        respect.optout_note(None, ['Category:X'], 'Reply STOP.')
+    with pytest.raises(MessageError, match=re.escape('unknown placeholder {team}')):
+        respect.optout_note(None, ['Category:X'], '{team}: {url}')
+    assert respect.optout_note(None, ['Category:X'], 'none') == ''
+    assert respect.optout_note(None, [], '') == ''
+
+
+def test_the_note_is_the_last_paragraph():
+    assert respect.with_note('Hello.\n\n', 'Out: URL') == 'Hello.\n\nOut: URL\n'
+    assert respect.with_note('Hello.\n', '') == 'Hello.\n'
