@@ -284,3 +284,17 @@ def test_a_new_sender_is_warned_that_some_users_refuse_its_mail(sender_factory, 
     assert established.returncode == 0, established.output
     assert 'autoconfirmed' not in established.output
     assert received(mailbox) == exactly_once(['Alice', pop.REFUSES_NEWCOMERS])
+
+
+@pytest.mark.mediawiki('1.39')
+def test_every_page_of_a_page_per_language_is_checked_before_the_first_email(
+    sender, mailbox, tmp_path
+):
+    readers = tmp_path / 'readers.csv'
+    # Alice's page is fine; Bob's, further down, has a table that plain text cannot show.
+    readers.write_text('username,page\nAlice,Registration\nBob,Schedule\n', encoding='utf-8')
+    result = sender.run(f'-users:{readers}', '-subject:S', '-textpage:Project:{page}', '-always')
+    assert result.returncode == 1, result.output
+    assert 'Emailuser Test Wiki:Schedule has a table after' in result.output
+    assert 'Traceback' not in result.output
+    assert mailbox.messages() == []
