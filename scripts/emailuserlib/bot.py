@@ -17,7 +17,7 @@ import pywikibot
 from pywikibot import config
 from pywikibot.bot import ConfigParserBot, OptionHandler
 
-from . import fallback, options, progress, sentences
+from . import fallback, options, progress, respect, sentences
 from . import recipients as recipients_module
 from .delivery import NotSent, RateLimited, SenderRefused
 from .interrupts import Interrupts
@@ -325,6 +325,10 @@ class EmailUserBot(ConfigParserBot):
             self.stop(f'The opt-out lists cannot be read again: {e}', EXIT_ERROR)
             return
         changed = campaign.resolver.recheck(left, optout)
+        if not self.opt.ignoremassoptout:  # MassMessage's category is an opt-out list too
+            opted = {id(r) for r in left if r.status == Status.OPTED_OUT}
+            respect.apply_massmessage_optout(self.site, left)
+            changed += [r for r in left if r.status == Status.OPTED_OUT and id(r) not in opted]
         self.refreshed, self.waited = time.monotonic(), False
         if changed:
             pywikibot.info(

@@ -8,8 +8,9 @@ typo; doubled braces such as ``{{tl}}`` pass through untouched.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PLACEHOLDERS = ('username', 'sitename')
@@ -123,6 +124,12 @@ class Message:
     body: str
     #: Placeholders from the columns of a -users: CSV file, filled in per recipient.
     columns: tuple[str, ...] = ()
+    #: -textpage: with columns in its title (a page per language): the title's template,
+    #: and for each title it gives, the page used (the base page where it does not
+    #: exist), that page's body and whether it is the base page. *body* is then the
+    #: first of them.
+    page_template: str = ''
+    pages: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.subject.strip():
@@ -134,19 +141,39 @@ class Message:
             )
         check_template(self.subject, 'subject', self.columns)
         check_template(self.body, 'message body', self.columns)
+        for page, body, _ in self.pages.values():
+            check_template(body, f'page {page}', self.columns)
 
     @property
     def used_columns(self) -> list[str]:
-        """The CSV columns that the subject or body uses, each once."""
-        used = placeholders(self.subject) + placeholders(self.body)
+        """The CSV columns that the subject, body or page title uses, each once."""
+        used = placeholders(self.subject) + placeholders(self.page_template)
+        for body in [self.body, *(page[1] for page in self.pages.values())]:
+            used += placeholders(body)
         return [c for c in self.columns if c in used]
+
+    @property
+    def text(self) -> str:
+        """The body, or every page's body with its title: what tells two texts apart."""
+        if not self.pages:
+            return self.body
+        return json.dumps(sorted({p[:2] for p in self.pages.values()}), ensure_ascii=False)
+
+    def page_for(self, values: dict[str, str] | None = None) -> str:
+        """The page whose body a recipient with *values* gets ('' without pages)."""
+        if not self.pages:
+            return ''
+        return self.pages[render(self.page_template, **(values or {}))][0]
 
     def for_user(
         self, username: str, sitename: str, values: dict[str, str] | None = None
     ) -> tuple[str, str]:
         """The subject and body that *username* receives; *values* fill the CSV columns."""
+        body = self.body
+        if self.pages:
+            body = self.pages[render(self.page_template, **(values or {}))][1]
         values = {**(values or {}), 'username': username, 'sitename': sitename}
-        return render(self.subject, **values), render(self.body, **values)
+        return render(self.subject, **values), render(body, **values)
 
 
 def text_from_option(value: str) -> str:

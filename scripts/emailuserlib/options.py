@@ -173,7 +173,9 @@ OPTIONS: tuple[Option, ...] = (
         'Body of the email, taken from a wiki page as its readers see it: a redirect is '
         'followed, templates and magic words are expanded by the wiki, and every link '
         'becomes "label (URL)". A page with a table, an image, a link to a missing page or '
-        'an error of the wiki is refused before anything is sent.',
+        'an error of the wiki is refused before anything is sent. Columns of the -users: '
+        'files may appear in the title, as in -textpage:"Invitation/{lang}": each reader '
+        'gets the page of their row, or Invitation where that page does not exist.',
         metavar='TITLE',
         group='body',
     ),
@@ -225,8 +227,26 @@ OPTIONS: tuple[Option, ...] = (
         'never email users linked from this page or in this category (repeatable), e.g. '
         '`-optout:"Category:Opted-out of message delivery"`',
         'Never email users linked from this page or listed in this category, e.g. '
-        '-optout:"Category:Opted-out of message delivery". May be given more than once.',
+        '-optout:"Category:Opted-out of message delivery". May be given more than once. '
+        'Every email then ends with a short paragraph that tells the reader how to get onto '
+        'the first of them, with its full address.',
         metavar='TITLE',
+    ),
+    Option(
+        'optoutnote',
+        'text',
+        'the way-out paragraph in words of your own (`{url}` for the address), or `none`',
+        'That paragraph in words of your own, {url} standing for the address of the '
+        'opt-out page; -optoutnote:none leaves it out.',
+        metavar='TEXT',
+    ),
+    Option(
+        'ignoremassoptout',
+        'flag',
+        "email the members of MassMessage's opt-out category too (a personal notice)",
+        "Email the members of MassMessage's opt-out category too, for a personal notice "
+        'that is no mass mailing (each of them is named in a warning first). By default '
+        'they are opted-out, like the users of an -optout: list.',
     ),
     Option(
         'max',

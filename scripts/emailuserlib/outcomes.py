@@ -32,6 +32,8 @@ class Status(_Word):
     NO_SUCH_USER = 'no-such-user'
     NOT_A_USER = 'not-a-user'
     OPTED_OUT = 'opted-out'
+    #: A temporary account (made by an edit without logging in): never emailed or posted to.
+    TEMPORARY_ACCOUNT = 'temporary-account'
     # What a run does or finds in the journal.
     SENT = 'sent'
     SIMULATED = 'simulated'

@@ -22,13 +22,14 @@ from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
 from . import journal as journals
-from . import sentences
+from . import langpages, respect, sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import (
     Message,
     MessageError,
     check_subject_length,
+    placeholders,
     text_from_file,
     text_from_option,
 )
@@ -96,11 +97,16 @@ def wiki_identity(site) -> str:
 
 
 def read_message(
-    site, opt, interactive: bool | None = None, columns: tuple[str, ...] = ()
+    site,
+    opt,
+    interactive: bool | None = None,
+    columns: tuple[str, ...] = (),
+    lists: NameList | None = None,
 ) -> Message:
     """The subject and body, checked before anything else happens.
 
-    *columns* are the placeholders that the -users: CSV files add.
+    *columns* are the placeholders that the -users: CSV files add; *lists*
+    their rows, whose columns may name a page per language in -textpage:.
 
     :raises MessageError: with the sentence to show the operator
     """
@@ -116,13 +122,33 @@ def read_message(
         if not interactive:
             raise MessageError('A subject is required: give it with -subject:TEXT.')
         subject = pywikibot.input('Subject of the email:')
+    note = respect.optout_note(site, optout_titles(opt), opt.optoutnote, columns)
+    if opt.textpage and placeholders(opt.textpage):
+        pages = langpages.load_pages(site, opt.textpage, lists or NameList(columns))
+        pages = {t: (p[0], respect.with_note(p[1], note), p[2]) for t, p in pages.items()}
+        if not pages:
+            raise MessageError(
+                f'No row of the -users: files has a value for every placeholder of '
+                f'-textpage:{opt.textpage}: fill in the column.'
+            )
+        first = next(iter(pages.values()))[1]
+        return Message(subject, first, columns, page_template=opt.textpage, pages=pages)
     if opt.text:
         body = text_from_option(opt.text)
     elif opt.textfile:
         body = text_from_file(opt.textfile)
     else:
         body = text_from_page(site, opt.textpage)
-    return Message(subject, body, columns)
+    return Message(subject, respect.with_note(body, note), columns)
+
+
+def optout_titles(opt) -> tuple[str, ...]:
+    """The opt-out pages and categories of -optout:, in the order given.
+
+    A blank one is kept, for :func:`.sources.local_page` to refuse: the operator
+    meant some list.
+    """
+    return tuple(t.strip() for t in opt.optout.split('|')) if opt.optout else ()
 
 
 def resolve(
@@ -133,12 +159,9 @@ def resolve(
     values: dict | None = None,
 ):
     """Every recipient the names and pages lead to, checked in batches."""
-    return make_resolver(site, opt, values).from_names_and_pages(names or (), pages or ())
-
-
-def optout_titles(opt) -> tuple[str, ...]:
-    """The titles given with -optout:; a blank one is kept, for local_page to refuse."""
-    return tuple(opt.optout.split('|')) if opt.optout else ()
+    recipients = make_resolver(site, opt, values).from_names_and_pages(names or (), pages or ())
+    respect.apply_massmessage_optout(site, recipients, ignore=bool(opt.ignoremassoptout))
+    return recipients
 
 
 def make_resolver(site, opt, values: dict | None = None) -> Resolver:
@@ -249,7 +272,7 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
     path = journal_path(opt)
     facts = PlanFacts(campaign.sitename, campaign.account.name, campaign=name, journal=str(path))
     campaign.new_journal = not path.exists()
-    fp = journals.fingerprint(message.subject, message.body, bool(campaign.sender.ccme))
+    fp = journals.fingerprint(message.subject, message.text, bool(campaign.sender.ccme))
     campaign.pending = {'path': path, 'name': name, 'fp': fp, 'legacy': str(site)}
     if campaign.new_journal and not trial:
         if opt.resend == 'all' and not simulate:
@@ -431,9 +454,12 @@ def prepare(
     campaign = None
     try:
         lists = user_lists(site, opt)
-        message = read_message(site, opt, columns=lists.columns)
+        message = read_message(site, opt, columns=lists.columns, lists=lists)
         _refuse_missing_values(message, lists)
         account = check_account(site)
+        warning = respect.new_sender_warning(account, site.siteinfo['sitename'])
+        if warning:
+            pywikibot.warning(warning)
         names = [*(names or ()), *lists.names]
         resolver = make_resolver(site, opt, lists.values)
         recipients = resolver.from_names_and_pages(names, pages or ())
@@ -501,10 +527,19 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
                 + ' the message on their talk '
                 'page instead (-fallback:talk).'
             )
-    first = next((r for r in campaign.recipients if r.status == Status.EMAILABLE), None)
-    if first is not None:
+    emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
+    for line in langpages.plan_lines(campaign.message, emailable):
+        pywikibot.info(line)
+    # One preview per page that someone gets: the first recipient of each.
+    firsts: dict[str, Recipient] = {}
+    for r in emailable:
+        firsts.setdefault(campaign.message.page_for(r.values), r)
+    for page, first in firsts.items():
         subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
-        for line in format_preview(first.name, subject, body):
+        lines = format_preview(first.name, subject, body)
+        if page:
+            lines[0] = f'Preview of the email to {first.name} (the page {page}):'
+        for line in lines:
             pywikibot.info(line)
 
 

@@ -66,6 +66,8 @@ class WikiUser:
     centralid: int | None = None
     emailable: bool = False
     invalid: bool = False
+    #: A temporary account (group ``temp``): nobody to email or to write to.
+    temporary: bool = False
     #: Where the user page of a name without an account redirects (a renamed account).
     moved_to: str = ''
     #: The name without an account whose user page led here.
@@ -110,6 +112,47 @@ def batches(items: list, size: int) -> Iterator[list]:
     """*items* in consecutive lists of at most *size*."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def temp_account_patterns(site) -> list[tuple[str, str]]:
+    """The (prefix, suffix) of each pattern of the wiki's temporary account names.
+
+    MediaWiki 1.43 reports them as ``matchPatterns`` once temporary accounts are
+    known to the wiki (also after they are switched off again); earlier
+    versions as ``matchPattern`` or ``genPattern``; a wiki without them, nothing.
+    """
+    info = site.siteinfo.get('autocreatetempuser', expiry=False) or {}
+    patterns = info.get('matchPatterns') or info.get('matchPattern')
+    if not patterns and info.get('enabled'):
+        patterns = info.get('genPattern')
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return [tuple(str(p).split('$1', 1)) for p in patterns or () if '$1' in str(p)]
+
+
+def is_temporary_name(name: str, patterns: Iterable[tuple[str, str]]) -> bool:
+    """Whether *name* matches one of the (prefix, suffix) *patterns*, as MediaWiki's
+    ``Pattern::isMatch`` does."""
+    return any(
+        name.startswith(prefix) and name.endswith(suffix) and len(name) >= len(prefix) + len(suffix)
+        for prefix, suffix in patterns
+        if prefix or suffix
+    )
+
+
+def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
+    """The status of an existing account, and why, from the wiki's answer.
+
+    A temporary account has its own status whatever else the wiki says: it is
+    nobody to email or to write to.
+    """
+    if user.temporary:
+        return Status.TEMPORARY_ACCOUNT, ''
+    if user.userid in optout:
+        return Status.OPTED_OUT, ''
+    if user.emailable:
+        return Status.EMAILABLE, ''
+    return Status.NOT_EMAILABLE, 'opted out of email or has no confirmed address'
 
 
 def temp_account_prefix(site) -> str | None:
@@ -160,6 +203,7 @@ class Resolver:
         self._optout_ids: set[int] | None = None
         self.values = values or {}
         self.temp_prefix = temp_account_prefix(site)
+        self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
         self.requests = 0
 
@@ -216,7 +260,9 @@ class Resolver:
             values = self.values.get(name) or self.values.get(key) or {}
             recipient = Recipient(key, source=source, values=values, written=name.strip())
             problem = name_problem(key, self.temp_prefix)
-            if problem:
+            if is_temporary_name(key, self.temp_patterns):
+                recipient.status = Status.TEMPORARY_ACCOUNT
+            elif problem:
                 recipient.status, recipient.detail = Status.NOT_A_USER, problem
             result.append(recipient)
 
@@ -240,13 +286,8 @@ class Resolver:
             r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
             if user.via:
                 r.detail = f'user page of {user.via} redirects here'
-            if user.userid in optout:
-                r.status = Status.OPTED_OUT
-            elif user.emailable:
-                r.status = Status.EMAILABLE
-            else:
-                r.status = Status.NOT_EMAILABLE
-                r.detail = 'opted out of email or has no confirmed address'
+            r.status, why = account_status(user, optout)
+            r.detail = why or r.detail
         return [r for r in result if id(r) not in duplicates]
 
     def accounts(self, names: Iterable[str]) -> dict[str, WikiUser]:
@@ -275,7 +316,7 @@ class Resolver:
         params = {
             'action': 'query',
             'list': 'users',
-            'usprop': 'emailable|centralids',
+            'usprop': 'emailable|centralids|groups',
             'ususers': _several(names),
             'formatversion': 2,
         }
@@ -317,6 +358,7 @@ class Resolver:
                     entry['userid'],
                     central.get('CentralAuth'),
                     bool(entry.get('emailable')),
+                    temporary='temp' in entry.get('groups', ()),
                 )
         return answers
 

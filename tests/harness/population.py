@@ -13,7 +13,13 @@ EMAILABLE = {
     'Grace Hopper': f'grace@{DOMAIN}',  # a name with a space
     'Jürgen Müller': f'juergen@{DOMAIN}',  # a non-ASCII name
     'Heidi': f'heidi@{DOMAIN}',  # the renamed account; User:Old Heidi redirects here
+    # Their talk pages are in MassMessage's opt-out category: Mia's by its English name,
+    # Nina's (on the German wiki only) by the German wiki's own name for it.
+    'Mia': f'mia@{DOMAIN}',
+    'Nina': f'nina@{DOMAIN}',
 }
+MASSMESSAGE_OPTED_OUT = 'Mia'
+MASSMESSAGE_OPTED_OUT_DE = 'Nina'
 OPTED_OUT = 'Dave'  # has an address, but disabled email from other users
 NO_ADDRESS = 'Erin'  # never gave an address; her talk page says {{nobots}}
 NO_ADDRESS_POSTABLE = 'Frank'  # never gave an address; a talk page message may reach him
@@ -75,6 +81,16 @@ REGISTRATION_URL = 'https://example.org/register'
 #: A message page with a table, which plain text cannot show.
 TABLE_PAGE = 'Project:Schedule'
 
+#: A message page per language, as Translate lays them out: WELCOME_PAGE/<code>; there
+#: is no Swedish one, so Swedish readers get WELCOME_PAGE itself.
+WELCOME_PAGE = 'Project:Welcome'
+WELCOME_TEXTS = {
+    '': 'Welcome, {username}!',
+    'de': 'Willkommen, {username}!',
+    'fr': 'Bienvenue, {username}.',
+    'nl': 'Welkom, {username}!',
+}
+
 _cat = f'[[{CATEGORY}]]'
 
 
@@ -119,6 +135,7 @@ def spec() -> dict:
         {'title': 'User:Carol/No mail', 'text': f'[[{OPTOUT_CATEGORY}]]'},
         {'title': f'User talk:{NO_ADDRESS}', 'text': '{{nobots}}\nPlease no bot messages.'},
         {'title': f'User talk:{OPTED_OUT}', 'text': f'No mass messages. [[{OPTOUT_CATEGORY}]]'},
+        {'title': f'User talk:{MASSMESSAGE_OPTED_OUT}', 'text': f'No. [[{OPTOUT_CATEGORY}]]'},
         # Templates before the pages that use them: a page's rendering is cached.
         {'title': 'Template:Some template', 'text': 'See you there!'},
         {
@@ -141,6 +158,10 @@ def spec() -> dict:
             'text': 'Hello {username}, the schedule:\n{|\n|-\n| Saturday || Meetup\n|}',
         },
         {'title': CROWD_PAGE, 'text': '\n'.join(f'* [[User:{n}]]' for n in CROWD)},
+        *(
+            {'title': f'{WELCOME_PAGE}/{code}' if code else WELCOME_PAGE, 'text': text}
+            for code, text in WELCOME_TEXTS.items()
+        ),
         {
             'title': MIXED_PAGE,
             'text': '\n'.join(
@@ -203,6 +224,10 @@ def spec_de() -> dict:
         {
             'title': f'Benutzer Diskussion:{OPTED_OUT}',
             'text': f'Keine Rundschreiben. [[Kategorie:{GERMAN_MASSMESSAGE_OPTOUT}]]',
+        },
+        {
+            'title': f'Benutzer Diskussion:{MASSMESSAGE_OPTED_OUT_DE}',
+            'text': f'Bitte nicht. [[Kategorie:{GERMAN_MASSMESSAGE_OPTOUT}]]',
         },
     ]
     return german

@@ -82,6 +82,11 @@ $wgGroupPermissions['bot']['noratelimit'] = true;
 if ( version_compare( MW_VERSION, '1.40', '<' ) && is_dir( "$IP/extensions/Renameuser" ) ) {
     wfLoadExtension( 'Renameuser' );
 }
+// Temporary accounts from 1.43 on, as on Wikimedia's wikis: an edit without logging in
+// makes one (~2026-1). No test edits without logging in unless it is about them.
+if ( version_compare( MW_VERSION, '1.43', '>=' ) ) {
+    $wgAutoCreateTempUser['enabled'] = true;
+}
 // Settings a test switches on for a while (LocalWiki.extra_settings).
 if ( is_file( __DIR__ . '/extra-settings.php' ) ) {
     require __DIR__ . '/extra-settings.php';

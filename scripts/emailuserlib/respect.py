@@ -1,0 +1,164 @@
+"""What the script does on its own for the people it emails, besides their own settings.
+
+MassMessage's opt-out category keeps its members out of email too (unless the
+operator says the mail is no mass mailing, with -ignoremassoptout). A mailing
+with an opt-out list tells each reader how to get onto it: a short paragraph at
+the end of every email, from the script's i18n messages (or -optoutnote:). A
+sender that is not autoconfirmed yet is warned that some users refuse its mail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pywikibot
+from pywikibot import i18n
+
+from . import fallback
+from .message import MessageError, check_template
+from .outcomes import Status
+from .pagetext import page_url
+from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, Recipient, normalize_username
+
+#: The script's messages for the way out, by the kind of opt-out list, with their English.
+NOTE_MESSAGES = {
+    'page': (
+        'emailuser-optout-page',
+        'To get no more mailings like this one, add a link to your user page to this page: %(url)s',
+    ),
+    'category': (
+        'emailuser-optout-category',
+        'To get no more mailings like this one, add [[%(category)s]] to your user page. '
+        'The category: %(url)s',
+    ),
+}
+#: -optoutnote:none leaves the paragraph out.
+NO_NOTE = 'none'
+_URL = re.compile(r'(?<!\{)\{url\}(?!\})')
+
+
+def massmessage_optout(site) -> tuple[str, set[str]]:
+    """MassMessage's opt-out category on *site* and the users who put themselves in it.
+
+    A user is in it when their user page or user talk page is (MassMessage
+    itself looks at the talk page); a subpage is not the user's word, as it
+    often holds a copy of someone else's page.
+    """
+    category = fallback.optout_category(site)
+    users = set()
+    for page in category.members(namespaces=[USER_NS, USER_TALK_NS]):
+        title = page.title(with_ns=False)
+        if '/' not in title:
+            users.add(normalize_username(title, first_letter=False))
+    return category.title(), users
+
+
+def apply_massmessage_optout(site, recipients: Iterable[Recipient], ignore: bool = False) -> None:
+    """Settle the members of MassMessage's opt-out category as ``opted-out``.
+
+    Only users the wiki would email change: one who cannot be emailed anyway
+    keeps that status. With *ignore* (-ignoremassoptout) they are emailed, and
+    the operator is told who they are.
+    """
+    candidates = [r for r in recipients if r.status == Status.EMAILABLE]
+    if not candidates:
+        return
+    title, members = massmessage_optout(site)
+    opted = [r for r in candidates if r.name in members]
+    if ignore:
+        if opted:
+            names = ', '.join(r.name for r in opted[:20])
+            more = f' and {len(opted) - 20} more' if len(opted) > 20 else ''
+            pywikibot.warning(
+                f'{len(opted)} of the recipients are in {title}, which asks for no mass '
+                f'messages ({names}{more}): they are emailed as -ignoremassoptout asks.'
+            )
+        return
+    for r in opted:
+        r.status, r.detail = Status.OPTED_OUT, f'in {title}'
+
+
+def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, ...] = ()) -> str:
+    """The paragraph that ends every email of a mailing with the opt-out list *titles*.
+
+    It names the first list: how to get onto it and its full address. *custom*
+    (-optoutnote:) replaces the wording, ``{url}`` standing for the address;
+    ``none`` leaves the paragraph out. Empty without an opt-out list.
+
+    :raises MessageError: -optoutnote: is unusable, or given without an opt-out list
+    """
+    if custom == NO_NOTE:
+        return ''
+    if custom:
+        if not titles:
+            raise MessageError(
+                '-optoutnote: tells readers about an opt-out list, and there is none: add '
+                '-optout:TITLE, or leave -optoutnote: out.'
+            )
+        if not _URL.search(custom):
+            raise MessageError(
+                '-optoutnote: does not say where readers opt out: put {url} where the '
+                'address of the opt-out page goes, or give -optoutnote:none to leave the '
+                'paragraph out.'
+            )
+        check_template(custom, 'opt-out note (-optoutnote:)', (*columns, 'url'))
+    if not titles:
+        return ''
+    page = pywikibot.Page(site, titles[0])
+    title = page.title()
+    url = page_url(site, title)
+    if custom:
+        return _URL.sub(lambda _: url, custom.replace('\\n', '\n')).strip()
+    key, english = NOTE_MESSAGES['category' if page.namespace() == CATEGORY_NS else 'page']
+    return translate(site, key, {'url': url, 'category': title}, english)
+
+
+#: The script's own messages: scripts/i18n/emailuser/<language>.json, beside this package
+#: in a clone and in the installed package alike.
+I18N = Path(__file__).resolve().parent.parent / 'i18n' / 'emailuser'
+
+
+def translate(site, key: str, params: dict[str, str], english: str) -> str:
+    """The script's message *key* in the wiki's language (or a fallback of it), filled in.
+
+    Read from the script's own folder: Pywikibot's i18n looks only in its own
+    message package, where a script installed on its own is not.
+    """
+    lang = getattr(site, 'lang', '') or 'en'
+    fallbacks = getattr(i18n, '_altlang', lambda code: [])
+    for code in dict.fromkeys([lang, *fallbacks(lang), 'en']):
+        try:
+            text = json.loads((I18N / f'{code}.json').read_text(encoding='utf-8')).get(key)
+        except (OSError, ValueError):
+            continue
+        if text:
+            try:
+                return text % params
+            except (KeyError, ValueError, TypeError):
+                continue  # a broken translation: the next language
+    return english % params
+
+
+def with_note(body: str, note: str) -> str:
+    """*body* with *note* as its last paragraph."""
+    return f'{body.rstrip()}\n\n{note}\n' if note else body
+
+
+def new_sender_warning(account, sitename: str) -> str | None:
+    """The warning for an account that is not autoconfirmed yet, or None.
+
+    MediaWiki lets users refuse email from new accounts (the preference
+    ``email-allow-new-users``): the wiki refuses those at the send, and
+    ``list=users`` cannot show it beforehand. "New" is the lack of the
+    ``autoconfirmed`` right, as MediaWiki's own check has it.
+    """
+    if 'autoconfirmed' in account.rights:
+        return None
+    return (
+        f'The account {account.name} is not autoconfirmed on {sitename} yet, so users who '
+        'accept no email from new accounts will refuse this mail (a preference the check '
+        'cannot see): send from an established account, or once this one is autoconfirmed.'
+    )
