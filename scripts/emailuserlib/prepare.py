@@ -9,6 +9,7 @@ the same resolution of recipients, and a listing instead of a send.
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
 from . import journal as journals
-from . import sentences
+from . import sentences, wikimail
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import (
@@ -39,6 +40,7 @@ from .plan import PlanFacts, format_plan, format_preview, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
 from .report import ReportError, check_path, write_report
+from .timing import duration
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -336,8 +338,16 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
     facts.put_throttle = config.put_throttle
     facts.max_count = opt.max
     facts.simulate = bool(config.simulate)
-    show_plan(campaign, facts, opt)
+    if opt.test:
+        from .testmail import target_of  # testmail imports this module
+
+        facts.test = target_of(opt.test, campaign.account.name)
     deliverable = [r for r in recipients if r.status == Status.EMAILABLE]
+    note, blocked = _nothing_fits_now(campaign, opt, bool(deliverable))
+    show_plan(campaign, facts, opt, preview=not blocked, note=note)
+    if blocked:
+        campaign.close()
+        raise Refusal(blocked, EXIT_PENDING)
     if not deliverable and not (
         opt.fallback and any(r.status == Status.NOT_EMAILABLE for r in recipients)
     ):
@@ -360,9 +370,49 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
     return campaign
 
 
-def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
+def rerun_command() -> str:
+    """The command line of this run, as the operator can type it again."""
+    argv = list(getattr(pywikibot, 'argvu', None) or [])
+    if not argv:
+        return 'the same command'
+    return 'pwb ' + shlex.join([Path(argv[0]).stem, *argv[1:]])
+
+
+def _nothing_fits_now(campaign: Campaign, opt, deliverable: bool) -> tuple[str, str]:
+    """A line for the plan and the refusal, when the limits allow no email now.
+
+    A simulation and -wait go on (a simulation says where a real run would
+    wait); a real run would only show the preview and stop after 0 emails.
+    """
+    budget = campaign.budget
+    wait = budget.wait()
+    if wait <= 0 or not (deliverable or opt.test):
+        return '', ''
+    limit = budget.blocking()
+    at = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(time.time() + wait))
+    which = f"The account's email limit of {limit.describe()} ({limit.source})"
+    if config.simulate or opt.wait:
+        say = 'a real run waits' if opt.wait else 'a real run would send nothing now and stop'
+        return (
+            f'  {which} allows no email now: {say} until the next can go, at {at} '
+            f'(in {duration(wait)}).'
+        ), ''
+    what = 'the test email' if opt.test else 'the next email'
+    return '', (
+        f'{which} allows no email now, so nothing was sent: {what} can go at {at} '
+        f'(in {duration(wait)}). Then run:\n    {rerun_command()}\nor add -wait to wait '
+        'for it now.'
+    )
+
+
+def show_plan(
+    campaign: Campaign, facts: PlanFacts, opt, preview: bool = True, note: str = ''
+) -> None:
+    """Print the plan, *note*, and with *preview* the first email as its recipient gets it."""
     for line in format_plan(campaign.recipients, facts):
         pywikibot.info(line)
+    if note:
+        pywikibot.info(note)
     if opt.fallback == 'talk':
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:
@@ -373,9 +423,11 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
                 'page instead (-fallback:talk).'
             )
     first = next((r for r in campaign.recipients if r.status == Status.EMAILABLE), None)
-    if first is not None:
+    if first is not None and preview:
         subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
-        for line in format_preview(first.name, subject, body):
+        account = campaign.account
+        mail = wikimail.wiki_mail(campaign.site, account.name, account.email)
+        for line in format_preview(first.name, subject, body, mail):
             pywikibot.info(line)
 
 
