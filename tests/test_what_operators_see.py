@@ -16,7 +16,7 @@ import pytest
 from test_terminal import Terminal
 
 from harness import population as pop
-from harness.checks import address, exactly_once, read_report, received
+from harness.checks import address, exactly_once, read_report, received, wait_for_mail
 from harness.pwbconfig import SCRIPT, run_pwb
 
 pytestmark = [pytest.mark.wiki]
@@ -34,10 +34,14 @@ EMAILABLE = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller', 'Heidi'
 
 def forget_wiki_rate_limits(wiki) -> None:
     """Empty the wiki's rate limit counters (1.39 counts API emails), as a new day would."""
-    db = sqlite3.connect(wiki.root / 'db' / 'wiki.sqlite')
-    db.execute("DELETE FROM objectcache WHERE keyname LIKE '%limiter%'")
-    db.commit()
-    db.close()
+    # MediaWiki's SQLite installer keeps the object cache in a file of its own.
+    for name in ('wikicache.sqlite', 'wiki.sqlite'):
+        db = sqlite3.connect(wiki.root / 'db' / name)
+        try:
+            db.execute("DELETE FROM objectcache WHERE keyname LIKE '%:limiter:%'")
+            db.commit()
+        finally:
+            db.close()
 
 
 @pytest.fixture
@@ -81,6 +85,31 @@ def test_a_stop_at_the_first_question_keeps_what_the_plan_settled(sender, mailbo
     if how == 'q':
         assert '6 recipients were not reached yet' in screen
     assert_true_end_lines(screen, status)
+
+
+@pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize('how', ['sigterm', 'max'])
+def test_a_stop_during_the_run_keeps_what_the_plan_settled(sender, mailbox, tmp_path, how):
+    report = tmp_path / 'stop.csv'
+    args = [*CATEGORY, '-always', f'-report:{report}']
+    if how == 'max':
+        result = sender.run(*args, '-max:2')
+        status, output = result.returncode, result.output
+    else:
+        proc = sender.start(*args, '-pt:1')
+        wait_for_mail(mailbox, 2, proc)
+        proc.send_signal(signal.SIGTERM)
+        status, output = proc.wait(120), sender.log()
+    assert status == 75, output
+    rows = read_report(report)
+    assert {n: s for n, (s, _) in rows.items() if n in PLAN_SETTLED} == PLAN_SETTLED
+    sent = [n for n, (s, _) in rows.items() if s == 'sent']
+    pending = [n for n, (s, _) in rows.items() if s == 'pending']
+    assert sorted(sent + pending) == sorted(EMAILABLE)
+    assert received(mailbox) == exactly_once(sent)
+    assert f'{len(pending)} pending operation' in output
+    assert '2 not-emailable operations' in output
+    assert_true_end_lines(output, status)
 
 
 @pytest.mark.mediawiki('1.39', '1.43')
@@ -153,7 +182,9 @@ def preview_lines(output: str) -> list[str]:
 @pytest.mark.parametrize('mute', [False, True], ids=['plain', 'special-mute'])
 def test_the_preview_is_the_email_as_the_recipient_receives_it(sender, mailbox, wiki, mute):
     with wiki.extra_settings('$wgEnableSpecialMute = true;' if mute else ''):
-        result = sender.run('-page:User:Alice', '-subject:Hi {username}', '-text:Hello.\\n\\n')
+        result = sender.run(
+            '-page:User:Alice', '-subject:Hi {username}', '-text:Hello.\\n\\n', '-always'
+        )
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     shown = preview_lines(result.output)
@@ -185,3 +216,14 @@ def test_the_help_example_is_the_readme_s_and_points_to_pwb_emailuser(tmp_path):
     assert 'pwb -simulate' not in result.stdout
     assert 'pwb.py' not in result.stdout
     assert 'pwb emailuser -help:global' in result.stdout
+
+
+@pytest.mark.mediawiki('1.39')
+def test_the_preview_shows_the_footer_in_the_wiki_s_language(sender_de, mailbox_de):
+    result = sender_de.run('-page:Benutzer:Alice', '-subject:Hallo', '-text:Guten Tag.', '-always')
+    assert result.returncode == 0, result.output
+    [mail] = mailbox_de.messages()
+    shown = preview_lines(result.output)
+    body = [line[2:] if line else '' for line in shown[6:-2]]
+    assert body == mail.body.rstrip('\n').split('\n')
+    assert 'Diese E-Mail wurde von „Sender“ an „Alice“' in mail.body

@@ -381,8 +381,8 @@ def rerun_command() -> str:
 def _nothing_fits_now(campaign: Campaign, opt, deliverable: bool) -> tuple[str, str]:
     """A line for the plan and the refusal, when the limits allow no email now.
 
-    A simulation and -wait go on (a simulation says where a real run would
-    wait); a real run would only show the preview and stop after 0 emails.
+    A simulation and -wait go on, the plan saying so; a real run and -test stop
+    before the preview (they would only show it and stop after 0 emails).
     """
     budget = campaign.budget
     wait = budget.wait()
@@ -391,18 +391,21 @@ def _nothing_fits_now(campaign: Campaign, opt, deliverable: bool) -> tuple[str, 
     limit = budget.blocking()
     at = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(time.time() + wait))
     which = f"The account's email limit of {limit.describe()} ({limit.source})"
-    if config.simulate or opt.wait:
-        say = 'a real run waits' if opt.wait else 'a real run would send nothing now and stop'
-        return (
-            f'  {which} allows no email now: {say} until the next can go, at {at} '
-            f'(in {duration(wait)}).'
-        ), ''
-    what = 'the test email' if opt.test else 'the next email'
-    return '', (
-        f'{which} allows no email now, so nothing was sent: {what} can go at {at} '
-        f'(in {duration(wait)}). Then run:\n    {rerun_command()}\nor add -wait to wait '
-        'for it now.'
-    )
+    if config.simulate:
+        say = 'a real run would wait for it (-wait)' if opt.wait else 'a real run would stop here'
+    elif opt.wait and not opt.test:
+        say = 'the run waits for it (-wait)'
+    else:
+        what = 'the test email' if opt.test else 'the next email'
+        return '', (
+            f'{which} allows no email now, so nothing was sent: {what} can go at {at} '
+            f'(in {duration(wait)}). Then run:\n    {rerun_command()}'
+            + ('' if opt.test else '\nor add -wait to wait for it now.')
+        )
+    return (
+        f'  {which} allows no email now: {say}; the next email can go at {at} '
+        f'(in {duration(wait)}).'
+    ), ''
 
 
 def show_plan(
