@@ -429,7 +429,7 @@ def show_plan(
     if first is not None and preview:
         subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
         account = campaign.account
-        mail = wikimail.wiki_mail(campaign.site, account.name, account.email)
+        mail = wikimail.wiki_mail(campaign.site, account.name, account.email, first.name)
         for line in format_preview(first.name, subject, body, mail):
             pywikibot.info(line)
 

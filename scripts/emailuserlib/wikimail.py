@@ -13,7 +13,7 @@ message is in the wiki's content language, read here with ``meta=allmessages``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from pywikibot.exceptions import Error as PywikibotError
@@ -32,16 +32,23 @@ class WikiMail:
     sender_address: str  # '' when the wiki does not show it to the account
     mute_url: str = ''  # Special:Mute/SENDER, where the wiki has it
     site: object = None
+    #: The wiki's emailuserfooter by recipient, as read so far.
+    footers: dict = field(default_factory=dict)
+    mute_footer: str | None = None
 
     def footer(self, recipient: str) -> str:
         """The footer the wiki appends to the email to *recipient*, or '' if unknown."""
-        if self.site is None:
-            return ''
-        text = _message(self.site, 'emailuserfooter', [self.sender, recipient])
+        if recipient not in self.footers and self.site is not None:
+            found = _messages(self.site, ['emailuserfooter'], [self.sender, recipient])
+            self.footers[recipient] = found.get('emailuserfooter', '')
+        text = self.footers.get(recipient, '')
         if text and self.mute_url:
-            mute = _message(self.site, 'specialmute-email-footer', [self.mute_url, self.sender])
-            if mute:
-                text += '\n' + mute
+            if self.mute_footer is None:
+                name = 'specialmute-email-footer'
+                found = _messages(self.site, [name], [self.mute_url, self.sender])
+                self.mute_footer = found.get(name, '')
+            if self.mute_footer:
+                text += '\n' + self.mute_footer
         return text
 
     def as_received(self, body: str, recipient: str) -> str:
@@ -52,24 +59,25 @@ class WikiMail:
         return f'{body.rstrip()}\n\n{SIGNATURE_SEPARATOR}\n{footer}'
 
 
-def _message(site, name: str, args: list[str]) -> str:
-    """The wiki's message *name* with *args*, parsed, in the wiki's content language."""
+def _messages(site, names: list[str], args: list[str]) -> dict[str, str]:
+    """The wiki's messages *names* with *args*, parsed, in the wiki's content language."""
     try:
         data = site.simple_request(
             action='query',
             meta='allmessages',
-            ammessages=name,
+            ammessages='|'.join(names),
             amargs='|'.join(args),
             amenableparser=True,
             amlang=site.siteinfo.get('lang') or site.lang,
             formatversion=2,
         ).submit()
     except PywikibotError:
-        return ''
-    for message in data.get('query', {}).get('allmessages', []):
-        if message.get('name') == name and 'missing' not in message:
-            return str(message.get('content', message.get('*', '')))
-    return ''
+        return {}
+    return {
+        str(message.get('name')): str(message.get('content', message.get('*', '')))
+        for message in data.get('query', {}).get('allmessages', [])
+        if 'missing' not in message
+    }
 
 
 def _mute_url(site, sender: str) -> str:
@@ -89,12 +97,22 @@ def _mute_url(site, sender: str) -> str:
     return server + path.replace('$1', quote(title, safe=':/!$()*,;@'))
 
 
-def wiki_mail(site, sender: str, sender_address: str | None) -> WikiMail:
-    """What the wiki adds to this account's emails (messages read when needed)."""
+def wiki_mail(site, sender: str, sender_address: str | None, recipient: str) -> WikiMail:
+    """What the wiki adds to this account's emails; the footer to *recipient* read too.
+
+    One request reads the wiki's name and the footer (emailsender has no
+    parameters, so the footer's do not change it); one more reads which
+    special pages the wiki has, and a third the Special:Mute line where it has one.
+    """
     sitename = str(site.siteinfo['sitename'])
-    wiki_name = _message(site, 'emailsender', []) or sitename
+    found = _messages(site, ['emailsender', 'emailuserfooter'], [sender, recipient])
     try:
         mute = _mute_url(site, sender)
     except (PywikibotError, KeyError, TypeError):
         mute = ''
-    return WikiMail(sitename, wiki_name, sender, sender_address or '', mute, site)
+    mail = WikiMail(
+        sitename, found.get('emailsender') or sitename, sender, sender_address or '', mute, site
+    )
+    if 'emailuserfooter' in found:
+        mail.footers[recipient] = found['emailuserfooter']
+    return mail
