@@ -12,14 +12,14 @@ the account's rate limit and how long the run will take.
 
 Usage:
 
-    pwb [global options] emailuser [generator options] [-users:FILE] -subject:TEXT
-        (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options]
-    pwb [global options] emailuser [generator options] [-users:FILE] -check
-        [-report:FILE]
+    pwb emailuser [generator options] [-users:FILE] -subject:TEXT
+        (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options] [global options]
+    pwb emailuser [generator options] [-users:FILE] -check [-report:FILE]
 
-Example:
+Example (-simulate after emailuser: before it, Pywikibot warns that the site
+was created before the arguments were read):
 
-    pwb -simulate emailuser -cat:"Event participants" -subject:"Hello {username}"
+    pwb emailuser -simulate -cat:"Event participants" -subject:"Hello {username}"
         -textfile:invitation.txt
 
 In the subject and the body, {username} is replaced by the recipient's user
@@ -69,6 +69,13 @@ from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 from emailuserlib.preflight import UNREACHABLE
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp, '&options;': options.help_text()}
+
+# Pywikibot ends the help with "run pwb.py -help", which a pip install does not have.
+if hasattr(pywikibot.bot, '_GLOBAL_HELP_NOTE'):
+    pywikibot.bot._GLOBAL_HELP_NOTE = (
+        '\nGLOBAL OPTIONS\n==============\nFor the global options (-simulate, -user:, '
+        '-lang:, -family:, -pt: ...) run: pwb emailuser -help:global\n\n'
+    )
 
 
 def parse(args: list[str]) -> tuple[dict, list[str]]:

@@ -189,7 +189,9 @@ def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(
     again = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
     assert again.returncode == 75, again.output
     assert '3 of them used in the current window' in again.output
-    assert 'after 0 emails in this run, with 57 still to send' in again.output
+    # Said at the plan, before any preview: when the next email can go.
+    assert 'allows no email now, so nothing was sent: the next email can go at' in again.output
+    assert 'Preview of the email' not in again.output
     assert len(mailbox.messages()) == 3
 
 

@@ -33,10 +33,19 @@ def test_the_plan_shows_the_first_email_exactly_as_it_is_sent(sender, mailbox):
     assert mailbox.messages() == []
     assert preview(simulated.output) == [
         'Preview of the email to Alice:',
+        "  From: Emailuser Test Wiki (the wiki's own address)",
+        f'  Reply-To: Sender <{SENDER_ADDRESS}> (every recipient sees this address, and '
+        'replies go to it)',
+        '  To: Alice',
         '  Subject: Meetup for Alice',
         RULE,
         '  Hello Alice,',
         '  welcome to Emailuser Test Wiki.',
+        '',
+        '  -- ',
+        '  This email was sent by Sender to Alice by the "Email this user" function at '
+        'Emailuser Test Wiki. If you reply to this email, your email will be sent directly '
+        'to the original sender, revealing your email address to them.',
         RULE,
         'End of the preview.',
     ]
@@ -50,6 +59,9 @@ def test_the_plan_shows_the_first_email_exactly_as_it_is_sent(sender, mailbox):
     [mail] = [m for m in mailbox.messages() if m.to_address == address('Alice')]
     assert mail.subject == 'Meetup for Alice'
     assert mail.body.startswith('Hello Alice,\nwelcome to Emailuser Test Wiki.\n')
+    assert preview(real.output)[6:-2] == [
+        f'  {line}' if line else '' for line in mail.body.rstrip('\n').split('\n')
+    ]
 
     # Everyone reached: nobody will be emailed, so there is nothing to preview.
     again = sender.run(*MEETUP, BODY, '-always')
@@ -123,8 +135,9 @@ def test_textpage_through_a_redirect_is_sent_as_readers_see_it(sender, mailbox, 
     )
     [mail] = mailbox.messages()
     assert mail.body.startswith(body)
-    assert preview(result.output)[3:-2] == [
-        f'  {line}' if line else '' for line in body[:-1].split('\n')
+    # The body, then the wiki's footer: as the recipient reads it.
+    assert preview(result.output)[6:-2] == [
+        f'  {line}' if line else '' for line in mail.body.rstrip('\n').split('\n')
     ]
 
 

@@ -9,6 +9,7 @@ counted, so that the four never disagree.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 import pywikibot
 from pywikibot import config
 from pywikibot.bot import ConfigParserBot, OptionHandler
+from pywikibot.logging import exception
 
 from . import fallback, options, progress, respect, sentences
 from . import recipients as recipients_module
@@ -79,6 +81,7 @@ class EmailUserBot(ConfigParserBot):
         self.emails = 0  # emails sent (or simulated) in this run
         self.declined = 0
         self.uncertain_in_a_row = 0
+        self.limit_noted = False  # -simulate said where a real run meets the limit
         self.started = time.monotonic()
         self.refreshed = time.monotonic()  # when the opt-out lists were last read
         self.waited = False  # the run waited since they were read
@@ -122,6 +125,15 @@ class EmailUserBot(ConfigParserBot):
         if self.stop_reason:
             return True
         if self.opt.max and self.emails >= self.opt.max and recipient.status == Status.EMAILABLE:
+            if config.simulate:
+                # The simulation went through: what a real run does is information.
+                self.stop(
+                    f'A real run would stop here, after {self.emails} emails, as '
+                    f'-max:{self.opt.max} asks; a rerun would go on with the others.',
+                    EXIT_OK,
+                    asked=True,
+                )
+                return True
             self.stop(
                 f'Stopped after {self.emails} emails as -max:{self.opt.max} asks: run the '
                 'same command again to go on.',
@@ -153,9 +165,15 @@ class EmailUserBot(ConfigParserBot):
         if self.campaign is None:
             return
         for r in self.campaign.recipients:
-            if id(r) not in self.settled:
-                left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
-                self.settle(r, Status.PENDING, left, record=False)
+            if id(r) in self.settled:
+                continue
+            if not self._deliverable(r):
+                # Settled by the plan (not-emailable, no-such-user, already-sent ...):
+                # whatever stopped the run, a rerun would not deliver to them either.
+                self.settle(r, r.status, r.detail, record=False)
+                continue
+            left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
+            self.settle(r, Status.PENDING, left, record=False)
         self.write_report()
         uncertain = [r.name for r in self.campaign.recipients if r.status == Status.UNCERTAIN]
         if uncertain:
@@ -181,6 +199,27 @@ class EmailUserBot(ConfigParserBot):
                 f'{remaining} recipient{"s were" if remaining > 1 else " was"} not reached '
                 'yet: run the same command again to go on.'
             )
+
+    def exit(self) -> None:
+        """Teardown, then only the end lines that are true of this run.
+
+        Pywikibot's own ending prints a time per operation for every status
+        (``No-such-user operation time``), an empty ``Execution time:`` for a
+        short run, and ``Script terminated successfully.`` after an error too.
+        """
+        self.teardown()
+        pywikibot.stopme()
+        pywikibot.info()
+        for status, count in self.counter.items():
+            if count:
+                pywikibot.info(f'{count} {status} operation{"s" if count > 1 else ""}')
+        pywikibot.info(f'Execution time: {duration(time.monotonic() - self.started)}')
+        error = sys.exc_info()[0]
+        if error is not None and not issubclass(error, KeyboardInterrupt):
+            pywikibot.info('Script terminated by exception:\n')
+            exception(exc_info=False)
+        elif self.campaign is not None and self.exit_status() == EXIT_OK:
+            pywikibot.info('Script terminated successfully.')
 
     # Outcomes -------------------------------------------------------------
 
@@ -241,9 +280,10 @@ class EmailUserBot(ConfigParserBot):
         while True:
             if not self._within_budget(recipient):
                 return
-            if self.site.throttle.waittime(write=True) >= progress.LONG_WAIT:
-                self.waited = True
-            progress.throttle_wait(self.site, recipient.name)
+            if not config.simulate:  # a dry run waits for nothing
+                if self.site.throttle.waittime(write=True) >= progress.LONG_WAIT:
+                    self.waited = True
+                progress.throttle_wait(self.site, f'emailing {recipient.name}')
             if not self._still_wanted(recipient):
                 return
             subject, body = campaign.message.for_user(
@@ -353,6 +393,9 @@ class EmailUserBot(ConfigParserBot):
     def _within_budget(self, recipient: Recipient) -> bool:
         """Wait for, or stop at, the account's limit as the journal counts it."""
         budget = self.campaign.budget
+        if config.simulate:
+            self._simulate_budget(budget)
+            return True
         while budget.wait() > 0:
             limit = budget.blocking()
             if not self.opt.wait:
@@ -370,6 +413,28 @@ class EmailUserBot(ConfigParserBot):
                 budget.wait(), lambda left, say=reached: f'{say} {duration(left)}.'
             )
         return True
+
+    def _simulate_budget(self, budget) -> None:
+        """Say, once, where a real run would stop or wait for the limit; wait for nothing."""
+        if self.limit_noted or budget.wait() <= 0:
+            return
+        self.limit_noted = True
+        limit = budget.blocking()
+        where = (
+            f"after {self.emails} emails, at the account's email limit of "
+            f'{limit.describe()} ({limit.source})'
+        )
+        if self.opt.wait:
+            pywikibot.info(
+                f'A real run would wait here, {where}, for {duration(budget.wait())} and then '
+                'go on (-wait); the simulation goes on at once.'
+            )
+        else:
+            pywikibot.info(
+                f'A real run would stop here, {where}; the rest would follow in '
+                f'{duration(budget.wait())}, when the same command is run again. The simulation '
+                'goes on with them.'
+            )
 
     def post(self, recipient: Recipient) -> None:
         """-fallback:talk: the message as a new section of the user's talk page."""

@@ -38,6 +38,8 @@ class PlanFacts:
     reached_earlier_text: int = 0
     #: Where options came from besides the command line: ``settings from PATH [emailuser]``.
     settings: str = ''
+    #: -test: who gets the one test email ('' for a real run or a simulation).
+    test: str = ''
 
 
 def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
@@ -72,12 +74,26 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
     count = len(to_send)
     max_count = facts.max_count
     this_run = min(count, max_count) if max_count else count
-    verb = 'would be emailed (simulation)' if facts.simulate else 'will be emailed'
-    lines.append(
-        f'  {count} user{"s" if count != 1 else ""} {verb}'
-        + (f', at most {max_count} in this run (-max)' if max_count and max_count < count else '')
-        + '.'
-    )
+    if facts.test:
+        # -test sends one email, to the test target, whoever the recipients are.
+        this_run = 1
+        first = f' (the email to {to_send[0].name})' if to_send else ''
+        verb = 'would go (simulation)' if facts.simulate else 'goes'
+        lines.append(
+            f'  A test email{first} {verb} to {facts.test}; nobody else (-test). '
+            f'Without -test, {count} user{"s" if count != 1 else ""} would be emailed.'
+        )
+    else:
+        verb = 'would be emailed (simulation)' if facts.simulate else 'will be emailed'
+        lines.append(
+            f'  {count} user{"s" if count != 1 else ""} {verb}'
+            + (
+                f', at most {max_count} in this run (-max)'
+                if max_count and max_count < count
+                else ''
+            )
+            + '.'
+        )
     if skipped:
         total = sum(len(v) for v in skipped.values())
         lines.append(f'  {total} skipped:')
@@ -90,6 +106,8 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
             lines.append('  Rate limit: none applies to this account.')
         for limit, used in facts.limits:
             spent = f'; {used} of them used in the current window' if used else ''
+            if facts.test:
+                spent += '; the test email uses one more'
             lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
             if used + this_run > limit.hits:
                 fit = max(limit.hits - used, 0)
@@ -113,13 +131,29 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
 RULE = '-' * 72
 
 
-def format_preview(name: str, subject: str, body: str) -> list[str]:
-    """The email *name* gets, exactly as the wiki receives it, framed for the plan.
+def format_preview(name: str, subject: str, body: str, mail=None) -> list[str]:
+    """The email *name* gets, framed for the plan.
 
-    The body's lines are indented by two spaces between two rule lines, so that
-    none of them can be mistaken for the script's own output.
+    With *mail* (a :class:`~.wikimail.WikiMail`), as *name* receives it: the
+    wiki's ``From:``, the sender's ``Reply-To:`` and the wiki's footer;
+    without, as the wiki receives it. The body's lines are indented by two
+    spaces between two rule lines, so that none of them can be mistaken for
+    the script's own output.
     """
-    lines = [f'Preview of the email to {name}:', f'  Subject: {subject}', f'  {RULE}']
+    lines = [f'Preview of the email to {name}:']
+    if mail is not None:
+        reply = (
+            f'{mail.sender} <{mail.sender_address}>'
+            if mail.sender_address
+            else f"{mail.sender}'s email address"
+        )
+        lines += [
+            f"  From: {mail.wiki_name} (the wiki's own address)",
+            f'  Reply-To: {reply} (every recipient sees this address, and replies go to it)',
+            f'  To: {name}',
+        ]
+        body = mail.as_received(body, name)
+    lines += [f'  Subject: {subject}', f'  {RULE}']
     # Every kind of line break starts an indented line: none can pass for the script's own.
     lines += [f'  {line}' if line else '' for line in body.rstrip('\n').splitlines()]
     lines += [f'  {RULE}', 'End of the preview.']

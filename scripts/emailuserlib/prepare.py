@@ -9,6 +9,7 @@ the same resolution of recipients, and a listing instead of a send.
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
 from . import journal as journals
-from . import langpages, respect, sentences
+from . import langpages, respect, sentences, wikimail
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import (
@@ -40,6 +41,7 @@ from .plan import PlanFacts, format_plan, format_preview, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
 from .report import ReportError, check_journal_path, check_path, write_report
+from .timing import duration
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -486,8 +488,16 @@ def prepare(
     facts.settings = settings
     facts.max_count = opt.max
     facts.simulate = bool(config.simulate)
-    show_plan(campaign, facts, opt)
+    if opt.test:
+        from .testmail import target_of  # testmail imports this module
+
+        facts.test = target_of(opt.test, campaign.account.name)
     deliverable = [r for r in recipients if r.status == Status.EMAILABLE]
+    note, blocked = _nothing_fits_now(campaign, opt, bool(deliverable))
+    show_plan(campaign, facts, opt, preview=not blocked, note=note)
+    if blocked:
+        campaign.close()
+        raise Refusal(blocked, EXIT_PENDING)
     if not deliverable and not (
         opt.fallback and any(r.status == Status.NOT_EMAILABLE for r in recipients)
     ):
@@ -509,7 +519,48 @@ def prepare(
     return campaign
 
 
-def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
+def rerun_command() -> str:
+    """The command line of this run, as the operator can type it again."""
+    argv = list(getattr(pywikibot, 'argvu', None) or [])
+    if not argv:
+        return 'the same command'
+    return 'pwb ' + shlex.join([Path(argv[0]).stem, *argv[1:]])
+
+
+def _nothing_fits_now(campaign: Campaign, opt, deliverable: bool) -> tuple[str, str]:
+    """A line for the plan and the refusal, when the limits allow no email now.
+
+    A simulation and -wait go on, the plan saying so; a real run and -test stop
+    before the preview (they would only show it and stop after 0 emails).
+    """
+    budget = campaign.budget
+    wait = budget.wait()
+    if wait <= 0 or not (deliverable or opt.test):
+        return '', ''
+    limit = budget.blocking()
+    at = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(time.time() + wait))
+    which = f"The account's email limit of {limit.describe()} ({limit.source})"
+    if config.simulate:
+        say = 'a real run would wait for it (-wait)' if opt.wait else 'a real run would stop here'
+    elif opt.wait and not opt.test:
+        say = 'the run waits for it (-wait)'
+    else:
+        what = 'the test email' if opt.test else 'the next email'
+        return '', (
+            f'{which} allows no email now, so nothing was sent: {what} can go at {at} '
+            f'(in {duration(wait)}). Then run:\n    {rerun_command()}'
+            + ('' if opt.test else '\nor add -wait to wait for it now.')
+        )
+    return (
+        f'  {which} allows no email now: {say}; the next email can go at {at} '
+        f'(in {duration(wait)}).'
+    ), ''
+
+
+def show_plan(
+    campaign: Campaign, facts: PlanFacts, opt, preview: bool = True, note: str = ''
+) -> None:
+    """Print the plan, *note*, and with *preview* the first email as its recipient gets it."""
     for line in format_plan(campaign.recipients, facts):
         pywikibot.info(line)
     if campaign.new_journal and not opt.test:
@@ -518,6 +569,8 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
             'unknown to it, so whoever they emailed gets this message again. If this campaign '
             'ran before, stop now and give its journal with -journal:.'
         )
+    if note:
+        pywikibot.info(note)
     if opt.fallback == 'talk':
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:
@@ -530,13 +583,17 @@ def show_plan(campaign: Campaign, facts: PlanFacts, opt) -> None:
     emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     for line in langpages.plan_lines(campaign.message, emailable):
         pywikibot.info(line)
+    if not preview:
+        return
+    account = campaign.account
     # One preview per page that someone gets: the first recipient of each.
     firsts: dict[str, Recipient] = {}
     for r in emailable:
         firsts.setdefault(campaign.message.page_for(r.values), r)
     for page, first in firsts.items():
         subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
-        lines = format_preview(first.name, subject, body)
+        mail = wikimail.wiki_mail(campaign.site, account.name, account.email, first.name)
+        lines = format_preview(first.name, subject, body, mail)
         if page:
             lines[0] = f'Preview of the email to {first.name} (the page {page}):'
         for line in lines:

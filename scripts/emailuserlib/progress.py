@@ -11,7 +11,7 @@ import pywikibot
 
 from .timing import duration
 
-#: Waits shorter than this are left to Pywikibot's own throttle message.
+#: Waits shorter than this pass without a word (Pywikibot's own message is not shown).
 LONG_WAIT = 5.0
 
 
@@ -46,8 +46,14 @@ def wait_visibly(
         stream.flush()
 
 
-def throttle_wait(site, name: str) -> None:
-    """Wait out the put throttle before emailing *name*, visibly when it is long."""
+def throttle_wait(site, doing: str) -> None:
+    """Wait out the put throttle before *doing* (``emailing Alice``), visibly when long.
+
+    Pywikibot's throttle would wait too, in its own words ("Sleeping for 9.3
+    seconds"); after this wait it has nothing left to wait for.
+    """
     wait = site.throttle.waittime(write=True)
     if wait >= LONG_WAIT:
-        wait_visibly(wait, lambda left: f'Put throttle: emailing {name} in {duration(left)}.')
+        wait_visibly(wait, lambda left: f'Put throttle: {doing} in {duration(left)}.')
+    elif wait > 0:
+        time.sleep(wait)

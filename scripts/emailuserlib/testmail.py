@@ -12,6 +12,7 @@ from __future__ import annotations
 import pywikibot
 from pywikibot import config
 
+from . import progress
 from .delivery import NotSent, RateLimited, SenderRefused
 from .journal import JournalError
 from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, Status, with_detail
@@ -49,6 +50,8 @@ def send_test(campaign: Campaign, option: bool | str) -> int:
             )
             return EXIT_PENDING
         subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
+        if not config.simulate:  # in the script's words, not Pywikibot's "Sleeping for"
+            progress.throttle_wait(campaign.site, f'sending the test email to {whom}')
         campaign.sender.ready()
         try:
             outcome = campaign.sender.send(target, subject, body, ccme=False)
