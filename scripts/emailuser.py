@@ -69,6 +69,21 @@ Options (also read from the [emailuser] section of scripts.ini):
                   is in MassMessage's opt-out category (by the wiki's name for
                   it; Category:Opted-out of message delivery in English).
 
+-editors          Email the people who edited the pages of the generators
+                  instead of the users those pages name: registered accounts
+                  only; IP editors, temporary accounts, bots, accounts blocked
+                  sitewide and the sending account are left out, and so are
+                  edits tagged as reverted. {edits} (their number of edits to
+                  these pages) and {pages} (the titles, as in "Blue jay and
+                  Cardinal") can be used in the subject and body.
+
+-since:DATE       With -editors, count only edits at or after DATE, a date
+                  (2026-05-01, in UTC) or an ISO 8601 time
+                  (2026-05-01T12:00:00Z).
+
+-minedits:N       With -editors, email only those with at least N counted
+                  edits to the pages together (default 1).
+
 -optout:TITLE     Never email users linked from this page or listed in this
                   category, e.g. -optout:"Category:Opted-out of message
                   delivery". May be given more than once.
@@ -135,7 +150,7 @@ from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import prepare, redact, sentences, sources, testmail
+from emailuserlib import editors, prepare, redact, sentences, sources, testmail
 from emailuserlib.bot import EmailUserBot
 from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 from emailuserlib.preflight import UNREACHABLE
@@ -155,8 +170,10 @@ _VALUE_OPTIONS = (
     'campaign',
     'ratelimit',
     'users',
+    'since',
+    'minedits',
 )
-_FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check')
+_FLAG_OPTIONS = ('always', 'ccme', 'wait', 'check', 'editors')
 
 
 def parse(args: list[str]) -> tuple[dict, list[str]]:
@@ -202,6 +219,11 @@ def parse(args: list[str]) -> tuple[dict, list[str]]:
                         'the most emails to send in this run, as in -max:20.'
                     )
                 options[name] = int(value)
+            elif name == 'minedits':
+                options[name] = editors.parse_minedits(value)
+            elif name == 'since' and name not in options:
+                editors.parse_since(value)
+                options[name] = value
             elif name in options:
                 raise ValueError(f'-{name}: is given twice: give it once.')
             else:

@@ -18,7 +18,7 @@ from pywikibot import config
 from pywikibot.bot import ConfigParserBot
 from pywikibot.exceptions import Error as PywikibotError
 
-from . import fallback, progress, sentences
+from . import editors, fallback, progress, sentences
 from .delivery import NotSent, RateLimited, SenderRefused
 from .interrupts import Interrupts
 from .journal import JournalError
@@ -83,6 +83,9 @@ class EmailUserBot(ConfigParserBot):
         'ratelimit': '',
         'users': '',
         'test': False,
+        'editors': False,
+        'since': '',
+        'minedits': 1,
     }
 
     def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:
@@ -405,9 +408,12 @@ class EmailUserBot(ConfigParserBot):
         """Write -report:FILE from each recipient's settled outcome."""
         if not self.opt.report:
             return
-        rows = [(r.name, str(r.status), r.detail) for r in self.campaign.recipients]
+        recipients = self.campaign.recipients
+        rows = [(r.name, str(r.status), r.detail) for r in recipients]
+        if self.opt.editors:
+            rows = [(*row, *editors.report_row(r)) for row, r in zip(rows, recipients)]
         try:
-            write_report(self.opt.report, rows)
+            write_report(self.opt.report, rows, editors.report_header(self.opt))
         except OSError as e:
             pywikibot.error(
                 f'The report {self.opt.report} could not be written ({e.strerror}): check the '

@@ -32,6 +32,8 @@ class Status(_Word):
     NO_SUCH_USER = 'no-such-user'
     NOT_A_USER = 'not-a-user'
     OPTED_OUT = 'opted-out'
+    # An editor of the pages that -editors does not write to (an IP, a bot ...).
+    LEFT_OUT = 'left-out'
     # What a run does or finds in the journal.
     SENT = 'sent'
     SIMULATED = 'simulated'

@@ -36,6 +36,8 @@ class PlanFacts:
     journal: str = ''
     reached: int = 0
     reached_earlier_text: int = 0
+    #: Lines about where the recipients came from (-editors), after the first line.
+    sources: list[str] = field(default_factory=list)
 
 
 def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
@@ -46,7 +48,7 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
         if r.status != Status.EMAILABLE:
             skipped[r.status].append(r)
     who = f' as {facts.account}' if facts.account else ''
-    lines = [f'Plan for {facts.sitename}{who}:']
+    lines = [f'Plan for {facts.sitename}{who}:', *facts.sources]
     if facts.campaign:
         lines.append(
             f'  Campaign "{facts.campaign}"'

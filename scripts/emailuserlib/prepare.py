@@ -21,8 +21,8 @@ from pywikibot import config
 from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
+from . import editors, sentences
 from . import journal as journals
-from . import sentences
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import (
@@ -153,7 +153,7 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
     An empty value would make a sentence like "your team is ." reach the user;
     the operator fixes the file or the message instead.
     """
-    used = message.used_columns
+    used = [c for c in message.used_columns if c in lists.columns]
     if not used:
         return
     which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
@@ -163,7 +163,7 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
             raise Refusal('\n'.join(problems))
         return
     wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
-    missing = [r.name for r in recipients if r.status in wanted and not r.values]
+    missing = [r.name for r in recipients if r.status in wanted and not set(used) <= set(r.values)]
     if missing:
         are = 'recipients are' if len(missing) > 1 else 'recipient is'
         raise Refusal(
@@ -307,12 +307,17 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
     campaign = None
     try:
         lists = user_lists(site, opt)
-        message = read_message(site, opt, columns=lists.columns)
+        editors.options(opt)
+        message = read_message(site, opt, columns=lists.columns + editors.columns(opt))
         _refuse_missing_values(message, lists)
         account = check_account(site)
         names = [*(names or ()), *lists.names]
-        recipients = resolve(site, opt, pages, names, lists.values)
+        pages, names, values, found = editors.gather(site, opt, pages, names, lists.values)
+        recipients = resolve(site, opt, pages, names, values)
+        wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+        editors.check_values(message.used_columns, recipients, wanted)
         _refuse_missing_values(message, lists, recipients, opt)
+        recipients += found.left_out if found else []
         for r in recipients:
             if r.status == Status.EMAILABLE:
                 subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
@@ -321,6 +326,7 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
         facts = _apply_journal(campaign, opt)
         facts.limits = _limits(campaign, opt)
+        facts.sources = [found.summary()] if found else []
     except (MessageError, PreflightError, JournalError, ValueError) as e:
         if campaign:
             campaign.close()
@@ -392,13 +398,18 @@ def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None 
                 raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
         lists = user_lists(site, opt)
         names = [*(names or ()), *lists.names]
-        recipients = resolve(site, opt, pages, names, lists.values)
+        pages, names, values, found = editors.gather(site, opt, pages, names, lists.values)
+        recipients = resolve(site, opt, pages, names, values)
+        recipients += found.left_out if found else []
     except ValueError as e:
         raise Refusal(str(e)) from None
     except UNREACHABLE as e:
         raise Refusal(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
+    if found:
+        pywikibot.info(found.summary().strip())
     for r in recipients:
-        pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', r.detail))
+        detail = editors.describe(r) if found else r.detail
+        pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', detail))
     totals = Counter(r.status for r in recipients)
     pywikibot.info(
         f'{len(recipients)} users checked: '
@@ -407,6 +418,8 @@ def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None 
     )
     if opt.report:
         rows = [(r.name, str(r.status), r.detail) for r in recipients]
-        write_report(opt.report, rows)
+        if found:
+            rows = [(*row, *editors.report_row(r)) for row, r in zip(rows, recipients)]
+        write_report(opt.report, rows, editors.report_header(opt))
         pywikibot.info(f'Report with {len(rows)} rows written to {opt.report}.')
     return EXIT_OK

@@ -47,8 +47,12 @@ def check_path(path: str | Path, journal: Path | None = None) -> Path:
     return path
 
 
-def write_report(path: str | Path, rows: Iterable[tuple[str, str, str]]) -> None:
+def write_report(
+    path: str | Path, rows: Iterable[tuple[str, ...]], header: tuple[str, ...] = HEADER
+) -> None:
     """Write the CSV atomically, readable by its owner only.
+
+    *header* is :data:`HEADER`, with ``edits,pages`` after it for -editors.
 
     The rows go to a new temporary file beside *path* (created exclusively,
     never through a symbolic link), which then replaces *path*: a reader, or a
@@ -63,7 +67,7 @@ def write_report(path: str | Path, rows: Iterable[tuple[str, str, str]]) -> None
     try:
         with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
             writer = csv.writer(f)
-            writer.writerow(HEADER)
+            writer.writerow(header)
             writer.writerows(rows)
             f.flush()
             os.fsync(f.fileno())
