@@ -18,6 +18,7 @@ import requests
 
 from harness import population as pop
 from harness.checks import read_report, received
+from harness.histories import START, import_histories
 from harness.sessions import csrf_token, login
 from harness.wiki import ADMIN, HERE
 
@@ -218,4 +219,42 @@ def test_since_and_minedits_are_refused_when_wrong(birds, sender, mailbox):
     alone = sender.run(f'-cat:{CATEGORY}', '-minedits:2', *MESSAGE, '-always')
     assert alone.returncode == 1
     assert '-minedits: counts edits to the pages of the generators: add -editors.' in alone.output
+    assert received(mailbox) == Counter()
+
+
+LONG = 'Passenger pigeon'
+
+
+@pytest.fixture(scope='module')
+def long_history(birds, wiki, tmp_path_factory):
+    """A page with 520 revisions: more than one answer of 500 for a sender without
+    ``apihighlimits``; Ann made the even ones, Ben the odd ones, an IP the last."""
+    authors = [ANN if i % 2 == 0 else BEN for i in range(519)] + ['10.0.0.1']
+    import_histories(wiki, {LONG: authors}, tmp_path_factory.mktemp('long'))
+    return authors
+
+
+# Continuing a history does not depend on the version; the import takes seconds.
+@pytest.mark.mediawiki('1.39')
+def test_a_long_history_is_read_to_its_end_and_since_reads_only_what_counts(
+    long_history, sender, mailbox, wiki
+):
+    before = history_requests(wiki)
+    result = sender.run('-editors', f'-page:{LONG}', '-check')
+    assert result.returncode == 0, result.output
+    assert history_requests(wiki) - before == 2  # continued once
+    lines = result.stdout.splitlines()
+    assert f'emailable      {ANN} (260 edits)' in lines, result.output
+    assert f'emailable      {BEN} (259 edits)' in lines, result.output
+    assert 'left-out       10.0.0.1 (IP editor; 1 edit)' in lines, result.output
+
+    # From revision 401 on (a minute apart): 120 revisions, one answer.
+    since = (START + timedelta(minutes=400)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    before = history_requests(wiki)
+    result = sender.run('-editors', f'-page:{LONG}', f'-since:{since}', '-check')
+    assert result.returncode == 0, result.output
+    assert history_requests(wiki) - before == 1
+    lines = result.stdout.splitlines()
+    assert f'emailable      {ANN} (60 edits)' in lines, result.output
+    assert f'emailable      {BEN} (59 edits)' in lines, result.output
     assert received(mailbox) == Counter()
