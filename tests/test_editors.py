@@ -258,3 +258,24 @@ def test_a_long_history_is_read_to_its_end_and_since_reads_only_what_counts(
     assert f'emailable      {ANN} (60 edits)' in lines, result.output
     assert f'emailable      {BEN} (59 edits)' in lines, result.output
     assert received(mailbox) == Counter()
+
+
+TEMP_SETTINGS = "$wgAutoCreateTempUser['enabled'] = true;"
+TEMP_PAGE = 'Wren temporary notes'
+
+
+# MediaWiki 1.39 has no temporary accounts.
+@pytest.mark.mediawiki('1.43')
+def test_a_temporary_account_is_left_out(birds, sender, mailbox, wiki):
+    with wiki.extra_settings(TEMP_SETTINGS):
+        anonymous = requests.Session()
+        created = _edit(wiki, anonymous, TEMP_PAGE, 'Notes by someone without an account.')
+        _edit(wiki, login(wiki, ANN), TEMP_PAGE, 'Notes, tidied by Ann.')
+        temp = wiki.api(action='query', prop='revisions', titles=TEMP_PAGE, rvdir='newer')
+        name = temp['query']['pages'][0]['revisions'][0]['user']
+        assert created['new'] and name.startswith('~'), temp
+        result = sender.run('-editors', f'-page:{TEMP_PAGE}', '-check')
+    assert result.returncode == 0, result.output
+    lines = result.stdout.splitlines()
+    assert f'left-out       {name} (temporary account; 1 edit)' in lines, result.output
+    assert f'emailable      {ANN} (1 edit)' in lines, result.output
