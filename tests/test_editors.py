@@ -38,7 +38,7 @@ ADDRESSES.update({EARLY: f'early@{DOMAIN}', VANDAL: f'vandal@{DOMAIN}'})
 MESSAGE = ['-subject:{edits} edits, {username}', '-text:Thank you for your work on {pages}.']
 
 
-def _edit(wiki, session, title: str, text: str = '', **extra) -> dict:
+def _edit(wiki, session, title: str, text: str = '', category: bool = True, **extra) -> dict:
     data = {
         'action': 'edit',
         'title': title,
@@ -48,7 +48,7 @@ def _edit(wiki, session, title: str, text: str = '', **extra) -> dict:
         **extra,
     }
     if not extra.get('undo'):
-        data['text'] = f'{text}\n[[{CATEGORY}]]'
+        data['text'] = f'{text}\n[[{CATEGORY}]]' if category else text
     answer = session.post(wiki.api_url, data=data).json()
     assert answer.get('edit', {}).get('result') == 'Success', answer
     return answer['edit']
@@ -85,6 +85,8 @@ def birds(wiki, tmp_path_factory):
     for title in ('Cardinal', 'Northern flicker', 'Snowy owl', 'Wood duck'):
         _edit(wiki, s[BEN], title, f'{title}, by Ben.')
     _edit(wiki, s[CY], 'Snowy owl', 'Snowy owl, by Cy.')
+    # An editor is the account that edited, wherever their user page leads.
+    _edit(wiki, s[CY], f'User:{CY}', f'#REDIRECT [[User:{ANN}]]', category=False)
     _edit(wiki, s[BOT], 'Cardinal', 'Cardinal, by a bot.')
     _edit(wiki, requests.Session(), 'Northern flicker', 'Northern flicker, by an IP.', token='+\\')
     _edit(wiki, s['Sender'], 'Wood duck', 'Wood duck, by the sender.')
@@ -153,6 +155,8 @@ def test_the_editors_since_a_time_get_their_own_edits_and_pages_once(
     ):
         assert who in out
     assert EARLY not in out and VANDAL not in out
+    # The preview shows the first recipient's own values: the one with the most edits.
+    assert 'Preview of the email to Wren Ben:\n  Subject: 4 edits, Wren Ben\n' in out
     assert f'not-emailable (1): {NOMAIL}' in out
     rows = read_report(report)
     assert {n: s for n, (s, _) in rows.items()} == {

@@ -101,13 +101,13 @@ def test_since_and_minedits_need_editors():
 
 def test_gather_without_a_generator_is_refused():
     with pytest.raises(ValueError, match='-editors reads the editors of the pages'):
-        editors.gather(None, options(editors=True), None, [], {})
+        editors.gather(None, options(editors=True), None, {})
 
 
 def test_gather_without_editors_changes_nothing():
-    assert editors.gather(None, options(), ['page'], ['Ann'], {'Ann': {}}) == (
+    assert editors.gather(None, options(), ['page'], {'Ann': {}}) == (
         ['page'],
-        ['Ann'],
+        [],
         {'Ann': {}},
         None,
     )

@@ -313,19 +313,19 @@ def columns(opt) -> tuple[str, ...]:
     return COLUMNS if opt.editors else ()
 
 
-def gather(site, opt, pages, names: list[str], values: dict):
-    """With -editors, the editors of *pages* as user names with their values.
+def gather(site, opt, pages, values: dict):
+    """With -editors, the editors of *pages* as accounts with their values.
 
-    Returns ``(pages, names, values, search)``: without -editors the first three
-    unchanged and no search; with it no pages (they were read for their editors),
-    the editors after *names*, their values merged into *values*, and the search
-    for the plan.
+    Returns ``(pages, accounts, values, search)``: without -editors *pages* and
+    *values* unchanged, no accounts and no search; with it no pages (they were
+    read for their editors), the editors' names as the wiki gave them, their values
+    merged into *values*, and the search for the plan.
 
     :raises ValueError: -since:/-minedits: is wrong or without -editors, or no generator
     """
     since, minedits = options(opt)
     if not opt.editors:
-        return pages, names, values, None
+        return pages, [], values, None
     if pages is None:
         raise ValueError(
             '-editors reads the editors of the pages that generators give: add one, '
@@ -335,7 +335,7 @@ def gather(site, opt, pages, names: list[str], values: dict):
     merged = dict(values or {})
     for name, found in search.values.items():
         merged[name] = {**merged.get(name, {}), **found}
-    return None, [*names, *search.names], merged, search
+    return None, search.names, merged, search
 
 
 def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:

@@ -127,11 +127,12 @@ def resolve(
     pages: Iterable | None = None,
     names: Iterable[str] | None = None,
     values: dict | None = None,
+    accounts: Iterable[str] = (),
 ):
-    """Every recipient the names and pages lead to, checked in batches."""
+    """Every recipient the names, pages and accounts (-editors) lead to, checked in batches."""
     titles = [t.strip() for t in opt.optout.split('|') if t.strip()]
     resolver = Resolver(site, optout_names(site, titles), values)
-    return resolver.from_names_and_pages(names or (), pages or ())
+    return resolver.from_names_and_pages(names or (), pages or (), accounts)
 
 
 def user_lists(site, opt) -> NameList:
@@ -312,8 +313,8 @@ def prepare(site, opt, pages: Iterable | None = None, names: Iterable[str] | Non
         _refuse_missing_values(message, lists)
         account = check_account(site)
         names = [*(names or ()), *lists.names]
-        pages, names, values, found = editors.gather(site, opt, pages, names, lists.values)
-        recipients = resolve(site, opt, pages, names, values)
+        pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
+        recipients = resolve(site, opt, pages, names, values, accounts)
         wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
         editors.check_values(message.used_columns, recipients, wanted)
         _refuse_missing_values(message, lists, recipients, opt)
@@ -398,8 +399,8 @@ def check(site, opt, pages: Iterable | None = None, names: Iterable[str] | None 
                 raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
         lists = user_lists(site, opt)
         names = [*(names or ()), *lists.names]
-        pages, names, values, found = editors.gather(site, opt, pages, names, lists.values)
-        recipients = resolve(site, opt, pages, names, values)
+        pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
+        recipients = resolve(site, opt, pages, names, values, accounts)
         recipients += found.left_out if found else []
     except ValueError as e:
         raise Refusal(str(e)) from None

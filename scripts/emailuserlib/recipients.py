@@ -132,9 +132,20 @@ class Resolver:
         """Resolve plain user names (library use)."""
         return self._resolve(self._name_items(names))
 
-    def from_names_and_pages(self, names: Iterable[str], pages: Iterable) -> list[Recipient]:
-        """Resolve user names, then pages; a user both lead to is considered once."""
-        return self._resolve(itertools.chain(self._name_items(names), self._page_items(pages)))
+    def from_names_and_pages(
+        self, names: Iterable[str], pages: Iterable, accounts: Iterable[str] = ()
+    ) -> list[Recipient]:
+        """Resolve user names, then pages, then *accounts*; a user they lead to is considered once.
+
+        *accounts* are names as the wiki gave them for accounts (the editors of
+        pages): their user pages are not followed, since a rename changed them already
+        and a redirect on a user page would lead to someone else.
+        """
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        exact = ((name, f'{user_ns}:{name}', False) for name in accounts)
+        return self._resolve(
+            itertools.chain(self._name_items(names), self._page_items(pages), exact)
+        )
 
     def _page_items(self, pages: Iterable):
         for page in pages:
