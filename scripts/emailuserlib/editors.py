@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from pywikibot.exceptions import APIError
+
 from .outcomes import Status
 from .recipients import Recipient, batch_size, batches, temp_account_prefix
 from .report import HEADER
@@ -229,7 +231,13 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
     if since:
         params['rvstart'] = api_timestamp(since)
     while True:
-        data = site.simple_request(**params).submit()
+        try:
+            data = site.simple_request(**params).submit()
+        except APIError as e:
+            raise ValueError(
+                f'The wiki did not give the history of {title} ({e.code}: {e.info}): check '
+                'the pages that the generators give.'
+            ) from None
         search.requests += 1
         for page in data.get('query', {}).get('pages', []):
             yield from page.get('revisions', ())
