@@ -71,7 +71,7 @@ Options (also read from the [emailuser] section of scripts.ini):
                   it; Category:Opted-out of message delivery in English).
 
 -editors          Email the people who edited the pages of the generators
-                  instead of the users those pages name: registered accounts
+                  (user pages still mean their users): registered accounts
                   only; IP editors, temporary accounts, bots, accounts blocked
                   sitewide and the sending account are left out, and so are
                   edits tagged as reverted. {edits} (their number of edits to

@@ -189,8 +189,11 @@ def test_minedits_keeps_those_with_enough_edits_to_the_pages_together(birds, sen
 
 def test_check_lists_each_editor_with_the_edit_count(birds, sender, mailbox, tmp_path):
     report = tmp_path / 'check.csv'
-    # Without -since: the early editor counts too, with an edit to every page.
-    result = sender.run('-editors', f'-cat:{CATEGORY}', '-check', f'-report:{report}')
+    # Without -since: the early editor counts too, with an edit to every page. A user
+    # page keeps its meaning: its user, not those who edited it.
+    result = sender.run(
+        '-editors', f'-cat:{CATEGORY}', '-page:User:Alice', '-check', f'-report:{report}'
+    )
     assert result.returncode == 0, result.output
     lines = result.stdout.splitlines()
     for line in (
@@ -201,9 +204,11 @@ def test_check_lists_each_editor_with_the_edit_count(birds, sender, mailbox, tmp
         f'not-emailable  {NOMAIL} (opted out of email or has no confirmed address; 2 edits)',
         f'left-out       {BOT} (member of the bot group; 1 edit)',
         'left-out       127.0.0.1 (IP editor; 1 edit)',
+        'emailable      Alice',
     ):
         assert line in lines, result.output
     assert 'Editors of 5 pages: 9 editors found, 4 left out' in result.output
+    assert 'Fixture setup' not in result.output
     assert received(mailbox) == Counter()
     with open(report, encoding='utf-8', newline='') as f:
         header = f.readline().strip()
@@ -222,6 +227,13 @@ def test_since_and_minedits_are_refused_when_wrong(birds, sender, mailbox):
         assert result.returncode == 1
         assert sentence in result.output
         assert 'Traceback' not in result.output
+    # Alice's user page means Alice, who did not edit the pages: {edits} has no value.
+    alice = sender.run('-editors', f'-cat:{CATEGORY}', '-page:User:Alice', *MESSAGE, '-always')
+    assert alice.returncode == 1
+    assert (
+        '1 recipient named by user pages or -users: files did not edit these pages, so '
+        '{edits}, {pages} has no value for them (Alice)'
+    ) in alice.output
     alone = sender.run(f'-cat:{CATEGORY}', '-minedits:2', *MESSAGE, '-always')
     assert alone.returncode == 1
     assert '-minedits: counts edits to the pages of the generators: add -editors.' in alone.output

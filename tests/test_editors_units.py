@@ -135,7 +135,8 @@ def test_users_from_files_without_edits_are_refused_when_the_message_uses_them()
     dave = Recipient('Dave', Status.NOT_EMAILABLE, values={})
     editors.check_values(['team'], [ann, bob], (Status.EMAILABLE,))
     editors.check_values(['edits'], [ann, dave], (Status.EMAILABLE,))
-    with pytest.raises(ValueError, match=r'1 recipient from -users: files .*\{pages\}.*\(Bob\)'):
+    named = r'1 recipient named by user pages or -users: files .*\{pages\}.*\(Bob\)'
+    with pytest.raises(ValueError, match=named):
         editors.check_values(['pages'], [ann, bob, dave], (Status.EMAILABLE,))
 
 

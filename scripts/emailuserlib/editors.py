@@ -24,7 +24,14 @@ from datetime import datetime, timezone
 from pywikibot.exceptions import APIError
 
 from .outcomes import Status
-from .recipients import Recipient, batch_size, batches, temp_account_prefix
+from .recipients import (
+    USER_NS,
+    USER_TALK_NS,
+    Recipient,
+    batch_size,
+    batches,
+    temp_account_prefix,
+)
 from .report import HEADER
 
 #: The placeholders -editors adds to the subject and body.
@@ -324,10 +331,13 @@ def columns(opt) -> tuple[str, ...]:
 def gather(site, opt, pages, values: dict):
     """With -editors, the editors of *pages* as accounts with their values.
 
+    User pages and user talk pages keep their meaning, their user: the people who
+    edited someone's user page (an administrator, a vandal) are not invited for it.
+
     Returns ``(pages, accounts, values, search)``: without -editors *pages* and
-    *values* unchanged, no accounts and no search; with it no pages (they were
-    read for their editors), the editors' names as the wiki gave them, their values
-    merged into *values*, and the search for the plan.
+    *values* unchanged, no accounts and no search; with it the user pages among
+    *pages*, the names of the other pages' editors as the wiki gave them, their
+    values merged into *values*, and the search for the plan.
 
     :raises ValueError: -since:/-minedits: is wrong or without -editors, or no generator
     """
@@ -339,15 +349,18 @@ def gather(site, opt, pages, values: dict):
             '-editors reads the editors of the pages that generators give: add one, '
             'such as -cat:TITLE or -file:FILE.'
         )
-    search = find(site, pages, since, minedits)
+    named, read = [], []
+    for page in pages:
+        (named if page.namespace() in (USER_NS, USER_TALK_NS) else read).append(page)
+    search = find(site, read, since, minedits)
     merged = dict(values or {})
     for name, found in search.values.items():
         merged[name] = {**merged.get(name, {}), **found}
-    return None, search.names, merged, search
+    return named, search.names, merged, search
 
 
 def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:
-    """Refuse {edits}/{pages} for recipients from -users: files who did not edit the pages.
+    """Refuse {edits}/{pages} for recipients named by user pages or files who edited none.
 
     :raises ValueError: with the sentence that says who and what to do
     """
@@ -360,9 +373,9 @@ def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:
         more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
         shown = ', '.join(missing[:5]) + more
         raise ValueError(
-            f'{plural(len(missing), "recipient")} from -users: files did not edit these pages, '
-            f'so {which} has no value for them ({shown}): remove them from the files, or '
-            'the placeholder from the message.'
+            f'{plural(len(missing), "recipient")} named by user pages or -users: files did not '
+            f'edit these pages, so {which} has no value for them ({shown}): leave them out, '
+            'or remove the placeholder from the message.'
         )
 
 
