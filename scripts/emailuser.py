@@ -24,8 +24,9 @@ was created before the arguments were read):
 
 In the subject and the body, {username} is replaced by the recipient's user
 name and {sitename} by the name of the wiki, and {column} by the value of that
-column in the recipient's row of a -users: CSV file; write {{ and }} for literal
-doubled braces. Any other {word} is refused as a likely typo.
+column in the recipient's row of a -users: CSV file, and with -editors {edits}
+and {pages} by what the recipient did; write {{ and }} for literal doubled
+braces. Any other {word} is refused as a likely typo.
 
 A category, page or -file: list given to a generator must exist: a missing one
 is refused before anything is sent, an empty category is a warning.

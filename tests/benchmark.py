@@ -11,6 +11,11 @@ address), then runs, alternating their order, each of:
 - emailuser: ``pwb emailuser -file:... -always -pt:0`` with a fresh journal;
 - check: ``pwb emailuser -file:... -check``.
 
+Besides, the plan of ``-editors`` for a set of pages (300 by default, each with ten
+revisions by accounts and one by an IP, imported with importDump.php): ``pwb emailuser
+-editors -file:... -simulate``, its time and its requests by kind. ``--only editors``
+runs that alone.
+
 Each client is its own process: wall time, API requests by kind (from the wiki's API
 log), client CPU (user+sys) and peak RSS (from wait4), and the mails that reached the
 SMTP sink, which must equal the emailable count. Pywikibot's ``put_throttle`` and
@@ -38,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
 
 from harness import population as pop
+from harness.histories import import_histories
 from harness.pwbconfig import SCRIPT, env_for, generate_family, make_config, pwb_command
 from harness.wiki import MEDIAWIKIS, LocalWiki, mediawiki_version
 
@@ -170,6 +176,10 @@ def main() -> None:
     parser.add_argument(
         '--mw', choices=list(MEDIAWIKIS), default='1.39', help='MediaWiki version (1.39)'
     )
+    parser.add_argument('--pages', type=int, default=300, help='pages for -editors (300)')
+    parser.add_argument(
+        '--only', choices=['all', 'editors'], default='all', help='run only these (all)'
+    )
     args = parser.parse_args()
     mediawiki = MEDIAWIKIS[args.mw]
     n = args.n
@@ -253,6 +263,12 @@ def main() -> None:
             run_client(
                 [*pwb_command(), str(SCRIPT), '-page:User:Bulk 00001', '-check'], config, env, wiki
             )
+            editors = editors_plan(wiki, root, config, env, names, args.pages)
+            if args.only == 'editors':
+                table = editors_line(editors, mediawiki)
+                Path(args.out).write_text(table, encoding='utf-8')
+                print(table)
+                return
             results: dict[str, list[dict]] = {k: [] for k in clients}
             for i in range(args.repeat):
                 order = list(clients) if i % 2 == 0 else list(reversed(clients))
@@ -269,9 +285,63 @@ def main() -> None:
         table = report(
             n, len(emailable), results, big_check, lookup, journal_ms, mediawiki, budget_us
         )
+        table += editors_line(editors, None)
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
+
+
+#: Revisions by accounts on each page of the -editors benchmark, and one by an IP.
+EDITS_PER_PAGE = 10
+
+
+def editors_plan(wiki, root: Path, config, env, names: list[str], pages: int) -> dict:
+    """Import *pages* pages with their histories, then time the plan of -editors for them."""
+    titles = [f'Bench page {p:04d}' for p in range(1, pages + 1)]
+    # Overlapping authors, as on a wiki: each page's ten from a window over the users.
+    histories = {
+        title: [names[(p * 7 + r * 13) % len(names)] for r in range(EDITS_PER_PAGE)]
+        + [f'192.0.2.{p % 250 + 1}']
+        for p, title in enumerate(titles)
+    }
+    print(f'Importing {pages} pages with {EDITS_PER_PAGE + 1} revisions each...', flush=True)
+    import_histories(wiki, histories, root)
+    listing = root / 'editors-pages.txt'
+    listing.write_text(''.join(f'[[{t}]]\n' for t in titles), encoding='utf-8')
+    authors = {a for history in histories.values() for a in history}
+    print(f'-editors plan for {pages} pages...', flush=True)
+    result = run_client(
+        [
+            *pwb_command(),
+            str(SCRIPT),
+            '-editors',
+            f'-file:{listing}',
+            '-subject:Thanks, {username}',
+            '-text:You made {edits} edits to {pages}.',
+            '-simulate',
+            '-always',
+            '-pt:0',
+            f'-journal:{root}/journal-editors.sqlite3',
+        ],
+        config,
+        env,
+        wiki,
+    )
+    result.update(pages=pages, revisions=sum(map(len, histories.values())), authors=len(authors))
+    return result
+
+
+def editors_line(r: dict, mediawiki: Path | None) -> str:
+    """The benchmark's line about -editors."""
+    version = f' (MediaWiki {mediawiki_version(mediawiki)})' if mediawiki else ''
+    kinds = ', '.join(f'{k}: {v}' for k, v in r['kinds'].most_common())
+    cpu = r['usage'].ru_utime + r['usage'].ru_stime
+    return (
+        f'- `-editors -simulate` for {r["pages"]} pages{version} ({r["revisions"]:,} '
+        f'revisions by {r["authors"]} editors, one of them an IP per page): '
+        f'{r["wall"]:.1f} s, {r["requests"]} requests ({kinds}), client CPU {cpu:.1f} s, '
+        f'{r["mails"]} mails.\n'
+    )
 
 
 def journal_cost(path: Path, count: int = 1000) -> float:

@@ -19,7 +19,7 @@ from pywikibot import config
 from pywikibot.bot import ConfigParserBot, OptionHandler
 from pywikibot.logging import exception
 
-from . import fallback, options, progress, respect, sentences
+from . import editors, fallback, options, progress, respect, sentences
 from . import recipients as recipients_module
 from .delivery import NotSent, RateLimited, SenderRefused
 from .interrupts import Interrupts
@@ -518,9 +518,12 @@ class EmailUserBot(ConfigParserBot):
         """Write -report:FILE from each recipient's settled outcome."""
         if not self.opt.report:
             return
-        rows = [(r.name, str(r.status), r.detail) for r in self.campaign.recipients]
+        recipients = self.campaign.recipients
+        rows = [(r.name, str(r.status), r.detail) for r in recipients]
+        if self.opt.editors:
+            rows = [(*row, *editors.report_row(r)) for row, r in zip(rows, recipients)]
         try:
-            write_report(self.opt.report, rows)
+            write_report(self.opt.report, rows, editors.report_header(self.opt))
         except OSError as e:
             pywikibot.error(
                 f'The report {self.opt.report} could not be written ({e.strerror}): check the '

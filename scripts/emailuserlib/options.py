@@ -141,6 +141,19 @@ def _ratelimit(text: str):
     return text.strip()
 
 
+def _since(text: str):
+    from .editors import parse_since
+
+    try:
+        parse_since(text)
+    except ValueError:
+        raise Bad(
+            'is not a date or an ISO 8601 time in the past',
+            'give it as {eg:2026-05-01} (a day in UTC) or {eg:2026-05-01T12:00:00Z}',
+        ) from None
+    return text.strip()
+
+
 #: The table: the only place where an option is defined.
 OPTIONS: tuple[Option, ...] = (
     Option(
@@ -220,6 +233,35 @@ OPTIONS: tuple[Option, ...] = (
         "or the page is in MassMessage's opt-out category (by the wiki's name for it; "
         'Category:Opted-out of message delivery in English).',
         choices=('talk',),
+    ),
+    Option(
+        'editors',
+        'flag',
+        "email the people who edited the generators' pages (see below)",
+        'Email the people who edited the pages of the generators (user pages still mean '
+        'their users): registered accounts only; IP editors, temporary accounts, bots, '
+        'accounts blocked sitewide and the sending account are left out, and so are edits '
+        'tagged as reverted. {edits} (their number of edits to these pages) and {pages} '
+        '(the titles, as in "Blue jay and Cardinal") can be used in the subject and body.',
+    ),
+    Option(
+        'since',
+        'text',
+        'with `-editors`, count only edits at or after DATE (a day in UTC, or an ISO 8601 time)',
+        'With -editors, count only edits at or after DATE, a date (2026-05-01, in UTC) or an '
+        'ISO 8601 time (2026-05-01T12:00:00Z).',
+        metavar='DATE',
+        check=_since,
+    ),
+    Option(
+        'minedits',
+        'int',
+        'with `-editors`, email only those with at least N counted edits (default 1)',
+        'With -editors, email only those with at least N counted edits to the pages together '
+        '(default 1).',
+        metavar='N',
+        means='the fewest edits an editor must have made to these pages',
+        default=1,
     ),
     Option(
         'optout',

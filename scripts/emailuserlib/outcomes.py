@@ -34,6 +34,8 @@ class Status(_Word):
     OPTED_OUT = 'opted-out'
     #: A temporary account (made by an edit without logging in): never emailed or posted to.
     TEMPORARY_ACCOUNT = 'temporary-account'
+    #: An editor of the pages that -editors does not write to (an IP, a bot ...).
+    LEFT_OUT = 'left-out'
     # What a run does or finds in the journal.
     SENT = 'sent'
     SIMULATED = 'simulated'

@@ -40,6 +40,8 @@ class PlanFacts:
     settings: str = ''
     #: -test: who gets the one test email ('' for a real run or a simulation).
     test: str = ''
+    #: Lines about where the recipients came from (-editors), after the first line.
+    sources: list[str] = field(default_factory=list)
 
 
 def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
@@ -53,6 +55,7 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
     lines = [f'Plan for {facts.sitename}{who}:']
     if facts.settings:
         lines.append(f'  With the {facts.settings}.')
+    lines += facts.sources
     if facts.campaign:
         lines.append(
             f'  Campaign "{facts.campaign}"'

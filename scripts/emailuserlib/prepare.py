@@ -22,8 +22,8 @@ from pywikibot import config
 from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
+from . import editors, langpages, respect, sentences, wikimail
 from . import journal as journals
-from . import langpages, respect, sentences, wikimail
 from .delivery import Sender
 from .journal import Journal, JournalError
 from .message import (
@@ -159,9 +159,14 @@ def resolve(
     pages: Iterable | None = None,
     names: Iterable[str] | None = None,
     values: dict | None = None,
+    accounts: Iterable[str] = (),
+    resolver: Resolver | None = None,
 ):
-    """Every recipient the names and pages lead to, checked in batches."""
-    recipients = make_resolver(site, opt, values).from_names_and_pages(names or (), pages or ())
+    """Every recipient the names, pages and accounts (-editors) lead to, checked in
+    batches, with MassMessage's opt-out category applied; *resolver* is made when not given.
+    """
+    resolver = resolver or make_resolver(site, opt, values)
+    recipients = resolver.from_names_and_pages(names or (), pages or (), accounts)
     respect.apply_massmessage_optout(site, recipients, ignore=bool(opt.ignoremassoptout))
     return recipients
 
@@ -190,7 +195,7 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
     An empty value would make a sentence like "your team is ." reach the user;
     the operator fixes the file or the message instead.
     """
-    used = message.used_columns
+    used = [c for c in message.used_columns if c in lists.columns]
     if not used:
         return
     which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
@@ -200,7 +205,7 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
             raise Refusal('\n'.join(problems))
         return
     wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
-    missing = [r.name for r in recipients if r.status in wanted and not r.values]
+    missing = [r.name for r in recipients if r.status in wanted and not set(used) <= set(r.values)]
     if missing:
         are = 'recipients are' if len(missing) > 1 else 'recipient is'
         raise Refusal(
@@ -456,22 +461,29 @@ def prepare(
     campaign = None
     try:
         lists = user_lists(site, opt)
-        message = read_message(site, opt, columns=lists.columns, lists=lists)
+        editors.options(opt)
+        columns = lists.columns + editors.columns(opt)
+        message = read_message(site, opt, columns=columns, lists=lists)
         _refuse_missing_values(message, lists)
         account = check_account(site)
         warning = respect.new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
             pywikibot.warning(warning)
         names = [*(names or ()), *lists.names]
-        resolver = make_resolver(site, opt, lists.values)
-        recipients = resolver.from_names_and_pages(names, pages or ())
+        pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
+        resolver = make_resolver(site, opt, values)
+        recipients = resolve(site, opt, pages, names, values, accounts, resolver=resolver)
+        wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+        editors.check_values(message.used_columns, recipients, wanted)
         _refuse_missing_values(message, lists, recipients, opt)
+        recipients += found.left_out if found else []
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
         check_subjects(site, message, recipients, sender.ccme)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
         campaign.resolver, campaign.optout_titles = resolver, optout_titles(opt)
         facts = _apply_journal(campaign, opt)
         facts.limits = _limits(campaign, opt)
+        facts.sources = [found.summary()] if found else []
     except (MessageError, PreflightError, JournalError, ValueError) as e:
         if campaign:
             campaign.close()
@@ -622,13 +634,18 @@ def check(
                 raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
         lists = user_lists(site, opt)
         names = [*(names or ()), *lists.names]
-        recipients = resolve(site, opt, pages, names, lists.values)
+        pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
+        recipients = resolve(site, opt, pages, names, values, accounts)
+        recipients += found.left_out if found else []
     except ValueError as e:
         raise Refusal(str(e)) from None
     except UNREACHABLE as e:
         raise Refusal(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
+    if found:
+        pywikibot.info(found.summary().strip())
     for r in recipients:
-        pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', r.detail))
+        detail = editors.describe(r) if found else r.detail
+        pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', detail))
     totals = Counter(r.status for r in recipients)
     pywikibot.info(
         f'{len(recipients)} users checked: '
@@ -637,6 +654,8 @@ def check(
     )
     if opt.report:
         rows = [(r.name, str(r.status), r.detail) for r in recipients]
-        write_report(opt.report, rows)
+        if found:
+            rows = [(*row, *editors.report_row(r)) for row, r in zip(rows, recipients)]
+        write_report(opt.report, rows, editors.report_header(opt))
         pywikibot.info(f'Report with {len(rows)} rows written to {opt.report}.')
     return EXIT_OK

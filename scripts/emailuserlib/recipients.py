@@ -226,9 +226,17 @@ class Resolver:
         """Resolve plain user names (library use)."""
         return self._resolve(self._name_items(names))
 
-    def from_names_and_pages(self, names: Iterable[str], pages: Iterable) -> list[Recipient]:
-        """Resolve user names, then pages; an account both lead to is considered once."""
-        items = [*self._name_items(names), *self._page_items(pages)]
+    def from_names_and_pages(
+        self, names: Iterable[str], pages: Iterable, accounts: Iterable[str] = ()
+    ) -> list[Recipient]:
+        """Resolve user names, then pages, then *accounts*; an account they lead to is
+        considered once.
+
+        *accounts* are names as the wiki gave them for accounts (the editors of
+        pages). A name with an account is that account whatever its user page says,
+        so they are asked about like any name.
+        """
+        items = [*self._name_items(names), *self._page_items(pages), *self._name_items(accounts)]
         return self._resolve(items)
 
     def _page_items(self, pages: Iterable):

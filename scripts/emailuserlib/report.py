@@ -108,8 +108,12 @@ def cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def write_report(path: str | Path, rows: Iterable[tuple[str, str, str]]) -> None:
+def write_report(
+    path: str | Path, rows: Iterable[tuple[str, ...]], header: tuple[str, ...] = HEADER
+) -> None:
     """Write the CSV atomically, readable by its owner only, its cells escaped by :func:`cell`.
+
+    *header* is :data:`HEADER`, with ``edits,pages`` after it for -editors.
 
     The rows go to a new temporary file beside *path* (created exclusively,
     never through a symbolic link), which then replaces *path*: a reader, or a
@@ -124,7 +128,7 @@ def write_report(path: str | Path, rows: Iterable[tuple[str, str, str]]) -> None
     try:
         with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
             writer = csv.writer(f)
-            writer.writerow(HEADER)
+            writer.writerow(header)
             writer.writerows([cell(value) for value in row] for row in rows)
             f.flush()
             os.fsync(f.fileno())
