@@ -112,8 +112,9 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
             if facts.test:
                 spent += '; the test email uses one more'
             lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
-            if used + this_run > limit.hits:
-                fit = max(limit.hits - used, 0)
+            fit = max(limit.hits - used, 0)
+            # When nothing fits now, the sentence after the plan says when the next can go.
+            if used + this_run > limit.hits and fit:
                 lines.append(
                     f'  Only {fit} more fit into the current window of this limit: the run '
                     'stops there and a rerun later goes on, or -wait waits for the window.'
