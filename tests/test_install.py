@@ -53,6 +53,7 @@ def copy_clone(dest: Path) -> Path:
         ignore=shutil.ignore_patterns(
             '.git',
             '.venv',
+            '.venvs',
             '__pycache__',
             '*.egg-info',
             'build',
@@ -65,7 +66,7 @@ def copy_clone(dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.parametrize('pywikibot_version', ['9.4.0', '11.9.0'])
+@pytest.mark.parametrize('pywikibot_version', ['9.6.1', '11.9.0'])
 def test_pip_install_then_pwb_finds_it_from_any_config_dir(
     tmp_path, families, mailbox, pywikibot_version
 ):
