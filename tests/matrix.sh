@@ -14,7 +14,7 @@ tests=(
     tests/test_journal.py
     tests/test_help.py
     tests/test_emailuser.py
-    tests/test_operator_tools.py
+    tests/test_operator_tools.py::test_check_gives_each_user_status_and_sends_nothing
     tests/test_resume.py
     tests/test_name_lists.py
 )
