@@ -63,6 +63,10 @@ $wgSMTP = [
 // Rate limits are only counted with a real object cache.
 $wgMainCacheType = CACHE_DB;
 $wgJobRunRate = 0;
+// Messages from PHP files that the opcode cache keeps, not from SQLite on every request:
+// an email costs half the CPU. Made with the template, copied with the wiki.
+$wgCacheDirectory = __DIR__ . '/cache';
+$wgLocalisationCacheConf['store'] = 'array';
 $wgShowExceptionDetails = true;
 // MediaWiki 1.39 counts emails as 'emailuser', 1.41 and later as 'sendemail': each
 // wiki gets only its own name, as a real one has, so the script must read the right one.
@@ -223,6 +227,8 @@ class LocalWiki:
         db = self.root / 'db'
         shutil.rmtree(db, ignore_errors=True)
         shutil.copytree(template / 'db', db)
+        shutil.rmtree(self.root / 'cache', ignore_errors=True)
+        shutil.copytree(template / 'cache', self.root / 'cache')
         shutil.copy2(template / 'fixtures.json', self.root / 'fixtures.json')
         self.settings_file.write_text(self._settings((template / 'LocalSettings.php').read_text()))
         os.utime(template)  # in use: kept by the pruning in template()
@@ -282,6 +288,7 @@ class LocalWiki:
         builder.port, builder.smtp_port = free_port(), free_port()
         db = folder / 'db'
         db.mkdir()
+        (folder / 'cache').mkdir()
         subprocess.run(
             [
                 'php',
