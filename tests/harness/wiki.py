@@ -46,6 +46,9 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = CACHE / 'wikis'
 #: A template nobody used for this long is removed when another one is made.
 TEMPLATE_MAX_AGE = 14 * 86400
+#: The code that installs and populates a wiki, as imported: part of a template's key,
+#: read once so that editing it during a session does not change the session's wikis.
+_HARNESS_SOURCES = (Path(__file__).read_bytes(), (HERE / 'fixtures.php').read_bytes())
 SITENAME = 'Emailuser Test Wiki'
 ADMIN = ('Admin', 'Admin-pass-7f3k2q9z')
 
@@ -136,11 +139,15 @@ def _php_version() -> str:
 
 
 def _prune_templates(keep: Path) -> None:
-    """Remove the templates nobody used for :data:`TEMPLATE_MAX_AGE` (old keys)."""
-    for folder in TEMPLATES.glob('mediawiki-*'):
+    """Remove the templates nobody used for :data:`TEMPLATE_MAX_AGE` (old keys).
+
+    Also what a session that was killed while making one left behind.
+    """
+    for folder in [*TEMPLATES.glob('mediawiki-*'), *TEMPLATES.glob('building-*')]:
+        max_age = TEMPLATE_MAX_AGE if folder.name.startswith('mediawiki-') else 86400
         if folder != keep and folder.is_dir():
             with contextlib.suppress(OSError):
-                if time.time() - folder.stat().st_mtime > TEMPLATE_MAX_AGE:
+                if time.time() - folder.stat().st_mtime > max_age:
                     shutil.rmtree(folder)
 
 
@@ -246,8 +253,7 @@ class LocalWiki:
         """A hash of everything that shapes the installed and populated wiki."""
         digest = hashlib.sha256()
         for part in (
-            Path(__file__).read_bytes(),
-            (HERE / 'fixtures.php').read_bytes(),
+            *_HARNESS_SOURCES,
             json.dumps(self.spec, sort_keys=True).encode(),
             self.lang.encode(),
             str(self.mediawiki.resolve()).encode(),
