@@ -9,7 +9,8 @@ When the answer proves that the wiki did not act (a ``maxlag`` error), the send 
 retried and everybody gets exactly one mail.
 
 Every cell is recorded, pass or fail, in ``fault-matrix.md`` in pytest's base
-temporary directory, printed at the end of the module (visible with ``-s``).
+temporary directory (each xdist worker's own, for the cells it ran), printed at the end
+of the module (visible with ``-s``).
 """
 
 from __future__ import annotations
