@@ -1,9 +1,12 @@
 """Fixtures: a session-wide local wiki, a clean mailbox per test, a config dir per sender.
 
 Every test that uses the wiki runs once per MediaWiki version, with the ids ``mw1.39``
-and ``mw1.43``; each wiki is started once per session, and pytest runs all the tests of
-one version before starting the next. ``--mw 1.43`` (repeatable) runs the wiki tests on
-the versions given only; ``-k mw1.43`` does too, but also leaves out the unit tests.
+and ``mw1.43``; each wiki is started once per session and xdist worker (tests/run.sh
+runs several), copied from its cached template (harness.wiki), and pytest runs all the
+tests of one version before starting the next. A test may run on any worker, after any
+other test: it must not depend on what another test left on the wiki. ``--mw 1.43``
+(repeatable) runs the wiki tests on the versions given only; ``-k mw1.43`` does too, but
+also leaves out the unit tests.
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, checks style, runs the whole suite.
-# Arguments go to pytest, e.g. tests/run.sh -k ratelimit -x
+# The test command: installs what is missing, checks style, runs the whole suite on every
+# core (pytest-xdist) and, beside it, the version matrix of tests/versions.txt: the unit
+# tests and the core end-to-end tests on the oldest and the newest Python, each with its
+# Pywikibot. A Python this machine lacks is skipped with a line that says so.
+# Arguments go to pytest, e.g. tests/run.sh -k ratelimit -x; with arguments the matrix
+# is left out (bash tests/matrix.sh runs it alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
@@ -10,4 +14,22 @@ bash tests/setup.sh
 # "from __future__ import annotations", so annotations stay strings that Python never
 # evaluates: vermin leaves them out (--no-eval-annotations) and checks what runs.
 .venv/bin/vermin --target=3.9- --violations --no-tips --no-eval-annotations scripts/
-exec .venv/bin/pytest "$@"
+
+# Two workers a core: most of a wiki test's time is spent waiting (for the wiki, for
+# a rate limit's window, for a signal to land), which the other workers fill.
+workers=(-n "$(($(nproc) * 2))" --dist worksteal)
+if (($#)); then
+    exec .venv/bin/pytest "${workers[@]}" "$@"
+fi
+
+# The matrix runs beside the suite, its output kept until the suite is done.
+matrix_log=$(mktemp)
+trap 'rm -f "$matrix_log"' EXIT
+bash tests/matrix.sh >"$matrix_log" 2>&1 &
+matrix=$!
+status=0
+# The slowest tests are listed, so that the suite stays within its time.
+.venv/bin/pytest "${workers[@]}" --durations=25 || status=$?
+wait "$matrix" || status=$((status ? status : 1))
+cat "$matrix_log"
+exit "$status"

@@ -89,3 +89,38 @@ if ! cmp -s tests/requirements.txt .venv/requirements.installed; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
     cp tests/requirements.txt .venv/requirements.installed
 fi
+
+# The version matrix (tests/versions.txt): a venv in .venvs/pyX.Y for each Python of the
+# list that this machine has (pyenv's, or on the PATH), with that line's Pywikibot. One
+# whose Python is missing is not made; tests/run.sh says so and runs the others.
+find_python() {
+    local version=$1 candidate
+    local pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
+    for candidate in \
+        $(ls -d "$pyenv_root/versions/$version".*/bin/"python$version" 2>/dev/null | sort -rV) \
+        "$(command -v "python$version" 2>/dev/null)"; do
+        # A pyenv shim is on the PATH whether or not it can run this version.
+        if [[ -n $candidate ]] && "$candidate" -c \
+            "import sys; sys.exit(sys.version[:len('$version.')] != '$version.')" 2>/dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
+}
+
+while read -r python_version pywikibot_version; do
+    [[ -z $python_version || $python_version == \#* ]] && continue
+    venv=.venvs/py$python_version
+    interpreter=$(find_python "$python_version")
+    [[ -n $interpreter ]] || continue
+    wanted="$("$interpreter" -V) pywikibot==$pywikibot_version $(cat tests/requirements-matrix.txt)"
+    if [[ -x $venv/bin/python && $(cat "$venv/requirements.installed" 2>/dev/null) == "$wanted" ]]; then
+        continue
+    fi
+    echo "Creating $venv (Python $python_version, Pywikibot $pywikibot_version)..."
+    rm -rf "$venv"
+    "$interpreter" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+        -r tests/requirements-matrix.txt "pywikibot==$pywikibot_version"
+    printf '%s' "$wanted" >"$venv/requirements.installed"
+done <tests/versions.txt

@@ -9,12 +9,12 @@ When the answer proves that the wiki did not act (a ``maxlag`` error), the send 
 retried and everybody gets exactly one mail.
 
 Every cell is recorded, pass or fail, in ``fault-matrix.md`` in pytest's base
-temporary directory, printed at the end of the module (visible with ``-s``).
+temporary directory (each xdist worker's own, for the cells it ran), printed at the end
+of the module (visible with ``-s``).
 """
 
 from __future__ import annotations
 
-import csv
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from harness import population as pop
+from harness.checks import read_report
 
 # What this module tests does not depend on the MediaWiki version: it runs on 1.39 only,
 # which keeps the suite within its time budget (see tests/conftest.py).
@@ -115,16 +116,6 @@ def matrix_sender(sender_via_proxy_factory):
     return sender_via_proxy_factory('Sender')
 
 
-def read_report(path: Path) -> dict[str, tuple[str, str]]:
-    """The report CSV as {username: (status, detail)}; empty when there is none."""
-    if not path.exists():
-        return {}
-    with path.open(newline='', encoding='utf-8') as f:
-        rows = list(csv.reader(f))
-    assert rows[0] == ['username', 'status', 'detail']
-    return {row[0]: (row[1], row[2]) for row in rows[1:]}
-
-
 @dataclass
 class Outcome:
     """A cell's record, and what the tests check beyond its numbers."""
@@ -170,7 +161,8 @@ def run_cell(matrix, matrix_sender, proxy, mailbox, wiki, recipients_file, tmp_p
             (tmp_path / 'first.log').write_text(first.output)
             (tmp_path / 'rerun.log').write_text(rerun.output)
             counts = Counter(m.to_address for m in mailbox.messages() if m.to_address in ADDRESSES)
-            report = read_report(tmp_path / 'rerun.csv')
+            rerun_report = tmp_path / 'rerun.csv'
+            report = read_report(rerun_report) if rerun_report.exists() else {}
             uncertain = {user for user, (status, _) in report.items() if status == 'uncertain'}
             nothing = [ADDRESSES[a] for a in ADDRESSES if counts[a] == 0]
             cell.mails = sum(counts.values())

@@ -11,6 +11,7 @@ import requests
 from harness import population
 from harness.faultproxy import FaultProxy, request_kinds
 from harness.pwbconfig import FAMILY
+from harness.sessions import csrf_token, login, send_email
 
 # What this module tests does not depend on the MediaWiki version: it runs on 1.39 only,
 # which keeps the suite within its time budget (see tests/conftest.py).
@@ -20,56 +21,13 @@ ALICE = population.EMAILABLE['Alice']
 SENDER_ADDRESS = population.SENDERS['Sender'][0]
 
 
-def login(api_url: str, name: str = 'Sender') -> requests.Session:
-    """A session logged in as *name*, through whatever *api_url* points at."""
-    session = requests.Session()
-    token = session.get(
-        api_url, params={'action': 'query', 'meta': 'tokens', 'type': 'login', 'format': 'json'}
-    ).json()['query']['tokens']['logintoken']
-    result = session.post(
-        api_url,
-        data={
-            'action': 'login',
-            'lgname': name,
-            'lgpassword': population.PASSWORD,
-            'lgtoken': token,
-            'format': 'json',
-        },
-    ).json()
-    assert result['login']['result'] == 'Success'
-    return session
-
-
-def csrf(session: requests.Session, api_url: str) -> str:
-    return session.get(
-        api_url, params={'action': 'query', 'meta': 'tokens', 'format': 'json'}
-    ).json()['query']['tokens']['csrftoken']
-
-
-def email(session, api_url, token, target='Alice', subject='S', timeout=(3, 10), **extra):
-    return session.post(
-        api_url,
-        data={
-            'action': 'emailuser',
-            'target': target,
-            'subject': subject,
-            'text': 'T',
-            'token': token,
-            'format': 'json',
-            **extra,
-        },
-        timeout=timeout,
-    )
-
-
 @pytest.fixture
 def via_proxy(wiki, proxy, mailbox):
-    """A session logged in as Sender through the proxy, its token, and the proxy's API URL."""
-    api_url = f'{proxy.url}/api.php'
-    session = login(api_url)
-    token = csrf(session, api_url)
+    """A session logged in as Sender through the proxy, and its token."""
+    session = login(proxy, 'Sender')
+    token = csrf_token(proxy, session)
     proxy.reset()  # count from here
-    return session, token, api_url
+    return session, token
 
 
 # -- request kinds, without a wiki ------------------------------------------------------------
@@ -107,10 +65,12 @@ def test_unknown_faults_are_refused_when_armed():
 
 @pytest.mark.wiki
 def test_requests_pass_through_with_cookies_on_one_kept_alive_connection(via_proxy, proxy):
-    session, token, api_url = via_proxy
-    user = session.get(api_url, params={'action': 'query', 'meta': 'userinfo', 'format': 'json'})
+    session, token = via_proxy
+    user = session.get(
+        proxy.api_url, params={'action': 'query', 'meta': 'userinfo', 'format': 'json'}
+    )
     assert user.json()['query']['userinfo']['name'] == 'Sender'
-    assert email(session, api_url, token).json() == {'emailuser': {'result': 'Success'}}
+    assert send_email(proxy, session, token=token).json() == {'emailuser': {'result': 'Success'}}
     assert proxy.log == [('query', 'pass', True), ('emailuser', 'pass', True)]
     assert proxy.forwarded('emailuser') == 1
     assert proxy.connections == 0  # the login's kept-alive connection served them
@@ -119,9 +79,9 @@ def test_requests_pass_through_with_cookies_on_one_kept_alive_connection(via_pro
 @pytest.mark.wiki
 @pytest.mark.parametrize('status', [502, 504])
 def test_5xx_after_lets_the_wiki_send_and_loses_its_answer(via_proxy, proxy, mailbox, status):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', f'{status}-after')
-    answer = email(session, api_url, token)
+    answer = send_email(proxy, session, token=token)
     assert answer.status_code == status
     assert answer.headers['Content-Type'].startswith('text/html')
     assert mailbox.count_by_address() == {ALICE: 1}
@@ -130,9 +90,9 @@ def test_5xx_after_lets_the_wiki_send_and_loses_its_answer(via_proxy, proxy, mai
 
 @pytest.mark.wiki
 def test_html_after_answers_a_portal_page_after_the_wiki_sent(via_proxy, proxy, mailbox):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', 'html-after')
-    answer = email(session, api_url, token)
+    answer = send_email(proxy, session, token=token)
     assert answer.status_code == 200
     assert answer.text.startswith('<!DOCTYPE html>')
     with pytest.raises(ValueError):
@@ -142,31 +102,31 @@ def test_html_after_answers_a_portal_page_after_the_wiki_sent(via_proxy, proxy, 
 
 @pytest.mark.wiki
 def test_hold_after_times_the_client_out_after_the_wiki_sent(via_proxy, proxy, mailbox):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.hold_seconds = 3
     proxy.arm('emailuser', 'hold-after')
     with pytest.raises(requests.exceptions.ReadTimeout):
-        email(session, api_url, token, timeout=(3, 1))
+        send_email(proxy, session, token=token, timeout=(3, 1))
     assert mailbox.count_by_address() == {ALICE: 1}
     assert proxy.log == [('emailuser', 'hold-after', True)]
 
 
 @pytest.mark.wiki
 def test_reset_after_drops_the_connection_after_the_wiki_sent(via_proxy, proxy, mailbox):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', 'reset-after')
     with pytest.raises(requests.exceptions.ConnectionError, match='reset'):
-        email(session, api_url, token)
+        send_email(proxy, session, token=token)
     assert mailbox.count_by_address() == {ALICE: 1}
     assert proxy.forwarded('emailuser') == 1
 
 
 @pytest.mark.wiki
 def test_reset_before_drops_the_connection_and_the_wiki_never_hears(via_proxy, proxy, mailbox):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', 'reset-before')
     with pytest.raises(requests.exceptions.ConnectionError, match='reset'):
-        email(session, api_url, token)
+        send_email(proxy, session, token=token)
     assert mailbox.messages() == []
     assert proxy.log == [('emailuser', 'reset-before', False)]
     assert proxy.forwarded('emailuser') == 0
@@ -174,9 +134,9 @@ def test_reset_before_drops_the_connection_and_the_wiki_never_hears(via_proxy, p
 
 @pytest.mark.wiki
 def test_503_before_answers_for_a_wiki_that_never_hears(via_proxy, proxy, mailbox):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', '503-before')
-    answer = email(session, api_url, token)
+    answer = send_email(proxy, session, token=token)
     assert answer.status_code == 503
     assert mailbox.messages() == []
     assert proxy.forwarded('emailuser') == 0
@@ -185,9 +145,9 @@ def test_503_before_answers_for_a_wiki_that_never_hears(via_proxy, proxy, mailbo
 @pytest.mark.wiki
 @pytest.mark.parametrize('code', ['maxlag', 'readonly', 'ratelimited'])
 def test_apierror_before_answers_the_api_error_and_nothing_is_sent(via_proxy, proxy, mailbox, code):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', f'apierror-before:{code}')
-    answer = email(session, api_url, token)
+    answer = send_email(proxy, session, token=token)
     assert answer.status_code == 200
     assert answer.headers['MediaWiki-API-Error'] == code
     assert answer.json()['error']['code'] == code
@@ -197,14 +157,16 @@ def test_apierror_before_answers_the_api_error_and_nothing_is_sent(via_proxy, pr
 
 @pytest.mark.wiki
 def test_faults_hit_the_counted_request_of_their_kind_only(via_proxy, proxy, mailbox):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.arm('emailuser', '503-before', at=2)
     proxy.arm('query:tokens', '503-before', at=1)
-    assert email(session, api_url, token, target='Alice').status_code == 200
-    assert session.get(api_url, params={'action': 'query', 'format': 'json'}).ok
-    assert email(session, api_url, token, target='Bob').status_code == 503
-    assert email(session, api_url, token, target='Carol').status_code == 200
-    tokens = session.get(api_url, params={'action': 'query', 'meta': 'tokens', 'format': 'json'})
+    assert send_email(proxy, session, token=token, target='Alice').status_code == 200
+    assert session.get(proxy.api_url, params={'action': 'query', 'format': 'json'}).ok
+    assert send_email(proxy, session, token=token, target='Bob').status_code == 503
+    assert send_email(proxy, session, token=token, target='Carol').status_code == 200
+    tokens = session.get(
+        proxy.api_url, params={'action': 'query', 'meta': 'tokens', 'format': 'json'}
+    )
     assert tokens.status_code == 503
     assert proxy.pending() == 0
     assert [entry.fault for entry in proxy.log] == [
@@ -219,10 +181,10 @@ def test_faults_hit_the_counted_request_of_their_kind_only(via_proxy, proxy, mai
 
 @pytest.mark.wiki
 def test_a_call_changes_the_world_just_before_the_counted_request(wiki, via_proxy, proxy):
-    session, token, api_url = via_proxy
+    session, token = via_proxy
     proxy.call('emailuser', wiki.refuse_all_mail, at=2)
-    assert email(session, api_url, token).json()['emailuser']['result'] == 'Success'
-    assert email(session, api_url, token).json()['emailuser']['result'] == 'Failure'
+    assert send_email(proxy, session, token=token).json()['emailuser']['result'] == 'Success'
+    assert send_email(proxy, session, token=token).json()['emailuser']['result'] == 'Failure'
     assert proxy.pending() == 0
 
 
@@ -269,8 +231,8 @@ def show(case: str, answer: dict) -> None:
 @pytest.fixture
 def direct(wiki, mailbox):
     """A session logged in as Sender straight at the wiki, and its token."""
-    session = login(wiki.api_url)
-    return session, csrf(session, wiki.api_url)
+    session = login(wiki, 'Sender')
+    return session, csrf_token(wiki, session)
 
 
 @pytest.mark.wiki
@@ -278,7 +240,7 @@ def direct(wiki, mailbox):
 def test_a_refused_recipient_makes_the_wiki_answer_failure(wiki, mailbox, direct, formatversion):
     session, token = direct
     wiki.refuse_mail_to(ALICE)
-    answer = email(session, wiki.api_url, token, formatversion=formatversion).json()
+    answer = send_email(wiki, session, token=token, formatversion=formatversion).json()
     show(f'recipient refused, formatversion={formatversion}', answer)
     assert answer['emailuser']['result'] == 'Failure'
     assert mailbox.messages() == []
@@ -289,7 +251,7 @@ def test_a_refused_recipient_makes_the_wiki_answer_failure(wiki, mailbox, direct
 def test_a_refused_copy_to_the_sender_after_the_mail_went_out(wiki, mailbox, direct, formatversion):
     session, token = direct
     wiki.refuse_mail_to(SENDER_ADDRESS)
-    answer = email(session, wiki.api_url, token, ccme='1', formatversion=formatversion).json()
+    answer = send_email(wiki, session, token=token, ccme='1', formatversion=formatversion).json()
     show(f'ccme, copy to the sender refused, formatversion={formatversion}', answer)
     # The wiki says Failure, yet the recipient's mail went out: the copy is sent after it.
     assert answer['emailuser']['result'] == 'Failure'
@@ -301,7 +263,7 @@ def test_a_refused_copy_to_the_sender_after_the_mail_went_out(wiki, mailbox, dir
 def test_everything_refused_makes_the_wiki_answer_failure(wiki, mailbox, direct, formatversion):
     session, token = direct
     wiki.refuse_all_mail()
-    answer = email(session, wiki.api_url, token, ccme='1', formatversion=formatversion).json()
+    answer = send_email(wiki, session, token=token, ccme='1', formatversion=formatversion).json()
     show(f'all mail refused, formatversion={formatversion}', answer)
     assert answer['emailuser']['result'] == 'Failure'
     assert mailbox.messages() == []

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import signal
 from collections import Counter
 
 import pytest
 
 from harness import population as pop
-from harness.checks import address, received
+from harness.checks import address, read_report, received, report_rows, wait_for_mail
 
 # What this module tests does not depend on the MediaWiki version: it runs on 1.39 only,
 # which keeps the suite within its time budget (see tests/conftest.py).
@@ -40,11 +39,6 @@ def check_lines(output: str) -> dict[str, str]:
     return lines
 
 
-def read_report(path) -> list[dict[str, str]]:
-    with open(path, encoding='utf-8', newline='') as f:
-        return list(csv.DictReader(f))
-
-
 def sent_in(report) -> set[str]:
     return {row['username'] for row in report if row['status'] in ('sent', 'already-sent')}
 
@@ -64,7 +58,7 @@ def test_check_gives_each_user_status_and_sends_nothing(sender_factory, mailbox,
     assert '10 users checked: 6 emailable, 2 not-emailable' in result.output
     assert mailbox.messages() == []
     assert not (runner.config_dir / 'emailuser-journal.sqlite3').exists()
-    rows = read_report(report)
+    rows = report_rows(report)
     assert {r['username']: r['status'] for r in rows} == CATEGORY_STATUS
     assert report.stat().st_mode & 0o777 == 0o600
 
@@ -73,21 +67,19 @@ def test_report_of_a_run_and_its_rerun_matches_what_arrived(sender, mailbox, tmp
     crowd = [f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always']
     first = sender.run(*crowd, '-max:20', f'-report:{tmp_path / "first.csv"}')
     assert first.returncode == 75
-    rows = read_report(tmp_path / 'first.csv')
+    rows = report_rows(tmp_path / 'first.csv')
     assert list(rows[0]) == ['username', 'status', 'detail']
     assert Counter(r['status'] for r in rows) == {'sent': 20, 'pending': 40}
     assert addresses(sent_in(rows)) == received(mailbox)
 
     second = sender.run(*crowd, f'-report:{tmp_path / "second.csv"}')
     assert second.returncode == 0, second.output
-    rows = read_report(tmp_path / 'second.csv')
+    rows = report_rows(tmp_path / 'second.csv')
     assert Counter(r['status'] for r in rows) == {'already-sent': 20, 'sent': 40}
     assert addresses(sent_in(rows)) == received(mailbox)
 
 
 def test_report_of_an_interrupted_run_matches_what_arrived(sender, mailbox, tmp_path):
-    from test_resume import wait_for_mail
-
     report = tmp_path / 'interrupted.csv'
     proc = sender.start(
         f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', f'-report:{report}'
@@ -95,7 +87,7 @@ def test_report_of_an_interrupted_run_matches_what_arrived(sender, mailbox, tmp_
     wait_for_mail(mailbox, 8, proc)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(120) == 75, sender.log()
-    rows = read_report(report)
+    rows = report_rows(report)
     assert len(rows) == 60
     assert addresses(sent_in(rows)) == received(mailbox)
     assert {r['status'] for r in rows} == {'sent', 'pending'}
@@ -105,7 +97,7 @@ def test_report_of_a_real_category_run_has_every_reason(sender, mailbox, tmp_pat
     report = tmp_path / 'run.csv'
     result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:S', BODY, '-always', f'-report:{report}')
     assert result.returncode == 0
-    rows = {r['username']: (r['status'], r['detail']) for r in read_report(report)}
+    rows = read_report(report)
     expected = {n: ('sent' if s == 'emailable' else s) for n, s in CATEGORY_STATUS.items()}
     assert {n: s for n, (s, _) in rows.items()} == expected
     assert rows['Event report'][1] == 'not a user page'
@@ -189,7 +181,7 @@ def test_check_of_ten_thousand_users_is_batched(sender_factory, wiki, tmp_path):
         lookups = [r for r in wiki.api_requests()[before:] if r.get('list') == 'users']
         assert len(lookups) == expected, account
         assert len(lookups) <= {'Sender': 201, 'BotSender': 21}[account]
-        rows = read_report(tmp_path / f'{account}.csv')
+        rows = report_rows(tmp_path / f'{account}.csv')
         assert len(rows) == pop.BULK_COUNT
         statuses = Counter(r['status'] for r in rows)
         assert statuses == {'emailable': 9000, 'not-emailable': 1000}

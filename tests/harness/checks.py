@@ -25,10 +25,22 @@ def exactly_once(names) -> Counter:
     return Counter({address(n): 1 for n in names})
 
 
+#: The columns of a -report CSV, in order.
+REPORT_COLUMNS = ['username', 'status', 'detail']
+
+
+def report_rows(path: str | Path) -> list[dict[str, str]]:
+    """The -report CSV's rows in order, as column -> value; its header checked."""
+    with open(path, encoding='utf-8', newline='') as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == REPORT_COLUMNS, reader.fieldnames
+    return rows
+
+
 def read_report(path: str | Path) -> dict[str, tuple[str, str]]:
     """The -report CSV as name -> (status, detail)."""
-    with open(path, encoding='utf-8', newline='') as f:
-        return {row['username']: (row['status'], row['detail']) for row in csv.DictReader(f)}
+    return {row['username']: (row['status'], row['detail']) for row in report_rows(path)}
 
 
 def wait_for_mail(mailbox, count: int, proc, limit: float = 60) -> None:

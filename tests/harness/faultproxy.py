@@ -305,6 +305,11 @@ class FaultProxy:
     def url(self) -> str:
         return f'http://127.0.0.1:{self.port}'
 
+    @property
+    def api_url(self) -> str:
+        """The wiki's api.php through the proxy: harness.sessions talks to either."""
+        return f'{self.url}/api.php'
+
     def __enter__(self) -> FaultProxy:
         self.start()
         return self

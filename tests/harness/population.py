@@ -213,8 +213,12 @@ GERMAN_MASSMESSAGE_OPTOUT = 'Keine Nachrichtenzustellung'
 
 
 def spec_de() -> dict:
-    """:func:`spec` for the German wiki, with the pages its checks need."""
+    """:func:`spec` for the German wiki, with the pages its checks need.
+
+    Without the bulk users: only an English test (the check of ten thousand) uses them.
+    """
     german = spec()
+    del german['bulk']
     german['pages'] += [
         {
             'title': f'Benutzer:{GERMAN_OPTED_OUT}/Keine Post',

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .wiki import LocalWiki
@@ -25,8 +27,21 @@ def generate_family(
     """Run ``pwb generate_family_file`` against *wiki*; return the families folder.
 
     The family is called *family*; its one code is the wiki's language (``en``, ``de``).
+    What it writes depends on the wiki's template and the Pywikibot beside *python*
+    only, besides the port: it is kept beside the template and copied, with this
+    wiki's port, the next time (every session and xdist worker starts its own wiki).
     """
     dest.mkdir(parents=True, exist_ok=True)
+    families = dest / 'families'
+    pwb = Path(pwb_command(python)[0])
+    key = hashlib.sha256(f'{pwb.resolve()} {pwb.stat().st_mtime_ns} {family}'.encode())
+    cached = wiki.template() / f'families-{key.hexdigest()[:16]}'
+    host = f'127.0.0.1:{wiki.port}'
+    if cached.is_dir():
+        shutil.copytree(cached, families)
+        for path in families.glob('*.py'):
+            path.write_text(path.read_text().replace('127.0.0.1:{port}', host))
+        return families
     env = {**os.environ, 'PYWIKIBOT_DIR': str(dest), 'PYWIKIBOT_NO_USER_CONFIG': '2'}
     result = subprocess.run(
         [*pwb_command(python), 'generate_family_file', f'{wiki.url}/index.php', family, 'n', 'n'],
@@ -36,9 +51,15 @@ def generate_family(
         text=True,
         stdin=subprocess.DEVNULL,
     )
-    families = dest / 'families'
     if result.returncode or not (families / f'{family}_family.py').exists():
         raise RuntimeError(f'generate_family_file failed: {result.stdout}{result.stderr}')
+    keeping = Path(tempfile.mkdtemp(prefix='building-', dir=cached.parent))
+    for path in families.glob('*.py'):
+        (keeping / path.name).write_text(path.read_text().replace(host, '127.0.0.1:{port}'))
+    try:
+        keeping.rename(cached)
+    except OSError:  # another session kept it first
+        shutil.rmtree(keeping)
     return families
 
 

@@ -1,4 +1,9 @@
-"""Plain ``requests`` sessions on the test wiki, for tests that talk to it without the script."""
+"""Plain ``requests`` sessions on the test wiki, for tests that talk to it without the script.
+
+Every helper takes the wiki as anything with an ``api_url``: the wiki itself
+(:class:`harness.wiki.LocalWiki`) or the fault proxy in front of it
+(:class:`harness.faultproxy.FaultProxy`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import requests
 from . import population
 from .wiki import LocalWiki
 
+#: How long a helper waits for the wiki: (connect, read) seconds.
+TIMEOUT = (3, 30)
+
 
 def try_login(wiki: LocalWiki, name: str, password: str = population.PASSWORD):
     """Log in with action=login; return the session and the ``login`` answer."""
@@ -14,6 +22,7 @@ def try_login(wiki: LocalWiki, name: str, password: str = population.PASSWORD):
     token = session.get(
         wiki.api_url,
         params={'action': 'query', 'meta': 'tokens', 'type': 'login', 'format': 'json'},
+        timeout=TIMEOUT,
     ).json()['query']['tokens']['logintoken']
     answer = session.post(
         wiki.api_url,
@@ -24,6 +33,7 @@ def try_login(wiki: LocalWiki, name: str, password: str = population.PASSWORD):
             'lgtoken': token,
             'format': 'json',
         },
+        timeout=TIMEOUT,
     ).json()['login']
     return session, answer
 
@@ -37,14 +47,28 @@ def login(wiki: LocalWiki, name: str, password: str = population.PASSWORD) -> re
 
 def csrf_token(wiki: LocalWiki, session: requests.Session) -> str:
     return session.get(
-        wiki.api_url, params={'action': 'query', 'meta': 'tokens', 'format': 'json'}
+        wiki.api_url,
+        params={'action': 'query', 'meta': 'tokens', 'format': 'json'},
+        timeout=TIMEOUT,
     ).json()['query']['tokens']['csrftoken']
 
 
-def emailuser(
-    wiki: LocalWiki, session: requests.Session, target: str, subject='Probe', text='Probe.'
-) -> dict:
-    """POST action=emailuser; return the whole JSON answer (formatversion 2)."""
+def send_email(
+    wiki: LocalWiki,
+    session: requests.Session,
+    target: str = 'Alice',
+    subject: str = 'Probe',
+    text: str = 'Probe.',
+    *,
+    token: str | None = None,
+    timeout=TIMEOUT,
+    **params: str,
+) -> requests.Response:
+    """POST action=emailuser; return the answer as it came (status, headers, body).
+
+    Without *token* a CSRF token is fetched first (one more request); *params* are
+    further API parameters, such as ``ccme='1'`` or ``formatversion='2'``.
+    """
     return session.post(
         wiki.api_url,
         data={
@@ -52,11 +76,19 @@ def emailuser(
             'target': target,
             'subject': subject,
             'text': text,
-            'token': csrf_token(wiki, session),
+            'token': token or csrf_token(wiki, session),
             'format': 'json',
-            'formatversion': '2',
+            **params,
         },
-    ).json()
+        timeout=timeout,
+    )
+
+
+def emailuser(
+    wiki: LocalWiki, session: requests.Session, target: str, subject='Probe', text='Probe.'
+) -> dict:
+    """POST action=emailuser; return the whole JSON answer (formatversion 2)."""
+    return send_email(wiki, session, target, subject, text, formatversion='2').json()
 
 
 def email_by_form(wiki: LocalWiki, session: requests.Session, target: str) -> int:
@@ -73,6 +105,7 @@ def email_by_form(wiki: LocalWiki, session: requests.Session, target: str) -> in
             'wpText': 'Sent through the form.',
             'wpEditToken': csrf_token(wiki, session),
         },
+        timeout=TIMEOUT,
     ).status_code
 
 
@@ -81,4 +114,5 @@ def rights(wiki: LocalWiki, session: requests.Session) -> list[str]:
     return session.get(
         wiki.api_url,
         params={'action': 'query', 'meta': 'userinfo', 'uiprop': 'rights', 'format': 'json'},
+        timeout=TIMEOUT,
     ).json()['query']['userinfo']['rights']

@@ -10,12 +10,17 @@ in its own session and stopped by PID, whatever happens to the caller.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import functools
+import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import unquote
@@ -37,6 +42,13 @@ MEDIAWIKIS = {
 #: The default: Debian 12's own package.
 MEDIAWIKI = MEDIAWIKIS['1.39']
 HERE = Path(__file__).resolve().parent
+#: Installed and populated wikis, copied instead of installed again (see LocalWiki.install).
+TEMPLATES = CACHE / 'wikis'
+#: A template nobody used for this long is removed when another one is made.
+TEMPLATE_MAX_AGE = 14 * 86400
+#: The code that installs and populates a wiki, as imported: part of a template's key,
+#: read once so that editing it during a session does not change the session's wikis.
+_HARNESS_SOURCES = (Path(__file__).read_bytes(), (HERE / 'fixtures.php').read_bytes())
 SITENAME = 'Emailuser Test Wiki'
 ADMIN = ('Admin', 'Admin-pass-7f3k2q9z')
 
@@ -54,6 +66,10 @@ $wgSMTP = [
 // Rate limits are only counted with a real object cache.
 $wgMainCacheType = CACHE_DB;
 $wgJobRunRate = 0;
+// Messages from PHP files that the opcode cache keeps, not from SQLite on every request:
+// an email costs half the CPU. Made with the template, copied with the wiki.
+$wgCacheDirectory = __DIR__ . '/cache';
+$wgLocalisationCacheConf['store'] = 'array';
 $wgShowExceptionDetails = true;
 // MediaWiki 1.39 counts emails as 'emailuser', 1.41 and later as 'sendemail': each
 // wiki gets only its own name, as a real one has, so the script must read the right one.
@@ -74,6 +90,9 @@ $wgRevokePermissions['nomailer']['sendemail'] = true;
 $wgAutopromote['autoconfirmed'] = ['!', [APCOND_INGROUPS, 'newcomer']];
 $wgEnableUserEmailMuteList = true;
 $wgEnableBotPasswords = true;
+// Every run of the script logs in: password hashes of 1,000 rounds instead of the default
+// 30,000 make a login cost a tenth of the CPU, and change nothing that a test checks.
+$wgPasswordConfig['pbkdf2']['cost'] = '1000';
 // Every API request with its parameters (tokens and passwords redacted).
 $wgDebugLogGroups['api'] = '{api_log}';
 // The bot-flagged sender is exempt from rate limits.
@@ -119,6 +138,26 @@ def _wait_for(check, what: str, timeout: float, proc: subprocess.Popen, log: Pat
             pass
         time.sleep(0.05)
     raise RuntimeError(f'{what} did not start within {timeout} s: {log.read_text()[-2000:]}')
+
+
+@functools.cache
+def _php_version() -> str:
+    return subprocess.run(
+        ['php', '-r', 'echo PHP_VERSION;'], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _prune_templates(keep: Path) -> None:
+    """Remove the templates nobody used for :data:`TEMPLATE_MAX_AGE` (old keys).
+
+    Also what a session that was killed while making one left behind.
+    """
+    for folder in [*TEMPLATES.glob('mediawiki-*'), *TEMPLATES.glob('building-*')]:
+        max_age = TEMPLATE_MAX_AGE if folder.name.startswith('mediawiki-') else 86400
+        if folder != keep and folder.is_dir():
+            with contextlib.suppress(OSError):
+                if time.time() - folder.stat().st_mtime > max_age:
+                    shutil.rmtree(folder)
 
 
 class LocalWiki:
@@ -178,7 +217,7 @@ class LocalWiki:
         }
 
     def start(self) -> None:
-        """Install the wiki, create the fixtures, start SMTP sink and web server."""
+        """Install the wiki (a copy of its template), start SMTP sink and web server."""
         if not (self.mediawiki / 'api.php').exists():
             raise RuntimeError(
                 f'MediaWiki is not installed at {self.mediawiki}: '
@@ -191,9 +230,80 @@ class LocalWiki:
         self.start_php()
 
     def install(self) -> None:
-        """Run the installer and the fixture script (about a second)."""
+        """Make the wiki: a copy of its template, which is installed first when missing.
+
+        Installing and populating takes seconds of CPU; every session, every xdist
+        worker and every worktree needs the same wiki, so the installed database and
+        settings are kept in :data:`TEMPLATES`, under a key that hashes everything that
+        shapes them (this file, fixtures.php, the spec, the language, MediaWiki's and
+        PHP's versions). A change to any of these makes a new template. Only the
+        settings that differ between copies (the folder, the ports) are filled in here.
+        """
+        template = self.template()
         db = self.root / 'db'
-        db.mkdir(exist_ok=True)
+        shutil.rmtree(db, ignore_errors=True)
+        shutil.copytree(template / 'db', db)
+        shutil.rmtree(self.root / 'cache', ignore_errors=True)
+        shutil.copytree(template / 'cache', self.root / 'cache')
+        shutil.copy2(template / 'fixtures.json', self.root / 'fixtures.json')
+        self.settings_file.write_text(self._settings((template / 'LocalSettings.php').read_text()))
+        os.utime(template)  # in use: kept by the pruning in template()
+
+    def _settings(self, text: str) -> str:
+        """The template's settings *text* with this wiki's folder and ports."""
+        return (
+            text.replace('{root}', str(self.root))
+            .replace('{server}', self.url)
+            .replace('{smtp_port}', str(self.smtp_port))
+            .replace('{api_log}', str(self.api_log))
+        )
+
+    def template_key(self) -> str:
+        """A hash of everything that shapes the installed and populated wiki."""
+        digest = hashlib.sha256()
+        for part in (
+            *_HARNESS_SOURCES,
+            json.dumps(self.spec, sort_keys=True).encode(),
+            self.lang.encode(),
+            str(self.mediawiki.resolve()).encode(),
+            self.version.encode(),
+            _php_version().encode(),
+        ):
+            digest.update(hashlib.sha256(part).digest())
+        return digest.hexdigest()[:20]
+
+    def template(self) -> Path:
+        """The folder of this wiki's template, made first if it is missing.
+
+        Made under a lock, in a temporary folder renamed into place when complete:
+        sessions started at once make it once, and never see half of it.
+        """
+        TEMPLATES.mkdir(parents=True, exist_ok=True)
+        path = TEMPLATES / f'mediawiki-{self.branch}-{self.lang}-{self.template_key()}'
+        if path.is_dir():
+            return path
+        with open(TEMPLATES / f'{path.name}.lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.is_dir():
+                building = Path(tempfile.mkdtemp(prefix='building-', dir=TEMPLATES))
+                try:
+                    self._build_template(building)
+                    building.rename(path)
+                except BaseException:
+                    shutil.rmtree(building, ignore_errors=True)
+                    raise
+                _prune_templates(keep=path)
+        return path
+
+    def _build_template(self, folder: Path) -> None:
+        """Run the installer and the fixture script in *folder* (a few seconds)."""
+        # The installer writes the folder and the address into the settings; they
+        # are put back as placeholders, which every copy fills in with its own.
+        builder = LocalWiki(folder, self.spec, mediawiki=self.mediawiki, lang=self.lang)
+        builder.port, builder.smtp_port = free_port(), free_port()
+        db = folder / 'db'
+        db.mkdir()
+        (folder / 'cache').mkdir()
         subprocess.run(
             [
                 'php',
@@ -205,9 +315,9 @@ class LocalWiki:
                 '--dbname',
                 'wiki',
                 '--confpath',
-                str(self.root),
+                str(folder),
                 '--server',
-                self.url,
+                builder.url,
                 '--scriptpath',
                 '',
                 '--pass',
@@ -225,16 +335,17 @@ class LocalWiki:
             capture_output=True,
             text=True,
         )
-        with self.settings_file.open('a') as f:
-            f.write(
-                SETTINGS.replace('{smtp_port}', str(self.smtp_port)).replace(
-                    '{api_log}', str(self.api_log)
-                )
-            )
-        spec_file = self.root / 'fixtures.json'
+        installed = builder.settings_file.read_text()
+        template = (
+            installed.replace(str(folder), '{root}').replace(builder.url, '{server}') + SETTINGS
+        )
+        builder.settings_file.write_text(builder._settings(template))
+        spec_file = folder / 'fixtures.json'
         spec_file.write_text(json.dumps(self.spec))
-        self._php_script(HERE / 'fixtures.php', str(spec_file))
-        self._php_script(self.mediawiki / 'maintenance' / 'runJobs.php', '--quiet')
+        builder._php_script(HERE / 'fixtures.php', str(spec_file))
+        builder._php_script(self.mediawiki / 'maintenance' / 'runJobs.php', '--quiet')
+        builder.api_log.unlink(missing_ok=True)
+        builder.settings_file.write_text(template)
 
     def _php_script(self, script: Path, *args: str) -> None:
         result = subprocess.run(
