@@ -110,7 +110,10 @@ def csv_delimiter(first_line: str) -> str | None:
             header = next(csv.reader([first_line], delimiter=delimiter), [])
         except csv.Error:  # a stray quote or line break: :func:`parse_names` says where
             header = first_line.split(delimiter)
-        if any(cell.strip().lower() == NAME_COLUMN for cell in header):
+        # A plain split too: a stray quote must not turn a CSV file into a list of
+        # odd names, but be refused with its line by :func:`parse_names`.
+        cells = [*header, *first_line.split(delimiter)]
+        if any(cell.strip().strip('"').strip().lower() == NAME_COLUMN for cell in cells):
             return delimiter
     return None
 

@@ -22,6 +22,7 @@ from .message import MessageError, check_template
 from .outcomes import Status
 from .pagetext import page_url
 from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, Recipient, normalize_username
+from .sources import local_page
 
 #: The script's messages for the way out, by the kind of opt-out list, with their English.
 NOTE_MESSAGES = {
@@ -107,7 +108,8 @@ def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, .
         check_template(custom, 'opt-out note (-optoutnote:)', (*columns, 'url'))
     if not titles:
         return ''
-    page = pywikibot.Page(site, titles[0])
+    # Checked as every -optout: title is, before Pywikibot parses it.
+    page = local_page(site, titles[0], '-optout')
     title = page.title()
     url = page_url(site, title)
     if custom:

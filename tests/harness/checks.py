@@ -27,6 +27,8 @@ def exactly_once(names) -> Counter:
 
 #: The columns of a -report CSV, in order.
 REPORT_COLUMNS = ['username', 'status', 'detail']
+#: The columns -editors adds after them.
+EDITOR_COLUMNS = ['edits', 'pages']
 
 
 def report_rows(path: str | Path) -> list[dict[str, str]]:
@@ -34,7 +36,7 @@ def report_rows(path: str | Path) -> list[dict[str, str]]:
     with open(path, encoding='utf-8', newline='') as f:
         reader = csv.DictReader(f)
         rows = list(reader)
-    assert reader.fieldnames == REPORT_COLUMNS, reader.fieldnames
+    assert reader.fieldnames in (REPORT_COLUMNS, REPORT_COLUMNS + EDITOR_COLUMNS), reader.fieldnames
     return rows
 
 

@@ -119,11 +119,39 @@ def mediawiki_version(tree: Path) -> str:
     return defines.split("define( 'MW_VERSION', '")[1].split("'")[0]
 
 
+#: Ports handed out lately, by every test process of this machine (the suite's workers and
+#: the version matrix run at once): a server is started a moment after its port is chosen,
+#: and another process must not be given that port meanwhile, or a test would reach a
+#: wiki or a mail sink that is not its own.
+PORTS_GIVEN = Path(tempfile.gettempdir()) / f'emailuser-tests-ports-{os.getuid()}'
+#: How long a port handed out stays reserved.
+PORT_RESERVED = 600.0
+
+
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now, and that no
+    other test process of this machine was given in the last :data:`PORT_RESERVED` s."""
+    with open(PORTS_GIVEN, 'a+', encoding='ascii') as registry:
+        fcntl.flock(registry, fcntl.LOCK_EX)
+        registry.seek(0)
+        now = time.time()
+        given = {}
+        for line in registry.read().split('\n'):
+            port, _, at = line.partition(' ')
+            with contextlib.suppress(ValueError):
+                if now - float(at) < PORT_RESERVED:
+                    given[int(port)] = float(at)
+        while True:
+            with socket.socket() as sock:
+                sock.bind(('127.0.0.1', 0))
+                port = sock.getsockname()[1]
+            if port not in given:
+                break
+        given[port] = now
+        registry.seek(0)
+        registry.truncate()
+        registry.write(''.join(f'{p} {at}\n' for p, at in given.items()))
+        return port
 
 
 def _wait_for(check, what: str, timeout: float, proc: subprocess.Popen, log: Path) -> None:
@@ -432,6 +460,9 @@ class LocalWiki:
         )
 
         def ready() -> bool:
+            # Our own server, not another process's on a port it was given before.
+            if 'started' not in self.php_log.read_text(errors='replace'):
+                return False
             r = requests.get(
                 self.api_url,
                 params={'action': 'query', 'meta': 'siteinfo', 'format': 'json'},
