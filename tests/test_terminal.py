@@ -51,17 +51,22 @@ class Terminal:
     def answer(self, text: str) -> None:
         os.write(self.master, text.encode() + b'\r')
 
-    def finish(self) -> int:
-        code = self.proc.wait(120)
-        with_rest = self.screen
-        try:
-            while select.select([self.master], [], [], 0.2)[0]:
-                with_rest += os.read(self.master, 4096).decode(errors='replace')
-        except OSError:
-            pass
-        self.screen = with_rest
+    def finish(self, limit: float = 120) -> int:
+        """Wait for the script to end, reading the terminal all the while: a script
+        whose output fills the terminal's buffer would otherwise wait for ever."""
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                if select.select([self.master], [], [], 0.2)[0]:
+                    self.screen += os.read(self.master, 4096).decode(errors='replace')
+                    continue
+            except OSError:  # the script closed the terminal
+                time.sleep(0.05)
+            if self.proc.poll() is not None:
+                break
+            assert time.monotonic() < deadline, f'still running: {self.screen[-1500:]!r}'
         os.close(self.master)
-        return code
+        return self.proc.returncode
 
 
 def test_yes_no_all_answers_per_recipient(sender, mailbox):

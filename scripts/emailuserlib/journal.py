@@ -185,6 +185,22 @@ class Journal:
             'command again.'
         )
 
+    @contextlib.contextmanager
+    def _transaction(self):
+        """One write transaction, committed whole or rolled back whole; an error of
+        SQLite's becomes one :class:`JournalError` sentence."""
+        try:
+            self.db.execute('BEGIN IMMEDIATE')
+            try:
+                yield self.db
+                self.db.execute('COMMIT')
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute('ROLLBACK')
+                raise
+        except sqlite3.Error as e:
+            raise self._error('cannot be written', e) from None
+
     def _write(self, sql: str, params=()) -> sqlite3.Cursor:
         try:
             return self.db.execute(sql, params)
@@ -237,40 +253,32 @@ class Journal:
         :param legacy_wiki: Pywikibot's name of the site, which schema 1 used
         :param create: False to only look (``-simulate``); then None when there is none
         """
-        try:
-            self.db.execute('BEGIN IMMEDIATE')
-            try:
-                if legacy_wiki and create:
-                    self._adopt_legacy(wiki, legacy_wiki, name)
+        with self._transaction():
+            if legacy_wiki and create:
+                self._adopt_legacy(wiki, legacy_wiki, name)
+            row = self.db.execute(
+                'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
+            ).fetchone()
+            if row is None and create:
+                row = (schema.campaign_id(self.db, wiki, name),)
+            elif row is None and legacy_wiki:  # only looking: as it will be adopted
                 row = self.db.execute(
-                    'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
+                    'SELECT id FROM campaign WHERE wiki = ? AND name = ?',
+                    (LEGACY + legacy_wiki, name),
                 ).fetchone()
-                if row is None and create:
-                    row = (schema.campaign_id(self.db, wiki, name),)
-                elif row is None and legacy_wiki:  # only looking: as it will be adopted
-                    row = self.db.execute(
-                        'SELECT id FROM campaign WHERE wiki = ? AND name = ?',
-                        (LEGACY + legacy_wiki, name),
-                    ).fetchone()
-                self.campaign = row[0] if row else None
-                if self.campaign is not None and create:
-                    self.db.execute(
-                        'INSERT OR IGNORE INTO version (campaign, fingerprint, created)'
-                        ' VALUES (?, ?, ?)',
-                        (self.campaign, fp, time.time()),
-                    )
-                if self.campaign is not None:
-                    row = self.db.execute(
-                        'SELECT id FROM version WHERE campaign = ? AND fingerprint = ?',
-                        (self.campaign, fp),
-                    ).fetchone()
-                    self.version = row[0] if row else None
-                self.db.execute('COMMIT')
-            except BaseException:
-                self.db.execute('ROLLBACK')
-                raise
-        except sqlite3.Error as e:
-            raise self._error('cannot be written', e) from None
+            self.campaign = row[0] if row else None
+            if self.campaign is not None and create:
+                self.db.execute(
+                    'INSERT OR IGNORE INTO version (campaign, fingerprint, created)'
+                    ' VALUES (?, ?, ?)',
+                    (self.campaign, fp, time.time()),
+                )
+            if self.campaign is not None:
+                row = self.db.execute(
+                    'SELECT id FROM version WHERE campaign = ? AND fingerprint = ?',
+                    (self.campaign, fp),
+                ).fetchone()
+                self.version = row[0] if row else None
         return self.campaign
 
     def lock(self) -> None:
@@ -385,19 +393,15 @@ class Journal:
             ' VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT '
         )
         retry = (State.SKIPPED.value, State.FAILED.value)
-        try:
-            with self.db:
-                self.db.execute('BEGIN IMMEDIATE')
-                self.db.executemany(
-                    insert + '(campaign, userid) WHERE userid IS NOT NULL' + again,
-                    [row + retry for row in by_id],
-                )
-                self.db.executemany(
-                    insert + '(campaign, username) WHERE userid IS NULL' + again,
-                    [row + retry for row in by_name],
-                )
-        except sqlite3.Error as e:
-            raise self._error('cannot be written', e) from None
+        with self._transaction():
+            self.db.executemany(
+                insert + '(campaign, userid) WHERE userid IS NOT NULL' + again,
+                [row + retry for row in by_id],
+            )
+            self.db.executemany(
+                insert + '(campaign, username) WHERE userid IS NULL' + again,
+                [row + retry for row in by_name],
+            )
 
     def record(
         self,
@@ -424,44 +428,35 @@ class Journal:
             if userid is None
             else '(campaign, userid) WHERE userid IS NOT NULL'
         )
-        try:
-            self.db.execute('BEGIN IMMEDIATE')
-            try:
+        with self._transaction():
+            self.db.execute(
+                'INSERT INTO recipient (campaign, userid, centralid, username, state,'
+                ' status, detail, final, version, account, updated)'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                ' DO UPDATE SET state = excluded.state, username = excluded.username,'
+                ' centralid = coalesce(excluded.centralid, centralid),'
+                ' status = excluded.status, detail = excluded.detail,'
+                ' final = excluded.final, version = excluded.version,'
+                ' account = excluded.account, updated = excluded.updated',
+                (
+                    self.campaign,
+                    userid,
+                    centralid,
+                    name,
+                    state.value,
+                    str(status),
+                    detail,
+                    int(final),
+                    self.version,
+                    account,
+                    now,
+                ),
+            )
+            if state == State.SENT:
                 self.db.execute(
-                    'INSERT INTO recipient (campaign, userid, centralid, username, state,'
-                    ' status, detail, final, version, account, updated)'
-                    f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
-                    ' DO UPDATE SET state = excluded.state, username = excluded.username,'
-                    ' centralid = coalesce(excluded.centralid, centralid),'
-                    ' status = excluded.status, detail = excluded.detail,'
-                    ' final = excluded.final, version = excluded.version,'
-                    ' account = excluded.account, updated = excluded.updated',
-                    (
-                        self.campaign,
-                        userid,
-                        centralid,
-                        name,
-                        state.value,
-                        str(status),
-                        detail,
-                        int(final),
-                        self.version,
-                        account,
-                        now,
-                    ),
+                    'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
+                    (wiki, account, family, now),
                 )
-                if state == State.SENT:
-                    self.db.execute(
-                        'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
-                        (wiki, account, family, now),
-                    )
-                self.db.execute('COMMIT')
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self.db.execute('ROLLBACK')
-                raise
-        except sqlite3.Error as e:
-            raise self._error('cannot be written', e) from None
 
     def unresolved_names(self, wiki: str) -> list[str]:
         """Names of rows on *wiki* that an older journal kept without a user id."""
@@ -480,28 +475,19 @@ class Journal:
         """
         if not accounts:
             return
-        try:
-            self.db.execute('BEGIN IMMEDIATE')
-            try:
-                rows = self.db.execute(
-                    'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'
-                    ' r.final, r.version, r.account, r.updated FROM recipient r'
-                    ' JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
-                    ' AND r.userid IS NULL',
-                    (wiki,),
-                ).fetchall()
-                for rowid, campaign, name, *row in rows:
-                    if name not in accounts:
-                        continue  # no account has this name: it stays reached by name
-                    self.db.execute('DELETE FROM recipient WHERE rowid = ?', (rowid,))
-                    schema.merge_row(self.db, campaign, accounts[name], row)
-                self.db.execute('COMMIT')
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self.db.execute('ROLLBACK')
-                raise
-        except sqlite3.Error as e:
-            raise self._error('cannot be written', e) from None
+        with self._transaction():
+            rows = self.db.execute(
+                'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'
+                ' r.final, r.version, r.account, r.updated FROM recipient r'
+                ' JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
+                ' AND r.userid IS NULL',
+                (wiki,),
+            ).fetchall()
+            for rowid, campaign, name, *row in rows:
+                if name not in accounts:
+                    continue  # no account has this name: it stays reached by name
+                self.db.execute('DELETE FROM recipient WHERE rowid = ?', (rowid,))
+                schema.merge_row(self.db, campaign, accounts[name], row)
 
     def count_send(self, account: str, wiki: str, family: str = '') -> None:
         """Record an email that reached no recipient of a campaign (-test), for the rate limit."""
