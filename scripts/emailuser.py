@@ -4,11 +4,14 @@ r"""Email many wiki users at once through the wiki's "Email this user" feature.
 The users come from any page generator, or from files given with
 -users:FILE. Of the pages, a user page, user talk page or user subpage means
 its user; a user page that redirects to another user page means
-the user it redirects to. Each user gets at most one email per run; users who
-opted out of email, have no address, or appear on an opt-out list are skipped
-and reported. Before anything is sent the script checks that the account may
-send email and prints the plan: who will get the mail, who will not and why,
-the account's rate limit and how long the run will take.
+the user it redirects to; with -editors, any other page means the people who
+edited it. Each account gets at most one email per campaign, however often the
+command runs (unless -resend asks): a journal remembers who was emailed. Users
+who opted out of email, have no address, appear on an opt-out list or in
+MassMessage's opt-out category, and temporary accounts are skipped and
+reported. Before anything is sent the script checks that the account may send
+email and prints the plan: who will get the mail, who will not and why, the
+account's rate limit and how long the run will take.
 
 Usage:
 

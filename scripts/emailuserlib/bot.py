@@ -1,10 +1,13 @@
 """The bot that sends: one question and one POST per recipient, each outcome settled once.
 
 The generator gives the recipients of a prepared :class:`~.prepare.Campaign`
-(or pages, which :meth:`EmailUserBot.setup` prepares). :meth:`skip_page` decides
-who is not delivered to now, :meth:`treat` delivers, and :meth:`settle` is the
-one place where an outcome is set on the recipient, written to the journal and
-counted, so that the four never disagree.
+(or pages and names, which :meth:`EmailUserBot.setup` prepares). :meth:`skip_page`
+decides who is not delivered to now, :meth:`treat` delivers (an email, or with
+-fallback:talk a talk page post), :meth:`refresh` reads the opt-out lists and
+emailability again when due (after every wait, at least every
+:data:`REFRESH_SECONDS`), and :meth:`settle` is the one place where an outcome is
+set on the recipient, written to the journal and counted, so that the four never
+disagree.
 """
 
 from __future__ import annotations

@@ -326,9 +326,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         'ratelimit',
         'text',
-        'never send more than N emails per PERIOD (`s`, `min`, `hour`, `day` or seconds), '
-        'e.g. `-ratelimit:20/day` (see below)',
-        'Never send more than N emails per PERIOD (s, min, hour, day or a number of '
+        'never send more than N emails per PERIOD (`s`, `min`, `hour`, `day`, `week` or '
+        'seconds), e.g. `-ratelimit:20/day` (see below)',
+        'Never send more than N emails per PERIOD (s, min, hour, day, week or a number of '
         'seconds), e.g. -ratelimit:20/day, besides the limits the wiki reports (and '
         "Wikimedia's 20 a day per account on its wikis), counted from the journal.",
         metavar='N/PERIOD',

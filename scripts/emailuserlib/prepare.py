@@ -1,5 +1,12 @@
 """Everything before the first email: message, account, recipients, journal and plan.
 
+The recipients come from the pages, the -users: files and, with -editors, the
+page histories (:mod:`.editors`); the opt-out lists, MassMessage's category
+(:mod:`.respect`) and the journal's earlier outcomes (keyed by user id) settle
+who is emailed; a rate limit that lets no email go now refuses the run. The
+preview shows the first email as the wiki will send it (:mod:`.wikimail`; one
+per page with a page per language, :mod:`.langpages`).
+
 :func:`prepare` returns a :class:`Campaign`, all that the bot needs to send, or
 raises :class:`Refusal` with the one sentence that says what cannot be honoured
 and what to do; nothing is sent before it returns. :func:`check` is ``-check``:

@@ -12,8 +12,14 @@ the generator first led to it. The wiki is asked 50 names per request (500
 with ``apihighlimits``), together with their user pages, so a run costs one
 lookup request per batch, never one per user.
 
+A temporary account (in the group ``temp``, or named by the wiki's pattern
+for them) is ``temporary-account``: nobody to email or to write to.
+
 Opt-out lists name users the same way: through the redirects of their pages
-and the renames of their users, they become accounts.
+and the renames of their users, they become accounts. While a run sends,
+:meth:`Resolver.recheck` asks again, by user id, who still takes email.
+MassMessage's opt-out category is applied by :mod:`.respect`, and the page
+histories of -editors are read by :mod:`.editors`.
 """
 
 from __future__ import annotations
