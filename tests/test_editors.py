@@ -315,3 +315,21 @@ def test_a_temporary_account_is_left_out(birds, sender, mailbox, wiki):
     lines = result.stdout.splitlines()
     assert f'left-out       {name} (temporary account; 1 edit)' in lines, result.output
     assert f'emailable      {ANN} (1 edit)' in lines, result.output
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_users_column_that_editors_fills_is_refused(birds, sender, mailbox, tmp_path):
+    users = tmp_path / 'users.csv'
+    users.write_text('username,edits\nAlice,many\n', encoding='utf-8')
+    result = sender.run(
+        '-editors',
+        f'-cat:{CATEGORY}',
+        f'-users:{users}',
+        '-subject:Thanks',
+        '-text:You made {edits} edits.',
+        '-always',
+    )
+    assert result.returncode == 1, result.output
+    assert 'have a column edits, and -editors fills {edits}' in result.output
+    assert 'Traceback' not in result.output
+    assert mailbox.messages() == []

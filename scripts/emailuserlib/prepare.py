@@ -469,6 +469,12 @@ def prepare(
     try:
         lists = user_lists(site, opt)
         editors.options(opt)
+        taken = [c for c in editors.columns(opt) if c in lists.columns]
+        if taken:  # one value per placeholder, or some readers would get the file's
+            raise Refusal(
+                f'The -users: files have a column {taken[0]}, and -editors fills '
+                f'{{{taken[0]}}} with what each editor did: rename that column.'
+            )
         columns = lists.columns + editors.columns(opt)
         message = read_message(site, opt, columns=columns, lists=lists)
         _refuse_missing_values(message, lists)
