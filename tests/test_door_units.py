@@ -48,6 +48,13 @@ def test_a_quote_closed_rows_later_is_refused_at_the_row_where_it_opened():
         parse_names(text, 'u.csv')
 
 
+@pytest.mark.parametrize('header', ['"username,code', 'u"sername,code', 'username",code'])
+def test_a_stray_quote_in_the_header_is_refused_with_its_line_not_read_as_a_list(header):
+    # Read as a plain list, each row would become an odd user name and its columns lost.
+    with pytest.raises(NameListError, match=r'^Line 1 of u\.csv '):
+        parse_names(f'{header}\nAlice,1\nBob,2\n', 'u.csv')
+
+
 def test_text_after_a_closing_quote_is_refused_with_its_line():
     with pytest.raises(NameListError, match=r'^Line 3 of u.csv has text after the closing quote'):
         parse_names('username,code\nAlice,1\nBob,"2"3\n', 'u.csv')

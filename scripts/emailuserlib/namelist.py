@@ -113,7 +113,7 @@ def csv_delimiter(first_line: str) -> str | None:
         # A plain split too: a stray quote must not turn a CSV file into a list of
         # odd names, but be refused with its line by :func:`parse_names`.
         cells = [*header, *first_line.split(delimiter)]
-        if any(cell.strip().strip('"').strip().lower() == NAME_COLUMN for cell in cells):
+        if any(cell.replace('"', '').strip().lower() == NAME_COLUMN for cell in cells):
             return delimiter
     return None
 
