@@ -34,6 +34,17 @@ from harness.wiki import MEDIAWIKIS, LocalWiki
 # Unit tests import pywikibot without a configuration of their own.
 os.environ.setdefault('PYWIKIBOT_NO_USER_CONFIG', '2')
 
+try:
+    from hypothesis import settings as _hypothesis
+except ImportError:  # the property tests skip themselves
+    pass
+else:
+    # In CI the property tests try the same examples on every run, so that a run is
+    # judged by the change it tests; anywhere else they search anew each time.
+    _hypothesis.register_profile('ci', derandomize=True, database=None)
+    if os.environ.get('CI'):
+        _hypothesis.load_profile('ci')
+
 
 def pytest_addoption(parser):
     parser.addoption(
