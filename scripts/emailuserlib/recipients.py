@@ -277,7 +277,7 @@ class Resolver:
         unchecked = [r for r in result if r.status is None]
         found = self.accounts([r.written for r in unchecked])
         optout = self.optout if self.optout_names else set()
-        accounts: set[int] = set()
+        accounts: dict[int, Recipient] = {}
         duplicates = set()
         for r in unchecked:
             user = found.get(r.written)
@@ -289,8 +289,9 @@ class Resolver:
                 continue
             if user.userid in accounts:  # another name of an account already considered
                 duplicates.add(id(r))
+                _merge_values(accounts[user.userid], r, user.name)
                 continue
-            accounts.add(user.userid)
+            accounts[user.userid] = r
             r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
             if user.via:
                 r.detail = f'user page of {user.via} redirects here'
@@ -451,6 +452,27 @@ class Resolver:
         if page.namespace() != USER_NS or '/' in page.title(with_ns=False):
             return None
         return page.title(with_ns=False)
+
+
+def _merge_values(kept: Recipient, other: Recipient, account: str) -> None:
+    """Give *kept* the values of *other*, another name of the same account.
+
+    Two rows that say different things for one account (an old name and the new
+    one, or a user page redirected to another user's) cannot both be right, and
+    either could be someone else's data: the run is refused.
+
+    :raises ValueError: with the names and what to do
+    """
+    clash = sorted(
+        c for c in kept.values.keys() & other.values.keys() if kept.values[c] != other.values[c]
+    )
+    if clash:
+        raise ValueError(
+            f'{kept.written or kept.name} and {other.written or other.name} are both the '
+            f'account {account}, with different values for {{{clash[0]}}}: keep one row for '
+            'this account in the -users: files.'
+        )
+    kept.values = {**other.values, **kept.values}
 
 
 def optout_names(site, titles: Iterable[str]) -> set[str]:

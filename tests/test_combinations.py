@@ -1,0 +1,106 @@
+"""Features together: opt-outs with the talk-page fallback, CSV values with renamed accounts.
+
+Each test combines options that work on their own, and checks what a recipient
+gets (or does not get) when they meet. Every test makes accounts of its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from harness import population as pop
+from harness.checks import read_report, received
+from harness.histories import import_histories
+
+pytestmark = pytest.mark.wiki
+
+DOMAIN = 'combinations.test'
+
+
+def addr(name: str) -> str:
+    return name.lower().replace(' ', '') + f'@{DOMAIN}'
+
+
+@pytest.mark.mediawiki('1.39')
+def test_massmessage_optout_on_the_user_page_keeps_the_talk_page_fallback_away(
+    sender, mailbox, wiki, tmp_path
+):
+    # Email off, and the user page (not the talk page) in MassMessage's opt-out category.
+    wiki.add(
+        {
+            'users': [
+                {'name': 'Comb Quiet', 'email': addr('Comb Quiet'), 'options': {'disablemail': 1}}
+            ],
+            'pages': [
+                {'title': 'User:Comb Quiet', 'text': f'No, thanks. [[{pop.OPTOUT_CATEGORY}]]'}
+            ],
+        }
+    )
+    report = tmp_path / 'report.csv'
+    result = sender.run(
+        '-page:User:Comb Quiet',
+        '-fallback:talk',
+        '-subject:Fallback',
+        '-text:Hello {username}.',
+        '-always',
+        f'-report:{report}',
+    )
+    assert result.returncode == 0, result.output
+    assert wiki.page_text('User talk:Comb Quiet') is None
+    assert received(mailbox) == Counter()
+    status, detail = read_report(report)['Comb Quiet']
+    assert status == 'not-emailable'
+    assert f'user page is in {pop.OPTOUT_CATEGORY}' in detail
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_csv_row_of_another_name_never_gives_its_values_to_an_account_with_its_own_row(
+    sender, mailbox, wiki, tmp_path
+):
+    # "Comb Typo" has no account; its user page was made to redirect to Comb Ann's.
+    wiki.add(
+        {
+            'users': [{'name': 'Comb Ann', 'email': addr('Comb Ann')}],
+            'pages': [{'title': 'User:Comb Typo', 'text': '#REDIRECT [[User:Comb Ann]]'}],
+        }
+    )
+    users = tmp_path / 'codes.csv'
+    users.write_text('username,code\nComb Typo,SECRET-17\nComb Ann,ANN-2\n', encoding='utf-8')
+    result = sender.run(
+        f'-users:{users}', '-subject:Your code', '-text:Your code is {code}.', '-always'
+    )
+    assert 'Traceback' not in result.output
+    assert 'SECRET-17' not in ''.join(m.body for m in mailbox.messages())
+    assert result.returncode != 0, result.output
+    assert 'Comb Typo' in result.output and 'Comb Ann' in result.output
+    assert received(mailbox) == Counter()
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_row_under_the_old_name_and_the_edits_under_the_new_one_meet_in_one_mail(
+    sender, mailbox, wiki, tmp_path
+):
+    wiki.add(
+        {
+            'users': [{'name': 'Comb Old', 'email': addr('Comb Old')}],
+            'pages': [{'title': 'User:Comb Old', 'text': 'Comb.'}],
+        }
+    )
+    import_histories(wiki, {'Comb edited page': ['Comb Old']}, tmp_path)
+    wiki.rename_user('Comb Old', 'Comb New')
+    users = tmp_path / 'teams.csv'
+    users.write_text('username,team\nComb Old,Blue\n', encoding='utf-8')
+    result = sender.run(
+        f'-users:{users}',
+        '-page:Comb edited page',
+        '-editors',
+        '-subject:Thanks',
+        '-text:Team {team}: {edits} edits to {pages}.',
+        '-always',
+    )
+    assert result.returncode == 0, result.output
+    mails = mailbox.messages()
+    assert [m.to_address for m in mails] == [addr('Comb Old')]
+    assert 'Team Blue: 1 edits to Comb edited page.' in mails[0].body
