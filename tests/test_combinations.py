@@ -104,3 +104,31 @@ def test_a_row_under_the_old_name_and_the_edits_under_the_new_one_meet_in_one_ma
     mails = mailbox.messages()
     assert [m.to_address for m in mails] == [addr('Comb Old')]
     assert 'Team Blue: 1 edits to Comb edited page.' in mails[0].body
+
+
+@pytest.mark.mediawiki('1.39')
+def test_an_optout_list_on_the_command_line_adds_to_the_one_in_scripts_ini(sender, mailbox, wiki):
+    wiki.add(
+        {
+            'users': [
+                {'name': n, 'email': addr(n)} for n in ('Comb Always', 'Comb Event', 'Comb Yes')
+            ],
+            'pages': [
+                {'title': 'Project:Comb never', 'text': '* [[User:Comb Always]]'},
+                {'title': 'Project:Comb event', 'text': '* [[User:Comb Event]]'},
+            ],
+        }
+    )
+    (sender.config_dir / 'scripts.ini').write_text(
+        '[emailuser]\noptout = Project:Comb never\n', encoding='utf-8'
+    )
+    result = sender.run(
+        *(f'-page:User:Comb {n}' for n in ('Always', 'Event', 'Yes')),
+        '-optout:Project:Comb event',
+        '-subject:Opt-outs add up',
+        '-text:Hello {username}.',
+        '-always',
+    )
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == Counter({addr('Comb Yes'): 1})
+    assert 'opted-out (2)' in ' '.join(result.output.split())

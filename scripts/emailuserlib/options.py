@@ -709,6 +709,10 @@ def load(args: list[str], here: Path, config_dir: Path) -> Settings:
     groups = {BY_NAME[n].group for n in cli if BY_NAME[n].group}
     merged = {k: v for k, v in ini.items() if BY_NAME[k].group not in groups}
     merged.update(cli)
+    if ini.get('optout') and cli.get('optout'):
+        # Opt-out lists add up: one given for a run never drops the file's standing list.
+        titles = [*cli['optout'].split('|'), *ini['optout'].split('|')]
+        merged['optout'] = '|'.join(dict.fromkeys(titles))
     return Settings(merged, unknown, path if found else None, warnings)
 
 
