@@ -132,3 +132,30 @@ def test_an_optout_list_on_the_command_line_adds_to_the_one_in_scripts_ini(sende
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter({addr('Comb Yes'): 1})
     assert 'opted-out (2)' in ' '.join(result.output.split())
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_csv_row_never_gives_its_values_to_a_newcomer_under_a_renamed_users_old_name(
+    sender, mailbox, wiki, tmp_path
+):
+    wiki.add(
+        {
+            'users': [{'name': 'Comb Was', 'email': addr('Comb Was')}],
+            'pages': [{'title': 'User:Comb Was', 'text': 'Was.'}],
+        }
+    )
+    users = tmp_path / 'codes.csv'
+    users.write_text('username,code\nComb Was,WAS-42\n', encoding='utf-8')
+    send = [f'-users:{users}', '-subject:Your code', '-text:Your code is {code}.', '-always']
+    first = sender.run(*send)
+    assert first.returncode == 0, first.output
+    assert received(mailbox) == Counter({addr('Comb Was'): 1})
+
+    # The account is renamed, and someone else registers the freed name.
+    wiki.rename_user('Comb Was', 'Comb Now')
+    wiki.add({'users': [{'name': 'Comb Was', 'email': f'newcomer@{DOMAIN}'}]})
+    again = sender.run(*send)
+    assert 'Traceback' not in again.output
+    assert received(mailbox) == Counter({addr('Comb Was'): 1})
+    assert again.returncode == 1, again.output
+    assert 'Comb Was' in again.output and 'Comb Now' in again.output
