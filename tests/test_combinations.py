@@ -48,6 +48,8 @@ def test_massmessage_optout_on_the_user_page_keeps_the_talk_page_fallback_away(
         f'-report:{report}',
     )
     assert result.returncode == 0, result.output
+    plan = ' '.join(result.output.split())
+    assert "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category" in plan
     assert wiki.page_text('User talk:Comb Quiet') is None
     assert received(mailbox) == Counter()
     status, detail = read_report(report)['Comb Quiet']

@@ -230,8 +230,8 @@ OPTIONS: tuple[Option, ...] = (
         'post the message on the talk page of users who cannot be emailed',
         'Post the message on the user talk page of users who cannot be emailed, as a new '
         'section headed by the subject and signed; not where {{bots}}/{{nobots}} forbids it '
-        "or the page is in MassMessage's opt-out category (by the wiki's name for it; "
-        'Category:Opted-out of message delivery in English).',
+        "or the user page or talk page is in MassMessage's opt-out category (by the wiki's "
+        'name for it; Category:Opted-out of message delivery in English).',
         choices=('talk',),
     ),
     Option(

@@ -625,8 +625,9 @@ def show_plan(
             pywikibot.info(
                 f'  {posts} of the users who cannot be emailed '
                 + ('would get' if config.simulate else 'get')
-                + ' the message on their talk '
-                'page instead (-fallback:talk).'
+                + ' the message on their talk page instead (-fallback:talk), '
+                "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category on "
+                'their user or talk page forbids it.'
             )
     emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     for line in langpages.plan_lines(campaign.message, emailable):
