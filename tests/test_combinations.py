@@ -161,3 +161,28 @@ def test_a_csv_row_never_gives_its_values_to_a_newcomer_under_a_renamed_users_ol
     assert received(mailbox) == Counter({addr('Comb Was'): 1})
     assert again.returncode == 1, again.output
     assert 'Comb Was' in again.output and 'Comb Now' in again.output
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_user_named_by_a_file_and_left_out_as_an_editor_is_one_line_of_the_plan(
+    sender, mailbox, wiki, tmp_path
+):
+    wiki.add({'users': [{'name': n, 'email': addr(n)} for n in ('Comb Few', 'Comb Many')]})
+    import_histories(wiki, {'Comb counted page': ['Comb Few', 'Comb Many', 'Comb Many']}, tmp_path)
+    users = tmp_path / 'named.csv'
+    users.write_text('username,team\nComb Few,Red\n', encoding='utf-8')
+    report = tmp_path / 'report.csv'
+    result = sender.run(
+        f'-users:{users}',
+        '-page:Comb counted page',
+        '-editors',
+        '-minedits:2',
+        '-subject:Named',
+        '-text:Hello {username}.',
+        '-always',
+        f'-report:{report}',
+    )
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == Counter({addr('Comb Few'): 1, addr('Comb Many'): 1})
+    assert read_report(report) == {'Comb Few': ('sent', ''), 'Comb Many': ('sent', '')}
+    assert 'fewer than -minedits:2' not in result.output

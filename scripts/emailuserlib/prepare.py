@@ -512,7 +512,7 @@ def prepare(
         wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
         editors.check_values(message.used_columns, recipients, wanted)
         _refuse_missing_values(message, lists, recipients, opt)
-        recipients += found.left_out if found else []
+        recipients += editors.left_out(found, recipients)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
         check_subjects(site, message, recipients, sender.ccme)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
@@ -673,7 +673,7 @@ def check(
         names = [*(names or ()), *lists.names]
         pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
         recipients = resolve(site, opt, pages, names, values, accounts)
-        recipients += found.left_out if found else []
+        recipients += editors.left_out(found, recipients)
     except ValueError as e:
         raise Refusal(str(e)) from None
     except UNREACHABLE as e:
