@@ -186,3 +186,21 @@ def test_a_user_named_by_a_file_and_left_out_as_an_editor_is_one_line_of_the_pla
     assert received(mailbox) == Counter({addr('Comb Few'): 1, addr('Comb Many'): 1})
     assert read_report(report) == {'Comb Few': ('sent', ''), 'Comb Many': ('sent', '')}
     assert 'fewer than -minedits:2' not in result.output
+
+
+@pytest.mark.mediawiki('1.39')
+def test_ignoremassoptout_in_scripts_ini_is_refused_and_emails_nobody(sender, mailbox):
+    path = sender.config_dir / 'scripts.ini'
+    path.write_text('[emailuser]\nignoremassoptout = yes\n', encoding='utf-8')
+    result = sender.run(
+        f'-page:User:{pop.MASSMESSAGE_OPTED_OUT}',
+        '-subject:Standing notice',
+        '-text:Hello {username}.',
+        '-always',
+    )
+    assert result.returncode == 1, result.output
+    assert 'Traceback' not in result.output
+    assert (
+        f'{path} [emailuser] ignoremassoptout = yes: ignoremassoptout acts on one run only'
+    ) in ' '.join(result.output.split())
+    assert mailbox.messages() == []

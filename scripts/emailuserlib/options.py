@@ -289,6 +289,8 @@ OPTIONS: tuple[Option, ...] = (
         "Email the members of MassMessage's opt-out category too, for a personal notice "
         'that is no mass mailing (each of them is named in a warning first). By default '
         'they are opted-out, like the users of an -optout: list.',
+        # A notice is one run: in scripts.ini it would reach them in every mass mailing.
+        per_run=True,
     ),
     Option(
         'max',
