@@ -204,3 +204,14 @@ def test_ignoremassoptout_in_scripts_ini_is_refused_and_emails_nobody(sender, ma
         f'{path} [emailuser] ignoremassoptout = yes: ignoremassoptout acts on one run only'
     ) in ' '.join(result.output.split())
     assert mailbox.messages() == []
+
+
+@pytest.mark.mediawiki('1.39')
+def test_the_header_of_a_one_column_csv_file_is_nobody_to_email(sender, mailbox, wiki, tmp_path):
+    # An account of that name exists, as on large wikis.
+    wiki.add({'users': [{'name': 'Username', 'email': addr('Username')}]})
+    users = tmp_path / 'column.csv'
+    users.write_text('username\nAlice\n', encoding='utf-8')
+    result = sender.run(f'-users:{users}', '-subject:Column', '-text:Hello {username}.', '-always')
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == Counter({pop.EMAILABLE['Alice']: 1})
