@@ -215,3 +215,28 @@ def test_the_header_of_a_one_column_csv_file_is_nobody_to_email(sender, mailbox,
     result = sender.run(f'-users:{users}', '-subject:Column', '-text:Hello {username}.', '-always')
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter({pop.EMAILABLE['Alice']: 1})
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_user_on_an_optout_list_stays_out_after_a_rename_without_a_user_page(
+    sender, mailbox, wiki
+):
+    # No user page: the rename leaves no redirect, only the wiki's rename log.
+    wiki.add(
+        {
+            'users': [{'name': 'Comb Hush', 'email': addr('Comb Hush')}],
+            'pages': [{'title': 'Project:Comb hush list', 'text': '* [[User:Comb Hush]]'}],
+        }
+    )
+    wiki.rename_user('Comb Hush', 'Comb Loud')
+    result = sender.run(
+        '-page:User:Comb Loud',
+        '-page:User:Alice',
+        '-optout:Project:Comb hush list',
+        '-subject:Renamed opt-out',
+        '-text:Hello {username}.',
+        '-always',
+    )
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == Counter({pop.EMAILABLE['Alice']: 1})
+    assert 'opted-out (1): Comb Loud' in ' '.join(result.output.split())

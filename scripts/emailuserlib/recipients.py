@@ -215,6 +215,10 @@ class Resolver:
         """User ids of the accounts the opt-out lists name (looked up once)."""
         if self._optout_ids is None:
             found = self.accounts(self.optout_names)
+            for name, user in found.items():
+                if user.userid is None and not user.invalid:
+                    # Renamed without a redirect left behind: the rename log says to whom.
+                    found[name] = self.renamed(user.name) or user
             self._optout_ids = {u.userid for u in found.values() if u.userid is not None}
         return self._optout_ids
 
