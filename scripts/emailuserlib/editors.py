@@ -309,6 +309,18 @@ def _left_out(editor: Editor, reason: str) -> Recipient:
     return Recipient(editor.name, Status.LEFT_OUT, reason, values=editor.values)
 
 
+def left_out(search: EditorSearch | None, recipients: list[Recipient]) -> list[Recipient]:
+    """The editors *search* left out who are not among *recipients* by another way.
+
+    An account that a -users: file or a user page names is a recipient: the plan
+    and the report say that once, not also that it was left out.
+    """
+    if search is None:
+        return []
+    named = {r.name for r in recipients if r.userid is not None}
+    return [r for r in search.left_out if r.name not in named]
+
+
 def describe(recipient: Recipient) -> str:
     """*recipient*'s detail with their edit count, for -check."""
     edits = recipient.values.get('edits')

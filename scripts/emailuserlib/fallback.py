@@ -53,10 +53,12 @@ def refusal(page) -> str | None:
     """Why this talk page must not get the message, or None when it may."""
     if not page.botMayEdit():
         return 'talk page forbids this bot ({{bots}}/{{nobots}})'
-    if page.exists():
-        optout = optout_category(page.site)
-        if any(category == optout for category in page.categories()):
-            return f'talk page is in {optout.title()}'
+    optout = optout_category(page.site)
+    # The user page too: who put it in the category asked for no mass messages.
+    user_page = pywikibot.Page(page.site, page.title(with_ns=False), ns=2)
+    for which, candidate in (('talk page', page), ('user page', user_page)):
+        if candidate.exists() and any(category == optout for category in candidate.categories()):
+            return f'{which} is in {optout.title()}'
     return None
 
 

@@ -2,7 +2,8 @@
 
 A plain list has one user name per line, with or without the wiki's user
 namespace prefix (``User:``, ``Benutzer:`` ... as the wiki names it); blank
-lines and lines starting with ``#`` are ignored. A file whose first line
+lines and lines starting with ``#`` are ignored, and so is a first line that is
+``username`` alone (a CSV file of one column). A file whose first line
 holds a ``username`` header and a comma, semicolon or tab is a CSV file: its
 other columns become placeholders of the subject and body for the user of
 each row. Files are read as UTF-8, with or without a byte order mark.
@@ -156,6 +157,8 @@ def parse_names(
         lines = text.replace('\r\n', '\n').replace('\r', '\n').split('\n')
         for number, line in enumerate(lines, 1):
             line = line.strip()
+            if number == 1 and line.strip('"').strip().lower() == NAME_COLUMN:
+                continue  # the header of a CSV file with one column, not a user
             if line and not line.startswith('#'):
                 entries.append((number, line, {}))
     result = NameList(columns)

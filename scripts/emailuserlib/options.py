@@ -230,8 +230,8 @@ OPTIONS: tuple[Option, ...] = (
         'post the message on the talk page of users who cannot be emailed',
         'Post the message on the user talk page of users who cannot be emailed, as a new '
         'section headed by the subject and signed; not where {{bots}}/{{nobots}} forbids it '
-        "or the page is in MassMessage's opt-out category (by the wiki's name for it; "
-        'Category:Opted-out of message delivery in English).',
+        "or the user page or talk page is in MassMessage's opt-out category (by the wiki's "
+        'name for it; Category:Opted-out of message delivery in English).',
         choices=('talk',),
     ),
     Option(
@@ -289,6 +289,8 @@ OPTIONS: tuple[Option, ...] = (
         "Email the members of MassMessage's opt-out category too, for a personal notice "
         'that is no mass mailing (each of them is named in a warning first). By default '
         'they are opted-out, like the users of an -optout: list.',
+        # A notice is one run: in scripts.ini it would reach them in every mass mailing.
+        per_run=True,
     ),
     Option(
         'max',
@@ -709,6 +711,10 @@ def load(args: list[str], here: Path, config_dir: Path) -> Settings:
     groups = {BY_NAME[n].group for n in cli if BY_NAME[n].group}
     merged = {k: v for k, v in ini.items() if BY_NAME[k].group not in groups}
     merged.update(cli)
+    if ini.get('optout') and cli.get('optout'):
+        # Opt-out lists add up: one given for a run never drops the file's standing list.
+        titles = [*cli['optout'].split('|'), *ini['optout'].split('|')]
+        merged['optout'] = '|'.join(dict.fromkeys(titles))
     return Settings(merged, unknown, path if found else None, warnings)
 
 

@@ -313,12 +313,48 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
             r.detail = entry.detail or 'an earlier run stopped while delivering to this user'
         elif entry.state == State.SKIPPED and entry.final and r.status == Status.EMAILABLE:
             r.status, r.detail = Status(entry.status or Status.NOT_EMAILABLE), entry.detail
+    _refuse_values_of_another_account(campaign, states, opt)
     reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
     facts.reached = len(reached)
     facts.reached_earlier_text = sum(1 for e in reached if e.version != journal.version)
     if not opt.campaign:
         _refuse_overlap(journal, campaign, name)
     return facts
+
+
+def _refuse_values_of_another_account(campaign: Campaign, states: dict, opt) -> None:
+    """Refuse a -users: row whose name this campaign knew as another account.
+
+    After a rename, or a name taken over by someone else, the name of a row is a
+    new account: the row's values were written for the account the journal knows
+    under that name, and may be that person's data.
+    """
+    used = set(campaign.message.used_columns) - set(editors.columns(opt))
+    if not used:
+        return
+    known = {e.username: e.userid for e in states.values() if e.userid is not None}
+    wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+    for r in campaign.recipients:
+        was = known.get(r.name)
+        if (
+            r.status not in wanted
+            or r.userid is None
+            or was is None
+            or was == r.userid
+            or not used & set(r.values)
+        ):
+            continue
+        data = campaign.site.simple_request(
+            action='query', list='users', ususerids=[was], formatversion=2
+        ).submit()
+        now = [u.get('name') for u in data.get('query', {}).get('users', []) if 'name' in u]
+        now_named = f', now named {now[0]}' if now else ''
+        raise Refusal(
+            f'{r.name} of the -users: files was another account when this campaign knew '
+            f"it (user id {was}{now_named}), so its row may hold that user's data: write the "
+            'row under the name of the account it is for, or leave it out (a row meant for '
+            'the account that has the name now goes in a new -campaign:).'
+        )
 
 
 def _adopt_ids(campaign: Campaign, journal: Journal, states: dict) -> None:
@@ -489,7 +525,7 @@ def prepare(
         wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
         editors.check_values(message.used_columns, recipients, wanted)
         _refuse_missing_values(message, lists, recipients, opt)
-        recipients += found.left_out if found else []
+        recipients += editors.left_out(found, recipients)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
         check_subjects(site, message, recipients, sender.ccme)
         campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
@@ -602,8 +638,9 @@ def show_plan(
             pywikibot.info(
                 f'  {posts} of the users who cannot be emailed '
                 + ('would get' if config.simulate else 'get')
-                + ' the message on their talk '
-                'page instead (-fallback:talk).'
+                + ' the message on their talk page instead (-fallback:talk), '
+                "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category on "
+                'their user or talk page forbids it.'
             )
     emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     for line in langpages.plan_lines(campaign.message, emailable):
@@ -649,7 +686,7 @@ def check(
         names = [*(names or ()), *lists.names]
         pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
         recipients = resolve(site, opt, pages, names, values, accounts)
-        recipients += found.left_out if found else []
+        recipients += editors.left_out(found, recipients)
     except ValueError as e:
         raise Refusal(str(e)) from None
     except UNREACHABLE as e:

@@ -221,6 +221,10 @@ class Resolver:
         """User ids of the accounts the opt-out lists name (looked up once)."""
         if self._optout_ids is None:
             found = self.accounts(self.optout_names)
+            for name, user in found.items():
+                if user.userid is None and not user.invalid:
+                    # Renamed without a redirect left behind: the rename log says to whom.
+                    found[name] = self.renamed(user.name) or user
             self._optout_ids = {u.userid for u in found.values() if u.userid is not None}
         return self._optout_ids
 
@@ -283,7 +287,7 @@ class Resolver:
         unchecked = [r for r in result if r.status is None]
         found = self.accounts([r.written for r in unchecked])
         optout = self.optout if self.optout_names else set()
-        accounts: set[int] = set()
+        accounts: dict[int, Recipient] = {}
         duplicates = set()
         for r in unchecked:
             user = found.get(r.written)
@@ -295,8 +299,9 @@ class Resolver:
                 continue
             if user.userid in accounts:  # another name of an account already considered
                 duplicates.add(id(r))
+                _merge_values(accounts[user.userid], r, user.name)
                 continue
-            accounts.add(user.userid)
+            accounts[user.userid] = r
             r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
             if user.via:
                 r.detail = f'user page of {user.via} redirects here'
@@ -457,6 +462,27 @@ class Resolver:
         if page.namespace() != USER_NS or '/' in page.title(with_ns=False):
             return None
         return page.title(with_ns=False)
+
+
+def _merge_values(kept: Recipient, other: Recipient, account: str) -> None:
+    """Give *kept* the values of *other*, another name of the same account.
+
+    Two rows that say different things for one account (an old name and the new
+    one, or a user page redirected to another user's) cannot both be right, and
+    either could be someone else's data: the run is refused.
+
+    :raises ValueError: with the names and what to do
+    """
+    clash = sorted(
+        c for c in kept.values.keys() & other.values.keys() if kept.values[c] != other.values[c]
+    )
+    if clash:
+        raise ValueError(
+            f'{kept.written or kept.name} and {other.written or other.name} are both the '
+            f'account {account}, with different values for {{{clash[0]}}}: keep one row for '
+            'this account in the -users: files.'
+        )
+    kept.values = {**other.values, **kept.values}
 
 
 def optout_names(site, titles: Iterable[str]) -> set[str]:
