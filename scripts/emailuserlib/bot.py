@@ -38,7 +38,7 @@ from .outcomes import (
 )
 from .plan import name_list
 from .preflight import UNREACHABLE
-from .prepare import Campaign, prepare
+from .prepare import Campaign, delivered, prepare
 from .recipients import Recipient
 from .report import write_report
 from .timing import duration, estimate_seconds
@@ -116,9 +116,7 @@ class EmailUserBot(ConfigParserBot):
         self.started = self.refreshed = time.monotonic()
 
     def _deliverable(self, r: Recipient) -> bool:
-        return r.status == Status.EMAILABLE or (
-            r.status == Status.NOT_EMAILABLE and self.opt.fallback == 'talk'
-        )
+        return r.status in delivered(self.opt)
 
     def skip_page(self, recipient: Recipient) -> bool:
         """Skip who was settled before the run, and everyone once the run must stop."""
@@ -521,10 +519,7 @@ class EmailUserBot(ConfigParserBot):
         """Write -report:FILE from each recipient's settled outcome."""
         if not self.opt.report:
             return
-        recipients = self.campaign.recipients
-        rows = [(r.name, str(r.status), r.detail) for r in recipients]
-        if self.opt.editors:
-            rows = [(*row, *editors.report_row(r)) for row, r in zip(rows, recipients)]
+        rows = editors.report_rows(self.campaign.recipients, self.opt)
         try:
             write_report(self.opt.report, rows, editors.report_header(self.opt))
         except OSError as e:

@@ -335,6 +335,14 @@ def report_row(recipient: Recipient) -> tuple[str, str]:
     return recipient.values.get('edits', ''), recipient.values.get('pages', '')
 
 
+def report_rows(recipients: Iterable[Recipient], opt) -> list[tuple[str, ...]]:
+    """One report row per recipient, under :func:`report_header`: name, status and
+    detail, then with -editors the ``edits`` and ``pages`` cells."""
+    if opt.editors:
+        return [(r.name, str(r.status), r.detail, *report_row(r)) for r in recipients]
+    return [(r.name, str(r.status), r.detail) for r in recipients]
+
+
 def columns(opt) -> tuple[str, ...]:
     """The placeholders -editors adds to the message, when it is given."""
     return COLUMNS if opt.editors else ()

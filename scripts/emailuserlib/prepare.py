@@ -160,6 +160,12 @@ def optout_titles(opt) -> tuple[str, ...]:
     return tuple(t.strip() for t in opt.optout.split('|')) if opt.optout else ()
 
 
+def delivered(opt) -> tuple[Status, ...]:
+    """The statuses a run delivers to: emailable, and with -fallback:talk not-emailable
+    too (a post on the talk page)."""
+    return (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+
+
 def resolve(
     site,
     opt,
@@ -211,7 +217,7 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
         if problems:
             raise Refusal('\n'.join(problems))
         return
-    wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+    wanted = delivered(opt)
     missing = [r.name for r in recipients if r.status in wanted and not set(used) <= set(r.values)]
     if missing:
         are = 'recipients are' if len(missing) > 1 else 'recipient is'
@@ -333,7 +339,7 @@ def _refuse_values_of_another_account(campaign: Campaign, states: dict, opt) -> 
     if not used:
         return
     known = {e.username: e.userid for e in states.values() if e.userid is not None}
-    wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+    wanted = delivered(opt)
     for r in campaign.recipients:
         was = known.get(r.name)
         if (
@@ -438,12 +444,8 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     journal.adopt_ids(campaign.wiki, pending.get('adopt', {}))
     if opt.resend in ('uncertain', 'all'):
         journal.resend(uncertain_only=opt.resend == 'uncertain')
-    fallback = opt.fallback == 'talk'
-    journal.plan(
-        r
-        for r in campaign.recipients
-        if r.status == Status.EMAILABLE or (fallback and r.status == Status.NOT_EMAILABLE)
-    )
+    wanted = delivered(opt)
+    journal.plan(r for r in campaign.recipients if r.status in wanted)
 
 
 def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
@@ -522,8 +524,7 @@ def prepare(
         pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
         resolver = make_resolver(site, opt, values)
         recipients = resolve(site, opt, pages, names, values, accounts, resolver=resolver)
-        wanted = (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
-        editors.check_values(message.used_columns, recipients, wanted)
+        editors.check_values(message.used_columns, recipients, delivered(opt))
         _refuse_missing_values(message, lists, recipients, opt)
         recipients += editors.left_out(found, recipients)
         sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
@@ -559,9 +560,7 @@ def prepare(
     if blocked:
         campaign.close()
         raise Refusal(blocked, EXIT_PENDING)
-    if not deliverable and not (
-        opt.fallback and any(r.status == Status.NOT_EMAILABLE for r in recipients)
-    ):
+    if not any(r.status in delivered(opt) for r in recipients):
         pywikibot.info('Nobody to email.')
     if opt.test:  # -test sends one email, to the sender: no question, no journal rows
         return campaign
@@ -703,9 +702,7 @@ def check(
         + '.'
     )
     if opt.report:
-        rows = [(r.name, str(r.status), r.detail) for r in recipients]
-        if found:
-            rows = [(*row, *editors.report_row(r)) for row, r in zip(rows, recipients)]
+        rows = editors.report_rows(recipients, opt)
         write_report(opt.report, rows, editors.report_header(opt))
         pywikibot.info(f'Report with {len(rows)} rows written to {opt.report}.')
     return EXIT_OK
