@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -141,7 +142,14 @@ def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, new_day):
     # Step 1 (pip install .) is tested by tests/test_install.py; here pwb finds this
     # working tree's script the way a clone does, through user_script_paths. The put
     # throttle is Pywikibot's default: the operator's 10 s between emails.
-    scripts = Path(__file__).resolve().parents[1] / 'scripts'
+    # A copy, as pwb splits user_script_paths entries on dots and a clone's own folder
+    # may have one (mktemp -d gives /tmp/tmp.XXXXXXXXXX).
+    scripts = shutil.copytree(
+        Path(__file__).resolve().parents[1] / 'scripts',
+        tmp_path / 'scripts',
+        ignore=shutil.ignore_patterns('__pycache__'),
+    )
+    assert '.' not in str(scripts), 'pwb splits user_script_paths entries on dots'
     (directory / 'user-config.py').write_text(
         substitute('\n'.join(config)) + f'\nuser_script_paths = [{str(scripts)!r}]\n'
     )
