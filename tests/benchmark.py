@@ -351,12 +351,13 @@ def journal_cost(path: Path, count: int = 1000) -> float:
 
     j = Journal(path)
     j.open_campaign('bench', 'bench', 'fingerprint')
+    j.for_run('bench', 'bench')
     names = [f'U{i}' for i in range(count)]
     j.plan(names)
     start = time.perf_counter()
     for name in names:
         j.record(name, State.SENDING)
-        j.record(name, State.SENT, 'sent', account='bench', wiki='bench')
+        j.record(name, State.SENT, 'sent')
     elapsed = time.perf_counter() - start
     j.close()
     return elapsed / count * 1000
@@ -378,10 +379,11 @@ def budget_cost(full: int = 10_000, count: int = 1000) -> dict[int, float]:
         for earlier in (0, full):
             j = Journal(Path(folder) / f'budget-{earlier}.sqlite3', synchronous='OFF')
             j.open_campaign('bench', 'bench', 'fingerprint')
+            j.for_run('bench', 'bench')
             names = [f'U{i}' for i in range(earlier)]
             j.plan(names)
             for name in names:
-                j.record(name, State.SENT, 'sent', account='bench', wiki='bench')
+                j.record(name, State.SENT, 'sent')
             limit = RateLimit(full + 2 * count, 86400)
             budget = Budget([limit], partial(_sends, j))
             assert budget.used(limit) == earlier  # the one read of the journal

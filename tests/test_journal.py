@@ -17,9 +17,10 @@ from emailuserlib.outcomes import State
 WIKI = '//wiki.example/w wikidb'
 
 
-def open_journal(path, body='Body', name='Hi', wiki=WIKI, lock=True):
+def open_journal(path, body='Body', name='Hi', wiki=WIKI, lock=True, family=''):
     j = Journal(path)
     j.open_campaign(wiki, name, journal.fingerprint(name, body, False), legacy_wiki='localwiki:en')
+    j.for_run('Sender', wiki, family)
     if lock:
         j.lock()
     return j
@@ -105,9 +106,9 @@ def test_states_move_as_a_rerun_needs(tmp_path):
 def test_sends_are_counted_per_account_across_campaigns(tmp_path):
     path = tmp_path / 'j.sqlite3'
     for name in ('First', 'Second'):
-        j = open_journal(path, name=name)
-        j.record('Alice', State.SENT, 'sent', account='Sender', wiki=WIKI, family='wikimedia')
-        j.record('Bob', State.UNCERTAIN, 'uncertain', account='Sender', wiki=WIKI)
+        j = open_journal(path, name=name, family='wikimedia')
+        j.record('Alice', State.SENT, 'sent')
+        j.record('Bob', State.UNCERTAIN, 'uncertain')
         j.close()
     j = open_journal(path, name='Third')
     assert len(j.sends_since(0, 'Sender', wiki=WIKI)) == 2

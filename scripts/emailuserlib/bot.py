@@ -244,16 +244,7 @@ class EmailUserBot(ConfigParserBot):
         journal = self.campaign.journal
         if state is not None and journal is not None and not config.simulate:
             try:
-                journal.record(
-                    recipient,
-                    state,
-                    status,
-                    detail,
-                    final=final,
-                    account=self.campaign.account.name,
-                    wiki=self.campaign.wiki,
-                    family=self.campaign.family,
-                )
+                journal.record(recipient, state, status, detail, final=final)
             except JournalError as e:
                 status, detail, error = Status.UNCERTAIN, 'the journal could not record it', e
         recipient.status, recipient.detail = status, detail
@@ -266,7 +257,7 @@ class EmailUserBot(ConfigParserBot):
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
         journal = self.campaign.journal
         if journal is not None and not config.simulate:
-            journal.record(recipient, State.SENDING, '', how, account=self.campaign.account.name)
+            journal.record(recipient, State.SENDING, '', how)
 
     def undo_begin(self, recipient: Recipient) -> None:
         """The wiki proved it sent nothing: back to ``planned``."""

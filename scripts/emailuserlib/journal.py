@@ -38,12 +38,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import journal_schema as schema
-from .journal_schema import LEGACY, SCHEMA_VERSION
+from .journal_schema import SCHEMA_VERSION
 from .outcomes import State
 
-__all__ = ['LEGACY', 'SCHEMA_VERSION', 'Entry', 'Journal', 'JournalError', 'fingerprint']
+__all__ = ['SCHEMA_VERSION', 'Entry', 'Journal', 'JournalError', 'fingerprint']
 
 #: The journal's name among Pywikibot's data files when -journal: is not given.
 DEFAULT_NAME = 'emailuser-journal.sqlite3'
@@ -126,6 +127,14 @@ def _private_lock_file(path: Path) -> None:
         os.close(fd)
 
 
+class _Run(NamedTuple):
+    """What stays the same during a run (see :meth:`Journal.for_run`)."""
+
+    account: str
+    wiki: str
+    family: str
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
@@ -145,11 +154,17 @@ class Journal:
         self.path = Path(path)
         self.campaign: int | None = None
         self.version: int | None = None
+        self._run: _Run | None = None
         self._lock_db: sqlite3.Connection | None = None
         if self.path.is_symlink():
             raise JournalError(
                 f'The journal {self.path} is a symbolic link: give the real file with '
                 '-journal:, so that nobody can redirect it.'
+            )
+        if self.path.exists() and not self.path.is_file():
+            raise JournalError(
+                f'The journal {self.path} is not a file (a folder, or something else of '
+                'that name): give the path of the journal file with -journal:.'
             )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -158,19 +173,21 @@ class Journal:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as e:
             raise self._error('cannot be opened', e) from None
-        try:
-            self.db.execute('PRAGMA journal_mode=WAL')
-            self.db.execute(f'PRAGMA synchronous={synchronous}')
-            self._migrate()
-        except sqlite3.DatabaseError as e:
-            self.db.close()
-            raise self._error('cannot be read', e) from None
         self._identity = _identity(self.path)
+        try:
+            with self._reading():
+                self.db.execute('PRAGMA journal_mode=WAL')
+                self.db.execute(f'PRAGMA synchronous={synchronous}')
+            self._migrate()
+        except JournalError:
+            self.db.close()
+            raise
 
     def _error(self, what: str, error: Exception) -> JournalError:
         text = str(error)
-        if isinstance(error, sqlite3.DatabaseError) and (
-            'malformed' in text or 'not a database' in text
+        if isinstance(error, ValueError) or (
+            isinstance(error, sqlite3.DatabaseError)
+            and ('malformed' in text or 'not a database' in text)
         ):
             return JournalError(
                 f'The journal {self.path} is damaged ({text}): keep a copy of it, and do '
@@ -187,8 +204,15 @@ class Journal:
 
     @contextlib.contextmanager
     def _transaction(self):
-        """One write transaction, committed whole or rolled back whole; an error of
-        SQLite's becomes one :class:`JournalError` sentence."""
+        """The one way this module writes: one transaction, committed whole (and,
+        with ``synchronous=FULL``, on the disk) before the block's caller goes on,
+        or rolled back whole.
+
+        It first checks that the journal is still the file this run opened
+        (:meth:`check_intact`); an error of SQLite's becomes one
+        :class:`JournalError` sentence.
+        """
+        self.check_intact()
         try:
             self.db.execute('BEGIN IMMEDIATE')
             try:
@@ -201,43 +225,37 @@ class Journal:
         except sqlite3.Error as e:
             raise self._error('cannot be written', e) from None
 
-    def _write(self, sql: str, params=()) -> sqlite3.Cursor:
-        try:
-            return self.db.execute(sql, params)
-        except sqlite3.Error as e:
-            raise self._error('cannot be written', e) from None
+    @contextlib.contextmanager
+    def _reading(self):
+        """Reads of the journal: an error of SQLite's, or a value no release of
+        emailuser writes, becomes one :class:`JournalError` sentence.
 
-    # Schema ---------------------------------------------------------------
+        Rows are fetched inside the block: SQLite finds a damaged page only when
+        it reaches it.
+        """
+        try:
+            yield self.db
+        except (sqlite3.Error, ValueError) as e:
+            raise self._error('cannot be read', e) from None
 
     def _migrate(self) -> None:
+        """Bring an older journal to this release's schema (see :mod:`.journal_schema`)."""
         try:
-            schema.migrate(self.db, self.path)
+            with self._reading():
+                current = schema.version(self.db) == SCHEMA_VERSION
+            if current:
+                return
+            with self._transaction():
+                old = schema.migrate(self.db)
         except schema.NewerSchema as e:
             raise JournalError(
                 f'The journal {self.path} was written by a newer release of '
                 f'emailuser (schema {e}): upgrade this one.'
             ) from None
-
-    def _adopt_legacy(self, wiki: str, legacy: str, name: str) -> None:
-        """Move a schema-1 campaign of this wiki under the wiki's own identity."""
-        old = self.db.execute(
-            'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (LEGACY + legacy, name)
-        ).fetchone()
-        self.db.execute('UPDATE send SET wiki = ? WHERE wiki = ?', (wiki, LEGACY + legacy))
-        if not old:
-            return
-        campaign = schema.campaign_id(self.db, wiki, name)
-        rows = self.db.execute(
-            'SELECT userid, centralid, username, state, status, detail, final, version,'
-            ' account, updated FROM recipient WHERE campaign = ?',
-            old,
-        ).fetchall()
-        for row in rows:
-            schema.merge_row(self.db, campaign, row[:3], row[3:])
-        self.db.execute('DELETE FROM recipient WHERE campaign = ?', old)
-        self.db.execute('DELETE FROM campaign WHERE id = ?', old)
+        schema.remove_stale_files(self.path, old)
 
     def close(self) -> None:
+        """Release the lock, if this run holds it, and close the file."""
         if self._lock_db is not None:
             self._lock_db.close()  # releases the lock
             self._lock_db = None
@@ -255,18 +273,15 @@ class Journal:
         """
         with self._transaction():
             if legacy_wiki and create:
-                self._adopt_legacy(wiki, legacy_wiki, name)
+                schema.adopt_legacy(self.db, wiki, legacy_wiki, name)
             row = self.db.execute(
                 'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
             ).fetchone()
-            if row is None and create:
-                row = (schema.campaign_id(self.db, wiki, name),)
-            elif row is None and legacy_wiki:  # only looking: as it will be adopted
-                row = self.db.execute(
-                    'SELECT id FROM campaign WHERE wiki = ? AND name = ?',
-                    (LEGACY + legacy_wiki, name),
-                ).fetchone()
             self.campaign = row[0] if row else None
+            if self.campaign is None and create:
+                self.campaign = schema.campaign_id(self.db, wiki, name)
+            elif self.campaign is None and legacy_wiki:  # only looking: as it will be adopted
+                self.campaign = schema.legacy_campaign(self.db, legacy_wiki, name)
             if self.campaign is not None and create:
                 self.db.execute(
                     'INSERT OR IGNORE INTO version (campaign, fingerprint, created)'
@@ -280,6 +295,22 @@ class Journal:
                 ).fetchone()
                 self.version = row[0] if row else None
         return self.campaign
+
+    def for_run(self, account: str, wiki: str, family: str = '') -> Journal:
+        """Hold what stays the same during a run, for :meth:`record` and :meth:`count_send`.
+
+        :param account: the sending account, kept with each recipient and send
+        :param wiki: the wiki as it names itself, which the rate limit counts sends on
+        :param family: the family whose wikis share the limit (``wikimedia``), or ''
+        :return: this journal
+        """
+        self._run = _Run(account, wiki, family)
+        return self
+
+    def _fixed(self) -> _Run:
+        if self._run is None:  # a mistake in the calling code, never the operator's
+            raise RuntimeError('Journal.for_run() must be called before the first record')
+        return self._run
 
     def lock(self) -> None:
         """Hold the journal's lock for this run.
@@ -309,7 +340,8 @@ class Journal:
         except sqlite3.OperationalError as e:
             if 'locked' not in str(e):
                 raise self._error('cannot be locked', e) from None
-            row = self.db.execute('SELECT pid FROM holder').fetchone()
+            with self._reading():
+                row = self.db.execute('SELECT pid FROM holder').fetchone()
             holder = f'PID {row[0]}' if row else 'another process'
             raise JournalError(
                 f'Another run is sending with the journal {self.path} right now ({holder}): '
@@ -323,10 +355,11 @@ class Journal:
         except OSError as e:
             raise self._error('cannot be locked', e) from None
         self._lock_db = db
-        self._write(
-            'INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)',
-            (os.getpid(), time.time()),
-        )
+        with self._transaction():
+            self.db.execute(
+                'INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)',
+                (os.getpid(), time.time()),
+            )
 
     def check_intact(self) -> None:
         """Raise :class:`JournalError` when the file was deleted or replaced meanwhile."""
@@ -361,17 +394,18 @@ class Journal:
         """
         if self.campaign is None:
             return {}
-        rows = self.db.execute(
-            'SELECT userid, username, state, status, detail, final, version, updated'
-            ' FROM recipient WHERE campaign = ?',
-            (self.campaign,),
-        )
-        return {
-            (userid if userid is not None else name): Entry(
-                State(state), status, detail, bool(final), version, updated, userid, name
-            )
-            for userid, name, state, status, detail, final, version, updated in rows
-        }
+        with self._reading():
+            rows = self.db.execute(
+                'SELECT userid, username, state, status, detail, final, version, updated'
+                ' FROM recipient WHERE campaign = ?',
+                (self.campaign,),
+            ).fetchall()
+            return {
+                (userid if userid is not None else name): Entry(
+                    State(state), status, detail, bool(final), version, updated, userid, name
+                )
+                for userid, name, state, status, detail, final, version, updated in rows
+            }
 
     def plan(self, users: Iterable) -> None:
         """Record *users* as planned, unless the journal knows them already.
@@ -404,23 +438,16 @@ class Journal:
             )
 
     def record(
-        self,
-        user,
-        state: State,
-        status: str = '',
-        detail: str = '',
-        final: bool = False,
-        account: str = '',
-        wiki: str = '',
-        family: str = '',
+        self, user, state: State, status: str = '', detail: str = '', final: bool = False
     ) -> None:
         """Set one recipient's state and commit it before returning.
 
         *user* is a :class:`~.recipients.Recipient` (keyed by its user id) or a
         name (see :func:`who`). A ``sent`` state is committed together with its
-        entry in the ``send`` table, which the account's rate limit counts.
+        entry in the ``send`` table, which the account's rate limit counts. The
+        account, wiki and family are those given to :meth:`for_run`.
         """
-        self.check_intact()
+        account, wiki, family = self._fixed()
         now = time.time()
         userid, centralid, name = who(user)
         target = (
@@ -460,12 +487,8 @@ class Journal:
 
     def unresolved_names(self, wiki: str) -> list[str]:
         """Names of rows on *wiki* that an older journal kept without a user id."""
-        rows = self.db.execute(
-            'SELECT DISTINCT r.username FROM recipient r JOIN campaign c ON c.id = r.campaign'
-            ' WHERE c.wiki = ? AND r.userid IS NULL',
-            (wiki,),
-        )
-        return [name for (name,) in rows]
+        with self._reading():
+            return schema.names_without_id(self.db, wiki)
 
     def adopt_ids(self, wiki: str, accounts: dict) -> None:
         """Give rows on *wiki* known by name only the account that has that name.
@@ -476,45 +499,41 @@ class Journal:
         if not accounts:
             return
         with self._transaction():
-            rows = self.db.execute(
-                'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'
-                ' r.final, r.version, r.account, r.updated FROM recipient r'
-                ' JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
-                ' AND r.userid IS NULL',
-                (wiki,),
-            ).fetchall()
-            for rowid, campaign, name, *row in rows:
-                if name not in accounts:
-                    continue  # no account has this name: it stays reached by name
-                self.db.execute('DELETE FROM recipient WHERE rowid = ?', (rowid,))
-                schema.merge_row(self.db, campaign, accounts[name], row)
+            schema.adopt_ids(self.db, wiki, accounts)
 
-    def count_send(self, account: str, wiki: str, family: str = '') -> None:
-        """Record an email that reached no recipient of a campaign (-test), for the rate limit."""
-        self.check_intact()
-        self._write(
-            'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
-            (wiki, account, family, time.time()),
-        )
+    def count_send(self) -> None:
+        """Record an email that reached no recipient of a campaign (-test), for the rate limit.
+
+        The account, wiki and family are those given to :meth:`for_run`.
+        """
+        account, wiki, family = self._fixed()
+        with self._transaction():
+            self.db.execute(
+                'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
+                (wiki, account, family, time.time()),
+            )
 
     def resend(self, uncertain_only: bool) -> int:
         """Make uncertain (or all) recipients plannable again; return how many."""
-        if uncertain_only:
-            cursor = self._write(
-                'UPDATE recipient SET state = ?, detail = ?, updated = ? WHERE campaign = ?'
-                ' AND state IN (?, ?)',
-                (
-                    State.PLANNED.value,
-                    '',
-                    time.time(),
-                    self.campaign,
-                    State.SENDING.value,
-                    State.UNCERTAIN.value,
-                ),
-            )
-        else:
-            cursor = self._write('DELETE FROM recipient WHERE campaign = ?', (self.campaign,))
-        return cursor.rowcount
+        with self._transaction():
+            if uncertain_only:
+                cursor = self.db.execute(
+                    'UPDATE recipient SET state = ?, detail = ?, updated = ? WHERE campaign = ?'
+                    ' AND state IN (?, ?)',
+                    (
+                        State.PLANNED.value,
+                        '',
+                        time.time(),
+                        self.campaign,
+                        State.SENDING.value,
+                        State.UNCERTAIN.value,
+                    ),
+                )
+            else:
+                cursor = self.db.execute(
+                    'DELETE FROM recipient WHERE campaign = ?', (self.campaign,)
+                )
+            return cursor.rowcount
 
     # Across campaigns ------------------------------------------------------
 
@@ -526,10 +545,11 @@ class Journal:
             where, key = 'family = ?', family
         else:
             where, key = 'wiki = ?', wiki
-        rows = self.db.execute(
-            f'SELECT at FROM send WHERE account = ? AND {where} AND at >= ? ORDER BY at',
-            (account, key, since),
-        )
+        with self._reading():
+            rows = self.db.execute(
+                f'SELECT at FROM send WHERE account = ? AND {where} AND at >= ? ORDER BY at',
+                (account, key, since),
+            ).fetchall()
         return [at for (at,) in rows]
 
     def reached_elsewhere(self, wiki: str, users: Iterable, since: float) -> dict[str, list[str]]:
@@ -543,21 +563,22 @@ class Journal:
             names[name] = name
             if userid is not None:
                 ids[userid] = name
-        rows = self.db.execute(
-            'SELECT c.name, r.userid, r.username FROM recipient r'
-            ' JOIN campaign c ON c.id = r.campaign'
-            ' WHERE c.wiki = ? AND c.id != ? AND r.state IN (?, ?, ?, ?) AND r.updated >= ?'
-            ' ORDER BY r.updated',
-            (
-                wiki,
-                self.campaign or -1,
-                State.SENT.value,
-                State.POSTED.value,
-                State.SENDING.value,
-                State.UNCERTAIN.value,
-                since,
-            ),
-        )
+        with self._reading():
+            rows = self.db.execute(
+                'SELECT c.name, r.userid, r.username FROM recipient r'
+                ' JOIN campaign c ON c.id = r.campaign'
+                ' WHERE c.wiki = ? AND c.id != ? AND r.state IN (?, ?, ?, ?)'
+                ' AND r.updated >= ? ORDER BY r.updated',
+                (
+                    wiki,
+                    self.campaign or -1,
+                    State.SENT.value,
+                    State.POSTED.value,
+                    State.SENDING.value,
+                    State.UNCERTAIN.value,
+                    since,
+                ),
+            ).fetchall()
         found: dict[str, list[str]] = {}
         for name, userid, user in rows:
             shown = ids.get(userid) if userid is not None else names.get(user)

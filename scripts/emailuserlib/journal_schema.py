@@ -91,41 +91,50 @@ class NewerSchema(Exception):
     """The journal was written by a newer release; the text is the schema number."""
 
 
-def migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Bring the journal in *db* to :data:`SCHEMA_VERSION`, in one transaction.
+def version(db: sqlite3.Connection) -> int:
+    """The schema of the journal in *db*.
 
     :raises NewerSchema: a newer release wrote it
     """
-    version = db.execute('PRAGMA user_version').fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise NewerSchema(version)
-    if version == SCHEMA_VERSION:
-        return
-    db.execute('BEGIN IMMEDIATE')
-    try:
-        if version == 1:
-            db.execute('ALTER TABLE campaign RENAME TO v1_campaign')
-            db.execute('ALTER TABLE recipient RENAME TO v1_recipient')
-        if version == 2:
-            db.execute('ALTER TABLE recipient RENAME TO v2_recipient')
-        for statement in SCHEMA.split(';'):
-            if statement.strip():
-                # Tables an older schema has already are kept as they are.
-                db.execute(
-                    re.sub(
-                        r'^(\s*CREATE (?:UNIQUE )?(?:TABLE|INDEX))', r'\1 IF NOT EXISTS', statement
-                    )
-                )
-        if version == 1:
-            _from_schema_1(db)
-        if version == 2:
-            _from_schema_2(db)
-        db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
-        db.execute('COMMIT')
-    except BaseException:
-        db.execute('ROLLBACK')
-        raise
-    if version == 1:  # schema 1 left one lock file per campaign behind
+    found = db.execute('PRAGMA user_version').fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise NewerSchema(found)
+    return found
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the journal in *db* to :data:`SCHEMA_VERSION`; return the schema it had.
+
+    The caller holds a write transaction, so that the whole migration is
+    committed or none of it, and no other process migrates at the same time.
+
+    :raises NewerSchema: a newer release wrote it
+    """
+    old = version(db)
+    if old == SCHEMA_VERSION:
+        return old  # another process migrated it meanwhile
+    if old == 1:
+        db.execute('ALTER TABLE campaign RENAME TO v1_campaign')
+        db.execute('ALTER TABLE recipient RENAME TO v1_recipient')
+    if old == 2:
+        db.execute('ALTER TABLE recipient RENAME TO v2_recipient')
+    for statement in SCHEMA.split(';'):
+        if statement.strip():
+            # Tables an older schema has already are kept as they are.
+            db.execute(
+                re.sub(r'^(\s*CREATE (?:UNIQUE )?(?:TABLE|INDEX))', r'\1 IF NOT EXISTS', statement)
+            )
+    if old == 1:
+        _from_schema_1(db)
+    if old == 2:
+        _from_schema_2(db)
+    db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
+    return old
+
+
+def remove_stale_files(path: Path, old: int) -> None:
+    """Remove what a journal of schema *old* left beside *path*, once it is migrated."""
+    if old == 1:  # schema 1 left one lock file per campaign behind
         for stale in path.parent.glob(f'{path.name}.campaign-*.lock'):
             with contextlib.suppress(OSError):
                 stale.unlink()
@@ -221,3 +230,61 @@ def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> 
             updated,
         ),
     )
+
+
+def legacy_campaign(db: sqlite3.Connection, legacy: str, name: str) -> int | None:
+    """The id of campaign *name* migrated from schema 1 for the site Pywikibot calls *legacy*."""
+    row = db.execute(
+        'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (LEGACY + legacy, name)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def adopt_legacy(db: sqlite3.Connection, wiki: str, legacy: str, name: str) -> None:
+    """Move a schema-1 campaign of this wiki, and its sends, under the wiki's own identity.
+
+    :param legacy: Pywikibot's name of the site, which schema 1 used
+    """
+    old = legacy_campaign(db, legacy, name)
+    db.execute('UPDATE send SET wiki = ? WHERE wiki = ?', (wiki, LEGACY + legacy))
+    if old is None:
+        return
+    campaign = campaign_id(db, wiki, name)
+    rows = db.execute(
+        'SELECT userid, centralid, username, state, status, detail, final, version,'
+        ' account, updated FROM recipient WHERE campaign = ?',
+        (old,),
+    ).fetchall()
+    for row in rows:
+        merge_row(db, campaign, row[:3], row[3:])
+    db.execute('DELETE FROM recipient WHERE campaign = ?', (old,))
+    db.execute('DELETE FROM campaign WHERE id = ?', (old,))
+
+
+def names_without_id(db: sqlite3.Connection, wiki: str) -> list[str]:
+    """Names of rows on *wiki* that an earlier schema kept without a user id."""
+    rows = db.execute(
+        'SELECT DISTINCT r.username FROM recipient r JOIN campaign c ON c.id = r.campaign'
+        ' WHERE c.wiki = ? AND r.userid IS NULL',
+        (wiki,),
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def adopt_ids(db: sqlite3.Connection, wiki: str, accounts: dict) -> None:
+    """Give rows on *wiki* known by name only the account that has that name.
+
+    :param accounts: {name as kept: (userid, centralid, canonical name)}
+    """
+    rows = db.execute(
+        'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'
+        ' r.final, r.version, r.account, r.updated FROM recipient r'
+        ' JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
+        ' AND r.userid IS NULL',
+        (wiki,),
+    ).fetchall()
+    for rowid, campaign, name, *row in rows:
+        if name not in accounts:
+            continue  # no account has this name: it stays reached by name
+        db.execute('DELETE FROM recipient WHERE rowid = ?', (rowid,))
+        merge_row(db, campaign, accounts[name], tuple(row))

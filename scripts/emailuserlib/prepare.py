@@ -441,6 +441,7 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     journal.open_campaign(
         campaign.wiki, pending['name'], pending['fp'], legacy_wiki=pending['legacy']
     )
+    journal.for_run(campaign.account.name, campaign.wiki, campaign.family)
     journal.adopt_ids(campaign.wiki, pending.get('adopt', {}))
     if opt.resend in ('uncertain', 'all'):
         journal.resend(uncertain_only=opt.resend == 'uncertain')

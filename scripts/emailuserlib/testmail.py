@@ -71,7 +71,7 @@ def send_test(campaign: Campaign, option: bool | str) -> int:
             )
             return EXIT_PENDING
         if outcome.status in (Status.SENT, Status.UNCERTAIN) and campaign.journal is not None:
-            campaign.journal.count_send(account, campaign.wiki, campaign.family)
+            campaign.journal.for_run(account, campaign.wiki, campaign.family).count_send()
         return _say(outcome, first.name, whom, target == account)
     except JournalError as e:
         pywikibot.error(str(e))
