@@ -176,12 +176,28 @@ class Journal:
         self._identity = _identity(self.path)
         try:
             with self._reading():
+                self._check_pages()
                 self.db.execute('PRAGMA journal_mode=WAL')
                 self.db.execute(f'PRAGMA synchronous={synchronous}')
             self._migrate()
         except JournalError:
             self.db.close()
             raise
+
+    def _check_pages(self) -> None:
+        """Look at every page of the file once, before anything is written or sent.
+
+        SQLite finds a damaged page only when a statement reaches it: without
+        this, damage in the ``send`` table would show only when the first
+        ``sent`` is recorded, after that email went out. It takes a fraction of
+        a second for a journal of a hundred thousand recipients.
+
+        :raises ValueError: the first damage found
+        """
+        found = [row[0] for row in self.db.execute('PRAGMA quick_check(1)')]
+        if found != ['ok']:
+            lines = [line for line in '\n'.join(found).splitlines() if not line.startswith('***')]
+            raise ValueError(lines[0] if lines else 'SQLite found damage')
 
     def _error(self, what: str, error: Exception) -> JournalError:
         text = str(error)
@@ -241,12 +257,12 @@ class Journal:
     def _migrate(self) -> None:
         """Bring an older journal to this release's schema (see :mod:`.journal_schema`)."""
         try:
+            # A value no release wrote (a state, say) is damage: the migration rolls back.
             with self._reading():
-                current = schema.version(self.db) == SCHEMA_VERSION
-            if current:
-                return
-            with self._transaction():
-                old = schema.migrate(self.db)
+                if schema.version(self.db) == SCHEMA_VERSION:
+                    return
+                with self._transaction():
+                    old = schema.migrate(self.db)
         except schema.NewerSchema as e:
             raise JournalError(
                 f'The journal {self.path} was written by a newer release of '
