@@ -18,7 +18,13 @@ mailing. Each text that was sent in a campaign is a *version*; a recipient row
 says which version reached that user.
 
 Every email sent is also kept in the ``send`` table (wiki, account, time), for
-the account's rate limit across campaigns.
+the account's rate limit across campaigns. The account, the wiki and its family
+stay the same during a run: the run gives them once (:meth:`Journal.for_run`).
+
+Every write is one transaction of :meth:`Journal._transaction`, committed to the
+disk before the caller goes on, and only while the journal is still the file
+the run opened. Every error of the file, read or written, is one
+:class:`JournalError` sentence naming it.
 
 While a run may send, it holds the journal's lock: an exclusive SQLite lock on
 ``<journal>.lock``, which SQLite takes with the operating system's file locks on

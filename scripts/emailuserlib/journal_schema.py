@@ -10,7 +10,13 @@ A row whose name no account has any more (renamed since, or deleted) keeps
 its name as its key, so that whoever that name reached stays reached.
 
 Schema 2 keyed recipients by name; schema 1 also keyed campaigns by
-Pywikibot's name of the site, the account and the text.
+Pywikibot's name of the site, the account and the text. A campaign of schema 1
+keeps Pywikibot's name of its site (prefixed :data:`LEGACY`) until the first run
+of it writes the journal, which moves it under the wiki's own identity
+(:func:`adopt_legacy`).
+
+What writes here writes inside the caller's transaction
+(:meth:`.Journal._transaction`); none commits.
 """
 
 from __future__ import annotations
