@@ -144,7 +144,7 @@ class _Run(NamedTuple):
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except OSError:  # gone, or no longer reachable: not the file the run opened
         return None
     return st.st_dev, st.st_ino
 
@@ -162,12 +162,17 @@ class Journal:
         self.version: int | None = None
         self._run: _Run | None = None
         self._lock_db: sqlite3.Connection | None = None
-        if self.path.is_symlink():
+        try:
+            linked = self.path.is_symlink()
+            other = self.path.exists() and not self.path.is_file()
+        except OSError as e:  # a folder on the way that may not be looked into
+            raise self._error('cannot be opened', e) from None
+        if linked:
             raise JournalError(
                 f'The journal {self.path} is a symbolic link: give the real file with '
                 '-journal:, so that nobody can redirect it.'
             )
-        if self.path.exists() and not self.path.is_file():
+        if other:
             raise JournalError(
                 f'The journal {self.path} is not a file (a folder, or something else of '
                 'that name): give the path of the journal file with -journal:.'
