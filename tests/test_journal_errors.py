@@ -11,6 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from emailuserlib import journal
 from emailuserlib.journal import Journal, JournalError
@@ -287,3 +289,50 @@ def test_check_does_not_need_the_journal(sender, mailbox, tmp_path):
     assert 'Traceback' not in result.output and str(path) not in result.output
     assert '2 users checked' in result.output
     assert mailbox.messages() == []
+
+
+# Any bytes at all ---------------------------------------------------------------
+
+
+def read_all(path: Path) -> None:
+    """What a run reads of the journal before its first email."""
+    j = Journal(path)
+    try:
+        j.open_campaign(WIKI, 'Hi', FP, create=False)
+        j.states()
+        j.reached_elsewhere(WIKI, ['Alice'], 0)
+        j.unresolved_names(WIKI)
+        j.sends_since(0, 'Sender', WIKI)
+    finally:
+        j.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.integers(min_value=0, max_value=60_000),
+    junk=st.binary(min_size=1, max_size=600),
+)
+def test_junk_anywhere_in_a_journal_is_a_journal_error_or_nothing(tmp_path_factory, start, junk):
+    folder = tmp_path_factory.mktemp('junk')
+    path = filled(folder / 'j.sqlite3')
+    data = bytearray(path.read_bytes())
+    start %= len(data)
+    data[start : start + len(junk)] = junk
+    path.write_bytes(bytes(data))
+    try:
+        read_all(path)
+    except JournalError as e:
+        one_sentence(e, path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=3000), st.booleans())
+def test_any_file_at_the_journal_path_is_a_journal_error_or_a_journal(
+    tmp_path_factory, data, header
+):
+    path = tmp_path_factory.mktemp('any') / 'j.sqlite3'
+    path.write_bytes((b'SQLite format 3\0' if header else b'') + data)
+    try:
+        read_all(path)
+    except JournalError as e:
+        one_sentence(e, path)
