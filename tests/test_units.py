@@ -524,7 +524,7 @@ def test_ratelimit_option_reads_count_and_period(text, hits, seconds):
 
 @pytest.mark.parametrize('text', ['20', 'lots/day', '0/day', '5/fortnight', '5/0'])
 def test_ratelimit_option_refuses_what_it_cannot_read(text):
-    with pytest.raises(ValueError, match='-ratelimit:'):
+    with pytest.raises(ValueError, match='not a limit'):
         budget.parse_ratelimit(text)
 
 

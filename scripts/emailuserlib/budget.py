@@ -39,18 +39,21 @@ _SPEC = re.compile(r'\s*(\d+)\s*/\s*(\d*)\s*([a-z]*?)s?\s*')
 def parse_ratelimit(text: str) -> RateLimit:
     """``20/day``, ``5/hour``, ``3/10min`` or ``2/600`` (seconds) as a limit.
 
-    :raises ValueError: with the sentence to show the operator
+    The option table checks -ratelimit: with this parser and says what is wrong.
+
+    :raises ValueError: *text* is no count and period
     """
     match = _SPEC.fullmatch(text.lower())
     unit = match and (_UNITS.get(match.group(3)) if match.group(3) else 1)
-    if not match or not unit or int(match.group(1)) < 1 or match.group(2) == '0':
-        raise ValueError(
-            f'-ratelimit:{text} is not a limit: give the most emails per period, as in '
-            '-ratelimit:20/day, -ratelimit:5/hour or -ratelimit:2/600 (seconds).'
-        )
+    if (
+        not match
+        or not unit
+        or int(match.group(1)) < 1
+        or match.group(2) == '0'
+        or not (match.group(2) or match.group(3))  # "20" alone has no period
+    ):
+        raise ValueError(f'not a limit: {text!r}')
     count = int(match.group(2) or 1)
-    if not match.group(3) and not match.group(2):
-        raise ValueError(f'-ratelimit:{text} has no period: write it as in -ratelimit:20/day.')
     return RateLimit(int(match.group(1)), count * unit, 'set with -ratelimit')
 
 

@@ -56,44 +56,22 @@ def parse_since(value: str) -> datetime:
 
     A date (``2026-05-01``) means its start in UTC; an ISO 8601 time
     (``2026-05-01T12:00``, ``2026-05-01T12:00:00Z``, ``...+02:00``) without an
-    offset is UTC as well.
+    offset is UTC as well. The option table checks -since: with this parser and
+    says what is wrong.
 
     :raises ValueError: the value is not such a date or time, or lies in the future
     """
     text = value.strip()
-    problem = (
-        f'-since:{value} is not a date or an ISO 8601 time: give it as -since:2026-05-01 '
-        'or -since:2026-05-01T12:00:00Z.'
-    )
     if not _DATE.match(text):
-        raise ValueError(problem)
+        raise ValueError(f'not a date or an ISO 8601 time: {value!r}')
     iso = text[:-1] + '+00:00' if text[-1:] in ('Z', 'z') else text
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        raise ValueError(problem) from None
+    when = datetime.fromisoformat(iso)  # its ValueError says what it could not read
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     when = when.astimezone(timezone.utc)
     if when > datetime.now(timezone.utc):
-        raise ValueError(
-            f'-since:{value} lies in the future, so no edit counts: give a time in the past.'
-        )
+        raise ValueError(f'lies in the future: {value!r}')
     return when
-
-
-def parse_minedits(value) -> int:
-    """The number -minedits:*value* names.
-
-    :raises ValueError: it is not a whole number of at least 1
-    """
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(
-            f'-minedits:{value} is not a positive whole number: give the fewest edits an '
-            'editor must have made to these pages, as in -minedits:2.'
-        )
-    return int(text)
 
 
 def api_timestamp(when: datetime) -> str:
@@ -178,19 +156,13 @@ class EditorSearch:
 
 
 def options(opt) -> tuple[datetime | None, int]:
-    """-since: and -minedits: of the bot options, checked; they need -editors.
+    """-since: and -minedits: of the bot options, as the search takes them.
 
-    :raises ValueError: a value is wrong, or given without -editors
+    The option table checked both, and that they come with -editors.
     """
     if not opt.editors:
-        for name in ('since', 'minedits'):
-            if opt[name] not in ('', 1, '1'):
-                raise ValueError(
-                    f'-{name}: counts edits to the pages of the generators: add -editors.'
-                )
         return None, 1
-    since = parse_since(str(opt.since)) if opt.since else None
-    return since, parse_minedits(opt.minedits)
+    return (parse_since(opt.since) if opt.since else None), int(opt.minedits)
 
 
 def find(site, pages: Iterable, since: datetime | None = None, minedits: int = 1) -> EditorSearch:
@@ -359,7 +331,7 @@ def gather(site, opt, pages, values: dict):
     *pages*, the names of the other pages' editors as the wiki gave them, their
     values merged into *values*, and the search for the plan.
 
-    :raises ValueError: -since:/-minedits: is wrong or without -editors, or no generator
+    :raises ValueError: -editors without a generator
     """
     since, minedits = options(opt)
     if not opt.editors:

@@ -18,7 +18,7 @@ import pywikibot
 from pywikibot import i18n
 
 from . import fallback
-from .message import MessageError, check_template
+from .message import check_template
 from .outcomes import Status
 from .pagetext import page_url
 from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, Recipient, normalize_username
@@ -38,7 +38,8 @@ NOTE_MESSAGES = {
 }
 #: -optoutnote:none leaves the paragraph out.
 NO_NOTE = 'none'
-_URL = re.compile(r'(?<!\{)\{url\}(?!\})')
+#: Where -optoutnote: puts the address of the opt-out page ({{url}} is no placeholder).
+URL = re.compile(r'(?<!\{)\{url\}(?!\})')
 
 
 def massmessage_optout(site) -> tuple[str, set[str]]:
@@ -89,22 +90,12 @@ def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, .
     (-optoutnote:) replaces the wording, ``{url}`` standing for the address;
     ``none`` leaves the paragraph out. Empty without an opt-out list.
 
-    :raises MessageError: -optoutnote: is unusable, or given without an opt-out list
+    :raises MessageError: -optoutnote: has a placeholder the message does not know
     """
     if custom == NO_NOTE:
         return ''
+    # The option table saw that it has {url} and comes with an -optout: list.
     if custom:
-        if not titles:
-            raise MessageError(
-                '-optoutnote: tells readers about an opt-out list, and there is none: add '
-                '-optout:TITLE, or leave -optoutnote: out.'
-            )
-        if not _URL.search(custom):
-            raise MessageError(
-                '-optoutnote: does not say where readers opt out: put {url} where the '
-                'address of the opt-out page goes, or give -optoutnote:none to leave the '
-                'paragraph out.'
-            )
         check_template(custom, 'opt-out note (-optoutnote:)', (*columns, 'url'))
     if not titles:
         return ''
@@ -113,7 +104,7 @@ def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, .
     title = page.title()
     url = page_url(site, title)
     if custom:
-        return _URL.sub(lambda _: url, custom.replace('\\n', '\n')).strip()
+        return URL.sub(lambda _: url, custom.replace('\\n', '\n')).strip()
     key, english = NOTE_MESSAGES['category' if page.namespace() == CATEGORY_NS else 'page']
     return translate(site, key, {'url': url, 'category': title}, english)
 
