@@ -69,7 +69,7 @@ def test_pages_map_to_their_user(namespace, title, user):
     ],
 )
 def test_names_that_cannot_be_accounts(name, problem):
-    assert recipients.name_problem(name, temp_prefix='~') == problem
+    assert recipients.name_problem(name, [('~', '')]) == problem
 
 
 def test_batches_split_at_the_limit():

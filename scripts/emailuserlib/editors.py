@@ -30,7 +30,8 @@ from .recipients import (
     Recipient,
     batch_size,
     batches,
-    temp_account_prefix,
+    is_temporary_name,
+    temp_account_patterns,
 )
 from .report import HEADER
 
@@ -228,14 +229,14 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
 
 def _sort(site, search: EditorSearch, authors: list[Editor]) -> None:
     """Split *authors* into recipients and those left out, with the reason."""
-    temp_prefix = temp_account_prefix(site)
+    temp_patterns = temp_account_patterns(site)
     sender = int(site.userinfo.get('id') or 0) if site.logged_in() else 0
     candidates = []
     for editor in authors:
         reason = ''
         if editor.anon:
             reason = IP_EDITOR
-        elif editor.temp or (temp_prefix and editor.name.startswith(temp_prefix)):
+        elif editor.temp or is_temporary_name(editor.name, temp_patterns):
             reason = TEMPORARY
         elif sender and editor.userid == sender:
             reason = SENDER

@@ -30,8 +30,6 @@ class PlanFacts:
     simulate: bool = False
     #: Each limit the account keeps to, with the sends of its window already used.
     limits: list[tuple[RateLimit, int]] = field(default_factory=list)
-    #: Whether the account's limits are known (False for -check).
-    limits_known: bool = True
     campaign: str = ''
     journal: str = ''
     reached: int = 0
@@ -104,21 +102,20 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
             group = skipped[reason]
             names = name_list([with_detail(r.name, r.detail) for r in group])
             lines.append(f'    {reason} ({len(group)}): {names}')
-    if facts.limits_known:
-        if not facts.limits:
-            lines.append('  Rate limit: none applies to this account.')
-        for limit, used in facts.limits:
-            spent = f'; {used} of them used in the current window' if used else ''
-            if facts.test:
-                spent += '; the test email uses one more'
-            lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
-            fit = max(limit.hits - used, 0)
-            # When nothing fits now, the sentence after the plan says when the next can go.
-            if used + this_run > limit.hits and fit:
-                lines.append(
-                    f'  Only {fit} more fit into the current window of this limit: the run '
-                    'stops there and a rerun later goes on, or -wait waits for the window.'
-                )
+    if not facts.limits:
+        lines.append('  Rate limit: none applies to this account.')
+    for limit, used in facts.limits:
+        spent = f'; {used} of them used in the current window' if used else ''
+        if facts.test:
+            spent += '; the test email uses one more'
+        lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
+        fit = max(limit.hits - used, 0)
+        # When nothing fits now, the sentence after the plan says when the next can go.
+        if used + this_run > limit.hits and fit:
+            lines.append(
+                f'  Only {fit} more fit into the current window of this limit: the run '
+                'stops there and a rerun later goes on, or -wait waits for the window.'
+            )
     seconds = max(
         [estimate_seconds(this_run, facts.put_throttle)]
         + [estimate_seconds(this_run, facts.put_throttle, lim, used) for lim, used in facts.limits]

@@ -91,16 +91,18 @@ def normalize_username(name: str, first_letter: bool = True) -> str:
     return first_upper(name) if first_letter else name
 
 
-def name_problem(name: str, temp_prefix: str | None = None) -> str | None:
+def name_problem(name: str, temp_patterns: Iterable[tuple[str, str]] = ()) -> str | None:
     """Why *name* cannot be a registered account, or None when the wiki may say.
 
-    Which characters a user name may hold is the wiki's to say: it is asked.
+    *temp_patterns* are the wiki's patterns of temporary account names
+    (:func:`temp_account_patterns`). Which characters a user name may hold is
+    the wiki's to say: it is asked.
     """
     if not name:
         return 'empty user name'
     if is_ip_address(name) or is_ip_network(name):
         return 'IP address'
-    if temp_prefix and name.startswith(temp_prefix):
+    if is_temporary_name(name, temp_patterns):
         return 'temporary account'
     if _SEPARATOR in name:
         return 'invalid user name'
@@ -161,18 +163,6 @@ def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
     return Status.NOT_EMAILABLE, 'opted out of email or has no confirmed address'
 
 
-def temp_account_prefix(site) -> str | None:
-    """The literal prefix of temporary account names, where the wiki has them."""
-    info = site.siteinfo.get('autocreatetempuser', expiry=False) or {}
-    if not info.get('enabled'):
-        return None
-    pattern = info.get('matchPattern') or info.get('genPattern') or ''
-    if isinstance(pattern, list):
-        pattern = pattern[0] if pattern else ''
-    prefix = pattern.split('$1', 1)[0]
-    return prefix or None
-
-
 def batch_size(site) -> int:
     """How many names one ``list=users`` request may carry for this account."""
     try:
@@ -208,10 +198,8 @@ class Resolver:
         self.optout_names = list(optout)
         self._optout_ids: set[int] | None = None
         self.values = values or {}
-        self.temp_prefix = temp_account_prefix(site)
         self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
-        self.requests = 0
 
     def normalize(self, name: str) -> str:
         return normalize_username(name, self.first_letter)
@@ -227,14 +215,6 @@ class Resolver:
                     found[name] = self.renamed(user.name) or user
             self._optout_ids = {u.userid for u in found.values() if u.userid is not None}
         return self._optout_ids
-
-    def from_pages(self, pages: Iterable) -> list[Recipient]:
-        """Resolve pages from a Pywikibot generator."""
-        return self._resolve(self._page_items(pages))
-
-    def from_names(self, names: Iterable[str]) -> list[Recipient]:
-        """Resolve plain user names (library use)."""
-        return self._resolve(self._name_items(names))
 
     def from_names_and_pages(
         self, names: Iterable[str], pages: Iterable, accounts: Iterable[str] = ()
@@ -277,7 +257,7 @@ class Resolver:
             seen.add(key)
             values = self.values.get(name) or self.values.get(key) or {}
             recipient = Recipient(key, source=source, values=values, written=name.strip())
-            problem = name_problem(key, self.temp_prefix)
+            problem = name_problem(key)
             if is_temporary_name(key, self.temp_patterns):
                 recipient.status = Status.TEMPORARY_ACCOUNT
             elif problem:
@@ -343,7 +323,6 @@ class Resolver:
         if with_pages:
             params.update(titles=_several([f'{user_ns}:{n}' for n in names]), redirects=True)
         data = self.site.simple_request(**params).submit()
-        self.requests += 1
         query = data.get('query', {})
         users = {u.get('name'): u for u in query.get('users', [])}
         # The API folds its input to NFC, and names the titles it changed.
@@ -402,7 +381,6 @@ class Resolver:
                 ususerids=[r.userid for r in chunk],
                 formatversion=2,
             ).submit()
-            self.requests += 1
             users = {u.get('userid'): u for u in data.get('query', {}).get('users', [])}
             for r in chunk:
                 entry = users.get(r.userid)
@@ -440,7 +418,6 @@ class Resolver:
                 ).submit()
             except PywikibotError:  # no renames on this wiki
                 return None
-            self.requests += 1
             events = data.get('query', {}).get('logevents', [])
             new = events[0].get('params', {}).get('newuser') if events else None
             if not new:
