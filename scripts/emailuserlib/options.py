@@ -453,7 +453,10 @@ class _Door:
         return f'{self.given(option, value)} {bad.what}: {todo}.'
 
     def named(self, option: Option) -> str:
-        """The option without a value, as this door names it: ``-editors``, ``-since:``."""
+        """The option without a value, as this door names it: ``-editors``, ``-since:``
+        on the command line, ``since`` through the other doors."""
+        if self.name != 'command line':
+            return option.name
         return f'-{option.name}' if option.kind == 'flag' else f'-{option.name}:'
 
     def add(self, option: Option) -> str:
@@ -485,9 +488,6 @@ class _IniDoor(_Door):
     def example(self, option: str, value: str) -> str:
         return f'{option} = {value}'
 
-    def named(self, option: Option) -> str:
-        return option.name
-
     def add(self, option: Option) -> str:
         value = 'yes' if option.kind == 'flag' else option.metavar or 'VALUE'
         return f'{option.name} = {value} to [{SECTION}] or {option.usage[0]} to the command line'
@@ -505,15 +505,9 @@ class _CallerDoor(_Door):
     def example(self, option: str, value: str) -> str:
         return f'{option}={value!r}'
 
-    def named(self, option: Option) -> str:
-        return option.name
-
     def add(self, option: Option) -> str:
         value = True if option.kind == 'flag' else option.metavar or 'VALUE'
         return f'{option.name}={value!r}'
-
-    def drop(self, option: Option) -> str:
-        return f'leave {option.name} out'
 
 
 # Checking one value ---------------------------------------------------------
