@@ -296,3 +296,13 @@ def test_a_library_callers_bad_value_is_refused(given):
         options.check_values(given)
     with pytest.raises(options.OptionError):
         EmailUserBot(site=object(), **given)
+
+
+def test_a_run_that_sends_needs_a_body_from_one_option_of_the_group():
+    with pytest.raises(options.OptionError) as e:
+        options.check_body(options.defaults())
+    assert str(e.value) == (
+        'There is no message body: give it with -text:, -textfile: or -textpage:.'
+    )
+    for name in ('text', 'textfile', 'textpage'):
+        options.check_body({**options.defaults(), name: 'x'})

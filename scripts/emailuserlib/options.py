@@ -652,6 +652,22 @@ def _check_rules(values: dict[str, Any], door_of: Callable[[str], _Door]) -> Non
             raise OptionError(door.broken(rule, values[rule.option]), door.name)
 
 
+def check_body(values) -> None:
+    """Refuse the options of a run that sends, when none gives the message body.
+
+    Called where a run reads its message: ``-check`` sends nothing and needs none.
+
+    :raises OptionError: no option of the body group is given
+    """
+    members = [o for o in OPTIONS if o.group == 'body']
+    if not any(values.get(o.name) for o in members):
+        door = _Door()
+        names = ', '.join(door.named(o) for o in members[:-1])
+        raise OptionError(
+            f'There is no message body: give it with {names} or {door.named(members[-1])}.'
+        )
+
+
 # scripts.ini ------------------------------------------------------------------
 
 

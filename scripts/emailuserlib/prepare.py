@@ -29,7 +29,7 @@ from pywikibot import config
 from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
-from . import editors, langpages, respect, sentences, wikimail
+from . import editors, langpages, options, respect, sentences, wikimail
 from . import journal as journals
 from .delivery import Sender
 from .journal import Journal, JournalError
@@ -118,14 +118,11 @@ def read_message(
     their rows, whose columns may name a page per language in -textpage:.
 
     :raises MessageError: with the sentence to show the operator
+    :raises OptionError: no option gives the body
     """
     if interactive is None:
         interactive = sys.stdin.isatty()
-    # The option table lets only one of them through.
-    if not (opt.text or opt.textfile or opt.textpage):
-        raise MessageError(
-            'There is no message body: give it with -text:, -textfile: or -textpage:.'
-        )
+    options.check_body(opt)
     subject = opt.subject
     if not subject:
         if not interactive:
