@@ -30,10 +30,11 @@ a test) follow from it. Its *kind* says how a value is written and read:
 
 An option with *per_run* set acts on one run only and is refused in
 scripts.ini, where it would act on every run. Options of one *group* (the
-message body) exclude each other; the command line's replaces scripts.ini's.
-An option that needs another (``-since:`` needs ``-editors``) says so in
-:data:`RULES`, checked once both doors' values are merged, and for a caller of
-the library; the sentence names the door the option came through.
+message body) exclude each other; the command line's replaces scripts.ini's,
+and a run that sends needs one of them (:func:`check_body`). An option that
+needs another (``-since:`` needs ``-editors``) says so in :data:`RULES`,
+checked once both doors' values are merged, and for a caller of the library;
+the sentence names the door the option came through.
 """
 
 from __future__ import annotations
@@ -836,11 +837,12 @@ def load(args: list[str], here: Path, config_dir: Path) -> Settings:
 
 
 def check_values(given: dict[str, Any]) -> dict[str, Any]:
-    """Options given by a caller of the library, checked as the doors check them.
+    """Options given by a caller of the library, checked as the doors check them,
+    with the rules between them.
 
     Values may be typed (``max=20``, ``always=True``) or text as in scripts.ini.
 
-    :raises OptionError: a value cannot be used
+    :raises OptionError: a value cannot be used, or an option lacks the one it needs
     """
     door = _CallerDoor()
     checked = {}
