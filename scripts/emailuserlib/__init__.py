@@ -42,5 +42,6 @@ Throughout:
 - :mod:`.outcomes`: the words for what becomes of a recipient, and the exit statuses
 - :mod:`.errors`: the base class of the script's errors, with an exit status
 - :mod:`.sentences`: operator sentences that more than one part says
+- :mod:`.translations`: the script's own messages in the wiki's language
 - :mod:`.redact`: no password or token in anything the process writes
 """
