@@ -153,3 +153,20 @@ def test_check_and_report_show_the_edit_count():
     assert editors.report_row(bot) == ('3', 'A')
     assert editors.report_header(options(editors=True))[-2:] == ('edits', 'pages')
     assert editors.report_header(options()) == ('username', 'status', 'detail')
+
+
+class _GermanWiki:
+    lang = 'de'
+
+
+@pytest.mark.parametrize(
+    ('titles', 'expected'),
+    [
+        (['Blaumeise', 'Kardinal'], 'Blaumeise und Kardinal'),
+        (['A', 'B', 'C', 'D', 'E'], 'A, B, C und 2 weitere'),
+    ],
+)
+def test_pages_read_as_a_sentence_in_the_wikis_language(titles, expected):
+    assert editors.readable_titles(titles, site=_GermanWiki()) == expected
+    editor = Editor('Anna', pages=dict.fromkeys(titles, 1), site=_GermanWiki())
+    assert editor.values['pages'] == expected

@@ -34,6 +34,7 @@ from .recipients import (
     temp_account_patterns,
 )
 from .report import HEADER
+from .translations import translate
 
 #: The placeholders -editors adds to the subject and body.
 COLUMNS = ('edits', 'pages')
@@ -80,13 +81,19 @@ def api_timestamp(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def readable_titles(titles: list[str], shown: int = SHOWN_TITLES) -> str:
-    """Titles as a sentence reads them: ``A and B``, ``A, B and C``, ``A, B, C and 4 more``."""
+def readable_titles(titles: list[str], shown: int = SHOWN_TITLES, site=None) -> str:
+    """Titles as a sentence reads them: ``A and B``, ``A, B and C``, ``A, B, C and 4 more``.
+
+    The words come from the script's messages in *site*'s language (German:
+    ``A, B und C``, ``A, B, C und 4 weitere``); English without a site.
+    """
     if len(titles) <= 1:
         return ''.join(titles)
     if len(titles) <= shown:
-        return ', '.join(titles[:-1]) + ' and ' + titles[-1]
-    return ', '.join(titles[:shown]) + f' and {len(titles) - shown} more'
+        words = {'titles': ', '.join(titles[:-1]), 'last': titles[-1]}
+        return translate(site, 'emailuser-titles-and', words, '%(titles)s and %(last)s')
+    words = {'titles': ', '.join(titles[:shown]), 'count': str(len(titles) - shown)}
+    return translate(site, 'emailuser-titles-more', words, '%(titles)s and %(count)s more')
 
 
 def plural(count: int, word: str) -> str:
@@ -103,6 +110,8 @@ class Editor:
     temp: bool = False
     #: Counted edits by title, in the order the pages were read.
     pages: dict[str, int] = field(default_factory=dict)
+    #: The wiki, whose language {pages} is written in.
+    site: object = field(default=None, repr=False, compare=False)
 
     @property
     def edits(self) -> int:
@@ -116,7 +125,7 @@ class Editor:
     @property
     def values(self) -> dict[str, str]:
         """The placeholder values of this editor's email."""
-        return {'edits': str(self.edits), 'pages': readable_titles(self.titles())}
+        return {'edits': str(self.edits), 'pages': readable_titles(self.titles(), site=self.site)}
 
 
 @dataclass
@@ -191,6 +200,7 @@ def find(site, pages: Iterable, since: datetime | None = None, minedits: int = 1
                     int(rev.get('userid') or 0),
                     anon=bool(rev.get('anon')),
                     temp=bool(rev.get('temp')),
+                    site=site,
                 )
             editor.pages[title] = editor.pages.get(title, 0) + 1
     _sort(site, search, sorted(authors.values(), key=lambda e: (-e.edits, e.name)))
