@@ -78,6 +78,8 @@ class WikiUser:
     moved_to: str = ''
     #: The name without an account whose user page led here.
     via: str = ''
+    #: The name without an account that the wiki's rename log led here.
+    renamed_from: str = ''
 
 
 def normalize_username(name: str, first_letter: bool = True) -> str:
@@ -275,6 +277,9 @@ class Resolver:
                 r.status, r.detail = Status.NOT_A_USER, 'the wiki says this is no valid user name'
                 continue
             if user.userid is None:
+                # Renamed, without a user page left to redirect: the rename log says to whom.
+                user = self.renamed(user.name) or user
+            if user.userid is None:
                 r.status, r.name = Status.NO_SUCH_USER, user.name
                 continue
             if user.userid in accounts:  # another name of an account already considered
@@ -285,6 +290,8 @@ class Resolver:
             r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
             if user.via:
                 r.detail = f'user page of {user.via} redirects here'
+            elif user.renamed_from:
+                r.detail = f'renamed from {user.renamed_from}'
             r.status, why = account_status(user, optout)
             r.detail = why or r.detail
         return [r for r in result if id(r) not in duplicates]
@@ -406,6 +413,7 @@ class Resolver:
         from pywikibot.exceptions import Error as PywikibotError
 
         user_ns = self.site.namespaces[USER_NS].custom_name
+        first = name
         for _ in range(hops):
             try:
                 data = self.site.simple_request(
@@ -424,7 +432,7 @@ class Resolver:
                 return None
             user = self.accounts([new]).get(new)
             if user is not None and user.userid is not None:
-                return replace(user, via=name)
+                return replace(user, renamed_from=first)
             name = new
         return None
 
