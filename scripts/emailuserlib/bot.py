@@ -8,6 +8,10 @@ emailability again when due (after every wait, at least every
 :data:`REFRESH_SECONDS`), and :meth:`settle` is the one place where an outcome is
 set on the recipient, written to the journal and counted, so that the four never
 disagree.
+
+What is not delivery lives beside it: the waits for the limits in
+:class:`.budget.RunWaits`, the progress line in :class:`.progress.ProgressLine`,
+and the report's writing in :func:`.report.save_report`.
 """
 
 from __future__ import annotations
@@ -285,9 +289,7 @@ class EmailUserBot(ConfigParserBot):
                 self.stop(stop)
                 return
             if not config.simulate:  # a dry run waits for nothing
-                if self.site.throttle.waittime(write=True) >= progress.LONG_WAIT:
-                    self.waited = True
-                progress.throttle_wait(self.site, f'emailing {recipient.name}')
+                self.waited |= progress.throttle_wait(self.site, f'emailing {recipient.name}')
             if not self._still_wanted(recipient):
                 return
             try:
@@ -342,7 +344,7 @@ class EmailUserBot(ConfigParserBot):
     def _left_to_email(self) -> int:
         return sum(1 for r in self.campaign.recipients if r.status == Status.EMAILABLE)
 
-    def _after(self, recipient: Recipient, outcome) -> None:
+    def _after(self, recipient: Recipient, outcome: Outcome) -> None:
         if outcome.status in (Status.SENT, Status.SIMULATED):
             self.emails += 1
             self.uncertain_in_a_row = 0
@@ -370,7 +372,7 @@ class EmailUserBot(ConfigParserBot):
         never emailed.
         """
         campaign = self.campaign
-        waited = self.waited or self.waits.waited
+        waited = self.waited or self.waits.waited  # for the put throttle, or for a limit
         due = waited or time.monotonic() - self.refreshed >= REFRESH_SECONDS
         if not due or campaign.resolver is None:
             return

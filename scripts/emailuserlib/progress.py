@@ -53,17 +53,20 @@ def wait_visibly(
         stream.flush()
 
 
-def throttle_wait(site, doing: str) -> None:
+def throttle_wait(site, doing: str) -> bool:
     """Wait out the put throttle before *doing* (``emailing Alice``), visibly when long.
 
     Pywikibot's throttle would wait too, in its own words ("Sleeping for 9.3
-    seconds"); after this wait it has nothing left to wait for.
+    seconds"); after this wait it has nothing left to wait for. Returns whether
+    the wait was long enough to be shown.
     """
     wait = site.throttle.waittime(write=True)
     if wait >= LONG_WAIT:
         wait_visibly(wait, lambda left: f'Put throttle: {doing} in {duration(left)}.')
-    elif wait > 0:
+        return True
+    if wait > 0:
         time.sleep(wait)
+    return False
 
 
 class ProgressLine:
