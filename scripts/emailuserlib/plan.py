@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .budget import RateLimit
 from .outcomes import Status, with_detail
 from .recipients import Recipient
-from .timing import RateLimit, duration, estimate_seconds
+from .timing import duration, estimate_seconds
 
 #: How many names the plan lists per skip reason before it summarises.
 SHOW_NAMES = 20

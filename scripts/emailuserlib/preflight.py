@@ -14,7 +14,7 @@ from pywikibot.exceptions import Error as PywikibotError
 from pywikibot.exceptions import ServerError
 
 from . import sentences
-from .timing import RateLimit
+from .budget import RateLimit
 
 try:  # Pywikibot 11.5 renamed it
     from pywikibot.exceptions import ApiTimeoutError

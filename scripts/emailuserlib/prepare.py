@@ -47,7 +47,7 @@ from .pagetext import text_from_page
 from .plan import PlanFacts, format_plan, format_preview, name_list
 from .preflight import UNREACHABLE, Account, PreflightError, check_account
 from .recipients import Recipient, Resolver, optout_names
-from .report import ReportError, check_journal_path, check_path, write_report
+from .report import ReportError, check_journal_path, check_path, save_report
 from .timing import duration
 
 #: How far back another campaign's mail to the same people makes a run ask.
@@ -462,26 +462,7 @@ def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
 
 
 def _limits(campaign: Campaign, opt) -> list[tuple]:
-    # Checked by the option table.
-    manual = budgets.parse_ratelimit(opt.ratelimit) if opt.ratelimit else None
-    wikimedia = budgets.is_wikimedia(campaign.site)
-    campaign.family = budgets.WIKIMEDIA if wikimedia else ''
-    limits = budgets.applicable_limits(campaign.account.userinfo, wikimedia, manual)
-    campaign.account.limits = limits
-    account, wiki, family = campaign.account.name, campaign.wiki, campaign.family
-
-    def sends_since(since: float, across_family: bool) -> list[float]:
-        # The journal of a new campaign file is created once the run goes ahead.
-        journal = campaign.journal
-        if journal is None:
-            return []
-        # Every send on a wiki of the family carries the family: one query, no double count.
-        if across_family and family:
-            return journal.sends_since(since, account, family=family)
-        return journal.sends_since(since, account, wiki=wiki)
-
-    campaign.budget = budgets.Budget(limits, sends_since)
-    return [(limit, campaign.budget.used(limit)) for limit in limits]
+    return budgets.for_campaign(campaign, opt.ratelimit)
 
 
 def prepare(
@@ -698,8 +679,8 @@ def check(
         + ', '.join(f'{n} {status}' for status, n in totals.most_common())
         + '.'
     )
-    if opt.report:
-        rows = editors.report_rows(recipients, opt)
-        write_report(opt.report, rows, editors.report_header(opt))
-        pywikibot.info(f'Report with {len(rows)} rows written to {opt.report}.')
+    if opt.report and not save_report(
+        opt.report, editors.report_rows(recipients, opt), editors.report_header(opt)
+    ):
+        return EXIT_ERROR
     return EXIT_OK
