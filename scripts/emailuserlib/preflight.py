@@ -14,6 +14,7 @@ from pywikibot.exceptions import Error as PywikibotError
 from pywikibot.exceptions import ServerError
 
 from . import sentences
+from .errors import EmailUserError
 from .timing import RateLimit
 
 try:  # Pywikibot 11.5 renamed it
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover
 UNREACHABLE = (ServerError, ApiTimeoutError, ConnectionError, requests.RequestException)
 
 
-class PreflightError(Exception):
+class PreflightError(EmailUserError):
     """The account cannot send email; the text says why and what to do."""
 
 

@@ -8,10 +8,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import EmailUserError
+
 HEADER = ('username', 'status', 'detail')
 
 
-class ReportError(ValueError):
+class ReportError(EmailUserError):
     """The report cannot be written where asked; the text says what to do."""
 
 
