@@ -23,12 +23,7 @@ from .report import write_report
 
 
 def check(
-    site,
-    opt,
-    pages: Iterable | None = None,
-    names: Iterable[str] | None = None,
-    settings: str = '',
-    files: Iterable[str] = (),
+    site, opt, pages: Iterable | None = None, settings: str = '', files: Iterable[str] = ()
 ) -> int:
     """List who can be emailed and why not, and return the exit status.
 
@@ -49,7 +44,7 @@ def check(
             except PywikibotError as e:
                 raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
         lists = user_lists(site, opt)
-        names = [*(names or ()), *lists.names]
+        names = lists.names
         pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
         recipients = resolve(site, opt, pages, names, values, accounts)
         recipients += editors.left_out(found, recipients)
