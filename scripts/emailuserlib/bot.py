@@ -1,7 +1,8 @@
 """The bot that sends: one question and one POST per recipient, each outcome settled once.
 
-The generator gives the recipients of a prepared :class:`~.prepare.Campaign`
-(or pages and names, which :meth:`EmailUserBot.setup` prepares). :meth:`skip_page`
+The bot is given the generator's pages (or names) and the options;
+:meth:`EmailUserBot.setup` prepares the :class:`~.prepare.Campaign` (the plan,
+the preview, the refusals) and its recipients become the generator. :meth:`skip_page`
 decides who is not delivered to now, :meth:`treat` delivers (an email, or with
 -fallback:talk a talk page post), :meth:`refresh` reads the opt-out lists and
 emailability again when due (after every wait, at least every
@@ -30,6 +31,7 @@ from . import editors, fallback, options, progress, respect, sentences
 from . import recipients as recipients_module
 from .budget import RunWaits
 from .delivery import NotSent, Outcome, RateLimited, SenderRefused
+from .errors import EmailUserError
 from .interrupts import Interrupts
 from .journal import JournalError
 from .outcomes import (
@@ -42,7 +44,7 @@ from .outcomes import (
 )
 from .plan import name_list
 from .preflight import UNREACHABLE
-from .prepare import Campaign, delivered, prepare
+from .prepare import Campaign, prepare
 from .recipients import Recipient
 from .report import save_report
 from .timing import duration
@@ -67,20 +69,34 @@ class EmailUserBot(ConfigParserBot):
     """Emails each recipient once through the wiki's "Email this user".
 
     Its options are those of :data:`.options.OPTIONS`, with their defaults;
-    ``test`` (True or a user name) is for the script's -test, which sends
-    through :func:`.testmail.send_test` instead of running the bot.
+    ``check`` and ``test`` are for the script's -check and -test, which go
+    through :func:`.checkrun.check` and :func:`.testmail.run_test` instead of
+    running the bot. *generator* gives the pages and *names* the user names to
+    prepare the campaign from; *settings* says where options came from besides
+    the command line (for the plan) and *files* are the -file: lists of the
+    generators, which no output may overwrite.
     """
 
     update_options = options.defaults()
 
-    def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:
+    def __init__(
+        self,
+        site=None,
+        names: Iterable[str] | None = None,
+        settings: str = '',
+        files: Iterable[str] = (),
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         if not hasattr(self, 'generator'):
             self.generator = None  # given names, or set by setup()
         self.site = site or pywikibot.Site()
         self.treat_page_type = Recipient
-        self.campaign = prepared
+        self.campaign: Campaign | None = None  # prepared by setup()
         self.names = names
+        self.settings = settings
+        self.files = tuple(files)
+        self.sending = False  # setup() is done: the plan was shown and the run goes ahead
         self.interrupts = Interrupts()
         self.stop_reason: StopRun | None = None
         self.settled: set[int] = set()  # ids of the recipients settle() has seen
@@ -105,27 +121,37 @@ class EmailUserBot(ConfigParserBot):
     # Pywikibot's hooks --------------------------------------------------
 
     def setup(self) -> None:
-        """Prepare the campaign when the bot was given pages or names, then send."""
+        """Prepare the campaign from the pages and names: check, show the plan, ask.
+
+        Pywikibot calls it before its own handling of the run, so that what it
+        raises leaves the bot without its end-of-run lines: nothing was sent.
+
+        :raises EmailUserError: something cannot be honoured; nothing was sent
+        """
         if self.opt.test:
-            raise ValueError('-test sends one email and no campaign: use testmail.send_test().')
-        if self.campaign is None:
-            self.campaign = prepare(self.site, self.opt, pages=self.generator, names=self.names)
+            raise ValueError('-test sends one email and no campaign: use testmail.run_test().')
+        self.campaign = prepare(
+            self.site,
+            self.opt,
+            pages=self.generator,
+            names=self.names,
+            settings=self.settings,
+            files=self.files,
+        )
         self.generator = iter(self.campaign.recipients)
         self.progress_line = progress.ProgressLine(
-            self.campaign.recipients, self._deliverable, self.opt.max, self.campaign.budget
+            self.campaign.recipients, self.campaign.deliverable, self.opt.max, self.campaign.budget
         )
         self.waits = RunWaits(
             self.campaign.budget, self.campaign.account.limits, self.opt.wait, config.simulate
         )
         self.interrupts.install()
         self.started = self.refreshed = time.monotonic()
-
-    def _deliverable(self, r: Recipient) -> bool:
-        return r.status in delivered(self.opt)
+        self.sending = True
 
     def skip_page(self, recipient: Recipient) -> bool:
         """Skip who was settled before the run, and everyone once the run must stop."""
-        if not self._deliverable(recipient):
+        if not self.campaign.deliverable(recipient):
             self.settle(recipient, recipient.status, recipient.detail, record=False)
             return True
         if self.stop_reason:
@@ -173,7 +199,7 @@ class EmailUserBot(ConfigParserBot):
         for r in self.campaign.recipients:
             if id(r) in self.settled:
                 continue
-            if not self._deliverable(r):
+            if not self.campaign.deliverable(r):
                 # Settled by the plan (not-emailable, no-such-user, already-sent ...):
                 # whatever stopped the run, a rerun would not deliver to them either.
                 self.settle(r, r.status, r.detail, record=False)
@@ -246,10 +272,9 @@ class EmailUserBot(ConfigParserBot):
         """
         error = None
         state = JOURNAL_STATE.get(status) if record else None
-        journal = self.campaign.journal
-        if state is not None and journal is not None and not config.simulate:
+        if state is not None and self.campaign.records:
             try:
-                journal.record(
+                self.campaign.journal.record(
                     recipient,
                     state,
                     status,
@@ -269,15 +294,15 @@ class EmailUserBot(ConfigParserBot):
 
     def begin(self, recipient: Recipient, how: str = '') -> None:
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
-        journal = self.campaign.journal
-        if journal is not None and not config.simulate:
-            journal.record(recipient, State.SENDING, '', how, account=self.campaign.account.name)
+        if self.campaign.records:
+            self.campaign.journal.record(
+                recipient, State.SENDING, '', how, account=self.campaign.account.name
+            )
 
     def undo_begin(self, recipient: Recipient) -> None:
         """The wiki proved it sent nothing: back to ``planned``."""
-        journal = self.campaign.journal
-        if journal is not None and not config.simulate:
-            journal.record(recipient, State.PLANNED)
+        if self.campaign.records:
+            self.campaign.journal.record(recipient, State.PLANNED)
 
     # Delivery -------------------------------------------------------------
 
@@ -322,18 +347,17 @@ class EmailUserBot(ConfigParserBot):
 
         A refusal that -fallback:talk answers is left unsettled for the post.
 
-        :raises RateLimited, NotSent: nothing was sent (the journal says ``planned`` again)
+        :raises RateLimited, NotSent, SenderRefused: nothing was sent (the journal says
+            ``planned`` again)
         """
         campaign = self.campaign
-        subject, body = campaign.message.for_user(
-            recipient.name, campaign.sitename, recipient.values
-        )
+        subject, body = campaign.email_for(recipient)
         campaign.sender.ready()
         with self.interrupts.protect(recipient.name):
             self.begin(recipient)
             try:
                 outcome = campaign.sender.send(recipient.name, subject, body)
-            except (RateLimited, NotSent):
+            except (RateLimited, NotSent, SenderRefused):
                 self.undo_begin(recipient)
                 raise
             refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
@@ -384,7 +408,7 @@ class EmailUserBot(ConfigParserBot):
         titles = campaign.optout_titles
         try:
             optout = recipients_module.optout_names(self.site, titles) if titles else ()
-        except ValueError as e:  # an opt-out page was deleted meanwhile: nobody more is safe
+        except EmailUserError as e:  # an opt-out page was deleted meanwhile: nobody more is safe
             self.stop(f'The opt-out lists cannot be read again: {e}', EXIT_ERROR)
             return
         changed = campaign.resolver.recheck(left, optout)
@@ -433,9 +457,7 @@ class EmailUserBot(ConfigParserBot):
             self.declined += 1
             self.settle(recipient, Status.PENDING, DECLINED, record=False)
             return
-        subject, body = self.campaign.message.for_user(
-            recipient.name, self.campaign.sitename, recipient.values
-        )
+        subject, body = self.campaign.email_for(recipient)
         with self.interrupts.protect(recipient.name):
             self.begin(recipient, 'talk')
             outcome = fallback.post(
@@ -479,9 +501,12 @@ def email_users(site, names: Iterable[str], subject: str, text: str, **options) 
 
     *options* are the bot's options (``always`` defaults to True here); the
     counter's keys are statuses such as ``sent``, ``not-emailable`` or ``pending``.
+    The plan is printed as the script prints it.
 
-    :raises emailuserlib.options.OptionError: an option's value cannot be used
-    :raises emailuserlib.prepare.Refusal: the run cannot go on; nothing was sent
+    :raises emailuserlib.errors.EmailUserError: an option's value cannot be used
+        (:class:`~.options.OptionError`) or the run cannot go on
+        (:class:`~.errors.Refusal`, or the error of the input that was refused);
+        nothing was sent. Its text is the sentence to show, its ``status`` the exit status.
     """
     options.setdefault('always', True)
     bot = EmailUserBot(site=site, names=list(names), subject=subject, text=text, **options)

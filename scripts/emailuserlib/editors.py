@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 from pywikibot.exceptions import APIError
 
+from .errors import InputError
 from .outcomes import Status
 from .recipients import (
     USER_NS,
@@ -224,7 +225,7 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
         try:
             data = site.simple_request(**params).submit()
         except APIError as e:
-            raise ValueError(
+            raise InputError(
                 f'The wiki did not give the history of {title} ({e.code}: {e.info}): check '
                 'the pages that the generators give.'
             ) from None
@@ -342,13 +343,13 @@ def gather(site, opt, pages, values: dict):
     *pages*, the names of the other pages' editors as the wiki gave them, their
     values merged into *values*, and the search for the plan.
 
-    :raises ValueError: -editors without a generator
+    :raises InputError: -editors without a generator
     """
     since, minedits = options(opt)
     if not opt.editors:
         return pages, [], values, None
     if pages is None:
-        raise ValueError(
+        raise InputError(
             '-editors reads the editors of the pages that generators give: add one, '
             'such as -cat:TITLE or -file:FILE.'
         )
@@ -365,7 +366,7 @@ def gather(site, opt, pages, values: dict):
 def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:
     """Refuse {edits}/{pages} for recipients named by user pages or files who edited none.
 
-    :raises ValueError: with the sentence that says who and what to do
+    :raises InputError: with the sentence that says who and what to do
     """
     used = [c for c in used if c in COLUMNS]
     missing = [
@@ -375,7 +376,7 @@ def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:
         which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
         more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
         shown = ', '.join(missing[:5]) + more
-        raise ValueError(
+        raise InputError(
             f'{plural(len(missing), "recipient")} named by user pages or -users: files did not '
             f'edit these pages, so {which} has no value for them ({shown}): leave them out, '
             'or remove the placeholder from the message.'

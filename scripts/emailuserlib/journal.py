@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import journal_schema as schema
+from .errors import EmailUserError
 from .journal_schema import LEGACY, SCHEMA_VERSION
 from .outcomes import State
 
@@ -49,7 +50,7 @@ __all__ = ['LEGACY', 'SCHEMA_VERSION', 'Entry', 'Journal', 'JournalError', 'fing
 DEFAULT_NAME = 'emailuser-journal.sqlite3'
 
 
-class JournalError(Exception):
+class JournalError(EmailUserError):
     """The journal cannot be used; the text says why and what to do."""
 
 

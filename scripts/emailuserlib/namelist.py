@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import EmailUserError
 from .message import LINE_BREAK
 from .recipients import (
     USER_NS,
@@ -38,7 +39,7 @@ _DELIMITERS = (',', ';', '\t')
 _WORD = re.compile(r'\w+')
 
 
-class NameListError(ValueError):
+class NameListError(EmailUserError):
     """A -users: file cannot be used; the text has one sentence per problem."""
 
 

@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .errors import EmailUserError
+
 #: The section of scripts.ini that holds this script's settings.
 SECTION = 'emailuser'
 INI = 'scripts.ini'
@@ -56,7 +58,7 @@ _TRUE = ('1', 'yes', 'true', 'on')
 _FALSE = ('0', 'no', 'false', 'off')
 
 
-class OptionError(ValueError):
+class OptionError(EmailUserError, ValueError):
     """A value of an option cannot be used; the text is the sentence to show.
 
     *door* is where the value came from: ``command line``, ``scripts.ini`` or

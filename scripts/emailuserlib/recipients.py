@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from pywikibot.tools import first_upper, is_ip_address, is_ip_network
 
+from .errors import InputError
 from .outcomes import Status
 
 USER_NS, USER_TALK_NS, CATEGORY_NS = 2, 3, 14
@@ -456,13 +457,13 @@ def _merge_values(kept: Recipient, other: Recipient, account: str) -> None:
     one, or a user page redirected to another user's) cannot both be right, and
     either could be someone else's data: the run is refused.
 
-    :raises ValueError: with the names and what to do
+    :raises InputError: with the names and what to do
     """
     clash = sorted(
         c for c in kept.values.keys() & other.values.keys() if kept.values[c] != other.values[c]
     )
     if clash:
-        raise ValueError(
+        raise InputError(
             f'{kept.written or kept.name} and {other.written or other.name} are both the '
             f'account {account}, with different values for {{{clash[0]}}}: keep one row for '
             'this account in the -users: files.'
@@ -477,7 +478,7 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
     also keeps the members of the redirect). The names are as the pages write
     them: :meth:`Resolver.accounts` finds their accounts, through renames.
 
-    :raises ValueError: an opt-out page does not exist, or a category has
+    :raises InputError: an opt-out page does not exist, or a category has
         neither a page nor members (a typo would otherwise email those who
         opted out)
     """
@@ -494,14 +495,14 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
             if target != page and target.namespace() == CATEGORY_NS:
                 members += list(pywikibot.Category(site, target.title()).members())
             if not members and not page.exists():
-                raise ValueError(
+                raise InputError(
                     f'The opt-out category {title} does not exist and has no members: '
                     'check the title given with -optout:.'
                 )
         elif target.exists():
             members = list(target.linkedPages())
         else:
-            raise ValueError(
+            raise InputError(
                 f'The opt-out page {title} does not exist: check the title given with -optout:.'
             )
         for member in members:

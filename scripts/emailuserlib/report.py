@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pywikibot
 
+from .errors import EmailUserError
+
 HEADER = ('username', 'status', 'detail')
 
 
-class ReportError(ValueError):
+class ReportError(EmailUserError):
     """The report cannot be written where asked; the text says what to do."""
 
 
