@@ -57,7 +57,6 @@ cannot send mail now): run the same command again later.
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import sys
 from pathlib import Path
@@ -67,8 +66,9 @@ from pywikibot import config, pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import options, prepare, redact, sentences, sources, testmail
+from emailuserlib import checkrun, options, redact, sentences, sources, testmail
 from emailuserlib.bot import EmailUserBot
+from emailuserlib.errors import EmailUserError
 from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
 from emailuserlib.preflight import UNREACHABLE
 
@@ -103,9 +103,19 @@ def _stop_on_signal(signum, frame) -> None:
 
 
 def main(*args: str) -> int:
-    """Run the script; return the exit status."""
+    """Run the script; return the exit status.
+
+    An :class:`~emailuserlib.errors.EmailUserError` from any door or check is
+    its one sentence and its exit status.
+    """
     try:
         return _main(*args)
+    except EmailUserError as e:
+        if isinstance(e, options.OptionError) and e.door == 'command line':
+            suggest_help(additional_text=str(e))
+        else:
+            pywikibot.error(str(e))
+        return e.status
     except UNREACHABLE as e:
         pywikibot.error(sentences.wiki_unreachable('The wiki', e))
         return EXIT_PENDING
@@ -117,28 +127,20 @@ def _main(*args: str) -> int:
     redact.install()
     gen_factory = pagegenerators.GeneratorFactory()
     # Before Pywikibot builds the generators, which take any source as given.
-    try:
-        for warning in sources.check_sources(gen_factory.site, local_args):
-            pywikibot.warning(warning)
-    except sources.SourceError as e:
-        pywikibot.error(str(e))
-        return EXIT_ERROR
+    for warning in sources.check_sources(gen_factory.site, local_args):
+        pywikibot.warning(warning)
     files = sources.generator_files(local_args)  # no output may overwrite them
     local_args = gen_factory.handle_args(local_args)
-    try:
-        given = settings(local_args)
-    except options.OptionError as e:
-        if e.door == 'command line':
-            suggest_help(additional_text=str(e))
-        else:
-            pywikibot.error(str(e))
-        return EXIT_ERROR
+    given = settings(local_args)
     for warning in given.warnings:
         pywikibot.warning(warning)
     unknown = given.unknown
     generator = gen_factory.getCombinedGenerator()
     site = gen_factory.site
-    bot = EmailUserBot(generator=generator, site=site, **given.values)
+    described = given.describe()
+    bot = EmailUserBot(
+        generator=generator, site=site, settings=described, files=files, **given.values
+    )
     # -users: may come from scripts.ini too.
     missing = not generator and not bot.opt.users
     if suggest_help(missing_generator=missing, unknown_parameters=unknown):
@@ -147,25 +149,21 @@ def _main(*args: str) -> int:
     for name in ('SIGTERM', 'SIGHUP'):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop_on_signal)
+    # -check and -test are no runs of the bot: one lists, the other sends one email.
     try:
         if bot.opt.check:
-            return prepare.check(
-                site, bot.opt, pages=generator, settings=given.describe(), files=files
-            )
-        bot.campaign = prepare.prepare(
-            site, bot.opt, pages=generator, settings=given.describe(), files=files
-        )
+            return checkrun.check(site, bot.opt, pages=generator, settings=described, files=files)
         if bot.opt.test:
-            return testmail.send_test(bot.campaign, bot.opt.test)
-    except prepare.Refusal as e:
-        pywikibot.error(str(e))
-        return e.status
-    except KeyboardInterrupt:
-        pywikibot.error('Stopped before anything was sent: run the same command again.')
-        return EXIT_PENDING
-    # Pywikibot passes Ctrl-C on with -v, after the teardown.
-    with contextlib.suppress(KeyboardInterrupt):
+            return testmail.run_test(
+                site, bot.opt, pages=generator, settings=described, files=files
+            )
+        # What setup() raises (a refusal, Ctrl-C) comes before Pywikibot's own end of the run.
         bot.run()
+    except KeyboardInterrupt:
+        if not bot.sending:
+            pywikibot.error('Stopped before anything was sent: run the same command again.')
+            return EXIT_PENDING
+        # Pywikibot passes Ctrl-C on with -v, after the teardown.
     return bot.exit_status()
 
 

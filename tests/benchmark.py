@@ -369,10 +369,9 @@ def budget_cost(full: int = 10_000, count: int = 1000) -> dict[int, float]:
     The window holds 0 or *full* earlier sends, in a real journal; a cost that grows
     with the window would make a long run quadratic.
     """
-    from emailuserlib.budget import Budget
+    from emailuserlib.budget import Budget, RateLimit
     from emailuserlib.journal import Journal
     from emailuserlib.outcomes import State
-    from emailuserlib.timing import RateLimit
 
     costs = {}
     with tempfile.TemporaryDirectory() as folder:

@@ -81,31 +81,34 @@ def test_a_csv_row_of_another_name_never_gives_its_values_to_an_account_with_its
 
 
 @pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize('user_page', ['user page', 'no user page'])
 def test_a_row_under_the_old_name_and_the_edits_under_the_new_one_meet_in_one_mail(
-    sender, mailbox, wiki, tmp_path
+    sender, mailbox, wiki, tmp_path, user_page
 ):
-    wiki.add(
-        {
-            'users': [{'name': 'Comb Old', 'email': addr('Comb Old')}],
-            'pages': [{'title': 'User:Comb Old', 'text': 'Comb.'}],
-        }
-    )
-    import_histories(wiki, {'Comb edited page': ['Comb Old']}, tmp_path)
-    wiki.rename_user('Comb Old', 'Comb New')
+    # Without a user page, no redirect is left behind: the rename log says who it is.
+    old, new = ('Comb Old', 'Comb New') if user_page == 'user page' else ('Comb Bare', 'Comb Clad')
+    pages = [{'title': f'User:{old}', 'text': 'Comb.'}] if user_page == 'user page' else []
+    wiki.add({'users': [{'name': old, 'email': addr(old)}], 'pages': pages})
+    edited = f'{old} edited page'
+    import_histories(wiki, {edited: [old]}, tmp_path)
+    wiki.rename_user(old, new)
     users = tmp_path / 'teams.csv'
-    users.write_text('username,team\nComb Old,Blue\n', encoding='utf-8')
+    users.write_text(f'username,team\n{old},Blue\n', encoding='utf-8')
+    report = tmp_path / 'report.csv'
     result = sender.run(
         f'-users:{users}',
-        '-page:Comb edited page',
+        f'-page:{edited}',
         '-editors',
         '-subject:Thanks',
         '-text:Team {team}: {edits} edits to {pages}.',
         '-always',
+        f'-report:{report}',
     )
     assert result.returncode == 0, result.output
     mails = mailbox.messages()
-    assert [m.to_address for m in mails] == [addr('Comb Old')]
-    assert 'Team Blue: 1 edits to Comb edited page.' in mails[0].body
+    assert [m.to_address for m in mails] == [addr(old)]
+    assert f'Team Blue: 1 edits to {edited}.' in mails[0].body
+    assert read_report(report)[new][0] == 'sent'
 
 
 @pytest.mark.mediawiki('1.39')

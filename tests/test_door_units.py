@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emailuserlib import budget, report, timing
+from emailuserlib import budget, report
 from emailuserlib.journal import Journal, JournalError
 from emailuserlib.message import (
     MAIL_LINE_LIMIT,
@@ -256,7 +256,7 @@ def test_the_budget_reads_the_journal_once_however_full_the_window():
         reads.append(since)
         return []
 
-    limit = timing.RateLimit(20_000, 3600)
+    limit = budget.RateLimit(20_000, 3600)
     b = budget.Budget([limit], sends_since, lambda: now[0])
     for _ in range(10_000):
         assert b.wait() == 0
@@ -271,7 +271,7 @@ def test_the_budget_reads_the_journal_once_however_full_the_window():
 
 def test_the_budget_waits_for_the_oldest_send_of_a_full_window():
     now = [1000.0]
-    limit = timing.RateLimit(3, 100)
+    limit = budget.RateLimit(3, 100)
     b = budget.Budget([limit], lambda since, _: [950.0], lambda: now[0])
     b.spend()
     now[0] = 1010.0

@@ -254,7 +254,10 @@ def test_since_and_minedits_are_refused_when_wrong(birds, sender, mailbox):
     ) in alice.output
     alone = sender.run(f'-cat:{CATEGORY}', '-minedits:2', *MESSAGE, '-always')
     assert alone.returncode == 1
-    assert '-minedits: counts edits to the pages of the generators: add -editors.' in alone.output
+    assert (
+        '-minedits:2 counts edits to the pages of the generators, and -editors is not given: '
+        'add -editors, or leave -minedits: out.'
+    ) in alone.output
     assert received(mailbox) == Counter()
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from emailuserlib import editors
+from emailuserlib import options as table
 from emailuserlib.editors import Editor, EditorSearch
 from emailuserlib.outcomes import Status
 from emailuserlib.recipients import Recipient
@@ -55,29 +56,32 @@ def test_since_takes_a_date_or_an_iso_time_in_utc(value, expected):
 
 
 @pytest.mark.parametrize(
-    'value',
-    ['', 'yesterday', '1.5.2026', '05/01/2026', '2026-13-01', '2026-05-01T25:00', '20260501'],
+    'value', ['yesterday', '1.5.2026', '05/01/2026', '2026-13-01', '2026-05-01T25:00', '20260501']
 )
 def test_since_refuses_what_is_no_date(value):
-    with pytest.raises(ValueError, match='is not a date or an ISO 8601 time'):
+    with pytest.raises(ValueError):
         editors.parse_since(value)
+    with pytest.raises(table.OptionError, match='is not a date or an ISO 8601 time'):
+        table.check_values({'editors': True, 'since': value})
 
 
 def test_since_refuses_the_future():
     tomorrow = (datetime.now(UTC) + timedelta(days=2)).strftime('%Y-%m-%d')
     with pytest.raises(ValueError, match='lies in the future'):
         editors.parse_since(tomorrow)
+    with pytest.raises(table.OptionError, match='ISO 8601 time in the past'):
+        table.check_values({'editors': True, 'since': tomorrow})
 
 
 @pytest.mark.parametrize(('value', 'expected'), [('1', 1), ('2', 2), (3, 3), (' 10 ', 10)])
 def test_minedits_takes_a_positive_whole_number(value, expected):
-    assert editors.parse_minedits(value) == expected
+    assert table.check_values({'editors': True, 'minedits': value})['minedits'] == expected
 
 
-@pytest.mark.parametrize('value', ['0', '-1', 'two', '1.5', '', 0])
+@pytest.mark.parametrize('value', ['0', '-1', 'two', '1.5', 0])
 def test_minedits_refuses_anything_else(value):
-    with pytest.raises(ValueError, match='is not a positive whole number'):
-        editors.parse_minedits(value)
+    with pytest.raises(table.OptionError, match='is not a positive whole number'):
+        table.check_values({'editors': True, 'minedits': value})
 
 
 class Opt(dict):
@@ -93,9 +97,10 @@ def options(**given) -> Opt:
 def test_since_and_minedits_need_editors():
     assert editors.options(options()) == (None, 1)
     for given in ({'since': '2026-05-01'}, {'minedits': 2}):
-        with pytest.raises(ValueError, match='add -editors'):
-            editors.options(options(**given))
-    since, least = editors.options(options(editors=True, since='2026-05-01', minedits='3'))
+        with pytest.raises(table.OptionError, match='add editors=True'):
+            table.check_values(given)
+    checked = table.check_values({'editors': True, 'since': '2026-05-01', 'minedits': '3'})
+    since, least = editors.options(Opt(checked))
     assert (since, least) == (datetime(2026, 5, 1, tzinfo=UTC), 3)
 
 
@@ -148,3 +153,20 @@ def test_check_and_report_show_the_edit_count():
     assert editors.report_row(bot) == ('3', 'A')
     assert editors.report_header(options(editors=True))[-2:] == ('edits', 'pages')
     assert editors.report_header(options()) == ('username', 'status', 'detail')
+
+
+class _GermanWiki:
+    lang = 'de'
+
+
+@pytest.mark.parametrize(
+    ('titles', 'expected'),
+    [
+        (['Blaumeise', 'Kardinal'], 'Blaumeise und Kardinal'),
+        (['A', 'B', 'C', 'D', 'E'], 'A, B, C und 2 weitere'),
+    ],
+)
+def test_pages_read_as_a_sentence_in_the_wikis_language(titles, expected):
+    assert editors.readable_titles(titles, site=_GermanWiki()) == expected
+    editor = Editor('Anna', pages=dict.fromkeys(titles, 1), site=_GermanWiki())
+    assert editor.values['pages'] == expected

@@ -140,3 +140,18 @@ def test_users_may_be_given_more_than_once():
     options, unknown = emailuser.parse(['-users:a.csv', '-users:b.txt', '-cat:X'])
     assert options['users'] == 'a.csv|b.txt'
     assert unknown == ['-cat:X']
+
+
+def test_a_temporary_account_is_refused_by_every_pattern_of_the_wiki():
+    patterns = [('~', ''), ('*', '*')]
+    text = 'Alice\n~2026-17\n*x*\nA~2026\n'
+    with pytest.raises(NameListError) as e:
+        parse_names(text, 'n.txt', temp_patterns=patterns)
+    assert str(e.value).splitlines() == [
+        'Line 2 of n.txt: "~2026-17" cannot be a user name (temporary account): correct or '
+        'remove the line.',
+        'Line 3 of n.txt: "*x*" cannot be a user name (temporary account): correct or remove '
+        'the line.',
+    ]
+    # A wiki without temporary accounts has no pattern: the wiki says who these are.
+    assert parse_names(text, 'n.txt').names == ['Alice', '~2026-17', '*x*', 'A~2026']

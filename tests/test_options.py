@@ -172,6 +172,80 @@ def test_the_command_line_wins_and_its_body_replaces_the_files(tmp_path):
     assert settings.values == {'max': 5, 'text': 'Inline', 'subject': 'From the file'}
 
 
+# Rules between options -----------------------------------------------------------
+
+
+def test_an_option_without_the_one_it_needs_is_refused_in_the_words_of_its_door(tmp_path):
+    with pytest.raises(options.OptionError) as e:
+        options.load(['-since:2026-01-01'], tmp_path, tmp_path / 'none')
+    assert str(e.value) == (
+        '-since:2026-01-01 counts edits to the pages of the generators, and -editors is not '
+        'given: add -editors, or leave -since: out.'
+    )
+    assert e.value.door == 'command line'
+    path = ini(tmp_path, '[emailuser]\nsince = 2026-01-01\n')
+    with pytest.raises(options.OptionError) as e:
+        options.load([], tmp_path, tmp_path / 'none')
+    assert str(e.value) == (
+        f'{path} [emailuser] since = 2026-01-01 counts edits to the pages of the generators, '
+        'and editors is not given: add editors = yes to [emailuser] or -editors to the '
+        'command line, or remove the line.'
+    )
+    assert e.value.door == 'scripts.ini'
+    with pytest.raises(options.OptionError) as e:
+        options.check_values({'since': '2026-01-01'})
+    assert str(e.value) == (
+        "The option since='2026-01-01' counts edits to the pages of the generators, and "
+        'editors is not given: add editors=True, or leave since out.'
+    )
+    assert e.value.door == 'caller'
+
+
+def test_an_option_and_the_one_it_needs_may_come_through_different_doors(tmp_path):
+    ini(tmp_path, '[emailuser]\nsince = 2026-01-01\noptout = Project:No mail\n')
+    settings = options.load(['-editors', '-optoutnote:Out: {url}'], tmp_path, tmp_path / 'x')
+    assert settings.values['since'] == '2026-01-01'
+    assert settings.values['optoutnote'] == 'Out: {url}'
+    ini(tmp_path, '[DEFAULT]\nminedits = 2\n[emailuser]\nmax = 3\n')
+    with pytest.raises(options.OptionError, match=r'\[DEFAULT\] minedits = 2 counts edits'):
+        options.load([], tmp_path, tmp_path / 'x')
+    assert options.load(['-editors'], tmp_path, tmp_path / 'x').values['minedits'] == 2
+
+
+@pytest.mark.parametrize(
+    ('args', 'sentence'),
+    [
+        (['-minedits:2'], '-minedits:2 counts edits to the pages of the generators'),
+        (
+            ['-optoutnote:Out: {url}'],
+            '-optoutnote:Out: {url} tells readers how to get onto an opt-out list, and -optout: '
+            'is not given: add -optout:TITLE, or leave -optoutnote: out.',
+        ),
+        (
+            ['-optout:P', '-optoutnote:Reply STOP.'],
+            '-optoutnote:Reply STOP. does not say where readers opt out: put {url} where the '
+            'address of the opt-out page goes, or give -optoutnote:none to leave the paragraph '
+            'out.',
+        ),
+    ],
+)
+def test_each_rule_is_one_sentence(tmp_path, args, sentence):
+    with pytest.raises(options.OptionError) as e:
+        options.load(args, tmp_path, tmp_path / 'none')
+    assert sentence in str(e.value)
+
+
+def test_what_needs_nothing_passes_every_door(tmp_path):
+    assert options.load(['-optoutnote:none', '-minedits:1'], tmp_path, tmp_path).values == {
+        'optoutnote': 'none',
+        'minedits': 1,
+    }
+    assert options.check_values({'optoutnote': 'none', 'since': ''}) == {
+        'optoutnote': 'none',
+        'since': '',
+    }
+
+
 # The command line ---------------------------------------------------------------
 
 
@@ -222,3 +296,13 @@ def test_a_library_callers_bad_value_is_refused(given):
         options.check_values(given)
     with pytest.raises(options.OptionError):
         EmailUserBot(site=object(), **given)
+
+
+def test_a_run_that_sends_needs_a_body_from_one_option_of_the_group():
+    with pytest.raises(options.OptionError) as e:
+        options.check_body(options.defaults())
+    assert str(e.value) == (
+        'There is no message body: give it with -text:, -textfile: or -textpage:.'
+    )
+    for name in ('text', 'textfile', 'textpage'):
+        options.check_body({**options.defaults(), name: 'x'})

@@ -110,3 +110,18 @@ def test_fallback_posts_on_the_benutzer_diskussion_page_unless_it_opted_out(
             f'talk page is in Kategorie:{pop.GERMAN_MASSMESSAGE_OPTOUT}',
         ),
     }
+
+
+def test_a_talk_page_post_is_summarised_in_the_wikis_language(sender_de, mailbox_de, wiki_de):
+    talk = f'Benutzer Diskussion:{pop.NO_ADDRESS_POSTABLE}'
+    result = sender_de.run(f'-page:Benutzer:{pop.NO_ADDRESS_POSTABLE}', *SEND, '-fallback:talk')
+    assert result.returncode == 0, result.output
+    assert received(mailbox_de) == {}
+    revision = wiki_de.api(
+        action='query', prop='revisions', rvprop='comment|content', rvslots='main', titles=talk
+    )['query']['pages'][0]['revisions'][0]
+    assert '== Treffen am Samstag ==' in revision['slots']['main']['content']
+    assert (
+        'Zustellung einer Nachricht, die nicht per E-Mail gesendet werden konnte'
+        in (revision['comment'])
+    )

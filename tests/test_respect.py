@@ -185,8 +185,9 @@ def test_the_way_out_names_an_optout_page_and_takes_the_operators_words(wiki, se
     result = sender.run('-page:User:Grace Hopper', optout, '-optoutnote:Reply STOP.', *SEND)
     assert result.returncode == 1, result.output
     assert (
-        'ERROR: -optoutnote: does not say where readers opt out: put {url} where the address '
-        'of the opt-out page goes, or give -optoutnote:none to leave the paragraph out.'
+        'ERROR: -optoutnote:Reply STOP. does not say where readers opt out: put {url} where '
+        'the address of the opt-out page goes, or give -optoutnote:none to leave the '
+        'paragraph out.'
     ) in result.output
     assert 'Traceback' not in result.output
     assert mailbox.messages() == []

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from emailuserlib import langpages, recipients, respect
+from emailuserlib import langpages, options, recipients, respect
 from emailuserlib.message import MessageError
 from emailuserlib.outcomes import Status
 from emailuserlib.recipients import WikiUser
@@ -69,10 +69,11 @@ def test_the_base_page_is_the_title_without_its_language_part(template, base):
 
 
 def test_an_own_optout_note_needs_a_list_and_its_address():
-    with pytest.raises(MessageError, match='there is none: add -optout:TITLE'):
-        respect.optout_note(None, [], 'Write to {url}.')
-    with pytest.raises(MessageError, match=re.escape('put {url} where the address')):
-        respect.optout_note(None, ['Category:X'], 'Reply STOP.')
+    with pytest.raises(options.OptionError, match="optout is not given: add optout='TITLE'"):
+        options.check_values({'optoutnote': 'Write to {url}.'})
+    with pytest.raises(options.OptionError, match=re.escape('put {url} where the address')):
+        options.check_values({'optoutnote': 'Reply STOP.', 'optout': 'Category:X'})
+    assert options.check_values({'optoutnote': 'none'}) == {'optoutnote': 'none'}
     with pytest.raises(MessageError, match=re.escape('unknown placeholder {team}')):
         respect.optout_note(None, ['Category:X'], '{team}: {url}')
     assert respect.optout_note(None, ['Category:X'], 'none') == ''

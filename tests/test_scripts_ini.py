@@ -73,6 +73,12 @@ def write_ini(folder: Path, text: str) -> Path:
         ),
         ('test = yes', '[emailuser] test = yes: test acts on one run only'),
         ('max = 5\nmax = 6', 'gives max twice in [emailuser] (again on line 3): keep one of them.'),
+        (
+            'since = 2026-01-01',
+            '[emailuser] since = 2026-01-01 counts edits to the pages of the generators, and '
+            'editors is not given: add editors = yes to [emailuser] or -editors to the command '
+            'line, or remove the line.',
+        ),
     ],
 )
 def test_a_bad_scripts_ini_value_is_refused_in_one_sentence_before_anything(

@@ -1,13 +1,18 @@
 """The bot that sends: one question and one POST per recipient, each outcome settled once.
 
-The generator gives the recipients of a prepared :class:`~.prepare.Campaign`
-(or pages and names, which :meth:`EmailUserBot.setup` prepares). :meth:`skip_page`
+The bot is given the generator's pages (or names) and the options;
+:meth:`EmailUserBot.setup` prepares the :class:`~.prepare.Campaign` (the plan,
+the preview, the refusals) and its recipients become the generator. :meth:`skip_page`
 decides who is not delivered to now, :meth:`treat` delivers (an email, or with
 -fallback:talk a talk page post), :meth:`refresh` reads the opt-out lists and
 emailability again when due (after every wait, at least every
 :data:`REFRESH_SECONDS`), and :meth:`settle` is the one place where an outcome is
 set on the recipient, written to the journal and counted, so that the four never
 disagree.
+
+What is not delivery lives beside it: the waits for the limits in
+:class:`.budget.RunWaits`, the progress line in :class:`.progress.ProgressLine`,
+and the report's writing in :func:`.report.save_report`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from pywikibot.logging import exception
 
 from . import editors, fallback, options, progress, respect, sentences
 from . import recipients as recipients_module
-from .delivery import NotSent, RateLimited, SenderRefused
+from .budget import RunWaits
+from .delivery import NotSent, Outcome, RateLimited, SenderRefused
+from .errors import EmailUserError
 from .interrupts import Interrupts
 from .journal import JournalError
 from .outcomes import (
@@ -34,14 +41,13 @@ from .outcomes import (
     JOURNAL_STATE,
     State,
     Status,
-    with_detail,
 )
 from .plan import name_list
 from .preflight import UNREACHABLE
-from .prepare import Campaign, delivered, prepare
+from .prepare import Campaign, prepare
 from .recipients import Recipient
-from .report import write_report
-from .timing import duration, estimate_seconds
+from .report import save_report
+from .timing import duration
 
 #: Answers that leave the mail uncertain, in a row, that stop the run.
 UNCERTAIN_IN_A_ROW = 3
@@ -63,28 +69,40 @@ class EmailUserBot(ConfigParserBot):
     """Emails each recipient once through the wiki's "Email this user".
 
     Its options are those of :data:`.options.OPTIONS`, with their defaults;
-    ``test`` (True or a user name) is for the script's -test, which sends
-    through :func:`.testmail.send_test` instead of running the bot.
+    ``check`` and ``test`` are for the script's -check and -test, which go
+    through :func:`.checkrun.check` and :func:`.testmail.run_test` instead of
+    running the bot. *generator* gives the pages and *names* the user names to
+    prepare the campaign from; *settings* says where options came from besides
+    the command line (for the plan) and *files* are the -file: lists of the
+    generators, which no output may overwrite.
     """
 
     update_options = options.defaults()
 
-    def __init__(self, site=None, prepared: Campaign | None = None, names=None, **kwargs) -> None:
+    def __init__(
+        self,
+        site=None,
+        names: Iterable[str] | None = None,
+        settings: str = '',
+        files: Iterable[str] = (),
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         if not hasattr(self, 'generator'):
             self.generator = None  # given names, or set by setup()
         self.site = site or pywikibot.Site()
         self.treat_page_type = Recipient
-        self.campaign = prepared
+        self.campaign: Campaign | None = None  # prepared by setup()
         self.names = names
+        self.settings = settings
+        self.files = tuple(files)
+        self.sending = False  # setup() is done: the plan was shown and the run goes ahead
         self.interrupts = Interrupts()
         self.stop_reason: StopRun | None = None
         self.settled: set[int] = set()  # ids of the recipients settle() has seen
-        self.position = 0
         self.emails = 0  # emails sent (or simulated) in this run
         self.declined = 0
         self.uncertain_in_a_row = 0
-        self.limit_noted = False  # -simulate said where a real run meets the limit
         self.started = time.monotonic()
         self.refreshed = time.monotonic()  # when the opt-out lists were last read
         self.waited = False  # the run waited since they were read
@@ -103,24 +121,37 @@ class EmailUserBot(ConfigParserBot):
     # Pywikibot's hooks --------------------------------------------------
 
     def setup(self) -> None:
-        """Prepare the campaign when the bot was given pages or names, then send."""
+        """Prepare the campaign from the pages and names: check, show the plan, ask.
+
+        Pywikibot calls it before its own handling of the run, so that what it
+        raises leaves the bot without its end-of-run lines: nothing was sent.
+
+        :raises EmailUserError: something cannot be honoured; nothing was sent
+        """
         if self.opt.test:
-            raise ValueError('-test sends one email and no campaign: use testmail.send_test().')
-        if self.campaign is None:
-            self.campaign = prepare(self.site, self.opt, pages=self.generator, names=self.names)
+            raise ValueError('-test sends one email and no campaign: use testmail.run_test().')
+        self.campaign = prepare(
+            self.site,
+            self.opt,
+            pages=self.generator,
+            names=self.names,
+            settings=self.settings,
+            files=self.files,
+        )
         self.generator = iter(self.campaign.recipients)
-        self.to_deliver = sum(1 for r in self.campaign.recipients if self._deliverable(r))
-        if self.opt.max:
-            self.to_deliver = min(self.to_deliver, self.opt.max)
+        self.progress_line = progress.ProgressLine(
+            self.campaign.recipients, self.campaign.deliverable, self.opt.max, self.campaign.budget
+        )
+        self.waits = RunWaits(
+            self.campaign.budget, self.campaign.account.limits, self.opt.wait, config.simulate
+        )
         self.interrupts.install()
         self.started = self.refreshed = time.monotonic()
-
-    def _deliverable(self, r: Recipient) -> bool:
-        return r.status in delivered(self.opt)
+        self.sending = True
 
     def skip_page(self, recipient: Recipient) -> bool:
         """Skip who was settled before the run, and everyone once the run must stop."""
-        if not self._deliverable(recipient):
+        if not self.campaign.deliverable(recipient):
             self.settle(recipient, recipient.status, recipient.detail, record=False)
             return True
         if self.stop_reason:
@@ -145,7 +176,7 @@ class EmailUserBot(ConfigParserBot):
 
     def treat(self, recipient: Recipient) -> None:
         """Ask (unless -always), then email *recipient* once, or post on the talk page."""
-        self.position += 1
+        self.progress_line.step()
         try:
             if recipient.status == Status.NOT_EMAILABLE:
                 self.post(recipient)
@@ -168,7 +199,7 @@ class EmailUserBot(ConfigParserBot):
         for r in self.campaign.recipients:
             if id(r) in self.settled:
                 continue
-            if not self._deliverable(r):
+            if not self.campaign.deliverable(r):
                 # Settled by the plan (not-emailable, no-such-user, already-sent ...):
                 # whatever stopped the run, a rerun would not deliver to them either.
                 self.settle(r, r.status, r.detail, record=False)
@@ -241,10 +272,9 @@ class EmailUserBot(ConfigParserBot):
         """
         error = None
         state = JOURNAL_STATE.get(status) if record else None
-        journal = self.campaign.journal
-        if state is not None and journal is not None and not config.simulate:
+        if state is not None and self.campaign.records:
             try:
-                journal.record(recipient, state, status, detail, final=final)
+                self.campaign.journal.record(recipient, state, status, detail, final=final)
             except JournalError as e:
                 status, detail, error = Status.UNCERTAIN, 'the journal could not record it', e
         recipient.status, recipient.detail = status, detail
@@ -255,66 +285,79 @@ class EmailUserBot(ConfigParserBot):
 
     def begin(self, recipient: Recipient, how: str = '') -> None:
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
-        journal = self.campaign.journal
-        if journal is not None and not config.simulate:
-            journal.record(recipient, State.SENDING, '', how)
+        if self.campaign.records:
+            self.campaign.journal.record(recipient, State.SENDING, '', how)
 
     def undo_begin(self, recipient: Recipient) -> None:
         """The wiki proved it sent nothing: back to ``planned``."""
-        journal = self.campaign.journal
-        if journal is not None and not config.simulate:
-            journal.record(recipient, State.PLANNED)
+        if self.campaign.records:
+            self.campaign.journal.record(recipient, State.PLANNED)
 
     # Delivery -------------------------------------------------------------
 
     def email(self, recipient: Recipient) -> None:
-        campaign = self.campaign
+        """Email *recipient* once the limits allow it, and settle what the wiki answers."""
         while True:
-            if not self._within_budget(recipient):
+            stop = self.waits.before_email(recipient.name, self.emails, self._left_to_email)
+            if stop:
+                self.stop(stop)
                 return
             if not config.simulate:  # a dry run waits for nothing
-                if self.site.throttle.waittime(write=True) >= progress.LONG_WAIT:
-                    self.waited = True
-                progress.throttle_wait(self.site, f'emailing {recipient.name}')
+                self.waited |= progress.throttle_wait(self.site, f'emailing {recipient.name}')
             if not self._still_wanted(recipient):
                 return
-            subject, body = campaign.message.for_user(
-                recipient.name, campaign.sitename, recipient.values
-            )
-            campaign.sender.ready()
-            with self.interrupts.protect(recipient.name):
-                self.begin(recipient)
-                try:
-                    outcome = campaign.sender.send(recipient.name, subject, body)
-                except RateLimited:
-                    self.undo_begin(recipient)
-                    outcome = None
-                except SenderRefused as e:
-                    self.undo_begin(recipient)
-                    self.stop(str(e), e.status)
+            try:
+                outcome = self._send(recipient)
+            except RateLimited:
+                stop = self.waits.rate_limited(
+                    recipient.name,
+                    self.emails,
+                    self._left_to_email,
+                    stopping=self.interrupts.received is not None,
+                )
+                if stop:
+                    self.stop(stop)
                     return
-                except NotSent as e:
-                    self.undo_begin(recipient)
-                    self.stop(
-                        f'The wiki could not be asked to email {recipient.name} ({e}); nothing '
-                        'was sent to them: run the same command again when the wiki is back.'
-                    )
-                    return
-                if outcome is not None:
-                    refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
-                    fall_back = refused and self.opt.fallback == 'talk'
-                    if not fall_back:
-                        self.settle(recipient, outcome.status, outcome.detail, final=refused)
-            if outcome is None:  # the wiki's own rate limit
-                if not self.opt.wait or self.interrupts.received is not None:
-                    self.stop(self._ratelimit_sentence())
-                    return
-                self._wait_for_ratelimit(recipient)
-                continue
-            break
-        self._after(recipient, outcome)
+                continue  # waited: ask the wiki again
+            except SenderRefused as e:
+                self.stop(str(e), e.status)
+                return
+            except NotSent as e:
+                self.stop(
+                    f'The wiki could not be asked to email {recipient.name} ({e}); nothing '
+                    'was sent to them: run the same command again when the wiki is back.'
+                )
+                return
+            self._after(recipient, outcome)
+            return
 
-    def _after(self, recipient: Recipient, outcome) -> None:
+    def _send(self, recipient: Recipient) -> Outcome:
+        """The one POST for *recipient*, between ``sending`` and its outcome in the journal.
+
+        A refusal that -fallback:talk answers is left unsettled for the post.
+
+        :raises RateLimited, NotSent, SenderRefused: nothing was sent (the journal says
+            ``planned`` again)
+        """
+        campaign = self.campaign
+        subject, body = campaign.email_for(recipient)
+        campaign.sender.ready()
+        with self.interrupts.protect(recipient.name):
+            self.begin(recipient)
+            try:
+                outcome = campaign.sender.send(recipient.name, subject, body)
+            except (RateLimited, NotSent, SenderRefused):
+                self.undo_begin(recipient)
+                raise
+            refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
+            if not (refused and self.opt.fallback == 'talk'):
+                self.settle(recipient, outcome.status, outcome.detail, final=refused)
+        return outcome
+
+    def _left_to_email(self) -> int:
+        return sum(1 for r in self.campaign.recipients if r.status == Status.EMAILABLE)
+
+    def _after(self, recipient: Recipient, outcome: Outcome) -> None:
         if outcome.status in (Status.SENT, Status.SIMULATED):
             self.emails += 1
             self.uncertain_in_a_row = 0
@@ -332,7 +375,7 @@ class EmailUserBot(ConfigParserBot):
             recipient.detail = outcome.detail
             self.post(recipient)
             return
-        self.show_progress(recipient)
+        self.progress_line.show(recipient, self.emails)
 
     def refresh(self) -> None:
         """Read the opt-out lists again and ask who still takes email, when it is due.
@@ -342,7 +385,8 @@ class EmailUserBot(ConfigParserBot):
         never emailed.
         """
         campaign = self.campaign
-        due = self.waited or time.monotonic() - self.refreshed >= REFRESH_SECONDS
+        waited = self.waited or self.waits.waited  # for the put throttle, or for a limit
+        due = waited or time.monotonic() - self.refreshed >= REFRESH_SECONDS
         if not due or campaign.resolver is None:
             return
         left = [
@@ -353,7 +397,7 @@ class EmailUserBot(ConfigParserBot):
         titles = campaign.optout_titles
         try:
             optout = recipients_module.optout_names(self.site, titles) if titles else ()
-        except ValueError as e:  # an opt-out page was deleted meanwhile: nobody more is safe
+        except EmailUserError as e:  # an opt-out page was deleted meanwhile: nobody more is safe
             self.stop(f'The opt-out lists cannot be read again: {e}', EXIT_ERROR)
             return
         changed = campaign.resolver.recheck(left, optout)
@@ -361,8 +405,9 @@ class EmailUserBot(ConfigParserBot):
             opted = {id(r) for r in left if r.status == Status.OPTED_OUT}
             respect.apply_massmessage_optout(self.site, left)
             changed += [r for r in left if r.status == Status.OPTED_OUT and id(r) not in opted]
-        self.refreshed, self.waited = time.monotonic(), False
+        self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
         if changed:
+            self.progress_line.recount()
             pywikibot.info(
                 f'Opt-outs read again: {len(changed)} of those still to reach no longer take '
                 f'this message ({name_list([r.name for r in changed])}).'
@@ -379,54 +424,8 @@ class EmailUserBot(ConfigParserBot):
             self.post(recipient)
             return False
         self.settle(recipient, recipient.status, recipient.detail, record=False)
-        self.show_progress(recipient)
+        self.progress_line.show(recipient, self.emails)
         return False
-
-    def _within_budget(self, recipient: Recipient) -> bool:
-        """Wait for, or stop at, the account's limit as the journal counts it."""
-        budget = self.campaign.budget
-        if config.simulate:
-            self._simulate_budget(budget)
-            return True
-        while budget.wait() > 0:
-            limit = budget.blocking()
-            if not self.opt.wait:
-                left = sum(1 for r in self.campaign.recipients if r.status == Status.EMAILABLE)
-                self.stop(
-                    f"Stopped at the account's email limit of {limit.describe()} "
-                    f'({limit.source}) after {self.emails} emails in this run, with {left} '
-                    f'still to send: run the same command again in {duration(budget.wait())}, '
-                    'or add -wait to wait for it.'
-                )
-                return False
-            reached = f'Email limit of {limit.describe()} reached: emailing {recipient.name} in'
-            self.waited = True
-            progress.wait_visibly(
-                budget.wait(), lambda left, say=reached: f'{say} {duration(left)}.'
-            )
-        return True
-
-    def _simulate_budget(self, budget) -> None:
-        """Say, once, where a real run would stop or wait for the limit; wait for nothing."""
-        if self.limit_noted or budget.wait() <= 0:
-            return
-        self.limit_noted = True
-        limit = budget.blocking()
-        where = (
-            f"after {self.emails} emails, at the account's email limit of "
-            f'{limit.describe()} ({limit.source})'
-        )
-        if self.opt.wait:
-            pywikibot.info(
-                f'A real run would wait here, {where}, for {duration(budget.wait())} and then '
-                'go on (-wait); the simulation goes on at once.'
-            )
-        else:
-            pywikibot.info(
-                f'A real run would stop here, {where}; the rest would follow in '
-                f'{duration(budget.wait())}, when the same command is run again. The simulation '
-                'goes on with them.'
-            )
 
     def post(self, recipient: Recipient) -> None:
         """-fallback:talk: the message as a new section of the user's talk page."""
@@ -434,22 +433,20 @@ class EmailUserBot(ConfigParserBot):
         if recipient.status == Status.OPTED_OUT or self.stop_reason:
             if not self.stop_reason:
                 self.settle(recipient, recipient.status, recipient.detail, record=False)
-                self.show_progress(recipient)
+                self.progress_line.show(recipient, self.emails)
             return
         page = pywikibot.Page(self.site, recipient.name, ns=3)
         why = fallback.refusal(page)
         if why:
             detail = '; '.join(filter(None, [recipient.detail, why]))
             self.settle(recipient, Status.NOT_EMAILABLE, detail, record=False)
-            self.show_progress(recipient)
+            self.progress_line.show(recipient, self.emails)
             return
         if not self.user_confirm(f'Post the message on {page.title()}?'):
             self.declined += 1
             self.settle(recipient, Status.PENDING, DECLINED, record=False)
             return
-        subject, body = self.campaign.message.for_user(
-            recipient.name, self.campaign.sitename, recipient.values
-        )
+        subject, body = self.campaign.email_for(recipient)
         with self.interrupts.protect(recipient.name):
             self.begin(recipient, 'talk')
             outcome = fallback.post(
@@ -458,21 +455,7 @@ class EmailUserBot(ConfigParserBot):
             self.settle(
                 recipient, outcome.status, outcome.detail, final=outcome.status == Status.POSTED
             )
-        self.show_progress(recipient)
-
-    def show_progress(self, recipient: Recipient) -> None:
-        left = self.to_deliver - self.position
-        eta = ''
-        if left > 0:
-            per_send = max((time.monotonic() - self.started) / self.position, config.put_throttle)
-            budget = self.campaign.budget
-            seconds = max(
-                [estimate_seconds(left, per_send)]
-                + [estimate_seconds(left, per_send, lim, budget.used(lim)) for lim in budget.limits]
-            )
-            eta = f', about {duration(seconds)} left'
-        status = with_detail(recipient.status, recipient.detail)
-        pywikibot.info(f'[{self.position}/{self.to_deliver}] {recipient.name}: {status}{eta}')
+        self.progress_line.show(recipient, self.emails)
 
     # Stopping -------------------------------------------------------------
 
@@ -481,29 +464,6 @@ class EmailUserBot(ConfigParserBot):
         if self.stop_reason is None or self.stop_reason.asked:
             self.stop_reason = StopRun(sentence, status, asked)
 
-    def _ratelimit_sentence(self) -> str:
-        remaining = sum(1 for r in self.campaign.recipients if r.status == Status.EMAILABLE)
-        limits = self.campaign.account.limits
-        when = (
-            f'the wiki allows {limits[0].describe()}, so run the same command again in up to '
-            f'{duration(limits[0].seconds)}'
-            if limits
-            else 'run the same command again later'
-        )
-        return (
-            f"Stopped at the wiki's email rate limit after {self.emails} emails in this run, "
-            f'with {remaining} still to send: {when}, or add -wait to wait for it.'
-        )
-
-    def _wait_for_ratelimit(self, recipient: Recipient) -> None:
-        limits = self.campaign.account.limits
-        pause = min(60.0, max(1.0, limits[0].seconds / limits[0].hits)) if limits else 60.0
-        self.waited = True
-        progress.wait_visibly(
-            pause,
-            lambda left: f'Rate limit reached: trying {recipient.name} again in {duration(left)}.',
-        )
-
     # After the run ----------------------------------------------------------
 
     def write_report(self) -> None:
@@ -511,15 +471,7 @@ class EmailUserBot(ConfigParserBot):
         if not self.opt.report:
             return
         rows = editors.report_rows(self.campaign.recipients, self.opt)
-        try:
-            write_report(self.opt.report, rows, editors.report_header(self.opt))
-        except OSError as e:
-            pywikibot.error(
-                f'The report {self.opt.report} could not be written ({e.strerror}): check the '
-                'path given with -report:.'
-            )
-        else:
-            pywikibot.info(f'Report with {len(rows)} rows written to {self.opt.report}.')
+        save_report(self.opt.report, rows, editors.report_header(self.opt))
 
     def exit_status(self) -> int:
         """0 when done, 1 when something is wrong, 75 when recipients are left."""
@@ -538,9 +490,12 @@ def email_users(site, names: Iterable[str], subject: str, text: str, **options) 
 
     *options* are the bot's options (``always`` defaults to True here); the
     counter's keys are statuses such as ``sent``, ``not-emailable`` or ``pending``.
+    The plan is printed as the script prints it.
 
-    :raises emailuserlib.options.OptionError: an option's value cannot be used
-    :raises emailuserlib.prepare.Refusal: the run cannot go on; nothing was sent
+    :raises emailuserlib.errors.EmailUserError: an option's value cannot be used
+        (:class:`~.options.OptionError`) or the run cannot go on
+        (:class:`~.errors.Refusal`, or the error of the input that was refused);
+        nothing was sent. Its text is the sentence to show, its ``status`` the exit status.
     """
     options.setdefault('always', True)
     bot = EmailUserBot(site=site, names=list(names), subject=subject, text=text, **options)

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 from pywikibot.exceptions import APIError
 
+from .errors import InputError
 from .outcomes import Status
 from .recipients import (
     USER_NS,
@@ -30,9 +31,11 @@ from .recipients import (
     Recipient,
     batch_size,
     batches,
-    temp_account_prefix,
+    is_temporary_name,
+    temp_account_patterns,
 )
 from .report import HEADER
+from .translations import translate
 
 #: The placeholders -editors adds to the subject and body.
 COLUMNS = ('edits', 'pages')
@@ -56,44 +59,22 @@ def parse_since(value: str) -> datetime:
 
     A date (``2026-05-01``) means its start in UTC; an ISO 8601 time
     (``2026-05-01T12:00``, ``2026-05-01T12:00:00Z``, ``...+02:00``) without an
-    offset is UTC as well.
+    offset is UTC as well. The option table checks -since: with this parser and
+    says what is wrong.
 
     :raises ValueError: the value is not such a date or time, or lies in the future
     """
     text = value.strip()
-    problem = (
-        f'-since:{value} is not a date or an ISO 8601 time: give it as -since:2026-05-01 '
-        'or -since:2026-05-01T12:00:00Z.'
-    )
     if not _DATE.match(text):
-        raise ValueError(problem)
+        raise ValueError(f'not a date or an ISO 8601 time: {value!r}')
     iso = text[:-1] + '+00:00' if text[-1:] in ('Z', 'z') else text
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        raise ValueError(problem) from None
+    when = datetime.fromisoformat(iso)  # its ValueError says what it could not read
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     when = when.astimezone(timezone.utc)
     if when > datetime.now(timezone.utc):
-        raise ValueError(
-            f'-since:{value} lies in the future, so no edit counts: give a time in the past.'
-        )
+        raise ValueError(f'lies in the future: {value!r}')
     return when
-
-
-def parse_minedits(value) -> int:
-    """The number -minedits:*value* names.
-
-    :raises ValueError: it is not a whole number of at least 1
-    """
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(
-            f'-minedits:{value} is not a positive whole number: give the fewest edits an '
-            'editor must have made to these pages, as in -minedits:2.'
-        )
-    return int(text)
 
 
 def api_timestamp(when: datetime) -> str:
@@ -101,13 +82,19 @@ def api_timestamp(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def readable_titles(titles: list[str], shown: int = SHOWN_TITLES) -> str:
-    """Titles as a sentence reads them: ``A and B``, ``A, B and C``, ``A, B, C and 4 more``."""
+def readable_titles(titles: list[str], shown: int = SHOWN_TITLES, site=None) -> str:
+    """Titles as a sentence reads them: ``A and B``, ``A, B and C``, ``A, B, C and 4 more``.
+
+    The words come from the script's messages in *site*'s language (German:
+    ``A, B und C``, ``A, B, C und 4 weitere``); English without a site.
+    """
     if len(titles) <= 1:
         return ''.join(titles)
     if len(titles) <= shown:
-        return ', '.join(titles[:-1]) + ' and ' + titles[-1]
-    return ', '.join(titles[:shown]) + f' and {len(titles) - shown} more'
+        words = {'titles': ', '.join(titles[:-1]), 'last': titles[-1]}
+        return translate(site, 'emailuser-titles-and', words, '%(titles)s and %(last)s')
+    words = {'titles': ', '.join(titles[:shown]), 'count': str(len(titles) - shown)}
+    return translate(site, 'emailuser-titles-more', words, '%(titles)s and %(count)s more')
 
 
 def plural(count: int, word: str) -> str:
@@ -124,6 +111,8 @@ class Editor:
     temp: bool = False
     #: Counted edits by title, in the order the pages were read.
     pages: dict[str, int] = field(default_factory=dict)
+    #: The wiki, whose language {pages} is written in.
+    site: object = field(default=None, repr=False, compare=False)
 
     @property
     def edits(self) -> int:
@@ -137,7 +126,7 @@ class Editor:
     @property
     def values(self) -> dict[str, str]:
         """The placeholder values of this editor's email."""
-        return {'edits': str(self.edits), 'pages': readable_titles(self.titles())}
+        return {'edits': str(self.edits), 'pages': readable_titles(self.titles(), site=self.site)}
 
 
 @dataclass
@@ -178,19 +167,13 @@ class EditorSearch:
 
 
 def options(opt) -> tuple[datetime | None, int]:
-    """-since: and -minedits: of the bot options, checked; they need -editors.
+    """-since: and -minedits: of the bot options, as the search takes them.
 
-    :raises ValueError: a value is wrong, or given without -editors
+    The option table checked both, and that they come with -editors.
     """
     if not opt.editors:
-        for name in ('since', 'minedits'):
-            if opt[name] not in ('', 1, '1'):
-                raise ValueError(
-                    f'-{name}: counts edits to the pages of the generators: add -editors.'
-                )
         return None, 1
-    since = parse_since(str(opt.since)) if opt.since else None
-    return since, parse_minedits(opt.minedits)
+    return (parse_since(opt.since) if opt.since else None), int(opt.minedits)
 
 
 def find(site, pages: Iterable, since: datetime | None = None, minedits: int = 1) -> EditorSearch:
@@ -218,6 +201,7 @@ def find(site, pages: Iterable, since: datetime | None = None, minedits: int = 1
                     int(rev.get('userid') or 0),
                     anon=bool(rev.get('anon')),
                     temp=bool(rev.get('temp')),
+                    site=site,
                 )
             editor.pages[title] = editor.pages.get(title, 0) + 1
     _sort(site, search, sorted(authors.values(), key=lambda e: (-e.edits, e.name)))
@@ -241,7 +225,7 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
         try:
             data = site.simple_request(**params).submit()
         except APIError as e:
-            raise ValueError(
+            raise InputError(
                 f'The wiki did not give the history of {title} ({e.code}: {e.info}): check '
                 'the pages that the generators give.'
             ) from None
@@ -256,14 +240,14 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
 
 def _sort(site, search: EditorSearch, authors: list[Editor]) -> None:
     """Split *authors* into recipients and those left out, with the reason."""
-    temp_prefix = temp_account_prefix(site)
+    temp_patterns = temp_account_patterns(site)
     sender = int(site.userinfo.get('id') or 0) if site.logged_in() else 0
     candidates = []
     for editor in authors:
         reason = ''
         if editor.anon:
             reason = IP_EDITOR
-        elif editor.temp or (temp_prefix and editor.name.startswith(temp_prefix)):
+        elif editor.temp or is_temporary_name(editor.name, temp_patterns):
             reason = TEMPORARY
         elif sender and editor.userid == sender:
             reason = SENDER
@@ -359,13 +343,13 @@ def gather(site, opt, pages, values: dict):
     *pages*, the names of the other pages' editors as the wiki gave them, their
     values merged into *values*, and the search for the plan.
 
-    :raises ValueError: -since:/-minedits: is wrong or without -editors, or no generator
+    :raises InputError: -editors without a generator
     """
     since, minedits = options(opt)
     if not opt.editors:
         return pages, [], values, None
     if pages is None:
-        raise ValueError(
+        raise InputError(
             '-editors reads the editors of the pages that generators give: add one, '
             'such as -cat:TITLE or -file:FILE.'
         )
@@ -382,7 +366,7 @@ def gather(site, opt, pages, values: dict):
 def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:
     """Refuse {edits}/{pages} for recipients named by user pages or files who edited none.
 
-    :raises ValueError: with the sentence that says who and what to do
+    :raises InputError: with the sentence that says who and what to do
     """
     used = [c for c in used if c in COLUMNS]
     missing = [
@@ -392,7 +376,7 @@ def check_values(used: list[str], recipients: list[Recipient], wanted) -> None:
         which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
         more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
         shown = ', '.join(missing[:5]) + more
-        raise ValueError(
+        raise InputError(
             f'{plural(len(missing), "recipient")} named by user pages or -users: files did not '
             f'edit these pages, so {which} has no value for them ({shown}): leave them out, '
             'or remove the placeholder from the message.'

@@ -10,11 +10,12 @@ category, by the name the wiki gives it. The edit is made at most once (see
 from __future__ import annotations
 
 import pywikibot
-from pywikibot import config, i18n
+from pywikibot import config
 from pywikibot.exceptions import Error as PywikibotError
 
 from .delivery import NotSent, Outcome, _post_once, api_error
 from .outcomes import Status
+from .translations import translate
 
 #: MassMessage's opt-out category: the wiki's name for it is this message's text.
 OPTOUT_MESSAGE = 'massmessage-optout-category'
@@ -25,11 +26,8 @@ SUMMARY_EN = 'Delivering a message that could not be sent by email'
 
 
 def summary(site) -> str:
-    """The edit summary, translated where Pywikibot has the message, English otherwise."""
-    try:
-        return i18n.twtranslate(site, SUMMARY_KEY, fallback_prompt=SUMMARY_EN)
-    except PywikibotError:
-        return SUMMARY_EN
+    """The edit summary in the wiki's language, from the script's own messages."""
+    return translate(site, SUMMARY_KEY, {}, SUMMARY_EN)
 
 
 _optout_categories: dict[object, pywikibot.Category] = {}

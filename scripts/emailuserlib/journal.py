@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import journal_schema as schema
+from .errors import EmailUserError
 from .journal_schema import SCHEMA_VERSION
 from .outcomes import State
 
@@ -56,7 +57,7 @@ __all__ = ['SCHEMA_VERSION', 'Entry', 'Journal', 'JournalError', 'fingerprint']
 DEFAULT_NAME = 'emailuser-journal.sqlite3'
 
 
-class JournalError(Exception):
+class JournalError(EmailUserError):
     """The journal cannot be used; the text says why and what to do."""
 
 

@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import EmailUserError
+
 PLACEHOLDERS = ('username', 'sitename')
 
 # A doubled-brace run is matched first so that it is skipped as a whole.
 _BRACES = re.compile(r'\{\{.*?\}\}|\{([^{}\s]*)\}', re.DOTALL)
 
 
-class MessageError(ValueError):
+class MessageError(EmailUserError):
     """The message cannot be sent as given; the text says what to fix."""
 
 

@@ -21,13 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import EmailUserError
 from .message import LINE_BREAK
 from .recipients import (
     USER_NS,
     capitalises_users,
     name_problem,
     normalize_username,
-    temp_account_prefix,
+    temp_account_patterns,
 )
 
 #: The column that holds the user name in a CSV file.
@@ -38,7 +39,7 @@ _DELIMITERS = (',', ';', '\t')
 _WORD = re.compile(r'\w+')
 
 
-class NameListError(ValueError):
+class NameListError(EmailUserError):
     """A -users: file cannot be used; the text has one sentence per problem."""
 
 
@@ -138,7 +139,7 @@ def parse_names(
     path: str,
     prefixes: Iterable[str] = ('User',),
     first_letter: bool = True,
-    temp_prefix: str | None = None,
+    temp_patterns: Iterable[tuple[str, str]] = (),
 ) -> NameList:
     """The users of the -users: file *path*, whose text is *text*.
 
@@ -166,7 +167,7 @@ def parse_names(
     seen: dict[str, Row] = {}
     for number, raw, values in entries:
         name = normalize_username(strip_prefix(raw, prefixes), first_letter)
-        problem = 'line break' if LINE_BREAK.search(raw) else name_problem(name, temp_prefix)
+        problem = 'line break' if LINE_BREAK.search(raw) else name_problem(name, temp_patterns)
         if problem:
             shown = f'"{raw}"' if raw else 'the user name'
             problems.append(
@@ -301,7 +302,7 @@ def read_names(
     path: str,
     prefixes: Iterable[str] = ('User',),
     first_letter: bool = True,
-    temp_prefix: str | None = None,
+    temp_patterns: Iterable[tuple[str, str]] = (),
 ) -> NameList:
     """The users of the -users: file at *path* (see :func:`parse_names`).
 
@@ -325,7 +326,7 @@ def read_names(
         raise NameListError(
             f'Line {line} of the user list {path} is not valid UTF-8: save the file as UTF-8.'
         ) from None
-    return parse_names(text, path, prefixes, first_letter, temp_prefix)
+    return parse_names(text, path, prefixes, first_letter, temp_patterns)
 
 
 def user_prefixes(site) -> list[str]:
@@ -338,12 +339,12 @@ def read_lists(site, paths: Iterable[str]) -> NameList:
     """The users of every -users: file, with the wiki's names for the user namespace."""
     prefixes = user_prefixes(site)
     first_letter = capitalises_users(site)
-    temp_prefix = temp_account_prefix(site)
+    temp_patterns = temp_account_patterns(site)
     result = NameList()
     problems = []
     for path in paths:
         try:
-            result.extend(read_names(path, prefixes, first_letter, temp_prefix))
+            result.extend(read_names(path, prefixes, first_letter, temp_patterns))
         except NameListError as e:
             problems.append(str(e))
     if problems:

@@ -30,7 +30,11 @@ a test) follow from it. Its *kind* says how a value is written and read:
 
 An option with *per_run* set acts on one run only and is refused in
 scripts.ini, where it would act on every run. Options of one *group* (the
-message body) exclude each other; the command line's replaces scripts.ini's.
+message body) exclude each other; the command line's replaces scripts.ini's,
+and a run that sends needs one of them (:func:`check_body`). An option that
+needs another (``-since:`` needs ``-editors``) says so in :data:`RULES`,
+checked once both doors' values are merged, and for a caller of the library;
+the sentence names the door the option came through.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .errors import EmailUserError
+
 #: The section of scripts.ini that holds this script's settings.
 SECTION = 'emailuser'
 INI = 'scripts.ini'
@@ -52,7 +58,7 @@ _TRUE = ('1', 'yes', 'true', 'on')
 _FALSE = ('0', 'no', 'false', 'off')
 
 
-class OptionError(ValueError):
+class OptionError(EmailUserError, ValueError):
     """A value of an option cannot be used; the text is the sentence to show.
 
     *door* is where the value came from: ``command line``, ``scripts.ini`` or
@@ -139,6 +145,19 @@ def _ratelimit(text: str):
             '(seconds)',
         ) from None
     return text.strip()
+
+
+def _optoutnote(text: str):
+    from .respect import NO_NOTE, URL
+
+    note = text.strip()
+    if note != NO_NOTE and not URL.search(note):
+        raise Bad(
+            'does not say where readers opt out',
+            'put {url} where the address of the opt-out page goes, or give {eg:none} to '
+            'leave the paragraph out',
+        )
+    return note
 
 
 def _since(text: str):
@@ -281,6 +300,7 @@ OPTIONS: tuple[Option, ...] = (
         'That paragraph in words of your own, {url} standing for the address of the '
         'opt-out page; -optoutnote:none leaves it out.',
         metavar='TEXT',
+        check=_optoutnote,
     ),
     Option(
         'ignoremassoptout',
@@ -377,6 +397,32 @@ OPTIONS: tuple[Option, ...] = (
 BY_NAME = {o.name: o for o in OPTIONS}
 
 
+@dataclass(frozen=True)
+class Rule:
+    """Between two options: *option*, when given, needs *needs* given as well."""
+
+    option: str
+    needs: str
+    #: What *option* does that needs the other, for the sentence that refuses it.
+    why: str
+    #: Values of *option* that need nothing; so does its default.
+    free: tuple[str, ...] = ()
+
+    def broken(self, values: dict[str, Any]) -> bool:
+        """Whether *values* give *option* without *needs*."""
+        value = values.get(self.option)
+        given = value not in (None, '', BY_NAME[self.option].default_value, *self.free)
+        return given and not values.get(self.needs)
+
+
+#: The rules between options, checked once the doors' values are merged.
+RULES: tuple[Rule, ...] = (
+    Rule('since', 'editors', 'counts edits to the pages of the generators'),
+    Rule('minedits', 'editors', 'counts edits to the pages of the generators'),
+    Rule('optoutnote', 'optout', 'tells readers how to get onto an opt-out list', ('none',)),
+)
+
+
 def defaults() -> dict[str, Any]:
     """Every option's default: the bot's ``update_options``."""
     return {o.name: o.default_value for o in OPTIONS}
@@ -399,8 +445,8 @@ class _Door:
 
     name = 'command line'
 
-    def given(self, option: str, value: str | None) -> str:
-        return f'-{option}' if value is None else f'-{option}:{shown(value)}'
+    def given(self, option: str, value: Any) -> str:
+        return f'-{option}' if value is None else f'-{option}:{shown(str(value))}'
 
     def example(self, option: str, value: str) -> str:
         return f'-{option}:{value}'
@@ -408,6 +454,28 @@ class _Door:
     def sentence(self, option: str, value: str | None, bad: Bad) -> str:
         todo = re.sub(r'\{eg:([^}]*)\}', lambda m: self.example(option, m.group(1)), bad.todo)
         return f'{self.given(option, value)} {bad.what}: {todo}.'
+
+    def named(self, option: Option) -> str:
+        """The option without a value, as this door names it: ``-editors``, ``-since:``
+        on the command line, ``since`` through the other doors."""
+        if self.name != 'command line':
+            return option.name
+        return f'-{option.name}' if option.kind == 'flag' else f'-{option.name}:'
+
+    def add(self, option: Option) -> str:
+        """How to give *option* through this door, for a sentence that asks for it."""
+        return option.usage[0]
+
+    def drop(self, option: Option) -> str:
+        return f'leave {self.named(option)} out'
+
+    def broken(self, rule: Rule, value: Any) -> str:
+        """The sentence that refuses *value* of *rule*'s option given without the other."""
+        option, needs = BY_NAME[rule.option], BY_NAME[rule.needs]
+        return (
+            f'{self.given(option.name, value)} {rule.why}, and {self.named(needs)} is not '
+            f'given: add {self.add(needs)}, or {self.drop(option)}.'
+        )
 
 
 class _IniDoor(_Door):
@@ -417,21 +485,32 @@ class _IniDoor(_Door):
         self.path = path
         self.section = section
 
-    def given(self, option: str, value: str | None) -> str:
-        return f'{self.path} [{self.section}] {option} = {shown(value or "")}'
+    def given(self, option: str, value: Any) -> str:
+        return f'{self.path} [{self.section}] {option} = {shown(str(value or ""))}'
 
     def example(self, option: str, value: str) -> str:
         return f'{option} = {value}'
+
+    def add(self, option: Option) -> str:
+        value = 'yes' if option.kind == 'flag' else option.metavar or 'VALUE'
+        return f'{option.name} = {value} to [{SECTION}] or {option.usage[0]} to the command line'
+
+    def drop(self, option: Option) -> str:
+        return 'remove the line'
 
 
 class _CallerDoor(_Door):
     name = 'caller'
 
-    def given(self, option: str, value: str | None) -> str:
+    def given(self, option: str, value: Any) -> str:
         return f'The option {option}={shown(repr(value))}'
 
     def example(self, option: str, value: str) -> str:
         return f'{option}={value!r}'
+
+    def add(self, option: Option) -> str:
+        value = True if option.kind == 'flag' else option.metavar or 'VALUE'
+        return f'{option.name}={value!r}'
 
 
 # Checking one value ---------------------------------------------------------
@@ -520,6 +599,9 @@ def convert(option: Option, value: str | None, ini: bool = False) -> Any:
 def parse_command_line(args: list[str]) -> tuple[dict[str, Any], list[str]]:
     """The script's own arguments as option values, and the arguments it does not know.
 
+    The rules between options (:data:`RULES`) are checked by :func:`load`, once
+    scripts.ini's values are merged in: one may give what the other needs.
+
     :raises OptionError: a value cannot be used; the text says which and what to do
     """
     door = _Door()
@@ -564,6 +646,31 @@ def _check_groups(values: dict[str, Any], spell: Callable[[str], str], where: st
             )
 
 
+def _check_rules(values: dict[str, Any], door_of: Callable[[str], _Door]) -> None:
+    """Refuse an option given without the one it needs (:data:`RULES`), in the words of
+    the door that gave it."""
+    for rule in RULES:
+        if rule.broken(values):
+            door = door_of(rule.option)
+            raise OptionError(door.broken(rule, values[rule.option]), door.name)
+
+
+def check_body(values) -> None:
+    """Refuse the options of a run that sends, when none gives the message body.
+
+    Called where a run reads its message: ``-check`` sends nothing and needs none.
+
+    :raises OptionError: no option of the body group is given
+    """
+    members = [o for o in OPTIONS if o.group == 'body']
+    if not any(values.get(o.name) for o in members):
+        door = _Door()
+        names = ', '.join(door.named(o) for o in members[:-1])
+        raise OptionError(
+            f'There is no message body: give it with {names} or {door.named(members[-1])}.'
+        )
+
+
 # scripts.ini ------------------------------------------------------------------
 
 
@@ -598,6 +705,15 @@ def read_ini(path: Path) -> tuple[dict[str, Any], bool]:
     """The [emailuser] settings of *path*, each checked by its option, and whether
     the file has settings for this script (an [emailuser] or [DEFAULT] section).
 
+    :raises OptionError: the file cannot be read or a value cannot be used
+    """
+    values, found, _sections = _read_ini(path)
+    return values, found
+
+
+def _read_ini(path: Path) -> tuple[dict[str, Any], bool, dict[str, str]]:
+    """:func:`read_ini`, and the section each value was read from.
+
     A ``[DEFAULT]`` section applies, as in Pywikibot, for the options this
     script has; its other keys belong to other scripts. Values are read as
     written: ``%`` is a plain character (no interpolation).
@@ -622,6 +738,7 @@ def read_ini(path: Path) -> tuple[dict[str, Any], bool]:
     except configparser.Error as e:
         raise OptionError(_ini_error(path, e), INI) from None
     values: dict[str, Any] = {}
+    sections: dict[str, str] = {}
     for section in ('DEFAULT', SECTION):
         if not parser.has_section(section):
             continue
@@ -649,8 +766,9 @@ def read_ini(path: Path) -> tuple[dict[str, Any], bool]:
             except Bad as bad:
                 raise OptionError(door.sentence(key, text, bad), INI) from None
             values[key] = '|'.join(value) if option.kind == 'list' else value
+            sections[key] = section
     _check_groups(values, lambda name: name, f'{path} [{SECTION}]')
-    return values, parser.has_section(SECTION) or parser.has_section('DEFAULT')
+    return values, parser.has_section(SECTION) or parser.has_section('DEFAULT'), sections
 
 
 def _ini_error(path: Path, e: configparser.Error) -> str:
@@ -701,13 +819,14 @@ class Settings:
 
 
 def load(args: list[str], here: Path, config_dir: Path) -> Settings:
-    """The command line merged over scripts.ini, every value checked.
+    """The command line merged over scripts.ini, every value and rule checked.
 
-    :raises OptionError: a value cannot be used; nothing was sent or written
+    :raises OptionError: a value cannot be used, or an option lacks the one it
+        needs; nothing was sent or written
     """
     cli, unknown = parse_command_line(args)
     path, warnings = ini_path(here, config_dir)
-    ini, found = read_ini(path) if path else ({}, False)
+    ini, found, sections = _read_ini(path) if path else ({}, False, {})
     groups = {BY_NAME[n].group for n in cli if BY_NAME[n].group}
     merged = {k: v for k, v in ini.items() if BY_NAME[k].group not in groups}
     merged.update(cli)
@@ -715,15 +834,17 @@ def load(args: list[str], here: Path, config_dir: Path) -> Settings:
         # Opt-out lists add up: one given for a run never drops the file's standing list.
         titles = [*cli['optout'].split('|'), *ini['optout'].split('|')]
         merged['optout'] = '|'.join(dict.fromkeys(titles))
+    _check_rules(merged, lambda name: _Door() if name in cli else _IniDoor(path, sections[name]))
     return Settings(merged, unknown, path if found else None, warnings)
 
 
 def check_values(given: dict[str, Any]) -> dict[str, Any]:
-    """Options given by a caller of the library, checked as the doors check them.
+    """Options given by a caller of the library, checked as the doors check them,
+    with the rules between them.
 
     Values may be typed (``max=20``, ``always=True``) or text as in scripts.ini.
 
-    :raises OptionError: a value cannot be used
+    :raises OptionError: a value cannot be used, or an option lacks the one it needs
     """
     door = _CallerDoor()
     checked = {}
@@ -740,6 +861,7 @@ def check_values(given: dict[str, Any]) -> dict[str, Any]:
         except Bad as bad:
             raise OptionError(door.sentence(name, value, bad), 'caller') from None
     _check_groups(checked, lambda name: f'{name}=')
+    _check_rules(checked, lambda name: door)
     return checked
 
 

@@ -63,9 +63,6 @@ class State(_Word):
     POSTED = 'posted'
 
 
-#: Statuses that end a recipient's part in a campaign: never delivered again.
-REACHED = frozenset({Status.SENT, Status.POSTED})
-
 #: The journal state a delivery outcome is recorded as.
 JOURNAL_STATE = {
     Status.SENT: State.SENT,

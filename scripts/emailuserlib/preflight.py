@@ -14,7 +14,8 @@ from pywikibot.exceptions import Error as PywikibotError
 from pywikibot.exceptions import ServerError
 
 from . import sentences
-from .timing import RateLimit
+from .budget import RateLimit
+from .errors import EmailUserError
 
 try:  # Pywikibot 11.5 renamed it
     from pywikibot.exceptions import ApiTimeoutError
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover
 UNREACHABLE = (ServerError, ApiTimeoutError, ConnectionError, requests.RequestException)
 
 
-class PreflightError(Exception):
+class PreflightError(EmailUserError):
     """The account cannot send email; the text says why and what to do."""
 
 

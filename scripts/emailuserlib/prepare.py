@@ -4,35 +4,33 @@ The recipients come from the pages, the -users: files and, with -editors, the
 page histories (:mod:`.editors`); the opt-out lists, MassMessage's category
 (:mod:`.respect`) and the journal's earlier outcomes (keyed by user id) settle
 who is emailed; a rate limit that lets no email go now refuses the run. The
-preview shows the first email as the wiki will send it (:mod:`.wikimail`; one
-per page with a page per language, :mod:`.langpages`).
+plan and the preview of the first email are printed by :mod:`.plan`.
 
 :func:`prepare` returns a :class:`Campaign`, all that the bot needs to send, or
-raises :class:`Refusal` with the one sentence that says what cannot be honoured
-and what to do; nothing is sent before it returns. :func:`check` is ``-check``:
-the same resolution of recipients, and a listing instead of a send.
+raises an :class:`~.errors.EmailUserError` (a :class:`~.errors.Refusal`, or the
+error of the door that refused a value) with the one sentence that says what
+cannot be honoured and what to do; nothing is sent before it returns. ``-check``
+(:mod:`.checkrun`) uses the same resolution of recipients.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pywikibot
 from pywikibot import config
-from pywikibot.exceptions import Error as PywikibotError
 
 from . import budget as budgets
-from . import editors, langpages, respect, sentences, wikimail
+from . import editors, langpages, options, plan, respect, sentences
 from . import journal as journals
 from .delivery import Sender
-from .journal import Journal, JournalError
+from .errors import Refusal
+from .journal import Journal
 from .message import (
     Message,
     MessageError,
@@ -42,24 +40,22 @@ from .message import (
     text_from_option,
 )
 from .namelist import NameList, read_lists
-from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, State, Status, with_detail
+from .outcomes import EXIT_PENDING, State, Status
 from .pagetext import text_from_page
-from .plan import PlanFacts, format_plan, format_preview, name_list
-from .preflight import UNREACHABLE, Account, PreflightError, check_account
+from .plan import PlanFacts, name_list
+from .preflight import UNREACHABLE, Account, check_account
 from .recipients import Recipient, Resolver, optout_names
-from .report import ReportError, check_journal_path, check_path, write_report
-from .timing import duration
+from .report import check_journal_path, check_path
+
+__all__ = ['Campaign', 'Refusal', 'prepare']
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
 
-
-class Refusal(Exception):
-    """The run cannot go on; the text says why and what to do."""
-
-    def __init__(self, sentence: str, status: int = EXIT_ERROR) -> None:
-        super().__init__(sentence)
-        self.status = status
+#: What a run delivers to: the emailable, and with -fallback:talk the not-emailable too
+#: (a post on the talk page).
+DELIVERS = (Status.EMAILABLE,)
+DELIVERS_WITH_TALK = (Status.EMAILABLE, Status.NOT_EMAILABLE)
 
 
 @dataclass
@@ -72,13 +68,15 @@ class Campaign:
     recipients: list[Recipient]
     sender: Sender
     wiki: str = ''
-    family: str = ''
-    journal: Journal | None = None
-    budget: budgets.Budget = field(default_factory=lambda: budgets.Budget([]))
+    #: The statuses this run delivers to (:data:`DELIVERS` or :data:`DELIVERS_WITH_TALK`).
+    delivers: tuple[Status, ...] = DELIVERS
     #: Looks recipients up again during the run (opt-outs, emailability).
     resolver: Resolver | None = None
     #: The -optout: titles, read again during the run.
     optout_titles: tuple[str, ...] = ()
+    family: str = ''
+    journal: Journal | None = None
+    budget: budgets.Budget = field(default_factory=lambda: budgets.Budget([]))
     #: The journal did not exist before this run.
     new_journal: bool = False
     #: What the journal gets once the run goes ahead (see :func:`_commit_journal`).
@@ -87,6 +85,19 @@ class Campaign:
     @property
     def sitename(self) -> str:
         return self.site.siteinfo['sitename']
+
+    @property
+    def records(self) -> bool:
+        """Whether this run writes its deliveries to the journal (not with -simulate)."""
+        return self.journal is not None and not config.simulate
+
+    def email_for(self, recipient: Recipient) -> tuple[str, str]:
+        """The subject and body that *recipient* gets, with their placeholders filled."""
+        return self.message.for_user(recipient.name, self.sitename, recipient.values)
+
+    def deliverable(self, recipient: Recipient) -> bool:
+        """Whether this run delivers to *recipient* as its status is now."""
+        return recipient.status in self.delivers
 
     def close(self) -> None:
         if self.journal is not None:
@@ -118,14 +129,11 @@ def read_message(
     their rows, whose columns may name a page per language in -textpage:.
 
     :raises MessageError: with the sentence to show the operator
+    :raises OptionError: no option gives the body
     """
     if interactive is None:
         interactive = sys.stdin.isatty()
-    # The option table lets only one of them through.
-    if not (opt.text or opt.textfile or opt.textpage):
-        raise MessageError(
-            'There is no message body: give it with -text:, -textfile: or -textpage:.'
-        )
+    options.check_body(opt)
     subject = opt.subject
     if not subject:
         if not interactive:
@@ -160,10 +168,9 @@ def optout_titles(opt) -> tuple[str, ...]:
     return tuple(t.strip() for t in opt.optout.split('|')) if opt.optout else ()
 
 
-def delivered(opt) -> tuple[Status, ...]:
-    """The statuses a run delivers to: emailable, and with -fallback:talk not-emailable
-    too (a post on the talk page)."""
-    return (Status.EMAILABLE, Status.NOT_EMAILABLE) if opt.fallback else (Status.EMAILABLE,)
+def delivers(opt) -> tuple[Status, ...]:
+    """The statuses a run with these options delivers to (see :attr:`Campaign.delivers`)."""
+    return DELIVERS_WITH_TALK if opt.fallback else DELIVERS
 
 
 def resolve(
@@ -202,24 +209,30 @@ def user_lists(site, opt) -> NameList:
     return lists
 
 
-def _refuse_missing_values(message: Message, lists: NameList, recipients=None, opt=None) -> None:
-    """Refuse a used CSV column that is empty for a row, or for a user not in the files.
+def _refuse_empty_values(message: Message, lists: NameList) -> None:
+    """Refuse a used CSV column that is empty for a row of the -users: files.
 
     An empty value would make a sentence like "your team is ." reach the user;
     the operator fixes the file or the message instead.
     """
     used = [c for c in message.used_columns if c in lists.columns]
+    problems = lists.empty_values(used) if used else []
+    if problems:
+        raise Refusal('\n'.join(problems))
+
+
+def _refuse_missing_values(campaign: Campaign, lists: NameList) -> None:
+    """Refuse a used CSV column for a recipient who is not in the -users: files."""
+    used = [c for c in campaign.message.used_columns if c in lists.columns]
     if not used:
         return
-    which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
-    if recipients is None:
-        problems = lists.empty_values(used)
-        if problems:
-            raise Refusal('\n'.join(problems))
-        return
-    wanted = delivered(opt)
-    missing = [r.name for r in recipients if r.status in wanted and not set(used) <= set(r.values)]
+    missing = [
+        r.name
+        for r in campaign.recipients
+        if campaign.deliverable(r) and not set(used) <= set(r.values)
+    ]
     if missing:
+        which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
         are = 'recipients are' if len(missing) > 1 else 'recipient is'
         raise Refusal(
             f'{len(missing)} {are} not in the -users: files, so {which} has no value '
@@ -227,7 +240,7 @@ def _refuse_missing_values(message: Message, lists: NameList, recipients=None, o
         )
 
 
-def check_subjects(site, message: Message, recipients: list[Recipient], ccme: str) -> None:
+def check_subjects(campaign: Campaign) -> None:
     """Refuse, before the first mail, a rendered subject that a mail cannot carry.
 
     Each recipient's subject, and the subject of the sender's copy with -ccme (the
@@ -236,12 +249,13 @@ def check_subjects(site, message: Message, recipients: list[Recipient], ccme: st
 
     :raises MessageError: with the recipient and the limit for that subject
     """
-    copy_subject = site.mediawiki_message('emailccsubject') if ccme else ''
+    ccme = campaign.sender.ccme
+    copy_subject = campaign.site.mediawiki_message('emailccsubject') if ccme else ''
     first = True
-    for r in recipients:
+    for r in campaign.recipients:
         if r.status != Status.EMAILABLE:
             continue
-        subject, _ = message.for_user(r.name, site.siteinfo['sitename'], r.values)
+        subject, _ = campaign.email_for(r)
         check_subject_length(subject, r.name)
         if copy_subject and (first or ccme != 'first'):
             copied = copy_subject.replace('$1', r.name).replace('$2', subject)
@@ -264,20 +278,23 @@ def input_files(opt, files: Iterable[str] = ()) -> list[tuple[str, str]]:
     return found
 
 
-def _report_path(opt, files: Iterable[str] = (), journal: bool = False) -> None:
-    """Refuse an output that is an input: the report, and with *journal* the journal."""
+def check_outputs(opt, files: Iterable[str] = (), journal: bool = False) -> None:
+    """Refuse an output that is an input: the report, and with *journal* the journal.
+
+    :raises ReportError: with the output, the input and what to do
+    """
     inputs = input_files(opt, files)
-    try:
-        if opt.report:
-            check_path(opt.report, journal_path(opt), inputs)
-        if journal:
-            check_journal_path(journal_path(opt), inputs)
-    except ReportError as e:
-        raise Refusal(str(e)) from None
+    if opt.report:
+        check_path(opt.report, journal_path(opt), inputs)
+    if journal:
+        check_journal_path(journal_path(opt), inputs)
 
 
-def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
+def _apply_journal(campaign: Campaign, opt) -> tuple[int, int]:
     """Read what earlier runs of the campaign did, and apply it to the recipients.
+
+    Returns how many recipients earlier runs reached, and how many of them with
+    an earlier version of the text, for the plan.
 
     Nothing of the campaign is written here: whatever may still refuse the run
     is decided first, and :func:`_commit_journal` writes once the run goes
@@ -290,14 +307,13 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
     trial = bool(opt.test)
     name = opt.campaign or message.subject
     path = journal_path(opt)
-    facts = PlanFacts(campaign.sitename, campaign.account.name, campaign=name, journal=str(path))
     campaign.new_journal = not path.exists()
     fp = journals.fingerprint(message.subject, message.text, bool(campaign.sender.ccme))
     campaign.pending = {'path': path, 'name': name, 'fp': fp, 'legacy': str(site)}
     if campaign.new_journal and not trial:
         if opt.resend == 'all' and not simulate:
             _confirm_resend(opt)
-        return facts
+        return 0, 0
     journal = campaign.journal = Journal(path)
     journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=False)
     if not simulate:
@@ -321,11 +337,9 @@ def _apply_journal(campaign: Campaign, opt) -> PlanFacts:
             r.status, r.detail = Status(entry.status or Status.NOT_EMAILABLE), entry.detail
     _refuse_values_of_another_account(campaign, states, opt)
     reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
-    facts.reached = len(reached)
-    facts.reached_earlier_text = sum(1 for e in reached if e.version != journal.version)
     if not opt.campaign:
         _refuse_overlap(journal, campaign, name)
-    return facts
+    return len(reached), sum(1 for e in reached if e.version != journal.version)
 
 
 def _refuse_values_of_another_account(campaign: Campaign, states: dict, opt) -> None:
@@ -339,11 +353,10 @@ def _refuse_values_of_another_account(campaign: Campaign, states: dict, opt) -> 
     if not used:
         return
     known = {e.username: e.userid for e in states.values() if e.userid is not None}
-    wanted = delivered(opt)
     for r in campaign.recipients:
         was = known.get(r.name)
         if (
-            r.status not in wanted
+            not campaign.deliverable(r)
             or r.userid is None
             or was is None
             or was == r.userid
@@ -445,8 +458,7 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     journal.adopt_ids(campaign.wiki, pending.get('adopt', {}))
     if opt.resend in ('uncertain', 'all'):
         journal.resend(uncertain_only=opt.resend == 'uncertain')
-    wanted = delivered(opt)
-    journal.plan(r for r in campaign.recipients if r.status in wanted)
+    journal.plan(r for r in campaign.recipients if campaign.deliverable(r))
 
 
 def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
@@ -465,29 +477,6 @@ def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
     )
 
 
-def _limits(campaign: Campaign, opt) -> list[tuple]:
-    # Checked by the option table.
-    manual = budgets.parse_ratelimit(opt.ratelimit) if opt.ratelimit else None
-    wikimedia = budgets.is_wikimedia(campaign.site)
-    campaign.family = budgets.WIKIMEDIA if wikimedia else ''
-    limits = budgets.applicable_limits(campaign.account.userinfo, wikimedia, manual)
-    campaign.account.limits = limits
-    account, wiki, family = campaign.account.name, campaign.wiki, campaign.family
-
-    def sends_since(since: float, across_family: bool) -> list[float]:
-        # The journal of a new campaign file is created once the run goes ahead.
-        journal = campaign.journal
-        if journal is None:
-            return []
-        # Every send on a wiki of the family carries the family: one query, no double count.
-        if across_family and family:
-            return journal.sends_since(since, account, family=family)
-        return journal.sends_since(since, account, wiki=wiki)
-
-    campaign.budget = budgets.Budget(limits, sends_since)
-    return [(limit, campaign.budget.used(limit)) for limit in limits]
-
-
 def prepare(
     site,
     opt,
@@ -495,19 +484,18 @@ def prepare(
     names: Iterable[str] | None = None,
     settings: str = '',
     files: Iterable[str] = (),
-):
+) -> Campaign:
     """Check everything, show the plan, and return the :class:`Campaign` to send.
 
     *settings* says where options came from besides the command line, for the plan;
     *files* are the -file: lists of the generators, which no output may overwrite.
 
-    :raises Refusal: something cannot be honoured; nothing was sent
+    :raises EmailUserError: something cannot be honoured; nothing was sent
     """
-    _report_path(opt, files, journal=True)
+    check_outputs(opt, files, journal=True)
     campaign = None
     try:
         lists = user_lists(site, opt)
-        editors.options(opt)
         taken = [c for c in editors.columns(opt) if c in lists.columns]
         if taken:  # one value per placeholder, or some readers would get the file's
             raise Refusal(
@@ -516,7 +504,7 @@ def prepare(
             )
         columns = lists.columns + editors.columns(opt)
         message = read_message(site, opt, columns=columns, lists=lists)
-        _refuse_missing_values(message, lists)
+        _refuse_empty_values(message, lists)
         account = check_account(site)
         warning = respect.new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
@@ -525,20 +513,23 @@ def prepare(
         pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
         resolver = make_resolver(site, opt, values)
         recipients = resolve(site, opt, pages, names, values, accounts, resolver=resolver)
-        editors.check_values(message.used_columns, recipients, delivered(opt))
-        _refuse_missing_values(message, lists, recipients, opt)
         recipients += editors.left_out(found, recipients)
-        sender = Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin)
-        check_subjects(site, message, recipients, sender.ccme)
-        campaign = Campaign(site, message, account, recipients, sender, wiki_identity(site))
-        campaign.resolver, campaign.optout_titles = resolver, optout_titles(opt)
-        facts = _apply_journal(campaign, opt)
-        facts.limits = _limits(campaign, opt)
-        facts.sources = [found.summary()] if found else []
-    except (MessageError, PreflightError, JournalError, ValueError) as e:
-        if campaign:
-            campaign.close()
-        raise Refusal(str(e)) from None
+        campaign = Campaign(
+            site,
+            message,
+            account,
+            recipients,
+            Sender(site, account.name, ccme=opt.ccme, relogin=site._relogin),
+            wiki_identity(site),
+            delivers=delivers(opt),
+            resolver=resolver,
+            optout_titles=optout_titles(opt),
+        )
+        editors.check_values(message.used_columns, recipients, campaign.delivers)
+        _refuse_missing_values(campaign, lists)
+        check_subjects(campaign)
+        reached, reached_earlier_text = _apply_journal(campaign, opt)
+        limits = budgets.for_campaign(campaign, opt.ratelimit)
     except UNREACHABLE as e:
         if campaign:
             campaign.close()
@@ -547,25 +538,38 @@ def prepare(
         if campaign:
             campaign.close()
         raise
-    facts.put_throttle = config.put_throttle
-    facts.settings = settings
-    facts.max_count = opt.max
-    facts.simulate = bool(config.simulate)
     if opt.test:
         from .testmail import target_of  # testmail imports this module
 
-        facts.test = target_of(opt.test, campaign.account.name)
-    deliverable = [r for r in recipients if r.status == Status.EMAILABLE]
-    note, blocked = _nothing_fits_now(campaign, opt, bool(deliverable))
-    show_plan(campaign, facts, opt, preview=not blocked, note=note)
+        test = target_of(opt.test, campaign.account.name)
+    else:
+        test = ''
+    facts = PlanFacts(
+        campaign.sitename,
+        campaign.account.name,
+        put_throttle=config.put_throttle,
+        max_count=opt.max,
+        simulate=bool(config.simulate),
+        limits=limits,
+        campaign=campaign.pending['name'],
+        journal=str(campaign.pending['path']),
+        reached=reached,
+        reached_earlier_text=reached_earlier_text,
+        settings=settings,
+        test=test,
+        sources=[found.summary()] if found else [],
+    )
+    emailable = any(r.status == Status.EMAILABLE for r in recipients)
+    note, blocked = plan.nothing_fits_now(campaign, opt, emailable)
+    plan.show_plan(campaign, facts, opt, preview=not blocked, note=note)
     if blocked:
         campaign.close()
         raise Refusal(blocked, EXIT_PENDING)
-    if not any(r.status in delivered(opt) for r in recipients):
+    if not any(campaign.deliverable(r) for r in recipients):
         pywikibot.info('Nobody to email.')
     if opt.test:  # -test sends one email, to the sender: no question, no journal rows
         return campaign
-    if deliverable and not opt.always and not sys.stdin.isatty():
+    if emailable and not opt.always and not sys.stdin.isatty():
         campaign.close()
         raise Refusal(
             'Standard input is not a terminal, so nobody can answer the questions: add '
@@ -574,136 +578,7 @@ def prepare(
     if not config.simulate:
         try:
             _commit_journal(campaign, opt)
-        except JournalError as e:
+        except BaseException:
             campaign.close()
-            raise Refusal(str(e)) from None
+            raise
     return campaign
-
-
-def rerun_command() -> str:
-    """The command line of this run, as the operator can type it again."""
-    argv = list(getattr(pywikibot, 'argvu', None) or [])
-    if not argv:
-        return 'the same command'
-    return 'pwb ' + shlex.join([Path(argv[0]).stem, *argv[1:]])
-
-
-def _nothing_fits_now(campaign: Campaign, opt, deliverable: bool) -> tuple[str, str]:
-    """A line for the plan and the refusal, when the limits allow no email now.
-
-    A simulation and -wait go on, the plan saying so; a real run and -test stop
-    before the preview (they would only show it and stop after 0 emails).
-    """
-    budget = campaign.budget
-    wait = budget.wait()
-    if wait <= 0 or not (deliverable or opt.test):
-        return '', ''
-    limit = budget.blocking()
-    at = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(time.time() + wait))
-    which = f"The account's email limit of {limit.describe()} ({limit.source})"
-    if config.simulate:
-        say = 'a real run would wait for it (-wait)' if opt.wait else 'a real run would stop here'
-    elif opt.wait and not opt.test:
-        say = 'the run waits for it (-wait)'
-    else:
-        what = 'the test email' if opt.test else 'the next email'
-        return '', (
-            f'{which} allows no email now, so nothing was sent: {what} can go at {at} '
-            f'(in {duration(wait)}). Then run:\n    {rerun_command()}'
-            + ('' if opt.test else '\nor add -wait to wait for it now.')
-        )
-    return (
-        f'  {which} allows no email now: {say}; the next email can go at {at} '
-        f'(in {duration(wait)}).'
-    ), ''
-
-
-def show_plan(
-    campaign: Campaign, facts: PlanFacts, opt, preview: bool = True, note: str = ''
-) -> None:
-    """Print the plan, *note*, and with *preview* the first email as its recipient gets it."""
-    for line in format_plan(campaign.recipients, facts):
-        pywikibot.info(line)
-    if campaign.new_journal and not opt.test:
-        pywikibot.warning(
-            f'The journal {facts.journal} is new: runs recorded in any other journal are '
-            'unknown to it, so whoever they emailed gets this message again. If this campaign '
-            'ran before, stop now and give its journal with -journal:.'
-        )
-    if note:
-        pywikibot.info(note)
-    if opt.fallback == 'talk':
-        posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
-        if posts:
-            pywikibot.info(
-                f'  {posts} of the users who cannot be emailed '
-                + ('would get' if config.simulate else 'get')
-                + ' the message on their talk page instead (-fallback:talk), '
-                "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category on "
-                'their user or talk page forbids it.'
-            )
-    emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
-    for line in langpages.plan_lines(campaign.message, emailable):
-        pywikibot.info(line)
-    if not preview:
-        return
-    account = campaign.account
-    # One preview per page that someone gets: the first recipient of each.
-    firsts: dict[str, Recipient] = {}
-    for r in emailable:
-        firsts.setdefault(campaign.message.page_for(r.values), r)
-    for page, first in firsts.items():
-        subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
-        mail = wikimail.wiki_mail(campaign.site, account.name, account.email, first.name)
-        lines = format_preview(first.name, subject, body, mail)
-        if page:
-            lines[0] = f'Preview of the email to {first.name} (the page {page}):'
-        for line in lines:
-            pywikibot.info(line)
-
-
-def check(
-    site,
-    opt,
-    pages: Iterable | None = None,
-    names: Iterable[str] | None = None,
-    settings: str = '',
-    files: Iterable[str] = (),
-) -> int:
-    """-check: who can be emailed, one line each; reads only, sends nothing."""
-    _report_path(opt, files)
-    if settings:
-        pywikibot.info(f'Checking with the {settings}.')
-    try:
-        if site.username():
-            try:
-                site.login()
-            except UNREACHABLE:
-                raise
-            except PywikibotError as e:
-                raise Refusal(sentences.login_failed(site, e, anonymous_hint=True)) from None
-        lists = user_lists(site, opt)
-        names = [*(names or ()), *lists.names]
-        pages, accounts, values, found = editors.gather(site, opt, pages, lists.values)
-        recipients = resolve(site, opt, pages, names, values, accounts)
-        recipients += editors.left_out(found, recipients)
-    except ValueError as e:
-        raise Refusal(str(e)) from None
-    except UNREACHABLE as e:
-        raise Refusal(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
-    if found:
-        pywikibot.info(found.summary().strip())
-    for r in recipients:
-        detail = editors.describe(r) if found else r.detail
-        pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', detail))
-    totals = Counter(r.status for r in recipients)
-    pywikibot.info(
-        f'{len(recipients)} users checked: '
-        + ', '.join(f'{n} {status}' for status, n in totals.most_common())
-        + '.'
-    )
-    if opt.report:
-        rows = editors.report_rows(recipients, opt)
-        write_report(opt.report, rows, editors.report_header(opt))
-        pywikibot.info(f'Report with {len(rows)} rows written to {opt.report}.')
-    return EXIT_OK

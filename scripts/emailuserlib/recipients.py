@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from pywikibot.tools import first_upper, is_ip_address, is_ip_network
 
+from .errors import InputError
 from .outcomes import Status
 
 USER_NS, USER_TALK_NS, CATEGORY_NS = 2, 3, 14
@@ -78,6 +79,8 @@ class WikiUser:
     moved_to: str = ''
     #: The name without an account whose user page led here.
     via: str = ''
+    #: The name without an account that the wiki's rename log led here.
+    renamed_from: str = ''
 
 
 def normalize_username(name: str, first_letter: bool = True) -> str:
@@ -91,16 +94,18 @@ def normalize_username(name: str, first_letter: bool = True) -> str:
     return first_upper(name) if first_letter else name
 
 
-def name_problem(name: str, temp_prefix: str | None = None) -> str | None:
+def name_problem(name: str, temp_patterns: Iterable[tuple[str, str]] = ()) -> str | None:
     """Why *name* cannot be a registered account, or None when the wiki may say.
 
-    Which characters a user name may hold is the wiki's to say: it is asked.
+    *temp_patterns* are the wiki's patterns of temporary account names
+    (:func:`temp_account_patterns`). Which characters a user name may hold is
+    the wiki's to say: it is asked.
     """
     if not name:
         return 'empty user name'
     if is_ip_address(name) or is_ip_network(name):
         return 'IP address'
-    if temp_prefix and name.startswith(temp_prefix):
+    if is_temporary_name(name, temp_patterns):
         return 'temporary account'
     if _SEPARATOR in name:
         return 'invalid user name'
@@ -161,18 +166,6 @@ def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
     return Status.NOT_EMAILABLE, 'opted out of email or has no confirmed address'
 
 
-def temp_account_prefix(site) -> str | None:
-    """The literal prefix of temporary account names, where the wiki has them."""
-    info = site.siteinfo.get('autocreatetempuser', expiry=False) or {}
-    if not info.get('enabled'):
-        return None
-    pattern = info.get('matchPattern') or info.get('genPattern') or ''
-    if isinstance(pattern, list):
-        pattern = pattern[0] if pattern else ''
-    prefix = pattern.split('$1', 1)[0]
-    return prefix or None
-
-
 def batch_size(site) -> int:
     """How many names one ``list=users`` request may carry for this account."""
     try:
@@ -208,10 +201,8 @@ class Resolver:
         self.optout_names = list(optout)
         self._optout_ids: set[int] | None = None
         self.values = values or {}
-        self.temp_prefix = temp_account_prefix(site)
         self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
-        self.requests = 0
 
     def normalize(self, name: str) -> str:
         return normalize_username(name, self.first_letter)
@@ -227,14 +218,6 @@ class Resolver:
                     found[name] = self.renamed(user.name) or user
             self._optout_ids = {u.userid for u in found.values() if u.userid is not None}
         return self._optout_ids
-
-    def from_pages(self, pages: Iterable) -> list[Recipient]:
-        """Resolve pages from a Pywikibot generator."""
-        return self._resolve(self._page_items(pages))
-
-    def from_names(self, names: Iterable[str]) -> list[Recipient]:
-        """Resolve plain user names (library use)."""
-        return self._resolve(self._name_items(names))
 
     def from_names_and_pages(
         self, names: Iterable[str], pages: Iterable, accounts: Iterable[str] = ()
@@ -277,7 +260,7 @@ class Resolver:
             seen.add(key)
             values = self.values.get(name) or self.values.get(key) or {}
             recipient = Recipient(key, source=source, values=values, written=name.strip())
-            problem = name_problem(key, self.temp_prefix)
+            problem = name_problem(key)
             if is_temporary_name(key, self.temp_patterns):
                 recipient.status = Status.TEMPORARY_ACCOUNT
             elif problem:
@@ -295,6 +278,9 @@ class Resolver:
                 r.status, r.detail = Status.NOT_A_USER, 'the wiki says this is no valid user name'
                 continue
             if user.userid is None:
+                # Renamed, without a user page left to redirect: the rename log says to whom.
+                user = self.renamed(user.name) or user
+            if user.userid is None:
                 r.status, r.name = Status.NO_SUCH_USER, user.name
                 continue
             if user.userid in accounts:  # another name of an account already considered
@@ -305,6 +291,8 @@ class Resolver:
             r.name, r.userid, r.centralid = user.name, user.userid, user.centralid
             if user.via:
                 r.detail = f'user page of {user.via} redirects here'
+            elif user.renamed_from:
+                r.detail = f'renamed from {user.renamed_from}'
             r.status, why = account_status(user, optout)
             r.detail = why or r.detail
         return [r for r in result if id(r) not in duplicates]
@@ -343,7 +331,6 @@ class Resolver:
         if with_pages:
             params.update(titles=_several([f'{user_ns}:{n}' for n in names]), redirects=True)
         data = self.site.simple_request(**params).submit()
-        self.requests += 1
         query = data.get('query', {})
         users = {u.get('name'): u for u in query.get('users', [])}
         # The API folds its input to NFC, and names the titles it changed.
@@ -402,7 +389,6 @@ class Resolver:
                 ususerids=[r.userid for r in chunk],
                 formatversion=2,
             ).submit()
-            self.requests += 1
             users = {u.get('userid'): u for u in data.get('query', {}).get('users', [])}
             for r in chunk:
                 entry = users.get(r.userid)
@@ -428,6 +414,7 @@ class Resolver:
         from pywikibot.exceptions import Error as PywikibotError
 
         user_ns = self.site.namespaces[USER_NS].custom_name
+        first = name
         for _ in range(hops):
             try:
                 data = self.site.simple_request(
@@ -440,14 +427,13 @@ class Resolver:
                 ).submit()
             except PywikibotError:  # no renames on this wiki
                 return None
-            self.requests += 1
             events = data.get('query', {}).get('logevents', [])
             new = events[0].get('params', {}).get('newuser') if events else None
             if not new:
                 return None
             user = self.accounts([new]).get(new)
             if user is not None and user.userid is not None:
-                return replace(user, via=name)
+                return replace(user, renamed_from=first)
             name = new
         return None
 
@@ -471,13 +457,13 @@ def _merge_values(kept: Recipient, other: Recipient, account: str) -> None:
     one, or a user page redirected to another user's) cannot both be right, and
     either could be someone else's data: the run is refused.
 
-    :raises ValueError: with the names and what to do
+    :raises InputError: with the names and what to do
     """
     clash = sorted(
         c for c in kept.values.keys() & other.values.keys() if kept.values[c] != other.values[c]
     )
     if clash:
-        raise ValueError(
+        raise InputError(
             f'{kept.written or kept.name} and {other.written or other.name} are both the '
             f'account {account}, with different values for {{{clash[0]}}}: keep one row for '
             'this account in the -users: files.'
@@ -492,7 +478,7 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
     also keeps the members of the redirect). The names are as the pages write
     them: :meth:`Resolver.accounts` finds their accounts, through renames.
 
-    :raises ValueError: an opt-out page does not exist, or a category has
+    :raises InputError: an opt-out page does not exist, or a category has
         neither a page nor members (a typo would otherwise email those who
         opted out)
     """
@@ -509,14 +495,14 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
             if target != page and target.namespace() == CATEGORY_NS:
                 members += list(pywikibot.Category(site, target.title()).members())
             if not members and not page.exists():
-                raise ValueError(
+                raise InputError(
                     f'The opt-out category {title} does not exist and has no members: '
                     'check the title given with -optout:.'
                 )
         elif target.exists():
             members = list(target.linkedPages())
         else:
-            raise ValueError(
+            raise InputError(
                 f'The opt-out page {title} does not exist: check the title given with -optout:.'
             )
         for member in members:

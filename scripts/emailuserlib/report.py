@@ -8,10 +8,14 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import pywikibot
+
+from .errors import EmailUserError
+
 HEADER = ('username', 'status', 'detail')
 
 
-class ReportError(ValueError):
+class ReportError(EmailUserError):
     """The report cannot be written where asked; the text says what to do."""
 
 
@@ -34,9 +38,16 @@ def check_path(
     """
     path = Path(path).expanduser()
     folder = path.parent
-    if path.is_dir():
+    try:
+        is_folder, folder_exists = path.is_dir(), folder.is_dir()
+    except OSError as e:  # a name too long for the file system, for one
+        raise ReportError(
+            f'The report path {path} cannot be used ({e.strerror}): give another path with '
+            '-report:.'
+        ) from None
+    if is_folder:
         raise ReportError(f'The report path {path} is a folder: give a file name with -report:.')
-    if not folder.is_dir():
+    if not folder_exists:
         raise ReportError(
             f'The folder of the report {path} does not exist: create it, or give another '
             'path with -report:.'
@@ -137,3 +148,24 @@ def write_report(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def save_report(
+    path: str | Path, rows: list[tuple[str, ...]], header: tuple[str, ...] = HEADER
+) -> bool:
+    """Write the report with :func:`write_report` and tell the operator; False if it failed.
+
+    The run and -check both write through here. What the door could not
+    foresee (a disk full, a folder removed meanwhile, a temporary name too long)
+    is one sentence, not a traceback: the run's outcomes are in the journal anyway.
+    """
+    try:
+        write_report(path, rows, header)
+    except OSError as e:
+        pywikibot.error(
+            f'The report {path} could not be written ({e.strerror}): check the path given '
+            'with -report:.'
+        )
+        return False
+    pywikibot.info(f'Report with {len(rows)} rows written to {path}.')
+    return True

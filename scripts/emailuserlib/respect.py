@@ -9,20 +9,18 @@ sender that is not autoconfirmed yet is warned that some users refuse its mail.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import pywikibot
-from pywikibot import i18n
 
 from . import fallback
-from .message import MessageError, check_template
+from .message import check_template
 from .outcomes import Status
 from .pagetext import page_url
 from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, Recipient, normalize_username
 from .sources import local_page
+from .translations import translate
 
 #: The script's messages for the way out, by the kind of opt-out list, with their English.
 NOTE_MESSAGES = {
@@ -38,7 +36,8 @@ NOTE_MESSAGES = {
 }
 #: -optoutnote:none leaves the paragraph out.
 NO_NOTE = 'none'
-_URL = re.compile(r'(?<!\{)\{url\}(?!\})')
+#: Where -optoutnote: puts the address of the opt-out page ({{url}} is no placeholder).
+URL = re.compile(r'(?<!\{)\{url\}(?!\})')
 
 
 def massmessage_optout(site) -> tuple[str, set[str]]:
@@ -89,22 +88,12 @@ def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, .
     (-optoutnote:) replaces the wording, ``{url}`` standing for the address;
     ``none`` leaves the paragraph out. Empty without an opt-out list.
 
-    :raises MessageError: -optoutnote: is unusable, or given without an opt-out list
+    :raises MessageError: -optoutnote: has a placeholder the message does not know
     """
     if custom == NO_NOTE:
         return ''
+    # The option table saw that it has {url} and comes with an -optout: list.
     if custom:
-        if not titles:
-            raise MessageError(
-                '-optoutnote: tells readers about an opt-out list, and there is none: add '
-                '-optout:TITLE, or leave -optoutnote: out.'
-            )
-        if not _URL.search(custom):
-            raise MessageError(
-                '-optoutnote: does not say where readers opt out: put {url} where the '
-                'address of the opt-out page goes, or give -optoutnote:none to leave the '
-                'paragraph out.'
-            )
         check_template(custom, 'opt-out note (-optoutnote:)', (*columns, 'url'))
     if not titles:
         return ''
@@ -113,35 +102,9 @@ def optout_note(site, titles: list[str], custom: str = '', columns: tuple[str, .
     title = page.title()
     url = page_url(site, title)
     if custom:
-        return _URL.sub(lambda _: url, custom.replace('\\n', '\n')).strip()
+        return URL.sub(lambda _: url, custom.replace('\\n', '\n')).strip()
     key, english = NOTE_MESSAGES['category' if page.namespace() == CATEGORY_NS else 'page']
     return translate(site, key, {'url': url, 'category': title}, english)
-
-
-#: The script's own messages: scripts/i18n/emailuser/<language>.json, beside this package
-#: in a clone and in the installed package alike.
-I18N = Path(__file__).resolve().parent.parent / 'i18n' / 'emailuser'
-
-
-def translate(site, key: str, params: dict[str, str], english: str) -> str:
-    """The script's message *key* in the wiki's language (or a fallback of it), filled in.
-
-    Read from the script's own folder: Pywikibot's i18n looks only in its own
-    message package, where a script installed on its own is not.
-    """
-    lang = getattr(site, 'lang', '') or 'en'
-    fallbacks = getattr(i18n, '_altlang', lambda code: [])
-    for code in dict.fromkeys([lang, *fallbacks(lang), 'en']):
-        try:
-            text = json.loads((I18N / f'{code}.json').read_text(encoding='utf-8')).get(key)
-        except (OSError, ValueError):
-            continue
-        if text:
-            try:
-                return text % params
-            except (KeyError, ValueError, TypeError):
-                continue  # a broken translation: the next language
-    return english % params
 
 
 def with_note(body: str, note: str) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pywikibot
 from pywikibot.exceptions import Error as PywikibotError
 
+from .errors import EmailUserError
 from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, batches
 
 #: Generator options that take a category.
@@ -27,7 +28,7 @@ CATEGORY_OPTIONS = ('-cat', '-category', '-catr', '-subcats', '-subcatsr')
 PAGE_OPTIONS = {'-links': 0, '-transcludes': 10, '-page': 0}
 
 
-class SourceError(ValueError):
+class SourceError(EmailUserError):
     """A generator source does not exist or cannot be read; one sentence per problem."""
 
 

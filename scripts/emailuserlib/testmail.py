@@ -9,14 +9,15 @@ account all the same, so the journal counts it for the account's rate limit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pywikibot
 from pywikibot import config
 
 from . import progress
 from .delivery import NotSent, RateLimited, SenderRefused
-from .journal import JournalError
 from .outcomes import EXIT_ERROR, EXIT_OK, EXIT_PENDING, Status, with_detail
-from .prepare import Campaign
+from .prepare import Campaign, prepare
 from .timing import duration
 
 
@@ -28,8 +29,25 @@ def target_of(option: bool | str, account: str) -> str:
     return account if option is True else option
 
 
+def run_test(
+    site, opt, pages: Iterable | None = None, settings: str = '', files: Iterable[str] = ()
+) -> int:
+    """-test: prepare the campaign as a run does, then send its test email; the exit status.
+
+    *settings* and *files* are as for :func:`.prepare.prepare`.
+
+    :raises EmailUserError: the campaign cannot be prepared, or the journal cannot
+        count the test email; the sentence says why
+    """
+    campaign = prepare(site, opt, pages=pages, settings=settings, files=files)
+    return send_test(campaign, opt.test)
+
+
 def send_test(campaign: Campaign, option: bool | str) -> int:
-    """Send the first recipient's email to the test target once; return the exit status."""
+    """Send the first recipient's email to the test target once; return the exit status.
+
+    :raises JournalError: the journal cannot count the test email
+    """
     account = campaign.account.name
     target = target_of(option, account)
     whom = f'{target} (this account)' if target == account else target
@@ -49,7 +67,7 @@ def send_test(campaign: Campaign, option: bool | str) -> int:
                 f'reached: send the test email in {duration(budget.wait())}.'
             )
             return EXIT_PENDING
-        subject, body = campaign.message.for_user(first.name, campaign.sitename, first.values)
+        subject, body = campaign.email_for(first)
         if not config.simulate:  # in the script's words, not Pywikibot's "Sleeping for"
             progress.throttle_wait(campaign.site, f'sending the test email to {whom}')
         campaign.sender.ready()
@@ -70,12 +88,9 @@ def send_test(campaign: Campaign, option: bool | str) -> int:
                 'again when the wiki is back.'
             )
             return EXIT_PENDING
-        if outcome.status in (Status.SENT, Status.UNCERTAIN) and campaign.journal is not None:
+        if outcome.status in (Status.SENT, Status.UNCERTAIN) and campaign.records:
             campaign.journal.for_run(account, campaign.wiki, campaign.family).count_send()
         return _say(outcome, first.name, whom, target == account)
-    except JournalError as e:
-        pywikibot.error(str(e))
-        return EXIT_ERROR
     finally:
         campaign.close()
 

@@ -1,9 +1,12 @@
-"""Time: the account's email rate limit, how long sending takes, and how to say it."""
+"""Durations: how long sending takes, and how to say a duration in words."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .budget import RateLimit
 
 
 def duration(seconds: float) -> str:
@@ -19,21 +22,6 @@ def duration(seconds: float) -> str:
         return f'{hours} h' + (f' {minutes} min' if minutes else '')
     days, hours = divmod(hours, 24)
     return f'{days} day{"s" if days > 1 else ""}' + (f' {hours} h' if hours else '')
-
-
-@dataclass
-class RateLimit:
-    """How many emails this account may send per period, and who says so."""
-
-    hits: int
-    seconds: int
-    source: str = 'the wiki'
-    #: Counted over every wiki of the family (Wikimedia's per-account limit), not one.
-    across_family: bool = False
-
-    def describe(self) -> str:
-        per = {60: 'minute', 3600: 'hour', 86400: 'day', 7 * 86400: 'week'}.get(self.seconds)
-        return f'{self.hits} emails per {per or duration(self.seconds)}'
 
 
 def estimate_seconds(
