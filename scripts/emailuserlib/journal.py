@@ -212,7 +212,8 @@ class Journal:
             raise ValueError(lines[0] if lines else 'SQLite found damage')
 
     def _error(self, what: str, error: Exception) -> JournalError:
-        text = str(error)
+        # SQLite quotes what it found, and a damaged file may hold line breaks there.
+        text = ' '.join(str(error).split())
         if isinstance(error, ValueError) or (
             isinstance(error, sqlite3.DatabaseError)
             and ('malformed' in text or 'not a database' in text)
