@@ -346,13 +346,41 @@ class EmailUserBot(ConfigParserBot):
             self.begin(recipient)
             try:
                 outcome = campaign.sender.send(recipient.name, subject, body)
+                final = True
+                if outcome.status == Status.NO_SUCH_USER and recipient.userid is not None:
+                    outcome, final = self._renamed_meanwhile(recipient, outcome)
             except (RateLimited, NotSent, SenderRefused):
                 self.undo_begin(recipient)
                 raise
             refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
             if not (refused and self.opt.fallback == 'talk'):
-                self.settle(recipient, outcome.status, outcome.detail, final=refused)
+                self.settle(recipient, outcome.status, outcome.detail, final=refused and final)
         return outcome
+
+    def _renamed_meanwhile(self, recipient: Recipient, outcome: Outcome) -> tuple[Outcome, bool]:
+        """The wiki knows no account by *recipient*'s name: renamed since the check?
+
+        The wiki looks the name up before it sends, so nothing was sent. Asked by
+        user id, an account under a new name (still taking email, not opted out)
+        is sent the one mail under that name; otherwise the outcome is returned
+        not final (the bool), so that a rerun finds the account anew.
+        """
+        resolver = self.campaign.resolver
+        if resolver is None or config.simulate:
+            return outcome, False
+        before = recipient.name
+        resolver.recheck([recipient], resolver.optout_names)
+        if recipient.status == Status.EMAILABLE and recipient.name != before:
+            pywikibot.info(f'{before} was renamed to {recipient.name} during the run.')
+            subject, body = self.campaign.email_for(recipient)
+            again = self.campaign.sender.send(recipient.name, subject, body)
+            return again, again.status != Status.NO_SUCH_USER
+        if recipient.status in (Status.EMAILABLE, Status.NO_SUCH_USER):
+            detail = 'the wiki found no account of this name at the send; a rerun looks again'
+            return Outcome(Status.NO_SUCH_USER, detail), False
+        if recipient.status not in JOURNAL_STATE:  # opted out meanwhile: no delivery to record
+            self.undo_begin(recipient)
+        return Outcome(recipient.status, recipient.detail), False
 
     def _left_to_email(self) -> int:
         return sum(1 for r in self.campaign.recipients if r.status == Status.EMAILABLE)
@@ -403,7 +431,7 @@ class EmailUserBot(ConfigParserBot):
         changed = campaign.resolver.recheck(left, optout)
         if not self.opt.ignoremassoptout:  # MassMessage's category is an opt-out list too
             opted = {id(r) for r in left if r.status == Status.OPTED_OUT}
-            respect.apply_massmessage_optout(self.site, left)
+            respect.apply_massmessage_optout(self.site, left, resolver=campaign.resolver)
             changed += [r for r in left if r.status == Status.OPTED_OUT and id(r) not in opted]
         self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
         if changed:

@@ -187,7 +187,9 @@ def resolve(
     """
     resolver = resolver or make_resolver(site, opt, values)
     recipients = resolver.from_names_and_pages(names or (), pages or (), accounts)
-    respect.apply_massmessage_optout(site, recipients, ignore=bool(opt.ignoremassoptout))
+    respect.apply_massmessage_optout(
+        site, recipients, ignore=bool(opt.ignoremassoptout), resolver=resolver
+    )
     return recipients
 
 
@@ -379,10 +381,11 @@ def _refuse_values_of_another_account(campaign: Campaign, states: dict, opt) -> 
 def _adopt_ids(campaign: Campaign, journal: Journal, states: dict) -> None:
     """Find the accounts of rows an older journal kept by name, in *states* and for later.
 
-    A name that no account has any more is followed through its user page's
-    redirect or the wiki's rename log. The ids are written by
-    :func:`_commit_journal`; a name whose account cannot be found stays the
-    row's key, so whoever it reached stays reached.
+    A name that no account has any more is followed through the wiki's rename
+    log, or, when the log says nothing, its user page's redirect (taking another
+    account as reached can only keep a mail from going twice). The ids are
+    written by :func:`_commit_journal`; a name whose account cannot be found
+    stays the row's key, so whoever it reached stays reached.
     """
     names = journal.unresolved_names(campaign.wiki)
     if not names or campaign.resolver is None:
@@ -390,9 +393,6 @@ def _adopt_ids(campaign: Campaign, journal: Journal, states: dict) -> None:
     resolver = campaign.resolver
     found = {}
     for name, user in resolver.accounts(names).items():
-        if user.userid is None and not user.invalid:
-            # Renamed without a redirect left behind: the wiki's rename log says to whom.
-            user = resolver.renamed(user.name) or user
         if user.userid is not None:
             found[name] = (user.userid, user.centralid, user.name)
     campaign.pending['adopt'] = found

@@ -5,18 +5,23 @@ and pages given are sent to ``list=users`` as written, and the wiki's answer
 says which account each one is (its user id and canonical name) or that there
 is none. Each page maps to at most one user (a user page, user talk page or a
 subpage of either means its user, whatever the wiki calls those namespaces).
-A name without an account whose user page redirects to another user page
-means that user (a renamed account); a live account is its own recipient
-whatever its user page says. Each account is considered once, in the order
-the generator first led to it. The wiki is asked 50 names per request (500
-with ``apihighlimits``), together with their user pages, so a run costs one
-lookup request per batch, never one per user.
+A name without an account is asked of the wiki's rename log, which only
+administrators write: the account it was renamed to is that name's account,
+whatever its user page says. Only when the log says nothing does a user page
+that redirects to another user page (which anyone can edit) lead anywhere, and
+only for names read from pages (a generator's user pages, the editors of pages,
+opt-out lists): a name the operator typed is never sent on to someone else. A
+live account is its own recipient whatever its user page says. Each account is
+considered once, in the order the generator first led to it. The wiki is asked
+50 names per request (500 with ``apihighlimits``), together with their user
+pages, so a run costs one lookup request per batch, and one more for each name
+without an account.
 
 A temporary account (in the group ``temp``, or named by the wiki's pattern
 for them) is ``temporary-account``: nobody to email or to write to.
 
-Opt-out lists name users the same way: through the redirects of their pages
-and the renames of their users, they become accounts. While a run sends,
+Opt-out lists name users the same way: through the renames of their users
+and the redirects of their pages, they become accounts. While a run sends,
 :meth:`Resolver.recheck` asks again, by user id, who still takes email.
 MassMessage's opt-out category is applied by :mod:`.respect`, and the page
 histories of -editors are read by :mod:`.editors`.
@@ -75,9 +80,9 @@ class WikiUser:
     invalid: bool = False
     #: A temporary account (group ``temp``): nobody to email or to write to.
     temporary: bool = False
-    #: Where the user page of a name without an account redirects (a renamed account).
+    #: Where the user page of a name without an account redirects (anyone can edit it).
     moved_to: str = ''
-    #: The name without an account whose user page led here.
+    #: The name without an account whose user page led here, the rename log silent.
     via: str = ''
     #: The name without an account that the wiki's rename log led here.
     renamed_from: str = ''
@@ -200,6 +205,7 @@ class Resolver:
         self.first_letter = capitalises_users(site)
         self.optout_names = list(optout)
         self._optout_ids: set[int] | None = None
+        self._optout_known: dict[str, int] = {}
         self.values = values or {}
         self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
@@ -211,13 +217,26 @@ class Resolver:
     def optout(self) -> set[int]:
         """User ids of the accounts the opt-out lists name (looked up once)."""
         if self._optout_ids is None:
-            found = self.accounts(self.optout_names)
-            for name, user in found.items():
-                if user.userid is None and not user.invalid:
-                    # Renamed without a redirect left behind: the rename log says to whom.
-                    found[name] = self.renamed(user.name) or user
-            self._optout_ids = {u.userid for u in found.values() if u.userid is not None}
+            self._optout_ids = self.optout_accounts(self.optout_names)
         return self._optout_ids
+
+    def optout_accounts(self, names: Iterable[str]) -> set[int]:
+        """User ids of the accounts that *names*, read from an opt-out list, stand for.
+
+        A name the rename log resolves opts out the account it was renamed to. When
+        the log says nothing, a user page redirect is followed too: it can only opt
+        out one account more, which is safe, never let someone be emailed. An
+        account found once stays found for this run (a user id never changes hands),
+        so reading the lists again costs requests only for names not found yet.
+        """
+        names = list(dict.fromkeys(names))
+        ids = {self._optout_known[n] for n in names if n in self._optout_known}
+        found = self.accounts([n for n in names if n not in self._optout_known])
+        for name, user in found.items():
+            if user.userid is not None:
+                self._optout_known[name] = user.userid
+                ids.add(user.userid)
+        return ids
 
     def from_names_and_pages(
         self, names: Iterable[str], pages: Iterable, accounts: Iterable[str] = ()
@@ -225,32 +244,48 @@ class Resolver:
         """Resolve user names, then pages, then *accounts*; an account they lead to is
         considered once.
 
+        *names* are typed by the operator (-users: files, :func:`.bot.email_users`):
+        they name an account themselves, or one the rename log renamed them to, never
+        whoever their user page redirects to. *pages* come from generators and
         *accounts* are names as the wiki gave them for accounts (the editors of
-        pages). A name with an account is that account whatever its user page says,
-        so they are asked about like any name.
+        pages): those follow a user page's redirect when the rename log is silent.
+        A name with an account is that account whatever its user page says, so
+        they are asked about like any name. Placeholder values go with *names* and
+        *accounts* only, by their own name.
         """
-        items = [*self._name_items(names), *self._page_items(pages), *self._name_items(accounts)]
+        items = [
+            *self._name_items(names, typed=True),
+            *self._page_items(pages),
+            *self._name_items(accounts, typed=False),
+        ]
         return self._resolve(items)
 
     def _page_items(self, pages: Iterable):
         for page in pages:
             name = user_from_title(page.namespace(), page.title(with_ns=False))
             if name is None:
-                yield None, page.title(), 'not a user page'
+                yield None, page.title(), 'not a user page', None
             else:
-                yield name, page.title(), ''
+                yield name, page.title(), '', None
 
-    def _name_items(self, names: Iterable[str]):
+    def _name_items(self, names: Iterable[str], typed: bool):
         user_ns = self.site.namespaces[USER_NS].custom_name
-        return ((name, f'{user_ns}:{self.normalize(name)}', '') for name in names)
+        kind = 'typed' if typed else 'account'
+        return ((name, f'{user_ns}:{self.normalize(name)}', '', kind) for name in names)
 
     def _resolve(self, items) -> list[Recipient]:
-        """Check *items*: (user name as written, source page, ''), or (None, source
-        page, why it is no user) for pages that map to nobody.
+        """Check *items*: (user name as written, source page, '', kind), or (None,
+        source page, why it is no user, None) for pages that map to nobody.
+
+        *kind* is ``typed`` for a name the operator typed (it never follows an
+        unconfirmed redirect), ``account`` for a name the wiki gave (an editor),
+        None for a generator's page. A page takes no placeholder values: values
+        belong to the row (or editor) of that very name, which comes first.
         """
         result: list[Recipient] = []
         seen: set[str] = set()
-        for name, source, why in items:
+        typed: set[int] = set()
+        for name, source, why, kind in items:
             if name is None:
                 result.append(Recipient(source, Status.NOT_A_USER, why, source))
                 continue
@@ -258,8 +293,10 @@ class Resolver:
             if key in seen:
                 continue
             seen.add(key)
-            values = self.values.get(name) or self.values.get(key) or {}
+            values = (self.values.get(name) or self.values.get(key) or {}) if kind else {}
             recipient = Recipient(key, source=source, values=values, written=name.strip())
+            if kind == 'typed':
+                typed.add(id(recipient))
             problem = name_problem(key)
             if is_temporary_name(key, self.temp_patterns):
                 recipient.status = Status.TEMPORARY_ACCOUNT
@@ -268,6 +305,7 @@ class Resolver:
             result.append(recipient)
 
         unchecked = [r for r in result if r.status is None]
+        user_ns = self.site.namespaces[USER_NS].custom_name
         found = self.accounts([r.written for r in unchecked])
         optout = self.optout if self.optout_names else set()
         accounts: dict[int, Recipient] = {}
@@ -277,9 +315,14 @@ class Resolver:
             if user is None or user.invalid:
                 r.status, r.detail = Status.NOT_A_USER, 'the wiki says this is no valid user name'
                 continue
-            if user.userid is None:
-                # Renamed, without a user page left to redirect: the rename log says to whom.
-                user = self.renamed(user.name) or user
+            if user.via and id(r) in typed:
+                # Anyone can edit a user page: a typed name is never sent on to someone else.
+                r.status, r.name = Status.NO_SUCH_USER, user.via
+                r.detail = (
+                    f'its user page redirects to {user_ns}:{user.name}, which the '
+                    "wiki's rename log does not confirm"
+                )
+                continue
             if user.userid is None:
                 r.status, r.name = Status.NO_SUCH_USER, user.name
                 continue
@@ -300,13 +343,20 @@ class Resolver:
     def accounts(self, names: Iterable[str]) -> dict[str, WikiUser]:
         """The wiki's answer for each of *names* as written, renames followed.
 
-        A name without an account whose user page redirects to another user's
-        page is answered with that user, when that user has an account.
+        A name without an account is asked of the wiki's rename log first, which
+        only administrators write: the account it names is the answer
+        (``renamed_from`` set), whatever the name's user page says. Only when the
+        log says nothing is a user page that redirects to another user's page
+        followed (``via`` set), to that user when that user has an account: anyone
+        can edit a user page, so callers decide whether such an answer counts.
         """
         wanted = list(dict.fromkeys(n for n in names if n.strip() and _SEPARATOR not in n))
         found: dict[str, WikiUser] = {}
         for chunk in batches(wanted, self.batch):
             found.update(self._ask(chunk, with_pages=True))
+        for name, user in list(found.items()):
+            if user.userid is None and not user.invalid:
+                found[name] = self.renamed(user.name) or user
         moved = {n: u.moved_to for n, u in found.items() if u.userid is None and u.moved_to}
         targets = list(dict.fromkeys(moved.values()))
         answers: dict[str, WikiUser] = {}
@@ -431,7 +481,7 @@ class Resolver:
             new = events[0].get('params', {}).get('newuser') if events else None
             if not new:
                 return None
-            user = self.accounts([new]).get(new)
+            user = self._ask([new], with_pages=False).get(new)
             if user is not None and user.userid is not None:
                 return replace(user, renamed_from=first)
             name = new

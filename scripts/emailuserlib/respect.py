@@ -18,7 +18,14 @@ from . import fallback
 from .message import check_template
 from .outcomes import Status
 from .pagetext import page_url
-from .recipients import CATEGORY_NS, USER_NS, USER_TALK_NS, Recipient, normalize_username
+from .recipients import (
+    CATEGORY_NS,
+    USER_NS,
+    USER_TALK_NS,
+    Recipient,
+    Resolver,
+    normalize_username,
+)
 from .sources import local_page
 from .translations import translate
 
@@ -56,18 +63,29 @@ def massmessage_optout(site) -> tuple[str, set[str]]:
     return category.title(), users
 
 
-def apply_massmessage_optout(site, recipients: Iterable[Recipient], ignore: bool = False) -> None:
+def apply_massmessage_optout(
+    site,
+    recipients: Iterable[Recipient],
+    ignore: bool = False,
+    resolver: Resolver | None = None,
+) -> None:
     """Settle the members of MassMessage's opt-out category as ``opted-out``.
 
-    Only users the wiki would email change: one who cannot be emailed anyway
-    keeps that status. With *ignore* (-ignoremassoptout) they are emailed, and
-    the operator is told who they are.
+    Members are accounts, as the names of the -optout: lists are: a renamed user
+    whose old user talk page stayed in the category is found through the wiki's
+    rename log (by *resolver*, made when not given). Only users the wiki would
+    email change: one who cannot be emailed anyway keeps that status. With
+    *ignore* (-ignoremassoptout) they are emailed, and the operator is told who
+    they are.
     """
     candidates = [r for r in recipients if r.status == Status.EMAILABLE]
     if not candidates:
         return
     title, members = massmessage_optout(site)
-    opted = [r for r in candidates if r.name in members]
+    names = {r.name for r in candidates}
+    others = sorted(members - names)
+    ids = (resolver or Resolver(site)).optout_accounts(others) if others else set()
+    opted = [r for r in candidates if r.name in members or r.userid in ids]
     if ignore:
         if opted:
             names = ', '.join(r.name for r in opted[:20])
