@@ -70,14 +70,22 @@ def test_a_csv_row_of_another_name_never_gives_its_values_to_an_account_with_its
     )
     users = tmp_path / 'codes.csv'
     users.write_text('username,code\nComb Typo,SECRET-17\nComb Ann,ANN-2\n', encoding='utf-8')
+    report = tmp_path / 'report.csv'
     result = sender.run(
-        f'-users:{users}', '-subject:Your code', '-text:Your code is {code}.', '-always'
+        f'-users:{users}',
+        '-subject:Your code',
+        '-text:Your code is {code}.',
+        '-always',
+        f'-report:{report}',
     )
     assert 'Traceback' not in result.output
     assert 'SECRET-17' not in ''.join(m.body for m in mailbox.messages())
-    assert result.returncode != 0, result.output
-    assert 'Comb Typo' in result.output and 'Comb Ann' in result.output
-    assert received(mailbox) == Counter()
+    # The rename log does not confirm the redirect: the typed name is nobody, and
+    # Comb Ann gets her own row's value only.
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == Counter({addr('Comb Ann'): 1})
+    assert 'Your code is ANN-2.' in mailbox.messages()[0].body
+    assert read_report(report)['Comb Typo'][0] == 'no-such-user'
 
 
 @pytest.mark.mediawiki('1.39')

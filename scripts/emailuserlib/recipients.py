@@ -503,9 +503,9 @@ class Resolver:
 def _merge_values(kept: Recipient, other: Recipient, account: str) -> None:
     """Give *kept* the values of *other*, another name of the same account.
 
-    Two rows that say different things for one account (an old name and the new
-    one, or a user page redirected to another user's) cannot both be right, and
-    either could be someone else's data: the run is refused.
+    Two rows that say different things for one account (an old name the rename
+    log confirms and the new one) cannot both be right, and either could be
+    someone else's data: the run is refused.
 
     :raises InputError: with the names and what to do
     """
