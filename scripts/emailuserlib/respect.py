@@ -82,8 +82,8 @@ def apply_massmessage_optout(
     if not candidates:
         return
     title, members = massmessage_optout(site)
-    names = {r.name for r in candidates}
-    others = sorted(members - names)
+    # A member named as a candidate is that account; the others may be old names.
+    others = sorted(members - {r.name for r in candidates})
     ids = (resolver or Resolver(site)).optout_accounts(others) if others else set()
     opted = [r for r in candidates if r.name in members or r.userid in ids]
     if ignore:
