@@ -232,3 +232,44 @@ def test_an_account_renamed_during_the_run_gets_its_one_mail_under_the_new_name(
     assert again.returncode == 0, again.output
     assert read_report(report)['Rf B Renamed'][0] == 'already-sent'
     assert received(mailbox) == Counter({addr('Rf A'): 1, addr('Rf B'): 1})
+
+
+def test_an_account_renamed_and_opted_out_during_the_run_is_not_emailed(
+    sender_via_proxy_factory, proxy, mailbox, wiki, tmp_path
+):
+    make_users(
+        wiki,
+        'Rg A',
+        'Rg B',
+        pages=[
+            {'title': 'User:Rg B', 'text': 'B.'},
+            {'title': 'Category:Rg optout', 'text': 'Who wants no mail.'},
+        ],
+    )
+
+    def rename_and_opt_out():
+        wiki.rename_user('Rg B', 'Rg B Renamed')
+        wiki.add({'pages': [{'title': 'User:Rg B Renamed/No', 'text': '[[Category:Rg optout]]'}]})
+
+    proxy.call('emailuser', rename_and_opt_out, at=1)
+    s = sender_via_proxy_factory('Sender', extra='socket_timeout = (3, 120)\n')
+    report = tmp_path / 'report.csv'
+    common = [
+        '-subject:Renamed and out',
+        '-text:Hi {username}.',
+        '-always',
+        '-optout:Category:Rg optout',
+        f'-report:{report}',
+    ]
+    first = s.run('-page:User:Rg A', '-page:User:Rg B', *common)
+    assert first.returncode == 0, first.output
+    assert received(mailbox) == Counter({addr('Rg A'): 1})
+    assert read_report(report)['Rg B Renamed'][0] == 'opted-out'
+
+    # Nothing was left uncertain: the rerun sends nobody anything and warns of nothing.
+    proxy.disarm()
+    again = s.run('-page:User:Rg A', '-page:User:Rg B Renamed', *common)
+    assert again.returncode == 0, again.output
+    assert 'uncertain' not in again.output
+    assert read_report(report)['Rg B Renamed'][0] == 'opted-out'
+    assert received(mailbox) == Counter({addr('Rg A'): 1})

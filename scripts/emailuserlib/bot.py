@@ -360,16 +360,19 @@ class EmailUserBot(ConfigParserBot):
     def _renamed_meanwhile(self, recipient: Recipient, outcome: Outcome) -> tuple[Outcome, bool]:
         """The wiki knows no account by *recipient*'s name: renamed since the check?
 
-        The wiki looks the name up before it sends, so nothing was sent. Asked by
-        user id, an account under a new name (still taking email, not opted out)
-        is sent the one mail under that name; otherwise the outcome is returned
-        not final (the bool), so that a rerun finds the account anew.
+        The wiki looks the name up before it sends, so nothing was sent. The
+        opt-out lists are read again and the accounts asked by user id (a
+        refresh); an account under a new name, still taking email and not opted
+        out under it, is sent the one mail under that name. Otherwise the outcome
+        is returned not final (the bool), so that a rerun finds the account anew.
         """
-        resolver = self.campaign.resolver
-        if resolver is None or config.simulate:
+        if self.campaign.resolver is None or config.simulate:
             return outcome, False
         before = recipient.name
-        resolver.recheck([recipient], resolver.optout_names)
+        self.waited = True  # due now: the lists may name the account by its new name
+        self.refresh()
+        if self.stop_reason:  # the lists cannot be read: nobody more is known to be safe
+            recipient.status = Status.NO_SUCH_USER
         if recipient.status == Status.EMAILABLE and recipient.name != before:
             pywikibot.info(f'{before} was renamed to {recipient.name} during the run.')
             subject, body = self.campaign.email_for(recipient)
