@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness import population
+from harness.clock import forget_wiki_rate_limits
 from harness.faultproxy import FaultProxy
 from harness.pwbconfig import (
     SCRIPT,
@@ -149,6 +150,18 @@ def mailbox(wiki):
     wiki.mailbox.clear()
     yield wiki.mailbox
     wiki.accept_all_mail()
+
+
+@pytest.fixture
+def fresh_limits(wiki):
+    """The wiki's rate limit counters emptied before and after the test, as a new day would.
+
+    For the rate-limited senders, whose counters another test on this worker's wiki
+    may have left within their window.
+    """
+    forget_wiki_rate_limits(wiki)
+    yield
+    forget_wiki_rate_limits(wiki)
 
 
 @dataclass

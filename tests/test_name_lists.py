@@ -141,16 +141,6 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_sent(
     assert mailbox.messages() == []
 
 
-def test_check_lists_the_users_of_a_list(sender, mailbox, tmp_path):
-    names = write(tmp_path, 'names.txt', f'Alice\n{pop.OPTED_OUT}\n{pop.GHOST}\nUser:Bob\n')
-    result = sender.run(f'-users:{names}', '-check')
-    assert result.returncode == 0, result.output
-    for line in ('emailable      Alice', 'not-emailable  Dave', 'no-such-user   Ghost'):
-        assert line in result.output
-    assert '4 users checked: 2 emailable' in result.output
-    assert mailbox.messages() == []
-
-
 def test_a_list_and_a_category_email_each_user_once(sender, mailbox, tmp_path):
     names = write(tmp_path, 'names.txt', 'Alice\nBob\nCrowd 01\n')
     result = sender.run(

@@ -91,6 +91,22 @@ WELCOME_TEXTS = {
     'nl': 'Welkom, {username}!',
 }
 
+#: What -check says of each member of CATEGORY, in the order the category lists them.
+CATEGORY_STATUS = {
+    'Alice': 'emailable',
+    'Bob': 'emailable',
+    'Carol': 'emailable',
+    'Grace Hopper': 'emailable',
+    'Jürgen Müller': 'emailable',
+    'Heidi': 'emailable',  # through the redirect of User:Old Heidi
+    'Dave': 'not-emailable',
+    'Erin': 'not-emailable',
+    'Ghost': 'no-such-user',
+    'Event report': 'not-a-user',
+}
+#: The members of CATEGORY who are emailed.
+CATEGORY_RECIPIENTS = [n for n, s in CATEGORY_STATUS.items() if s == 'emailable']
+
 _cat = f'[[{CATEGORY}]]'
 
 
