@@ -480,13 +480,11 @@ def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailb
 
 # The journal, the report and the opt-out list, before anything is sent ---------------
 
-CROWD = [f'-links:{pop.CROWD_PAGE}', '-subject:Crowd news for {username}', '-always']
-
 
 @ONE_VERSION
 def test_a_damaged_journal_is_refused_before_anything_is_sent(sender, mailbox):
     (sender.config_dir / JOURNAL).write_bytes(b'garbage' * 1000)
-    result = sender.run(*CROWD, '-text:Hello {username}.')
+    result = sender.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.')
     assert result.returncode == 1
     assert 'is damaged' in result.output and 'Traceback' not in result.output
     assert mailbox.messages() == []
@@ -494,7 +492,9 @@ def test_a_damaged_journal_is_refused_before_anything_is_sent(sender, mailbox):
 
 @ONE_VERSION
 def test_an_optout_category_that_does_not_exist_is_refused(sender, mailbox):
-    result = sender.run(*CROWD, '-text:T', '-optout:Category:Opted-out of message delivry')
+    result = sender.run(
+        *pop.CROWD_CAMPAIGN, '-text:T', '-optout:Category:Opted-out of message delivry'
+    )
     assert result.returncode == 1
     assert 'The opt-out category Category:Opted-out of message delivry does not exist' in (
         result.output
@@ -514,7 +514,7 @@ def test_an_optout_category_that_does_not_exist_is_refused(sender, mailbox):
 def test_a_report_that_cannot_be_written_is_refused_before_sending(
     sender, mailbox, where, fragment
 ):
-    result = sender.run(*CROWD, '-text:T', f'-report:{sender.config_dir / where}')
+    result = sender.run(*pop.CROWD_CAMPAIGN, '-text:T', f'-report:{sender.config_dir / where}')
     assert result.returncode == 1
     assert fragment in result.output
     assert mailbox.messages() == []

@@ -24,12 +24,7 @@ from harness.checks import (
 # which keeps the suite within its time budget (see tests/conftest.py).
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
-CROWD = [
-    f'-links:{pop.CROWD_PAGE}',
-    '-subject:Crowd news for {username}',
-    '-text:Hello {username}.',
-    '-always',
-]
+CROWD = [*pop.CROWD_CAMPAIGN, '-text:Hello {username}.']
 EVERYONE = {pop.crowd_address(n) for n in pop.CROWD}
 
 

@@ -13,14 +13,7 @@ from harness.pwbconfig import SCRIPT
 # which keeps the suite within its time budget (see tests/conftest.py).
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
-CROWD = [
-    f'-links:{pop.CROWD_PAGE}',
-    '-subject:Crowd news for {username}',
-    '-text:Hello {username}.',
-    '-always',
-]
-#: The crowd's arguments without a body, for the tests that change it between runs.
-CROWD_WITHOUT_TEXT = CROWD[:2] + CROWD[3:]
+CROWD = [*pop.CROWD_CAMPAIGN, '-text:Hello {username}.']
 
 
 def test_rerun_after_max_emails_only_those_not_yet_emailed(sender, mailbox):
@@ -50,9 +43,9 @@ def test_journal_is_private_and_a_changed_text_reaches_nobody_twice(sender, mail
 
 
 def test_a_corrected_text_goes_only_to_those_not_reached_yet(sender, mailbox):
-    first = sender.run(*CROWD_WITHOUT_TEXT, '-text:Helo {username}.', '-max:5')
+    first = sender.run(*pop.CROWD_CAMPAIGN, '-text:Helo {username}.', '-max:5')
     assert first.returncode == 75, first.output
-    fixed = sender.run(*CROWD_WITHOUT_TEXT, '-text:Hello {username}.')
+    fixed = sender.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.')
     assert fixed.returncode == 0, fixed.output
     assert '5 reached by earlier runs, 5 of them with an earlier version of the text' in (
         fixed.output
@@ -85,16 +78,16 @@ def test_a_new_subject_for_people_just_reached_needs_a_campaign_name(sender, mai
     assert received(mailbox)[pop.EMAILABLE['Alice']] == 2
 
 
-def test_another_account_continues_the_same_campaign(sender_factory, mailbox):
+def test_another_account_continues_the_same_campaign(sender_factory, mailbox, fresh_limits):
     limited = sender_factory('BurstSender')  # 2 emails per 6 seconds
-    first = limited.run(*CROWD_WITHOUT_TEXT, '-text:Hello {username}.')
+    first = limited.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.')
     assert first.returncode == 75, first.output
     reached = len(mailbox.messages())
     assert 1 <= reached <= 2
     # The other account uses the same journal.
     other = sender_factory('Sender')
     journal = limited.config_dir / JOURNAL
-    rerun = other.run(*CROWD_WITHOUT_TEXT, '-text:Hello {username}.', f'-journal:{journal}')
+    rerun = other.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.', f'-journal:{journal}')
     assert rerun.returncode == 0, rerun.output
     assert f'already-sent ({reached})' in rerun.output
     assert received(mailbox) == exactly_once(pop.CROWD)

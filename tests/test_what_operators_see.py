@@ -11,7 +11,6 @@ import os
 import signal
 
 import pytest
-from test_terminal import Terminal
 
 from harness import population as pop
 from harness.checks import (
@@ -23,6 +22,7 @@ from harness.checks import (
     wait_for_mail,
 )
 from harness.pwbconfig import SCRIPT, run_pwb
+from harness.terminal import Terminal
 
 pytestmark = [pytest.mark.wiki]
 

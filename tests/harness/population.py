@@ -70,6 +70,8 @@ EMPTY_CATEGORY = 'Category:Empty event'  # a category page without members
 OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
 INVITATION_PAGE = 'Project:Invitation'
 CROWD_PAGE = 'Project:Crowd'
+#: A campaign to everyone on CROWD_PAGE, without its body (-text:), sent without asking.
+CROWD_CAMPAIGN = [f'-links:{CROWD_PAGE}', '-subject:Crowd news for {username}', '-always']
 MIXED_PAGE = 'Project:Mixed list'
 ARTICLE = 'Event report'
 #: A message page as readers see it: a template, a magic word, an external and an
