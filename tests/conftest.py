@@ -11,6 +11,7 @@ also leaves out the unit tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from dataclasses import dataclass
@@ -82,16 +83,34 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(scope='session')
+def wikis(tmp_path_factory):
+    """Each version's wiki, started when a test first needs it and kept for the session.
+
+    An xdist worker runs tests of both versions in turns (it takes tests from the
+    others as it runs out of its own); the parametrized :func:`wiki` alone would stop
+    one version's wiki and start the other's, with cold caches, at every turn.
+    """
+    started: dict[str, LocalWiki] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(version: str) -> LocalWiki:
+            if version not in started:
+                root = tmp_path_factory.mktemp(f'wiki-{version}')
+                local = LocalWiki(root, population.spec(), mediawiki=MEDIAWIKIS[version])
+                started[version] = stack.enter_context(local)
+            return started[version]
+
+        yield get
+
+
 @pytest.fixture(scope='session', params=list(MEDIAWIKIS), ids=lambda v: f'mw{v}')
-def wiki(request, tmp_path_factory):
+def wiki(request, wikis):
     """The local MediaWiki of one version with its SMTP sink, populated, for the session.
 
     In CI the end-to-end tests fail, never skip, when it cannot start.
     """
-    root = tmp_path_factory.mktemp(f'wiki-{request.param}')
-    local = LocalWiki(root, population.spec(), mediawiki=MEDIAWIKIS[request.param])
-    with local:
-        yield local
+    return wikis(request.param)
 
 
 @pytest.fixture(scope='session')
