@@ -83,6 +83,34 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.hookimpl(specname='pytest_collection_modifyitems', trylast=True)
+def pytest_collection_modifyitems_slow_first(config, items):
+    """Put the tests marked slow at the head of each xdist worker's first share of tests.
+
+    pytest-xdist's worksteal gives each worker an equal run of the collection to start
+    with and later moves tests from the end of a worker's queue to an idle one. A test
+    that runs or waits long (a put throttle, a rate limit's window, pip) and starts last
+    keeps the run going alone; started first, other tests fill the cores while it runs.
+    Every worker computes the same order, as xdist requires.
+    """
+    workers = getattr(config, 'workerinput', {}).get('workercount', 0)
+    slow = [item for item in items if item.get_closest_marker('slow')]
+    if workers < 2 or not slow:
+        return
+    rest = [item for item in items if not item.get_closest_marker('slow')]
+    heads = [slow[i::workers] for i in range(workers)]
+    ordered, remaining = [], len(items)
+    for i in range(workers):
+        # The share worksteal sends to the i-th worker: what is left, split evenly.
+        share = remaining // (workers - i)
+        remaining -= share
+        ordered += heads[i]
+        take = max(0, share - len(heads[i]))
+        ordered += rest[:take]
+        del rest[:take]
+    items[:] = ordered + rest
+
+
 @pytest.fixture(scope='session')
 def wikis(tmp_path_factory):
     """Each version's wiki, started when a test first needs it and kept for the session.

@@ -32,6 +32,10 @@ tests=(
     tests/test_check.py::test_check_lists_the_users_of_a_list
 )
 
+# Each run on as many workers as there are cores, the slow tests first (tests/conftest.py):
+# one at a time, the end-to-end tests kept the matrix going after the suite had finished.
+workers=(-n "$(nproc)" --dist worksteal)
+
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 names=()
@@ -45,8 +49,8 @@ while read -r python_version pywikibot_version; do
         continue
     fi
     names+=("$name")
-    "$venv/bin/python" -m pytest -p no:cacheprovider -q --mw 1.39 "${tests[@]}" "$@" \
-        >"$logs/${#pids[@]}.log" 2>&1 &
+    "$venv/bin/python" -m pytest -p no:cacheprovider -q --mw 1.39 "${workers[@]}" "${tests[@]}" \
+        "$@" >"$logs/${#pids[@]}.log" 2>&1 &
     pids+=($!)
 done <tests/versions.txt
 

@@ -40,6 +40,7 @@ def args(subject: str, *more: str) -> list[str]:
     return [f'-subject:{subject}', '-text:Hello {username}.', '-always', *more]
 
 
+@pytest.mark.slow
 def test_a_rename_never_causes_a_second_mail_and_a_new_account_under_the_old_name_is_new(
     sender, mailbox, wiki, tmp_path
 ):

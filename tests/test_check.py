@@ -52,6 +52,7 @@ def test_check_lists_the_users_of_a_list(sender, mailbox, tmp_path):
     assert mailbox.messages() == []
 
 
+@pytest.mark.slow
 def test_check_of_ten_thousand_users_is_batched(sender_factory, wiki, tmp_path):
     titles = tmp_path / 'bulk.txt'
     titles.write_text(''.join(f'[[User:{n}]]\n' for n in pop.bulk_names()), encoding='utf-8')

@@ -428,6 +428,7 @@ def send_subject(sender, mailbox, tmp_path, subject: str):
     return result
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5,
     deadline=None,

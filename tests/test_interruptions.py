@@ -28,6 +28,7 @@ CROWD = [*pop.CROWD_CAMPAIGN, '-text:Hello {username}.']
 EVERYONE = {pop.crowd_address(n) for n in pop.CROWD}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('signum', [signal.SIGKILL, signal.SIGINT], ids=['kill-9', 'ctrl-c'])
 def test_interrupted_runs_then_a_rerun_email_everyone_once(sender, mailbox, signum):
     seed = random.randrange(10**6)

@@ -67,6 +67,7 @@ def test_report_of_a_real_category_run_has_every_reason(sender, mailbox, tmp_pat
     assert '[1/6] Alice: sent, about' in result.output
 
 
+@pytest.mark.slow
 def test_long_put_throttle_waits_show_one_plain_line_in_a_log(sender, mailbox):
     result = sender.pwb(
         str(sender_script()),

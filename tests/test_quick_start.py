@@ -92,6 +92,7 @@ def make_bot_password(wiki, user: str, app: str, grants: list[str]) -> str:
     return shown.group(1)
 
 
+@pytest.mark.slow
 def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, fresh_limits):
     blocks = quick_start_blocks()
     # Install (block 1) is what tests/test_install.py does; this test uses this venv.

@@ -69,6 +69,7 @@ def test_rate_limited_run_finishes_on_a_rerun_after_the_window(burst, mailbox, w
     assert received(mailbox) == exactly_once(names)
 
 
+@pytest.mark.slow
 def test_wait_goes_on_after_the_rate_limit_window(burst, mailbox):
     runner = burst
     result = runner.run(
@@ -87,6 +88,7 @@ def test_wait_goes_on_after_the_rate_limit_window(burst, mailbox):
     assert 'Email limit of 2 emails per 6 s reached: emailing Carol in' in result.output
 
 
+@pytest.mark.slow
 def test_the_rate_limited_operator_is_told_the_truth_at_each_step(limited, mailbox, tmp_path):
     # A dry run is dry: no throttle waited, the limit said as information, status 0.
     dry = limited.run('-simulate', *CATEGORY, '-always', '-pt:15')
