@@ -37,15 +37,14 @@ def burst(sender_factory, mailbox, fresh_limits):
 
 
 def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(limited, mailbox):
-    runner = limited
-    result = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
+    result = limited.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
     assert result.returncode == 75
     assert received(mailbox) == exactly_once(pop.CROWD[:3])
     assert 'Rate limit: 3 emails per day' in result.output
     assert 'after 3 emails in this run, with 57 still to send' in result.output
     assert 'add -wait' in result.output
     # The same window: nothing more goes out, whether or not the wiki counts the sends.
-    again = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
+    again = limited.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
     assert again.returncode == 75, again.output
     assert '3 of them used in the current window' in again.output
     # Said at the plan, before any preview: when the next email can go.
@@ -55,24 +54,22 @@ def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(limited
 
 
 def test_rate_limited_run_finishes_on_a_rerun_after_the_window(burst, mailbox, wiki):
-    runner = burst
     names = ['Alice', 'Bob', 'Carol', 'Grace Hopper']
     args = [f'-page:User:{n}' for n in names] + ['-subject:S', '-text:T', '-always']
-    first = runner.run(*args)
+    first = burst.run(*args)
     assert first.returncode == 75
     assert 'with 2 still to send' in first.output
     # The window of 2 emails per 6 seconds passes: the wiki's counters emptied, the
     # journal's 2 sends dated 7 s earlier, as they would read once it had passed.
-    assert new_window(wiki, runner.config_dir / JOURNAL, 7) == 2
-    second = runner.run(*args)
+    assert new_window(wiki, burst.config_dir / JOURNAL, 7) == 2
+    second = burst.run(*args)
     assert second.returncode == 0, second.output
     assert received(mailbox) == exactly_once(names)
 
 
 @pytest.mark.slow
 def test_wait_goes_on_after_the_rate_limit_window(burst, mailbox):
-    runner = burst
-    result = runner.run(
+    result = burst.run(
         '-page:User:Alice',
         '-page:User:Bob',
         '-page:User:Carol',
