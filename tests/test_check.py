@@ -9,6 +9,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import JOURNAL, report_rows
+from harness.files import write
 
 # What -check tells does not depend on the MediaWiki version, except for the accounts
 # that may not send: 1.39 only, but for that test (see tests/conftest.py).
@@ -42,8 +43,7 @@ def test_check_gives_each_user_status_and_sends_nothing(sender_factory, mailbox,
 
 
 def test_check_lists_the_users_of_a_list(sender, mailbox, tmp_path):
-    names = tmp_path / 'names.txt'
-    names.write_text(f'Alice\n{pop.OPTED_OUT}\n{pop.GHOST}\nUser:Bob\n', encoding='utf-8')
+    names = write(tmp_path, 'names.txt', f'Alice\n{pop.OPTED_OUT}\n{pop.GHOST}\nUser:Bob\n')
     result = sender.run(f'-users:{names}', '-check')
     assert result.returncode == 0, result.output
     for line in ('emailable      Alice', 'not-emailable  Dave', 'no-such-user   Ghost'):

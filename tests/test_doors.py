@@ -29,16 +29,11 @@ from emailuserlib.message import (
 )
 from harness import population as pop
 from harness.checks import JOURNAL, address, exactly_once, received
+from harness.files import write
 from harness.pwbconfig import SCRIPT, env_for, run_pwb
 
 pytestmark = pytest.mark.wiki
 ONE_VERSION = pytest.mark.mediawiki('1.39')  # files, titles and the lock: not version-bound
-
-
-def write(tmp_path, name: str, text: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding='utf-8')
-    return str(path)
 
 
 def refused(result, *fragments: str) -> None:

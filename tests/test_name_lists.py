@@ -6,6 +6,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import address, exactly_once, read_report, received
+from harness.files import write
 
 # Name lists and sources do not depend on the MediaWiki version: 1.39 only (see conftest).
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
@@ -19,12 +20,6 @@ CSV_TEXT = (
     'carol,5 May,Green\n'
 )
 MERGE = ['-subject:Meetup on {event_date}', '-text:Hello {username}, you are in team {team}.']
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text, encoding='utf-8')
-    return str(path)
 
 
 def test_a_plain_list_with_and_without_prefix_emails_each_user_once(sender, mailbox, tmp_path):
