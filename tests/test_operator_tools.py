@@ -69,6 +69,9 @@ def test_report_of_a_real_category_run_has_every_reason(sender, mailbox, tmp_pat
 
 @pytest.mark.slow
 def test_long_put_throttle_waits_show_one_plain_line_in_a_log(sender, mailbox):
+    # The wait is what this test shows, so it is real: 6 s, the shortest throttle whose
+    # wait before Bob, less the time Alice's request took, stays over the 5 s from which
+    # the script shows it (progress.LONG_WAIT).
     result = sender.pwb(
         str(sender_script()),
         '-pt:6',
