@@ -1,5 +1,7 @@
-"""-check: each user's status, said and reported, for a category, a list and ten thousand
-names, in batches, with nothing sent and no journal written."""
+"""-check: each user's status, said and reported, with nothing sent and no journal written.
+
+For a category, a list of names and ten thousand names, looked up in batches.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from harness import population as pop
 from harness.checks import JOURNAL, report_rows
 from harness.files import write
 
-# What -check tells does not depend on the MediaWiki version, except for the accounts
-# that may not send: 1.39 only, but for that test (see tests/conftest.py).
+# What -check tells does not depend on the MediaWiki version: 1.39 only (see
+# tests/conftest.py), but for the category checked by accounts that may not send.
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
 

@@ -1,5 +1,8 @@
-"""Stops, signals and outages: the mail in flight is settled, a rerun finishes the
-campaign, and nobody is emailed twice, whatever stopped the run."""
+"""Stops, signals and outages: the mail in flight settled, nobody twice, a rerun finishes.
+
+Whatever stopped the run (kill -9, Ctrl-C, SIGTERM, SIGHUP, the wiki or the mail server
+gone, a lost session, a failed login), nobody is emailed twice and a rerun reaches the rest.
+"""
 
 from __future__ import annotations
 

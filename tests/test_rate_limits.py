@@ -1,6 +1,8 @@
-"""Rate limits on the real wiki: a run stops at the account's limit and says what is left,
--wait waits the window out, a rerun after the window finishes the campaign, and the
-operator is told the truth at each step (plan, dry run, -test, run, rerun).
+"""Rate limits on the real wiki: a run stops at the limit, -wait waits, a rerun finishes.
+
+A run stops at the account's limit and says what is left, -wait waits the window out, a
+rerun after the window finishes the campaign, and the operator is told the truth at each
+step (plan, dry run, -test, run, rerun).
 
 A test about what happens after a window moves the clocks the window is measured by
 (harness.clock) instead of sleeping through it; -wait, whose wait is what it proves,
@@ -31,8 +33,7 @@ def limited(sender_factory, mailbox, fresh_limits):
 
 @pytest.fixture
 def burst(sender_factory, mailbox, fresh_limits):
-    """The sender who may send 2 emails per 6 seconds, with a journal of its own and a new
-    window."""
+    """The sender who may send 2 emails per 6 s, with a journal of its own, at a new window."""
     return sender_factory('BurstSender')
 
 

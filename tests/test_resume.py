@@ -1,5 +1,8 @@
-"""Reruns and the journal: a rerun emails only those not reached yet, whoever runs it and
-whatever changed in between; two runs of one campaign never both send."""
+"""Reruns and the journal: a rerun emails only those not reached yet.
+
+Whoever runs it and whatever changed in between (the text, the subject, the account, the
+journal's place); two runs of one campaign never both send.
+"""
 
 from __future__ import annotations
 
