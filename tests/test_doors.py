@@ -1,4 +1,5 @@
-"""Values from files, subjects, titles and the lock file, checked at the door, on the wiki.
+"""Values from files, subjects, titles, the lock file, the journal, the report's path and
+opt-out lists, checked at the door, on the wiki.
 
 Each test is a case an operator can meet: what is refused says so in one sentence with
 where the problem is, exits 1, and emails nobody; what is accepted reaches each
@@ -26,17 +27,13 @@ from emailuserlib.message import (
     subject_fit,
     subject_line_length,
 )
-from harness.checks import address, exactly_once, received
+from harness import population as pop
+from harness.checks import JOURNAL, address, exactly_once, received
+from harness.files import write
 from harness.pwbconfig import SCRIPT, env_for, run_pwb
 
 pytestmark = pytest.mark.wiki
 ONE_VERSION = pytest.mark.mediawiki('1.39')  # files, titles and the lock: not version-bound
-
-
-def write(tmp_path, name: str, text: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding='utf-8')
-    return str(path)
 
 
 def refused(result, *fragments: str) -> None:
@@ -426,6 +423,7 @@ def send_subject(sender, mailbox, tmp_path, subject: str):
     return result
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5,
     deadline=None,
@@ -474,3 +472,45 @@ def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailb
     assert outcomes[0] == 'Success', result.output
     assert outcomes[1] != 'Success', result.output
     assert [m.subject for m in mailbox.messages()] == [fits]
+
+
+# The journal, the report and the opt-out list, before anything is sent ---------------
+
+
+@ONE_VERSION
+def test_a_damaged_journal_is_refused_before_anything_is_sent(sender, mailbox):
+    (sender.config_dir / JOURNAL).write_bytes(b'garbage' * 1000)
+    result = sender.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.')
+    assert result.returncode == 1
+    assert 'is damaged' in result.output and 'Traceback' not in result.output
+    assert mailbox.messages() == []
+
+
+@ONE_VERSION
+def test_an_optout_category_that_does_not_exist_is_refused(sender, mailbox):
+    result = sender.run(
+        *pop.CROWD_CAMPAIGN, '-text:T', '-optout:Category:Opted-out of message delivry'
+    )
+    assert result.returncode == 1
+    assert 'The opt-out category Category:Opted-out of message delivry does not exist' in (
+        result.output
+    )
+    assert mailbox.messages() == []
+
+
+@ONE_VERSION
+@pytest.mark.parametrize(
+    ('where', 'fragment'),
+    [
+        ('missing/report.csv', 'does not exist'),
+        ('.', 'is a folder'),
+        ('emailuser-journal.sqlite3', 'would overwrite the journal'),
+    ],
+)
+def test_a_report_that_cannot_be_written_is_refused_before_sending(
+    sender, mailbox, where, fragment
+):
+    result = sender.run(*pop.CROWD_CAMPAIGN, '-text:T', f'-report:{sender.config_dir / where}')
+    assert result.returncode == 1
+    assert fragment in result.output
+    assert mailbox.messages() == []
