@@ -109,6 +109,7 @@ def main(*args: str) -> int:
     its one sentence and its exit status.
     """
     try:
+        options.check_utf8(args or sys.argv[1:])
         return _main(*args)
     except EmailUserError as e:
         if isinstance(e, options.OptionError) and e.door == 'command line':
