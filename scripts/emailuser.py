@@ -96,7 +96,7 @@ def settings(args: list[str]) -> options.Settings:
 
     :raises OptionError: a value is wrong; the text says where and how
     """
-    return options.load(args, Path.cwd(), Path(config.base_dir))
+    return options.load(args, Path.cwd(), Path(config.base_dir), simulate=bool(config.simulate))
 
 
 def _stop_on_signal(signum, frame) -> None:

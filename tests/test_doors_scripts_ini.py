@@ -189,6 +189,9 @@ def test_always_in_scripts_ini_does_not_confirm_resend(sender, mailbox):
         '-always to the command line (always = yes in scripts.ini does not confirm it).',
     )
     assert received(mailbox) == exactly_once(['Alice'])
+    simulated = sender.run(*SEND, '-resend', '-simulate')
+    assert simulated.returncode == 0, simulated.output
+    assert received(mailbox) == exactly_once(['Alice'])
     confirmed = sender.run(*SEND, '-resend', '-always')
     assert confirmed.returncode == 0, confirmed.output
     assert received(mailbox) == Counter({pop.EMAILABLE['Alice']: 2})

@@ -234,6 +234,9 @@ def test_quotes_inside_a_value_are_part_of_it(tmp_path, value):
 def test_always_from_scripts_ini_does_not_confirm_resend(tmp_path, args, always):
     ini(tmp_path, '[emailuser]\nalways = yes\n')
     assert options.load(args, tmp_path, tmp_path / 'none').values['always'] is always
+    # A simulation forgets nobody: it keeps the file's always.
+    simulated = options.load(args, tmp_path, tmp_path / 'none', simulate=True)
+    assert simulated.values['always'] is True
 
 
 # The command line's bytes ----------------------------------------------------------------

@@ -949,8 +949,11 @@ class Settings:
         return f'settings from {self.source} [{SECTION}]' if self.source else ''
 
 
-def load(args: list[str], here: Path, config_dir: Path) -> Settings:
+def load(args: list[str], here: Path, config_dir: Path, simulate: bool = False) -> Settings:
     """The command line merged over scripts.ini, every value and rule checked.
+
+    ``always`` from scripts.ini does not confirm ``-resend`` (all): unless
+    *simulate* (nothing is forgotten then), the run goes on without it and asks.
 
     :raises OptionError: a value cannot be used, or an option lacks the one it
         needs; nothing was sent or written
@@ -966,7 +969,8 @@ def load(args: list[str], here: Path, config_dir: Path) -> Settings:
         titles = [*cli['optout'].split('|'), *ini['optout'].split('|')]
         merged['optout'] = '|'.join(dict.fromkeys(titles))
     _check_rules(merged, lambda name: _Door() if name in cli else _IniDoor(path, sections[name]))
-    if merged.get('resend') == 'all' and merged.get('always') and 'always' not in cli:
+    resend = merged.get('resend') == 'all' and not simulate
+    if resend and merged.get('always') and 'always' not in cli:
         # Forgetting everyone is confirmed for one run, on its command line or at the
         # terminal: a standing always = yes was written for other runs.
         merged['always'] = False
