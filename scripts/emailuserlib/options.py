@@ -110,8 +110,8 @@ class Option:
     forms: tuple[str, ...] = ()
     #: What a value gives, for the sentence that refuses one: "the most emails ...".
     means: str = ''
-    #: The value is a file (each item of a list): ``~`` is expanded, and a relative one
-    #: in scripts.ini is taken relative to the folder of that scripts.ini.
+    #: The value is a file (each item of a list): a home folder (``~user``) must exist,
+    #: and a relative one in scripts.ini is taken relative to the folder of that file.
     path: bool = False
     default: Any = field(default=None)
 
