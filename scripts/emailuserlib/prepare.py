@@ -431,7 +431,8 @@ def _confirm_resend(opt) -> None:
     if not sys.stdin.isatty():
         raise Refusal(
             '-resend emails everyone of this campaign again: confirm it on a terminal, '
-            'or add -always.'
+            'or add -always to the command line (always = yes in scripts.ini does not '
+            'confirm it).'
         )
     if not pywikibot.input_yn(
         '-resend: forget who already got this message and email everyone again?',
@@ -552,7 +553,7 @@ def prepare(
         simulate=bool(config.simulate),
         limits=limits,
         campaign=campaign.pending['name'],
-        journal=str(campaign.pending['path']),
+        journal=str(Path(campaign.pending['path']).absolute()),
         reached=reached,
         reached_earlier_text=reached_earlier_text,
         settings=settings,
