@@ -358,7 +358,7 @@ class Journal:
             self.campaign = found[0] if found else None
             self.campaign_name = name
             self.version = None
-            self._versions: set[int] = set()
+            self._versions = set()
             if self.campaign is None:
                 return None
             self.campaign_name = self.db.execute(
