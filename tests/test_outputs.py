@@ -7,9 +7,12 @@ import os
 import sqlite3
 import stat
 import time
+import unicodedata
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from emailuserlib import journal as journals
 from emailuserlib import report
@@ -150,6 +153,38 @@ def test_the_campaign_key():
     assert campaign_key('Caf\u00e9') == campaign_key('CAFE\u0301')
     assert campaign_key('Meetup 2025') != campaign_key('Meet up 2025')
     assert campaign_key('Stra\u00dfe') == campaign_key('STRASSE')
+
+
+names = st.text(st.characters(blacklist_categories=('Cs',)), min_size=1, max_size=12)
+
+
+@given(names)
+def test_the_campaign_key_of_a_key_is_itself(name):
+    assert campaign_key(campaign_key(name)) == campaign_key(name)
+
+
+@given(name=names, data=st.data())
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+def test_a_name_written_otherwise_opens_the_same_campaign(name, data, tmp_path_factory):
+    """Spaces, underscores, case and Unicode form do not make another campaign."""
+    words = name.replace('_', ' ').split()
+    if not words:
+        return
+    gaps = st.sampled_from([' ', '  ', '_', '\t', ' _\u00a0'])
+    spelt = words[0]
+    for word in words[1:]:
+        spelt += data.draw(gaps) + word
+    spelt = data.draw(st.sampled_from(['', ' ', '__'])) + spelt + data.draw(gaps | st.just(''))
+    spelt = data.draw(
+        st.sampled_from([spelt, spelt.casefold(), unicodedata.normalize('NFD', spelt)])
+    )
+    path = tmp_path_factory.mktemp('key') / 'j.sqlite3'
+    j = Journal(path)
+    first = j.open_campaign(WIKI, name, 'fp')
+    assert j.open_campaign(WIKI, spelt, 'fp', create=False) == first
+    assert j.campaign_name == name
+    assert j.open_campaign(WIKI, spelt, 'other fp') == first
+    j.close()
 
 
 def old_journal(path, *rows):
@@ -326,6 +361,21 @@ def test_is_report(tmp_path):
         assert not is_report(path), other
     os.mkfifo(tmp_path / 'fifo')
     assert not is_report(tmp_path / 'fifo')
+
+
+@given(content=st.binary(max_size=64) | st.text(max_size=40).map(str.encode))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_file_at_the_report_path_is_replaced_only_if_it_is_a_report(content, tmp_path):
+    path = tmp_path / 'r.csv'
+    path.write_bytes(content)
+    first = content.split(b'\n', 1)[0].rstrip(b'\r')
+    own = not content or first in (b'username,status,detail', b'username,status,detail,edits,pages')
+    if own:
+        assert check_path(path) == path
+    else:
+        with pytest.raises(ReportError, match='is not a report of emailuser'):
+            check_path(path)
+    assert path.read_bytes() == content
 
 
 def test_the_reports_of_every_run_are_reports():
