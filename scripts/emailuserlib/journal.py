@@ -12,7 +12,9 @@ is *uncertain* and not sent again unless the operator asks.
 
 A **campaign** is one mailing on one wiki: the wiki as it names itself (its
 server, script path and database id, however the wiki is reached) and the
-campaign's name, which is the subject as written unless ``-campaign:`` names it.
+campaign's name, which is the subject as written unless ``-campaign:`` names it,
+compared without regard to case, spacing or underscores
+(:func:`~.journal_schema.campaign_key`).
 The sending account is not part of it, so another account continues the same
 mailing. Each text that was sent in a campaign is a *version*; a recipient row
 says which version reached that user.
