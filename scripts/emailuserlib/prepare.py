@@ -30,7 +30,7 @@ from . import editors, langpages, options, plan, respect, sentences
 from . import journal as journals
 from .delivery import Sender
 from .errors import Refusal
-from .journal import Journal
+from .journal import Journal, JournalError
 from .message import (
     Message,
     MessageError,
@@ -315,9 +315,12 @@ def _apply_journal(campaign: Campaign, opt) -> tuple[int, int]:
             _confirm_resend(opt)
         return 0, 0
     journal = campaign.journal = Journal(path)
-    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=False)
     if not simulate:
+        # Before anything is read: another run may not write between the read and the lock.
         journal.lock()
+    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=False)
+    # The name as first written, should this run write it otherwise.
+    name = campaign.pending['name'] = journal.campaign_name
     states = journal.states()
     _adopt_ids(campaign, journal, states)
     if opt.resend and not (simulate or trial):
@@ -452,6 +455,7 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     if journal is None:
         journal = campaign.journal = Journal(pending['path'])
         journal.lock()
+        _refuse_journal_written_meanwhile(journal, campaign)
     journal.open_campaign(
         campaign.wiki, pending['name'], pending['fp'], legacy_wiki=pending['legacy']
     )
@@ -460,6 +464,35 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     if opt.resend in ('uncertain', 'all'):
         journal.resend(uncertain_only=opt.resend == 'uncertain')
     journal.plan(r for r in campaign.recipients if campaign.deliverable(r))
+
+
+def _refuse_journal_written_meanwhile(journal: Journal, campaign: Campaign) -> None:
+    """Refuse when the journal, which did not exist when this run read it, holds anything now.
+
+    Another run created it while this one prepared, and may have emailed the
+    same people: this run's plan, its overlap check and its rate limit did not
+    see that. Now that this run holds the lock, that run is over, and running
+    the same command again reads what it did.
+    """
+    pending = campaign.pending
+    journal.open_campaign(
+        campaign.wiki, pending['name'], pending['fp'], legacy_wiki=pending['legacy'], create=False
+    )
+    if journal.campaign is not None:
+        raise JournalError(
+            f'Another run started this campaign in {journal.path} while this one prepared: '
+            'nothing was sent; run the same command again to go on from what it did.',
+            EXIT_PENDING,
+        )
+    other = journal.written()
+    if other is not None:
+        which = f' (campaign "{other}")' if other else ''
+        raise JournalError(
+            f'Another run wrote to the journal {journal.path}{which} while this one '
+            'prepared, which this plan could not take into account: nothing was sent; run '
+            'the same command again.',
+            EXIT_PENDING,
+        )
 
 
 def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
