@@ -271,6 +271,6 @@ def test_fallback_talk_posts_nothing_on_a_talk_page_that_redirects(sender, mailb
     assert status == 'not-emailable'
     assert detail == (
         'opted out of email or has no confirmed address; '
-        'talk page is a redirect, and a post there could reach someone else'
+        "talk page is a redirect, which may lead to another user's page"
     )
     assert address(other) not in received(mailbox)

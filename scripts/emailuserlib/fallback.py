@@ -49,10 +49,10 @@ def optout_category(site) -> pywikibot.Category:
 
 def refusal(page) -> str | None:
     """Why this talk page must not get the message, or None when it may."""
-    # The section would land on the redirect, under another page's name: followed,
-    # it could reach another user's talk page, which anyone may arrange.
+    # A section on a redirect is read by nobody; followed, the redirect could reach
+    # another user's talk page, which anyone may arrange.
     if page.exists() and page.isRedirectPage():
-        return 'talk page is a redirect, and a post there could reach someone else'
+        return "talk page is a redirect, which may lead to another user's page"
     if not page.botMayEdit():
         return 'talk page forbids this bot ({{bots}}/{{nobots}})'
     optout = optout_category(page.site)

@@ -160,14 +160,25 @@ def redirect_chain(site, page, option: str, title: str) -> list:
 
     :raises SourceError: one sentence saying where the redirect goes and what to do
     """
-    wanted = _TITLE_WANTED.get(option, 'a page of this wiki')
-    given = f'{option}:{title}'
-    start = page.title()
     query = (
-        site.simple_request(action='query', titles=start, redirects=True, formatversion=2)
+        site.simple_request(action='query', titles=page.title(), redirects=True, formatversion=2)
         .submit()
         .get('query', {})
     )
+    wanted = _TITLE_WANTED.get(option, 'a page of this wiki')
+    chain = follow_redirects(query, page.title(), f'{option}:{title}', wanted)
+    return [page, *(pywikibot.Page(site, t) for t in chain[1:])]
+
+
+def follow_redirects(query: dict, start: str, given: str, wanted: str) -> list[str]:
+    """The titles from *start* along the redirects of a ``redirects`` query answer.
+
+    *given* is how the operator named the page, *wanted* what it must be, for
+    the sentences.
+
+    :raises SourceError: the redirects loop, or end at a special page, an invalid
+        title or a page on another wiki
+    """
     for mapping in query.get('normalized', []):
         if mapping.get('from') == start:
             start = mapping.get('to', start)
@@ -189,18 +200,20 @@ def redirect_chain(site, page, option: str, title: str) -> list:
                 f'redirect on the wiki, or give the title of {wanted}.'
             )
         chain.append(target)
+    if len(chain) == 1:
+        return chain  # no redirect: the page itself, as local_page checked it
     end = next((p for p in query.get('pages', []) if p.get('title') == chain[-1]), {})
     if end.get('special') or int(end.get('ns', 0)) < 0:
         raise SourceError(
             f'{given} redirects to the special page {chain[-1]}, which is not a page of text: '
             f'fix the redirect on the wiki, or give the title of {wanted}.'
         )
-    if end.get('invalid'):
+    if end.get('invalid') or not chain[-1].strip():
         raise SourceError(
             f'{given} redirects to "{chain[-1]}", which is not a valid page title: fix the '
             f'redirect on the wiki, or give the title of {wanted}.'
         )
-    return [page, *(pywikibot.Page(site, t) for t in chain[1:])]
+    return chain
 
 
 def _is_interwiki(site, prefix: str) -> bool:
