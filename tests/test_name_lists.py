@@ -80,7 +80,7 @@ def test_a_semicolon_csv_fills_the_email_and_its_columns_never_reach_a_talk_page
     # A talk page is public: -fallback:talk would publish Frank's team there.
     refused = sender.run(*common, '-text:You are in {Team}.', '-fallback:talk')
     assert refused.returncode == 1, refused.output
-    assert 'it uses {Team} from the -users: files' in refused.output
+    assert 'where {Team} from the -users: files would publish' in refused.output
     assert mailbox.messages() == []
     assert wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}') == talk
     result = sender.run(*common, '-text:You are in {Team}.')

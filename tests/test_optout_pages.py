@@ -236,9 +236,9 @@ def test_fallback_talk_refuses_a_message_with_values_from_the_users_file(
     refused_in_one_sentence(
         result.returncode,
         result.output,
-        '-fallback:talk posts the message on public talk pages, and it uses {code} from the '
-        '-users: files, whose values would be published there: leave out -fallback:talk, or '
-        'the placeholder.',
+        '-fallback:talk posts the message on public talk pages, where {code} from the -users: '
+        "files would publish each row's value: leave out -fallback:talk, or {code} from the "
+        'message.',
     )
     assert received(mailbox) == Counter()
     assert wiki.page_text('User talk:Optpages Silent') == before

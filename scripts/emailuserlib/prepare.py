@@ -232,9 +232,9 @@ def _refuse_values_on_talk_pages(message: Message, lists: NameList, opt) -> None
     if opt.fallback == 'talk' and used:
         which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
         raise Refusal(
-            f'-fallback:talk posts the message on public talk pages, and it uses {which} '
-            'from the -users: files, whose values would be published there: leave out '
-            '-fallback:talk, or the placeholder.'
+            f'-fallback:talk posts the message on public talk pages, where {which} from the '
+            "-users: files would publish each row's value: leave out -fallback:talk, or "
+            f'{which} from the message.'
         )
 
 
