@@ -66,21 +66,23 @@ def test_a_csv_file_personalises_subject_and_body_per_row(sender, mailbox, tmp_p
     assert received(mailbox) == exactly_once(['Alice', 'Bob', 'Carol'])
 
 
-def test_a_semicolon_csv_fills_the_talk_page_fallback_too(sender, mailbox, tmp_path, wiki):
+def test_a_semicolon_csv_fills_the_email_and_its_columns_never_reach_a_talk_page(
+    sender, mailbox, tmp_path, wiki
+):
     users = write(tmp_path, 'users.csv', 'Team;UserName\nOrchid;Alice\nLotus;User:Frank\n')
-    result = sender.run(
-        f'-users:{users}',
-        '-subject:Team {Team} for {username}',
-        '-text:You are in {Team}.',
-        '-always',
-        '-fallback:talk',
-    )
+    common = [f'-users:{users}', '-subject:Team {Team} for {username}', '-always']
+    talk = wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}')
+    # A talk page is public: -fallback:talk would publish Frank's team there.
+    refused = sender.run(*common, '-text:You are in {Team}.', '-fallback:talk')
+    assert refused.returncode == 1, refused.output
+    assert 'where {Team} from the -users: files would publish' in refused.output
+    assert mailbox.messages() == []
+    assert wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}') == talk
+    result = sender.run(*common, '-text:You are in {Team}.')
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     assert (mail.to_address, mail.subject) == (address('Alice'), 'Team Orchid for Alice')
-    frank = wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}')
-    assert frank.count('== Team Lotus for Frank ==') == 1
-    assert 'You are in Lotus.' in frank
+    assert 'You are in Orchid.' in mail.body
 
 
 def test_an_unknown_placeholder_is_refused_naming_it(sender, mailbox, tmp_path):

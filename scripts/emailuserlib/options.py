@@ -258,7 +258,9 @@ OPTIONS: tuple[Option, ...] = (
         'Post the message on the user talk page of users who cannot be emailed, as a new '
         'section headed by the subject and signed; not where {{bots}}/{{nobots}} forbids it '
         "or the user page or talk page is in MassMessage's opt-out category (by the wiki's "
-        'name for it; Category:Opted-out of message delivery in English).',
+        'name for it; Category:Opted-out of message delivery in English), nor on a talk '
+        'page that is a redirect. A talk page is public: a message that uses a column of '
+        'the -users: files is refused.',
         choices=('talk',),
     ),
     Option(

@@ -221,6 +221,23 @@ def _refuse_empty_values(message: Message, lists: NameList) -> None:
         raise Refusal('\n'.join(problems))
 
 
+def _refuse_values_on_talk_pages(message: Message, lists: NameList, opt) -> None:
+    """Refuse -fallback:talk with a message that uses a column of the -users: files.
+
+    A talk page is public: a post would publish the value that the file gives
+    one recipient (a code, an address) for everyone to read. {username},
+    {sitename} and what -editors fills in are public already.
+    """
+    used = [c for c in message.used_columns if c in lists.columns]
+    if opt.fallback == 'talk' and used:
+        which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
+        raise Refusal(
+            f'-fallback:talk posts the message on public talk pages, where {which} from the '
+            "-users: files would publish each row's value: leave out -fallback:talk, or "
+            f'{which} from the message.'
+        )
+
+
 def _refuse_missing_values(campaign: Campaign, lists: NameList) -> None:
     """Refuse a used CSV column for a recipient who is not in the -users: files."""
     used = [c for c in campaign.message.used_columns if c in lists.columns]
@@ -539,6 +556,7 @@ def prepare(
         columns = lists.columns + editors.columns(opt)
         message = read_message(site, opt, columns=columns, lists=lists)
         _refuse_empty_values(message, lists)
+        _refuse_values_on_talk_pages(message, lists, opt)
         account = check_account(site)
         warning = respect.new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
