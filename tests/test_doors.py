@@ -13,8 +13,6 @@ import io
 import itertools
 import os
 import re
-import socket
-import threading
 import uuid
 
 import pytest
@@ -30,7 +28,7 @@ from emailuserlib.message import (
 from harness import population as pop
 from harness.checks import JOURNAL, address, exactly_once, received
 from harness.files import write
-from harness.pwbconfig import SCRIPT, env_for, run_pwb
+from harness.hosts import HostRecorder, run_watched
 
 pytestmark = pytest.mark.wiki
 ONE_VERSION = pytest.mark.mediawiki('1.39')  # files, titles and the lock: not version-bound
@@ -241,49 +239,11 @@ def test_the_preview_indents_every_line_however_the_body_breaks_it(sender, mailb
 # Titles of -textpage: and -optout: ----------------------------------------
 
 
-class HostRecorder:
-    """A proxy that takes every connection to a host other than the wiki, and answers none."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(('127.0.0.1', 0))
-        self.sock.listen()
-        self.port = self.sock.getsockname()[1]
-        self.requests: list[bytes] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                try:
-                    self.requests.append(conn.recv(4096))
-                except OSError:
-                    self.requests.append(b'')
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 @pytest.fixture
 def other_hosts():
     recorder = HostRecorder()
     yield recorder
     recorder.close()
-
-
-def run_watched(sender, other_hosts, *args: str):
-    """Run the script with every host but the local wiki's behind *other_hosts*."""
-    env = env_for(sender.config_dir)
-    proxy = f'http://127.0.0.1:{other_hosts.port}'
-    env.update(HTTP_PROXY=proxy, HTTPS_PROXY=proxy, http_proxy=proxy, https_proxy=proxy)
-    env.update(NO_PROXY='127.0.0.1,localhost', no_proxy='127.0.0.1,localhost')
-    proc = run_pwb(sender.config_dir, str(SCRIPT), *args, env=env, timeout=120)
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 BAD_TITLES = {
