@@ -36,8 +36,9 @@ is refused before anything is sent, an empty category is a warning.
 
 Options (also read from the [emailuser] section of scripts.ini, as in max = 20
 or always = yes, except -test and -resend, which act on one run only; the
-scripts.ini of the current folder is read, else the one in the Pywikibot
-config directory):
+scripts.ini of the current folder is read when it has an [emailuser] section,
+else the one in the Pywikibot config directory; a relative FILE in it is beside
+that scripts.ini):
 
 &options;
 
@@ -95,7 +96,7 @@ def settings(args: list[str]) -> options.Settings:
 
     :raises OptionError: a value is wrong; the text says where and how
     """
-    return options.load(args, Path.cwd(), Path(config.base_dir))
+    return options.load(args, Path.cwd(), Path(config.base_dir), simulate=bool(config.simulate))
 
 
 def _stop_on_signal(signum, frame) -> None:
@@ -109,6 +110,7 @@ def main(*args: str) -> int:
     its one sentence and its exit status.
     """
     try:
+        options.check_utf8(args or sys.argv[1:])
         return _main(*args)
     except EmailUserError as e:
         if isinstance(e, options.OptionError) and e.door == 'command line':

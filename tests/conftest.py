@@ -11,6 +11,7 @@ also leaves out the unit tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from harness import population
+from harness.clock import forget_wiki_rate_limits
 from harness.faultproxy import FaultProxy
 from harness.pwbconfig import (
     SCRIPT,
@@ -81,16 +83,62 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.hookimpl(specname='pytest_collection_modifyitems', trylast=True)
+def pytest_collection_modifyitems_slow_first(config, items):
+    """Put the tests marked slow at the head of each xdist worker's first share of tests.
+
+    pytest-xdist's worksteal gives each worker an equal run of the collection to start
+    with and later moves tests from the end of a worker's queue to an idle one. A test
+    that runs or waits long (a put throttle, a rate limit's window, pip) and starts last
+    keeps the run going alone; started first, other tests fill the cores while it runs.
+    Every worker computes the same order, as xdist requires.
+    """
+    workers = getattr(config, 'workerinput', {}).get('workercount', 0)
+    slow = [item for item in items if item.get_closest_marker('slow')]
+    if workers < 2 or not slow:
+        return
+    rest = [item for item in items if not item.get_closest_marker('slow')]
+    heads = [slow[i::workers] for i in range(workers)]
+    ordered, remaining = [], len(items)
+    for i in range(workers):
+        # The share worksteal sends to the i-th worker: what is left, split evenly.
+        share = remaining // (workers - i)
+        remaining -= share
+        ordered += heads[i]
+        take = max(0, share - len(heads[i]))
+        ordered += rest[:take]
+        del rest[:take]
+    items[:] = ordered + rest
+
+
+@pytest.fixture(scope='session')
+def wikis(tmp_path_factory):
+    """Each version's wiki, started when a test first needs it and kept for the session.
+
+    An xdist worker runs tests of both versions in turns (it takes tests from the
+    others as it runs out of its own); the parametrized :func:`wiki` alone would stop
+    one version's wiki and start the other's, with cold caches, at every turn.
+    """
+    started: dict[str, LocalWiki] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(version: str) -> LocalWiki:
+            if version not in started:
+                root = tmp_path_factory.mktemp(f'wiki-{version}')
+                local = LocalWiki(root, population.spec(), mediawiki=MEDIAWIKIS[version])
+                started[version] = stack.enter_context(local)
+            return started[version]
+
+        yield get
+
+
 @pytest.fixture(scope='session', params=list(MEDIAWIKIS), ids=lambda v: f'mw{v}')
-def wiki(request, tmp_path_factory):
+def wiki(request, wikis):
     """The local MediaWiki of one version with its SMTP sink, populated, for the session.
 
     In CI the end-to-end tests fail, never skip, when it cannot start.
     """
-    root = tmp_path_factory.mktemp(f'wiki-{request.param}')
-    local = LocalWiki(root, population.spec(), mediawiki=MEDIAWIKIS[request.param])
-    with local:
-        yield local
+    return wikis(request.param)
 
 
 @pytest.fixture(scope='session')
@@ -149,6 +197,18 @@ def mailbox(wiki):
     wiki.mailbox.clear()
     yield wiki.mailbox
     wiki.accept_all_mail()
+
+
+@pytest.fixture
+def fresh_limits(wiki):
+    """The wiki's rate limit counters emptied before and after the test, as a new day would.
+
+    For the rate-limited senders, whose counters another test on this worker's wiki
+    may have left within their window.
+    """
+    forget_wiki_rate_limits(wiki)
+    yield
+    forget_wiki_rate_limits(wiki)
 
 
 @dataclass

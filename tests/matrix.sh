@@ -9,13 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tests=(
-    tests/test_units.py
-    tests/test_namelist_units.py
+    # Every module's unit tests.
+    tests/test_*_units.py
     tests/test_options.py
     tests/test_options_properties.py
-    tests/test_door_units.py
-    tests/test_respect_units.py
-    tests/test_editors_units.py
     tests/test_journal.py
     tests/test_help.py
     # The core end-to-end tests: delivery, -check, resume, name lists. The whole suite runs
@@ -23,17 +20,21 @@ tests=(
     tests/test_emailuser.py::test_category_of_mixed_pages_gives_one_personal_mail_per_emailable_user
     tests/test_emailuser.py::test_non_ascii_subject_and_body_survive_smtp
     tests/test_emailuser.py::test_bad_input_is_one_clear_error_and_nothing_is_sent
-    tests/test_emailuser.py::test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count
+    tests/test_rate_limits.py::test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count
     tests/test_emailuser.py::test_one_emailuser_post_per_recipient_and_nothing_else_per_recipient
     tests/test_emailuser.py::test_library_function_emails_a_list_of_names
-    tests/test_operator_tools.py::test_check_gives_each_user_status_and_sends_nothing
+    tests/test_check.py::test_check_gives_each_user_status_and_sends_nothing
     tests/test_resume.py::test_rerun_after_max_emails_only_those_not_yet_emailed
-    tests/test_resume.py::test_interrupted_runs_then_a_rerun_email_everyone_once
+    tests/test_interruptions.py::test_interrupted_runs_then_a_rerun_email_everyone_once
     tests/test_resume.py::test_simulate_reads_the_journal_but_never_writes_it
     tests/test_name_lists.py::test_a_plain_list_with_and_without_prefix_emails_each_user_once
     tests/test_name_lists.py::test_a_csv_file_personalises_subject_and_body_per_row
-    tests/test_name_lists.py::test_check_lists_the_users_of_a_list
+    tests/test_check.py::test_check_lists_the_users_of_a_list
 )
+
+# Each run on as many workers as there are cores, the slow tests first (tests/conftest.py):
+# one at a time, the end-to-end tests kept the matrix going after the suite had finished.
+workers=(-n "$(nproc)" --dist worksteal)
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -48,8 +49,8 @@ while read -r python_version pywikibot_version; do
         continue
     fi
     names+=("$name")
-    "$venv/bin/python" -m pytest -p no:cacheprovider -q --mw 1.39 "${tests[@]}" "$@" \
-        >"$logs/${#pids[@]}.log" 2>&1 &
+    "$venv/bin/python" -m pytest -p no:cacheprovider -q --mw 1.39 "${workers[@]}" "${tests[@]}" \
+        "$@" >"$logs/${#pids[@]}.log" 2>&1 &
     pids+=($!)
 done <tests/versions.txt
 

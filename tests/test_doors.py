@@ -1,4 +1,5 @@
-"""Values from files, subjects, titles and the lock file, checked at the door, on the wiki.
+"""Values from files, subjects, titles, the lock file, the journal, the report's path and
+opt-out lists, checked at the door, on the wiki.
 
 Each test is a case an operator can meet: what is refused says so in one sentence with
 where the problem is, exits 1, and emails nobody; what is accepted reaches each
@@ -12,8 +13,6 @@ import io
 import itertools
 import os
 import re
-import socket
-import threading
 import uuid
 
 import pytest
@@ -26,17 +25,13 @@ from emailuserlib.message import (
     subject_fit,
     subject_line_length,
 )
-from harness.checks import address, exactly_once, received
-from harness.pwbconfig import SCRIPT, env_for, run_pwb
+from harness import population as pop
+from harness.checks import JOURNAL, address, exactly_once, received
+from harness.files import write
+from harness.hosts import HostRecorder, run_watched
 
 pytestmark = pytest.mark.wiki
 ONE_VERSION = pytest.mark.mediawiki('1.39')  # files, titles and the lock: not version-bound
-
-
-def write(tmp_path, name: str, text: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding='utf-8')
-    return str(path)
 
 
 def refused(result, *fragments: str) -> None:
@@ -244,49 +239,11 @@ def test_the_preview_indents_every_line_however_the_body_breaks_it(sender, mailb
 # Titles of -textpage: and -optout: ----------------------------------------
 
 
-class HostRecorder:
-    """A proxy that takes every connection to a host other than the wiki, and answers none."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(('127.0.0.1', 0))
-        self.sock.listen()
-        self.port = self.sock.getsockname()[1]
-        self.requests: list[bytes] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                try:
-                    self.requests.append(conn.recv(4096))
-                except OSError:
-                    self.requests.append(b'')
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 @pytest.fixture
 def other_hosts():
     recorder = HostRecorder()
     yield recorder
     recorder.close()
-
-
-def run_watched(sender, other_hosts, *args: str):
-    """Run the script with every host but the local wiki's behind *other_hosts*."""
-    env = env_for(sender.config_dir)
-    proxy = f'http://127.0.0.1:{other_hosts.port}'
-    env.update(HTTP_PROXY=proxy, HTTPS_PROXY=proxy, http_proxy=proxy, https_proxy=proxy)
-    env.update(NO_PROXY='127.0.0.1,localhost', no_proxy='127.0.0.1,localhost')
-    proc = run_pwb(sender.config_dir, str(SCRIPT), *args, env=env, timeout=120)
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 BAD_TITLES = {
@@ -426,6 +383,7 @@ def send_subject(sender, mailbox, tmp_path, subject: str):
     return result
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5,
     deadline=None,
@@ -474,3 +432,45 @@ def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailb
     assert outcomes[0] == 'Success', result.output
     assert outcomes[1] != 'Success', result.output
     assert [m.subject for m in mailbox.messages()] == [fits]
+
+
+# The journal, the report and the opt-out list, before anything is sent ---------------
+
+
+@ONE_VERSION
+def test_a_damaged_journal_is_refused_before_anything_is_sent(sender, mailbox):
+    (sender.config_dir / JOURNAL).write_bytes(b'garbage' * 1000)
+    result = sender.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.')
+    assert result.returncode == 1
+    assert 'is damaged' in result.output and 'Traceback' not in result.output
+    assert mailbox.messages() == []
+
+
+@ONE_VERSION
+def test_an_optout_category_that_does_not_exist_is_refused(sender, mailbox):
+    result = sender.run(
+        *pop.CROWD_CAMPAIGN, '-text:T', '-optout:Category:Opted-out of message delivry'
+    )
+    assert result.returncode == 1
+    assert 'The opt-out category Category:Opted-out of message delivry does not exist' in (
+        result.output
+    )
+    assert mailbox.messages() == []
+
+
+@ONE_VERSION
+@pytest.mark.parametrize(
+    ('where', 'fragment'),
+    [
+        ('missing/report.csv', 'does not exist'),
+        ('.', 'is a folder'),
+        ('emailuser-journal.sqlite3', 'would overwrite the journal'),
+    ],
+)
+def test_a_report_that_cannot_be_written_is_refused_before_sending(
+    sender, mailbox, where, fragment
+):
+    result = sender.run(*pop.CROWD_CAMPAIGN, '-text:T', f'-report:{sender.config_dir / where}')
+    assert result.returncode == 1
+    assert fragment in result.output
+    assert mailbox.messages() == []

@@ -14,16 +14,15 @@ from harness.pwbconfig import SCRIPT, env_for
 
 pytestmark = pytest.mark.wiki
 
-CATEGORY_RECIPIENTS = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller', 'Heidi']
 BODY = '-text:Hello {username},\\nwelcome to {sitename}.'
 
 
 def test_category_of_mixed_pages_gives_one_personal_mail_per_emailable_user(sender, mailbox):
     result = sender.run(f'-cat:{pop.CATEGORY}', '-subject:Meetup for {username}', BODY, '-always')
     assert result.returncode == 0, result.output
-    assert received(mailbox) == exactly_once(CATEGORY_RECIPIENTS)
+    assert received(mailbox) == exactly_once(pop.CATEGORY_RECIPIENTS)
     by_address = {m.to_address: m for m in mailbox.messages()}
-    for name in CATEGORY_RECIPIENTS:
+    for name in pop.CATEGORY_RECIPIENTS:
         mail = by_address[pop.EMAILABLE[name]]
         assert mail.subject == f'Meetup for {name}'
         assert mail.body.startswith(f'Hello {name},\nwelcome to Emailuser Test Wiki.\n')
@@ -173,44 +172,6 @@ def test_simulate_sends_nothing_and_reports_simulated(sender, mailbox):
     assert mailbox.messages() == []
     assert '6 users would be emailed (simulation)' in result.output
     assert '6 simulated operations' in result.output
-
-
-def test_rate_limited_sender_stops_at_its_limit_with_the_remaining_count(
-    sender_factory, mailbox, wiki
-):
-    runner = sender_factory('LimitedSender')
-    result = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
-    assert result.returncode == 75
-    assert received(mailbox) == exactly_once(pop.CROWD[:3])
-    assert 'Rate limit: 3 emails per day' in result.output
-    assert 'after 3 emails in this run, with 57 still to send' in result.output
-    assert 'add -wait' in result.output
-    # The same window: nothing more goes out, whether or not the wiki counts the sends.
-    again = runner.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', timeout=120)
-    assert again.returncode == 75, again.output
-    assert '3 of them used in the current window' in again.output
-    # Said at the plan, before any preview: when the next email can go.
-    assert 'allows no email now, so nothing was sent: the next email can go at' in again.output
-    assert 'Preview of the email' not in again.output
-    assert len(mailbox.messages()) == 3
-
-
-def test_wait_goes_on_after_the_rate_limit_window(sender_factory, mailbox):
-    runner = sender_factory('BurstSender')
-    result = runner.run(
-        '-page:User:Alice',
-        '-page:User:Bob',
-        '-page:User:Carol',
-        '-page:User:Grace Hopper',
-        '-subject:S',
-        BODY,
-        '-always',
-        '-wait',
-        timeout=120,
-    )
-    assert result.returncode == 0, result.output
-    assert received(mailbox) == exactly_once(['Alice', 'Bob', 'Carol', 'Grace Hopper'])
-    assert 'Email limit of 2 emails per 6 s reached: emailing Carol in' in result.output
 
 
 def test_emailable_check_is_batched_fifty_names_per_request(sender_factory, mailbox, wiki):

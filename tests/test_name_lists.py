@@ -6,6 +6,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import address, exactly_once, read_report, received
+from harness.files import write
 
 # Name lists and sources do not depend on the MediaWiki version: 1.39 only (see conftest).
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
@@ -19,12 +20,6 @@ CSV_TEXT = (
     'carol,5 May,Green\n'
 )
 MERGE = ['-subject:Meetup on {event_date}', '-text:Hello {username}, you are in team {team}.']
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text, encoding='utf-8')
-    return str(path)
 
 
 def test_a_plain_list_with_and_without_prefix_emails_each_user_once(sender, mailbox, tmp_path):
@@ -71,21 +66,23 @@ def test_a_csv_file_personalises_subject_and_body_per_row(sender, mailbox, tmp_p
     assert received(mailbox) == exactly_once(['Alice', 'Bob', 'Carol'])
 
 
-def test_a_semicolon_csv_fills_the_talk_page_fallback_too(sender, mailbox, tmp_path, wiki):
+def test_a_semicolon_csv_fills_the_email_and_its_columns_never_reach_a_talk_page(
+    sender, mailbox, tmp_path, wiki
+):
     users = write(tmp_path, 'users.csv', 'Team;UserName\nOrchid;Alice\nLotus;User:Frank\n')
-    result = sender.run(
-        f'-users:{users}',
-        '-subject:Team {Team} for {username}',
-        '-text:You are in {Team}.',
-        '-always',
-        '-fallback:talk',
-    )
+    common = [f'-users:{users}', '-subject:Team {Team} for {username}', '-always']
+    talk = wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}')
+    # A talk page is public: -fallback:talk would publish Frank's team there.
+    refused = sender.run(*common, '-text:You are in {Team}.', '-fallback:talk')
+    assert refused.returncode == 1, refused.output
+    assert 'where {Team} from the -users: files would publish' in refused.output
+    assert mailbox.messages() == []
+    assert wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}') == talk
+    result = sender.run(*common, '-text:You are in {Team}.')
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     assert (mail.to_address, mail.subject) == (address('Alice'), 'Team Orchid for Alice')
-    frank = wiki.page_text(f'User talk:{pop.NO_ADDRESS_POSTABLE}')
-    assert frank.count('== Team Lotus for Frank ==') == 1
-    assert 'You are in Lotus.' in frank
+    assert 'You are in Orchid.' in mail.body
 
 
 def test_an_unknown_placeholder_is_refused_naming_it(sender, mailbox, tmp_path):
@@ -138,16 +135,6 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_sent(
     for fragment in fragments:
         assert fragment in result.output
     assert 'Traceback' not in result.output
-    assert mailbox.messages() == []
-
-
-def test_check_lists_the_users_of_a_list(sender, mailbox, tmp_path):
-    names = write(tmp_path, 'names.txt', f'Alice\n{pop.OPTED_OUT}\n{pop.GHOST}\nUser:Bob\n')
-    result = sender.run(f'-users:{names}', '-check')
-    assert result.returncode == 0, result.output
-    for line in ('emailable      Alice', 'not-emailable  Dave', 'no-such-user   Ghost'):
-        assert line in result.output
-    assert '4 users checked: 2 emailable' in result.output
     assert mailbox.messages() == []
 
 

@@ -76,7 +76,8 @@ def test_scripts_ini_values_are_read_by_the_kind_of_their_option(tmp_path):
         'subject': '50% off',
         'ratelimit': '20/day',
         'optout': 'Project:No mail|Category:Opted-out',
-        'users': 'a.csv|b.txt',
+        # A relative file is beside the scripts.ini that names it.
+        'users': f'{tmp_path / "a.csv"}|{tmp_path / "b.txt"}',
     }
 
 

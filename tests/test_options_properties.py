@@ -38,6 +38,7 @@ ARGS = st.lists(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @SLOW
 @given(ARGS)
 def test_any_command_line_gives_values_or_one_sentence(args):

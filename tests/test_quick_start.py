@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_what_operators_see import forget_wiki_rate_limits
 
 from harness import population as pop
 from harness.checks import exactly_once, received
@@ -27,7 +26,6 @@ pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
 README = Path(__file__).resolve().parents[1] / 'README.md'
 OPERATOR = 'LimitedSender'
-CATEGORY_RECIPIENTS = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller', 'Heidi']
 
 
 def quick_start_blocks() -> list[list[str]]:
@@ -94,15 +92,8 @@ def make_bot_password(wiki, user: str, app: str, grants: list[str]) -> str:
     return shown.group(1)
 
 
-@pytest.fixture
-def new_day(wiki):
-    """The wiki's rate limit counters empty before and after the test."""
-    forget_wiki_rate_limits(wiki)
-    yield
-    forget_wiki_rate_limits(wiki)
-
-
-def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, new_day):
+@pytest.mark.slow
+def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, fresh_limits):
     blocks = quick_start_blocks()
     # Install (block 1) is what tests/test_install.py does; this test uses this venv.
     install, mkdir, family, config, password, *runs = blocks
@@ -205,5 +196,5 @@ def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, new_day):
 
     counts = received(mailbox)
     assert counts.pop(pop.SENDERS[OPERATOR][0]) == 1  # the test email, once
-    reached = [n for n in CATEGORY_RECIPIENTS if pop.EMAILABLE[n] in counts]
+    reached = [n for n in pop.CATEGORY_RECIPIENTS if pop.EMAILABLE[n] in counts]
     assert len(reached) == 2 and counts == exactly_once(reached)

@@ -1,63 +1,34 @@
-"""What the operator is shown is true: after a stop, in a dry run, with -test, at the limit.
+"""What the operator is shown is true: after a stop, in the preview, in the help.
 
-Each test reads what the operator reads (the output, the report, the exit status)
-on the real wiki, with the rate-limited sender (3 emails a day) where the limit matters.
+Each test reads what the operator reads (the output, the report, the exit status) on
+the real wiki. What the rate-limited operator is shown is in test_rate_limits.py.
 """
 
 from __future__ import annotations
 
 import email.utils
 import os
-import re
 import signal
-import sqlite3
 
 import pytest
-from test_terminal import Terminal
 
 from harness import population as pop
-from harness.checks import address, exactly_once, read_report, received, wait_for_mail
+from harness.checks import (
+    address,
+    assert_true_end_lines,
+    exactly_once,
+    read_report,
+    received,
+    wait_for_mail,
+)
 from harness.pwbconfig import SCRIPT, run_pwb
+from harness.terminal import Terminal
 
 pytestmark = [pytest.mark.wiki]
 
 CATEGORY = [f'-cat:{pop.CATEGORY}', '-subject:Meetup', '-text:Hello {username}.']
 #: What the plan settles for the category's members who are not emailed.
-PLAN_SETTLED = {
-    'Dave': 'not-emailable',
-    'Erin': 'not-emailable',
-    'Ghost': 'no-such-user',
-    'Event report': 'not-a-user',
-}
-EMAILABLE = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller', 'Heidi']
-
-
-def forget_wiki_rate_limits(wiki) -> None:
-    """Empty the wiki's rate limit counters (1.39 counts API emails), as a new day would."""
-    # MediaWiki's SQLite installer keeps the object cache in a file of its own.
-    for name in ('wikicache.sqlite', 'wiki.sqlite'):
-        db = sqlite3.connect(wiki.root / 'db' / name)
-        try:
-            db.execute("DELETE FROM objectcache WHERE keyname LIKE '%:limiter:%'")
-            db.commit()
-        finally:
-            db.close()
-
-
-@pytest.fixture
-def limited(sender_factory, mailbox, wiki):
-    """The sender who may send 3 emails a day, with a journal of its own and a new day."""
-    forget_wiki_rate_limits(wiki)
-    yield sender_factory('LimitedSender')
-    forget_wiki_rate_limits(wiki)
-
-
-def assert_true_end_lines(output: str, status: int) -> None:
-    """No Pywikibot line that contradicts the script's own summary."""
-    assert 'operation time' not in output, output
-    assert not re.search(r'^Execution time: *$', output, re.M), output
-    assert re.search(r'^Execution time: \d+ (s|min)', output, re.M), output
-    assert ('Script terminated successfully.' in output) == (status == 0), output
+PLAN_SETTLED = {n: s for n, s in pop.CATEGORY_STATUS.items() if s != 'emailable'}
 
 
 @pytest.mark.mediawiki('1.39')
@@ -76,7 +47,7 @@ def test_a_stop_at_the_first_question_keeps_what_the_plan_settled(sender, mailbo
     rows = read_report(report)
     assert {n: s for n, (s, _) in rows.items() if n in PLAN_SETTLED} == PLAN_SETTLED
     assert {n: s for n, (s, _) in rows.items() if n not in PLAN_SETTLED} == dict.fromkeys(
-        EMAILABLE, 'pending'
+        pop.CATEGORY_RECIPIENTS, 'pending'
     )
     assert not any('talk page' in detail for _, detail in rows.values())
     screen = term.screen.replace('\r', '')
@@ -105,71 +76,11 @@ def test_a_stop_during_the_run_keeps_what_the_plan_settled(sender, mailbox, tmp_
     assert {n: s for n, (s, _) in rows.items() if n in PLAN_SETTLED} == PLAN_SETTLED
     sent = [n for n, (s, _) in rows.items() if s == 'sent']
     pending = [n for n, (s, _) in rows.items() if s == 'pending']
-    assert sorted(sent + pending) == sorted(EMAILABLE)
+    assert sorted(sent + pending) == sorted(pop.CATEGORY_RECIPIENTS)
     assert received(mailbox) == exactly_once(sent)
     assert f'{len(pending)} pending operation' in output
     assert '2 not-emailable operations' in output
     assert_true_end_lines(output, status)
-
-
-@pytest.mark.mediawiki('1.39', '1.43')
-def test_the_rate_limited_operator_is_told_the_truth_at_each_step(limited, mailbox, tmp_path):
-    # A dry run is dry: no throttle waited, the limit said as information, status 0.
-    dry = limited.run('-simulate', *CATEGORY, '-always', '-pt:15')
-    assert dry.returncode == 0, dry.output
-    assert mailbox.messages() == []
-    assert 'Put throttle' not in dry.output and 'Sleeping for' not in dry.output
-    assert (
-        "A real run would stop here, after 3 emails, at the account's email limit of 3 "
-        'emails per day (the wiki); the rest would follow in 1 day' in dry.output
-    )
-    assert '6 simulated operations' in dry.output
-    assert 'ERROR' not in dry.output
-    assert_true_end_lines(dry.output, 0)
-
-    # -test says what it does, counts its send, waits in the script's words.
-    test = limited.run(*CATEGORY, '-test', '-pt:15')
-    assert test.returncode == 0, test.output
-    assert (
-        'A test email (the email to Alice) goes to LimitedSender; nobody else (-test).'
-        in test.output
-    )
-    assert 'users will be emailed' not in test.output
-    assert 'Rate limit: 3 emails per day (the wiki); the test email uses one more.' in test.output
-    assert 'Put throttle: sending the test email to LimitedSender (this account) in' in test.output
-    assert 'Sleeping for' not in test.output
-    assert [m.to_address for m in mailbox.messages()] == [pop.SENDERS['LimitedSender'][0]]
-
-    # The real run: 2 emails fit; the report and the counters keep what the plan settled.
-    report = tmp_path / 'run.csv'
-    run = limited.run(*CATEGORY, '-always', f'-report:{report}')
-    assert run.returncode == 75, run.output
-    assert "Stopped at the account's email limit" in run.output
-    assert 'after 2 emails in this run, with 4 still to send' in run.output
-    rows = {n: s for n, (s, _) in read_report(report).items()}
-    assert {n: rows[n] for n in PLAN_SETTLED} == PLAN_SETTLED
-    assert sorted(rows.values()).count('sent') == 2
-    assert sorted(rows.values()).count('pending') == 4
-    assert '4 pending operations' in run.output and '2 not-emailable operations' in run.output
-    assert_true_end_lines(run.output, 75)
-    sent = [n for n, s in rows.items() if s == 'sent']
-    counts = received(mailbox)
-    assert counts.pop(pop.SENDERS['LimitedSender'][0]) == 1  # the test email
-    assert counts == exactly_once(sent)
-
-    # The same command with the limit used up: said at the plan, before any preview.
-    again = limited.run(*CATEGORY, '-always')
-    assert again.returncode == 75, again.output
-    assert 'Preview of the email' not in again.output
-    assert 'after 0 emails' not in again.output
-    assert (
-        "The account's email limit of 3 emails per day (the wiki) allows no email now, so "
-        'nothing was sent: the next email can go at ' in again.output
-    )
-    command = again.output.split('Then run:\n', 1)[1].splitlines()[0].strip()
-    assert command.startswith('pwb emailuser ') and f"'-cat:{pop.CATEGORY}'" in command
-    assert again.output.index('Rate limit:') < again.output.index('allows no email now')
-    assert len(mailbox.messages()) == 3
 
 
 def preview_lines(output: str) -> list[str]:

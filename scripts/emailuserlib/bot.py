@@ -428,8 +428,11 @@ class EmailUserBot(ConfigParserBot):
         titles = campaign.optout_titles
         try:
             optout = recipients_module.optout_names(self.site, titles) if titles else ()
-        except EmailUserError as e:  # an opt-out page was deleted meanwhile: nobody more is safe
-            self.stop(f'The opt-out lists cannot be read again: {e}', EXIT_ERROR)
+        except EmailUserError as e:  # deleted, or made a redirect loop: nobody more is safe
+            self.stop(
+                f'The opt-out lists cannot be read again, so nobody more is emailed: {e}',
+                EXIT_ERROR,
+            )
             return
         changed = campaign.resolver.recheck(left, optout)
         if not self.opt.ignoremassoptout:  # MassMessage's category is an opt-out list too

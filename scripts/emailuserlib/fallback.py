@@ -1,9 +1,9 @@
 """-fallback:talk: the message on the user talk page of those who cannot be emailed.
 
 Delivered the way MassMessage does it: a new section headed by the subject, the
-body signed with ``~~~~``. A user talk page is skipped when ``{{bots}}`` or
-``{{nobots}}`` forbids this bot, or when it is in MassMessage's opt-out
-category, by the name the wiki gives it. The edit is made at most once (see
+body signed with ``~~~~``. A user talk page is skipped when it is a redirect,
+when ``{{bots}}`` or ``{{nobots}}`` forbids this bot, or when it is in
+MassMessage's opt-out category, by the name the wiki gives it. The edit is made at most once (see
 :func:`post`).
 """
 
@@ -49,6 +49,10 @@ def optout_category(site) -> pywikibot.Category:
 
 def refusal(page) -> str | None:
     """Why this talk page must not get the message, or None when it may."""
+    # A section on a redirect is read by nobody; followed, the redirect could reach
+    # another user's talk page, which anyone may arrange.
+    if page.exists() and page.isRedirectPage():
+        return "talk page is a redirect, which may lead to another user's page"
     if not page.botMayEdit():
         return 'talk page forbids this bot ({{bots}}/{{nobots}})'
     optout = optout_category(page.site)

@@ -12,7 +12,9 @@ is *uncertain* and not sent again unless the operator asks.
 
 A **campaign** is one mailing on one wiki: the wiki as it names itself (its
 server, script path and database id, however the wiki is reached) and the
-campaign's name, which is the subject as written unless ``-campaign:`` names it.
+campaign's name, which is the subject as written unless ``-campaign:`` names it,
+compared without regard to case, spacing or underscores
+(:func:`~.journal_schema.campaign_key`).
 The sending account is not part of it, so another account continues the same
 mailing. Each text that was sent in a campaign is a *version*; a recipient row
 says which version reached that user.
@@ -107,6 +109,33 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, flags, 0o600))
 
 
+#: The journal and the files SQLite keeps beside it, which hold user names.
+PRIVATE_SUFFIXES = ('', '-wal', '-shm', '-journal')
+
+
+def _keep_private(path: Path) -> None:
+    """Make the plain file *path* readable by its owner only, if it is not; never through a link.
+
+    A file that is missing, a link, not a plain file or not the run's own to
+    change is left as it is: the journal's own checks and SQLite refuse what cannot
+    be used.
+    """
+    # O_NONBLOCK: a FIFO put there must not hang the run.
+    flags = os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o700)
+    except OSError:  # another user's file, shared on purpose
+        pass
+    finally:
+        os.close(fd)
+
+
 class _LinkedLock(Exception):
     """The lock file is a symbolic link, or not a plain file."""
 
@@ -142,6 +171,11 @@ class _Run(NamedTuple):
     family: str
 
 
+def _marks(values: Iterable) -> str:
+    """SQL placeholders for *values*: ``?, ?`` for two."""
+    return ', '.join('?' for _ in values)
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
@@ -160,6 +194,11 @@ class Journal:
     def __init__(self, path: str | Path, synchronous: str = 'FULL') -> None:
         self.path = Path(path)
         self.campaign: int | None = None
+        #: The campaign's name as first written (see :meth:`open_campaign`).
+        self.campaign_name = ''
+        #: The campaign and those an earlier release kept apart under the same name.
+        self._same: tuple[int, ...] = ()
+        self._versions: set[int] = set()
         self.version: int | None = None
         self._run: _Run | None = None
         self._lock_db: sqlite3.Connection | None = None
@@ -182,6 +221,8 @@ class Journal:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # SQLite gives its -wal and -shm files the mode of the database.
             _create_private(self.path)
+            for suffix in PRIVATE_SUFFIXES:  # copied in from a backup, say, readable by all
+                _keep_private(self.path.with_name(self.path.name + suffix))
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as e:
             raise self._error('cannot be opened', e) from None
@@ -297,33 +338,63 @@ class Journal:
     ) -> int | None:
         """Find (or create) the campaign *name* on *wiki* and the version *fp*.
 
+        A campaign is found by its name as :func:`.journal_schema.campaign_key`
+        reads it; :attr:`campaign_name` is then its name as first written.
+        Campaigns that an earlier release kept apart under one such name are
+        merged into the first when *create*, and read as one when only looking.
+
         :param legacy_wiki: Pywikibot's name of the site, which schema 1 used
         :param create: False to only look (``-simulate``); then None when there is none
         """
         with self._transaction():
             if legacy_wiki and create:
                 schema.adopt_legacy(self.db, wiki, legacy_wiki, name)
-            row = self.db.execute(
-                'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
-            ).fetchone()
-            self.campaign = row[0] if row else None
-            if self.campaign is None and create:
-                self.campaign = schema.campaign_id(self.db, wiki, name)
-            elif self.campaign is None and legacy_wiki:  # only looking: as it will be adopted
-                self.campaign = schema.legacy_campaign(self.db, legacy_wiki, name)
-            if self.campaign is not None and create:
+            found = schema.campaigns_named(self.db, wiki, name)
+            if create:
+                if found:
+                    schema.merge_campaigns(self.db, found[0], found[1:])
+                found = [schema.campaign_id(self.db, wiki, name)]
+            elif legacy_wiki:  # only looking: as they will be adopted
+                found += schema.legacy_campaigns(self.db, legacy_wiki, name)
+            self._same = tuple(found)
+            self.campaign = found[0] if found else None
+            self.campaign_name = name
+            self.version = None
+            self._versions = set()
+            if self.campaign is None:
+                return None
+            self.campaign_name = self.db.execute(
+                'SELECT name FROM campaign WHERE id = ?', (self.campaign,)
+            ).fetchone()[0]
+            if create:
                 self.db.execute(
                     'INSERT OR IGNORE INTO version (campaign, fingerprint, created)'
                     ' VALUES (?, ?, ?)',
                     (self.campaign, fp, time.time()),
                 )
-            if self.campaign is not None:
-                row = self.db.execute(
-                    'SELECT id FROM version WHERE campaign = ? AND fingerprint = ?',
-                    (self.campaign, fp),
-                ).fetchone()
-                self.version = row[0] if row else None
+            rows = self.db.execute(
+                f'SELECT id FROM version WHERE campaign IN ({_marks(found)})'
+                ' AND fingerprint = ? ORDER BY campaign = ? DESC, id',
+                (*found, fp, self.campaign),
+            ).fetchall()
+            # Only looking at campaigns not merged yet: this text may have one id in each.
+            self._versions = {version for (version,) in rows}
+            self.version = rows[0][0] if rows else None
         return self.campaign
+
+    @property
+    def _ids(self) -> tuple[int, ...]:
+        """The ids of :attr:`_same` for SQL: ``(-1,)``, no campaign's, when there are none."""
+        return self._same or (-1,)
+
+    def written(self) -> str | None:
+        """The name of a campaign in the journal, on any wiki; '' when it holds only
+        sends (of -test); None when it holds neither."""
+        with self._reading():
+            row = self.db.execute('SELECT name FROM campaign ORDER BY id LIMIT 1').fetchone()
+            if row is None:
+                row = self.db.execute("SELECT '' FROM send LIMIT 1").fetchone()
+        return None if row is None else row[0]
 
     def for_run(self, account: str, wiki: str, family: str = '') -> Journal:
         """Hold what stays the same during a run, for :meth:`record` and :meth:`count_send`.
@@ -426,15 +497,22 @@ class Journal:
         with self._reading():
             rows = self.db.execute(
                 'SELECT userid, username, state, status, detail, final, version, updated'
-                ' FROM recipient WHERE campaign = ?',
-                (self.campaign,),
+                f' FROM recipient WHERE campaign IN ({_marks(self._ids)})',
+                self._ids,
             ).fetchall()
-            return {
-                (userid if userid is not None else name): Entry(
+            found: dict[int | str, Entry] = {}
+            for userid, name, state, status, detail, final, version, updated in rows:
+                if version in self._versions:
+                    version = self.version
+                entry = Entry(
                     State(state), status, detail, bool(final), version, updated, userid, name
                 )
-                for userid, name, state, status, detail, final, version, updated in rows
-            }
+                key = userid if userid is not None else name
+                old = found.get(key)
+                # Campaigns not merged yet may both know an account: the furthest row counts.
+                if old is None or schema.RANK[old.state] < schema.RANK[entry.state]:
+                    found[key] = entry
+            return found
 
     def plan(self, users: Iterable) -> None:
         """Record *users* as planned, unless the journal knows them already.
@@ -547,20 +625,20 @@ class Journal:
         with self._transaction():
             if uncertain_only:
                 cursor = self.db.execute(
-                    'UPDATE recipient SET state = ?, detail = ?, updated = ? WHERE campaign = ?'
-                    ' AND state IN (?, ?)',
+                    'UPDATE recipient SET state = ?, detail = ?, updated = ?'
+                    f' WHERE campaign IN ({_marks(self._ids)}) AND state IN (?, ?)',
                     (
                         State.PLANNED.value,
                         '',
                         time.time(),
-                        self.campaign,
+                        *self._ids,
                         State.SENDING.value,
                         State.UNCERTAIN.value,
                     ),
                 )
             else:
                 cursor = self.db.execute(
-                    'DELETE FROM recipient WHERE campaign = ?', (self.campaign,)
+                    f'DELETE FROM recipient WHERE campaign IN ({_marks(self._ids)})', self._ids
                 )
             return cursor.rowcount
 
@@ -596,11 +674,11 @@ class Journal:
             rows = self.db.execute(
                 'SELECT c.name, r.userid, r.username FROM recipient r'
                 ' JOIN campaign c ON c.id = r.campaign'
-                ' WHERE c.wiki = ? AND c.id != ? AND r.state IN (?, ?, ?, ?)'
-                ' AND r.updated >= ? ORDER BY r.updated',
+                f' WHERE c.wiki = ? AND c.id NOT IN ({_marks(self._ids)})'
+                ' AND r.state IN (?, ?, ?, ?) AND r.updated >= ? ORDER BY r.updated',
                 (
                     wiki,
-                    self.campaign or -1,
+                    *self._ids,
                     State.SENT.value,
                     State.POSTED.value,
                     State.SENDING.value,

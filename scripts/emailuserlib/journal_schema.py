@@ -15,6 +15,12 @@ keeps Pywikibot's name of its site (prefixed :data:`LEGACY`) until the first run
 of it writes the journal, which moves it under the wiki's own identity
 (:func:`adopt_legacy`).
 
+A campaign is found by its name as :func:`campaign_key` reads it, so that a
+name written with other spaces, underscores or case is the same campaign; the
+first campaign made under a key keeps its name as it was first written, and
+campaigns an earlier release kept apart under one key become one
+(:func:`merge_campaigns`) the first time a run of it writes the journal.
+
 What writes here writes inside the caller's transaction
 (:meth:`.Journal._transaction`); none commits.
 """
@@ -25,6 +31,7 @@ import contextlib
 import re
 import sqlite3
 import time
+import unicodedata
 from pathlib import Path
 
 from .outcomes import State
@@ -184,16 +191,71 @@ def _from_schema_1(db: sqlite3.Connection) -> None:
     db.execute('DROP TABLE v1_campaign')
 
 
+def campaign_key(name: str) -> str:
+    """What a campaign's name is known by: Unicode NFC, case folded, with runs of
+    spaces and underscores read as one space and none at either end.
+
+    ``Meet up 2025``, ``meet_up  2025 `` and ``Meet Up 2025`` are one campaign.
+    """
+    text = unicodedata.normalize('NFC', name).replace('_', ' ')
+    return unicodedata.normalize('NFC', ' '.join(text.split()).casefold())
+
+
+def campaigns_named(db: sqlite3.Connection, wiki: str, name: str) -> list[int]:
+    """The ids of the campaigns on *wiki* whose name has *name*'s :func:`campaign_key`.
+
+    The first made comes first; there is more than one only in a journal that an
+    earlier release wrote.
+    """
+    key = campaign_key(name)
+    rows = db.execute(
+        'SELECT id, name FROM campaign WHERE wiki = ? ORDER BY created, id', (wiki,)
+    ).fetchall()
+    return [campaign for campaign, found in rows if campaign_key(found) == key]
+
+
 def campaign_id(db: sqlite3.Connection, wiki: str, name: str, created: float | None = None) -> int:
-    """The id of campaign *name* on *wiki*, created when there is none."""
-    db.execute(
-        'INSERT OR IGNORE INTO campaign (wiki, name, created) VALUES (?, ?, ?)',
+    """The id of campaign *name* on *wiki* (see :func:`campaigns_named`), made if none."""
+    found = campaigns_named(db, wiki, name)
+    if found:
+        return found[0]
+    return db.execute(
+        'INSERT INTO campaign (wiki, name, created) VALUES (?, ?, ?)',
         (wiki, name, created or time.time()),
-    )
-    (campaign,) = db.execute(
-        'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (wiki, name)
-    ).fetchone()
-    return campaign
+    ).lastrowid
+
+
+def merge_campaigns(db: sqlite3.Connection, keep: int, others: list[int]) -> None:
+    """Move the versions and recipients of the campaigns *others* into *keep*, and drop them.
+
+    Of two rows for one account, the one further along stays (:func:`merge_row`);
+    a version whose text *keep* has too becomes that version.
+    """
+    for other in others:
+        versions = db.execute(
+            'SELECT id, fingerprint FROM version WHERE campaign = ?', (other,)
+        ).fetchall()
+        for version_id, fp in versions:
+            same = db.execute(
+                'SELECT id FROM version WHERE campaign = ? AND fingerprint = ?', (keep, fp)
+            ).fetchone()
+            if same is None:
+                db.execute('UPDATE version SET campaign = ? WHERE id = ?', (keep, version_id))
+                continue
+            db.execute(
+                'UPDATE recipient SET version = ? WHERE campaign = ? AND version = ?',
+                (same[0], other, version_id),
+            )
+            db.execute('DELETE FROM version WHERE id = ?', (version_id,))
+        rows = db.execute(
+            'SELECT userid, centralid, username, state, status, detail, final, version,'
+            ' account, updated FROM recipient WHERE campaign = ?',
+            (other,),
+        ).fetchall()
+        for row in rows:
+            merge_row(db, keep, row[:3], row[3:])
+        db.execute('DELETE FROM recipient WHERE campaign = ?', (other,))
+        db.execute('DELETE FROM campaign WHERE id = ?', (other,))
 
 
 def _key(userid: int | None, name: str) -> tuple[str, tuple]:
@@ -238,12 +300,9 @@ def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> 
     )
 
 
-def legacy_campaign(db: sqlite3.Connection, legacy: str, name: str) -> int | None:
-    """The id of campaign *name* migrated from schema 1 for the site Pywikibot calls *legacy*."""
-    row = db.execute(
-        'SELECT id FROM campaign WHERE wiki = ? AND name = ?', (LEGACY + legacy, name)
-    ).fetchone()
-    return row[0] if row else None
+def legacy_campaigns(db: sqlite3.Connection, legacy: str, name: str) -> list[int]:
+    """The ids of campaign *name* migrated from schema 1 for the site Pywikibot calls *legacy*."""
+    return campaigns_named(db, LEGACY + legacy, name)
 
 
 def adopt_legacy(db: sqlite3.Connection, wiki: str, legacy: str, name: str) -> None:
@@ -251,20 +310,14 @@ def adopt_legacy(db: sqlite3.Connection, wiki: str, legacy: str, name: str) -> N
 
     :param legacy: Pywikibot's name of the site, which schema 1 used
     """
-    old = legacy_campaign(db, legacy, name)
+    old = legacy_campaigns(db, legacy, name)
     db.execute('UPDATE send SET wiki = ? WHERE wiki = ?', (wiki, LEGACY + legacy))
-    if old is None:
-        return
-    campaign = campaign_id(db, wiki, name)
-    rows = db.execute(
-        'SELECT userid, centralid, username, state, status, detail, final, version,'
-        ' account, updated FROM recipient WHERE campaign = ?',
-        (old,),
-    ).fetchall()
-    for row in rows:
-        merge_row(db, campaign, row[:3], row[3:])
-    db.execute('DELETE FROM recipient WHERE campaign = ?', (old,))
-    db.execute('DELETE FROM campaign WHERE id = ?', (old,))
+    if old:
+        # A campaign made by this wiki's identity only now keeps the name first written.
+        first, created = db.execute(
+            'SELECT name, created FROM campaign WHERE id = ?', (old[0],)
+        ).fetchone()
+        merge_campaigns(db, campaign_id(db, wiki, first, created), old)
 
 
 def names_without_id(db: sqlite3.Connection, wiki: str) -> list[str]:

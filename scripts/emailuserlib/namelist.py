@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .errors import EmailUserError
 from .message import LINE_BREAK
+from .options import shown as shown_value
 from .recipients import (
     USER_NS,
     capitalises_users,
@@ -37,6 +38,9 @@ NAME_COLUMN = 'username'
 BUILTIN = ('username', 'sitename')
 _DELIMITERS = (',', ';', '\t')
 _WORD = re.compile(r'\w+')
+#: C0 control characters but tab, and DEL: a NUL or an escape sequence from a careless
+#: export would reach the subject and the mail. (Line breaks are refused first, as such.)
+CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f]')
 
 
 class NameListError(EmailUserError):
@@ -167,9 +171,15 @@ def parse_names(
     seen: dict[str, Row] = {}
     for number, raw, values in entries:
         name = normalize_username(strip_prefix(raw, prefixes), first_letter)
-        problem = 'line break' if LINE_BREAK.search(raw) else name_problem(name, temp_patterns)
+        problem = (
+            'line break'
+            if LINE_BREAK.search(raw)
+            else 'control character'
+            if CONTROL.search(raw)
+            else name_problem(name, temp_patterns)
+        )
         if problem:
-            shown = f'"{raw}"' if raw else 'the user name'
+            shown = f'"{shown_value(raw, 1000)}"' if raw else 'the user name'
             problems.append(
                 f'Line {number} of {path}: {shown} cannot be a user name ({problem}): '
                 'correct or remove the line.'
@@ -263,6 +273,16 @@ def _csv_entries(text: str, path: str, delimiter: str):
                 'and a subject or a mail header must be one line: put the value on one line.'
             )
             continue
+        controls = [
+            header[i] or f'column {i + 1}' for i, cell in enumerate(cells) if CONTROL.search(cell)
+        ]
+        if controls:
+            found = CONTROL.search(''.join(cells)).group()
+            problems.append(
+                f'Line {number} of {path} has the control character {found!r} in the value of '
+                f'{", ".join(controls)}, which a subject or a mail must not carry: remove it.'
+            )
+            continue
         cells += [''] * (len(header) - len(cells))
         values = {c: v for i, (c, v) in enumerate(zip(header, cells)) if i != name_index}
         entries.append((number, cells[name_index].strip(), values))
@@ -289,6 +309,11 @@ def _csv_problem(path: str, number: int, delimiter: str, error: csv.Error) -> st
             f'Line {number} of {path} has text after the closing quote of a value: '
             f'quote the whole value and double the quotes inside it, as in "say ""hi""", or '
             'remove the quote.'
+        )
+    if 'NUL' in text:  # Python before 3.11 reads no NUL at all
+        return (
+            f"Line {number} of {path} has the control character '\\x00', which a subject or "
+            'a mail must not carry: remove it.'
         )
     if 'new-line character' in text:
         return (

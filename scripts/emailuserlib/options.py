@@ -42,7 +42,9 @@ from __future__ import annotations
 import ast
 import configparser
 import contextlib
+import os
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +110,9 @@ class Option:
     forms: tuple[str, ...] = ()
     #: What a value gives, for the sentence that refuses one: "the most emails ...".
     means: str = ''
+    #: The value is a file (each item of a list): a home folder (``~user``) must exist,
+    #: and a relative one in scripts.ini is taken relative to the folder of that file.
+    path: bool = False
     default: Any = field(default=None)
 
     @property
@@ -196,6 +201,7 @@ OPTIONS: tuple[Option, ...] = (
         'body, read from a UTF-8 text file',
         'Body of the email, read from a UTF-8 text file.',
         metavar='FILE',
+        path=True,
         group='body',
     ),
     Option(
@@ -226,6 +232,7 @@ OPTIONS: tuple[Option, ...] = (
         'with its line number before anything is sent; a user named twice keeps the first '
         'row.',
         metavar='FILE',
+        path=True,
     ),
     Option(
         'check',
@@ -242,6 +249,7 @@ OPTIONS: tuple[Option, ...] = (
         'Write a CSV (username,status,detail) with one row per user the run considered, '
         'also when it stops early.',
         metavar='FILE',
+        path=True,
     ),
     Option(
         'fallback',
@@ -250,7 +258,9 @@ OPTIONS: tuple[Option, ...] = (
         'Post the message on the user talk page of users who cannot be emailed, as a new '
         'section headed by the subject and signed; not where {{bots}}/{{nobots}} forbids it '
         "or the user page or talk page is in MassMessage's opt-out category (by the wiki's "
-        'name for it; Category:Opted-out of message delivery in English).',
+        'name for it; Category:Opted-out of message delivery in English), nor on a talk '
+        'page that is a redirect. A talk page is public: a message that uses a column of '
+        'the -users: files is refused.',
         choices=('talk',),
     ),
     Option(
@@ -379,6 +389,7 @@ OPTIONS: tuple[Option, ...] = (
         'config directory). Running the same command again emails only those not emailed '
         'yet, also from another account or with a corrected text.',
         metavar='FILE',
+        path=True,
     ),
     Option(
         'resend',
@@ -386,7 +397,7 @@ OPTIONS: tuple[Option, ...] = (
         'email uncertain recipients again / start the campaign afresh',
         '-resend:uncertain emails again the recipients whose state is uncertain because a '
         'run stopped while emailing them; -resend forgets who already got this message and '
-        'emails everyone again (asks first unless -always is given).',
+        'emails everyone again (asks first unless -always is given on the command line).',
         choices=('uncertain',),
         flag_value='all',
         forms=('-resend:uncertain', '-resend'),
@@ -587,13 +598,67 @@ def convert(option: Option, value: str | None, ini: bool = False) -> Any:
         items = [i for i in items if i]
         if not items:
             raise _needs_value(option)
+        if option.path:
+            for item in items:
+                _check_home(item)
         return items
+    if option.path:
+        _check_home(text)
     if option.check is not None:
         return option.check(text)
     return text
 
 
+def _check_home(path: str) -> None:
+    """Refuse a path starting with a home folder (``~`` or ``~user``) that cannot be found.
+
+    Python's ``Path.expanduser`` raises for it wherever the file is opened; the
+    door says so first, in one sentence.
+    """
+    path = path.strip()
+    if path.startswith('~') and os.path.expanduser(path).startswith('~'):
+        home = path.split('/', 1)[0]
+        raise Bad(
+            f'starts with the home folder {shown(home)}, which this system does not know',
+            'write the path in full, without ~',
+        )
+
+
+def expand(path: str, folder: Path | None = None) -> str:
+    """*path* with ``~`` expanded and, when *folder* is given and *path* is relative,
+    taken relative to *folder*.
+
+    A relative path in scripts.ini means the same file from wherever the run
+    starts (cron), as the file that names it does.
+    """
+    expanded = Path(os.path.expanduser(path.strip()))
+    if folder is not None and not expanded.is_absolute():
+        expanded = folder / expanded
+    return str(expanded)
+
+
 # The command line -------------------------------------------------------------
+
+
+def check_utf8(args) -> None:
+    """Refuse an argument with bytes that are not UTF-8 (Python holds them as lone
+    surrogates), before Pywikibot reads the arguments and fails on them.
+
+    :raises OptionError: the first such argument, shown with its bytes escaped
+    """
+    for arg in args:
+        try:
+            arg.encode('utf-8')
+        except UnicodeEncodeError:
+            try:
+                raw = arg.encode('utf-8', 'surrogateescape')
+            except UnicodeEncodeError:
+                raw = arg.encode('utf-8', 'backslashreplace')
+            text = raw.decode('utf-8', 'backslashreplace')
+            raise OptionError(
+                f'The argument {shown(text)} is not UTF-8 text: write it in UTF-8 (a file '
+                'name too: rename the file).'
+            ) from None
 
 
 def parse_command_line(args: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -677,13 +742,18 @@ def check_body(values) -> None:
 def ini_path(here: Path, config_dir: Path) -> tuple[Path | None, list[str]]:
     """Which scripts.ini is read, and warnings about one that is not.
 
-    As Pywikibot does, the one in the current folder; when there is none, the
-    one in the configuration directory, so that a run started from elsewhere
-    (cron) still finds its settings.
+    The one in the current folder when it has settings for this script (an
+    [emailuser] section, or a [DEFAULT] one with keys of this script's options);
+    otherwise the one in the configuration directory, so that a run started from
+    elsewhere (cron) still finds its settings, and a scripts.ini kept in a folder
+    for other scripts does not hide them.
+
+    :raises OptionError: the current folder's scripts.ini cannot be read, so
+        whether it holds settings of this script cannot be told
     """
     local, central = here / INI, config_dir / INI
-    if local.is_file():
-        if central.is_file() and not _same(local, central):
+    if local.is_file() and _for_this_script(_parse(local)):
+        if central.is_file() and not _same(local, central) and _has_settings(central):
             return local, [
                 f'{central} is not read, because {local} in the current folder is: '
                 'merge the settings into one of them, and keep only that one.'
@@ -701,9 +771,24 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def _has_settings(path: Path) -> bool:
+    """Whether *path* has settings for this script, or may have: it cannot be read."""
+    try:
+        return _for_this_script(_parse(path))
+    except OptionError:
+        return True
+
+
+def _for_this_script(parser: configparser.ConfigParser) -> bool:
+    return parser.has_section(SECTION) or (
+        parser.has_section('DEFAULT') and any(k in BY_NAME for k in parser['DEFAULT'])
+    )
+
+
 def read_ini(path: Path) -> tuple[dict[str, Any], bool]:
     """The [emailuser] settings of *path*, each checked by its option, and whether
-    the file has settings for this script (an [emailuser] or [DEFAULT] section).
+    the file has settings for this script (an [emailuser] section, or a [DEFAULT]
+    one with keys of this script's options).
 
     :raises OptionError: the file cannot be read or a value cannot be used
     """
@@ -711,20 +796,19 @@ def read_ini(path: Path) -> tuple[dict[str, Any], bool]:
     return values, found
 
 
-def _read_ini(path: Path) -> tuple[dict[str, Any], bool, dict[str, str]]:
-    """:func:`read_ini`, and the section each value was read from.
+def _parse(path: Path) -> configparser.ConfigParser:
+    """The sections of *path*, read as Pywikibot reads scripts.ini.
 
-    A ``[DEFAULT]`` section applies, as in Pywikibot, for the options this
-    script has; its other keys belong to other scripts. Values are read as
-    written: ``%`` is a plain character (no interpolation).
+    A section named like [emailuser] but for case, spaces or a ``.py`` suffix is
+    refused: it would be left out silently, and the opt-out lists in it with it.
 
-    :raises OptionError: the file cannot be read or a value cannot be used
+    :raises OptionError: the file cannot be read
     """
     parser = configparser.ConfigParser(
         interpolation=None,
         inline_comment_prefixes=(';',),  # as Pywikibot reads scripts.ini
         strict=True,
-        default_section='\0',  # [DEFAULT] is read below, only for this script's options
+        default_section='\0',  # [DEFAULT] is read by _read_ini, only for this script's options
     )
     try:
         with open(path, encoding='utf-8-sig') as f:
@@ -737,6 +821,40 @@ def _read_ini(path: Path) -> tuple[dict[str, Any], bool, dict[str, str]]:
         ) from None
     except configparser.Error as e:
         raise OptionError(_ini_error(path, e), INI) from None
+    for section in parser.sections():
+        if section != SECTION and _section_name(section) == SECTION:
+            raise OptionError(
+                f'{path} has the section [{shown(section)}], which is not read: name it '
+                f'[{SECTION}], as this script reads only that.',
+                INI,
+            )
+    return parser
+
+
+def _section_name(section: str) -> str:
+    name = re.sub(r'\s+', '', section).lower()
+    return name[:-3] if name.endswith('.py') else name
+
+
+def _quoted(text: str) -> bool:
+    """Whether *text* is wholly enclosed in one pair of matching quotes."""
+    text = text.strip()
+    return len(text) >= 2 and text[0] == text[-1] and text[0] in '\'"' and text[0] not in text[1:-1]
+
+
+def _read_ini(path: Path) -> tuple[dict[str, Any], bool, dict[str, str]]:
+    """:func:`read_ini`, and the section each value was read from.
+
+    A ``[DEFAULT]`` section applies, as in Pywikibot, for the options this
+    script has; its other keys belong to other scripts. Values are read as
+    written: ``%`` is a plain character (no interpolation), and a value in
+    quotes is refused, as the quotes would be part of it. A relative path is
+    taken relative to the folder of *path*.
+
+    :raises OptionError: the file cannot be read or a value cannot be used
+    """
+    parser = _parse(path)
+    folder = path.parent.absolute()
     values: dict[str, Any] = {}
     sections: dict[str, str] = {}
     for section in ('DEFAULT', SECTION):
@@ -761,14 +879,29 @@ def _read_ini(path: Path) -> tuple[dict[str, Any], bool, dict[str, str]]:
                     'the command line of the run that needs it.',
                     INI,
                 )
+            items = re.split(r'[|\n]', text) if option.kind == 'list' else []
+            if any(_quoted(item) for item in [text, *items]):
+                # campaign = "Meet up" would name another campaign, and everyone
+                # would be emailed again; optout = "Category:X" would name no page.
+                raise OptionError(
+                    f'{door.given(key, text)} is in quotes, but {INI} values are read as '
+                    'written, quotes and all: write it without the quotes.',
+                    INI,
+                )
             try:
                 value = convert(option, text, ini=True)
             except Bad as bad:
                 raise OptionError(door.sentence(key, text, bad), INI) from None
+            if option.path:
+                value = (
+                    [expand(v, folder) for v in value]
+                    if option.kind == 'list'
+                    else expand(value, folder)
+                )
             values[key] = '|'.join(value) if option.kind == 'list' else value
             sections[key] = section
     _check_groups(values, lambda name: name, f'{path} [{SECTION}]')
-    return values, parser.has_section(SECTION) or parser.has_section('DEFAULT'), sections
+    return values, _for_this_script(parser), sections
 
 
 def _ini_error(path: Path, e: configparser.Error) -> str:
@@ -818,8 +951,11 @@ class Settings:
         return f'settings from {self.source} [{SECTION}]' if self.source else ''
 
 
-def load(args: list[str], here: Path, config_dir: Path) -> Settings:
+def load(args: list[str], here: Path, config_dir: Path, simulate: bool = False) -> Settings:
     """The command line merged over scripts.ini, every value and rule checked.
+
+    ``always`` from scripts.ini does not confirm ``-resend`` (all): unless
+    *simulate* (nothing is forgotten then), the run goes on without it and asks.
 
     :raises OptionError: a value cannot be used, or an option lacks the one it
         needs; nothing was sent or written
@@ -835,6 +971,17 @@ def load(args: list[str], here: Path, config_dir: Path) -> Settings:
         titles = [*cli['optout'].split('|'), *ini['optout'].split('|')]
         merged['optout'] = '|'.join(dict.fromkeys(titles))
     _check_rules(merged, lambda name: _Door() if name in cli else _IniDoor(path, sections[name]))
+    resend = merged.get('resend') == 'all' and not simulate
+    if resend and merged.get('always') and 'always' not in cli:
+        # Forgetting everyone is confirmed for one run, on its command line or at the
+        # terminal: a standing always = yes was written for other runs.
+        merged['always'] = False
+        if sys.stdin.isatty():
+            warnings.append(
+                f'{path} [{sections["always"]}] always = yes does not confirm -resend, '
+                'which emails everyone again: this run asks first, and for each recipient '
+                '(add -always to the command line to confirm it there).'
+            )
     return Settings(merged, unknown, path if found else None, warnings)
 
 

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 from pywikibot.exceptions import APIError
 
 from .message import MessageError
-from .sources import SourceError, local_page
+from .sources import SourceError, local_page, redirect_chain
 
 _BLOCKS = {
     'p',
@@ -287,6 +287,9 @@ def text_from_page(site, title: str) -> str:
     """
     try:
         page = local_page(site, title, '-textpage', categories=False)
+        # Before the wiki renders it: a redirect to another wiki, a special page or
+        # back to itself would be an error of the wiki's, or a request to another host.
+        redirect_chain(site, page, '-textpage', title)
     except SourceError as e:
         raise MessageError(str(e)) from None
     if not page.exists():

@@ -242,7 +242,7 @@ def show_plan(
                 + ('would get' if config.simulate else 'get')
                 + ' the message on their talk page instead (-fallback:talk), '
                 "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category on "
-                'their user or talk page forbids it.'
+                'their user or talk page forbids it, or the talk page is a redirect.'
             )
     emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     for line in langpages.plan_lines(campaign.message, emailable):

@@ -30,7 +30,7 @@ from . import editors, langpages, options, plan, respect, sentences
 from . import journal as journals
 from .delivery import Sender
 from .errors import Refusal
-from .journal import Journal
+from .journal import Journal, JournalError
 from .message import (
     Message,
     MessageError,
@@ -223,6 +223,23 @@ def _refuse_empty_values(message: Message, lists: NameList) -> None:
         raise Refusal('\n'.join(problems))
 
 
+def _refuse_values_on_talk_pages(message: Message, lists: NameList, opt) -> None:
+    """Refuse -fallback:talk with a message that uses a column of the -users: files.
+
+    A talk page is public: a post would publish the value that the file gives
+    one recipient (a code, an address) for everyone to read. {username},
+    {sitename} and what -editors fills in are public already.
+    """
+    used = [c for c in message.used_columns if c in lists.columns]
+    if opt.fallback == 'talk' and used:
+        which = ', '.join('{%s}' % c for c in used)  # noqa: UP031
+        raise Refusal(
+            f'-fallback:talk posts the message on public talk pages, where {which} from the '
+            "-users: files would publish each row's value: leave out -fallback:talk, or "
+            f'{which} from the message.'
+        )
+
+
 def _refuse_missing_values(campaign: Campaign, lists: NameList) -> None:
     """Refuse a used CSV column for a recipient who is not in the -users: files."""
     used = [c for c in campaign.message.used_columns if c in lists.columns]
@@ -317,9 +334,12 @@ def _apply_journal(campaign: Campaign, opt) -> tuple[int, int]:
             _confirm_resend(opt)
         return 0, 0
     journal = campaign.journal = Journal(path)
-    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=False)
     if not simulate:
+        # Before anything is read: another run may not write between the read and the lock.
         journal.lock()
+    journal.open_campaign(campaign.wiki, name, fp, legacy_wiki=str(site), create=False)
+    # The name as first written, should this run write it otherwise.
+    name = campaign.pending['name'] = journal.campaign_name
     states = journal.states()
     _adopt_ids(campaign, journal, states)
     if opt.resend and not (simulate or trial):
@@ -431,7 +451,8 @@ def _confirm_resend(opt) -> None:
     if not sys.stdin.isatty():
         raise Refusal(
             '-resend emails everyone of this campaign again: confirm it on a terminal, '
-            'or add -always.'
+            'or add -always to the command line (always = yes in scripts.ini does not '
+            'confirm it).'
         )
     if not pywikibot.input_yn(
         '-resend: forget who already got this message and email everyone again?',
@@ -451,6 +472,7 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     if journal is None:
         journal = campaign.journal = Journal(pending['path'])
         journal.lock()
+        _refuse_journal_written_meanwhile(journal, campaign)
     journal.open_campaign(
         campaign.wiki, pending['name'], pending['fp'], legacy_wiki=pending['legacy']
     )
@@ -459,6 +481,35 @@ def _commit_journal(campaign: Campaign, opt) -> None:
     if opt.resend in ('uncertain', 'all'):
         journal.resend(uncertain_only=opt.resend == 'uncertain')
     journal.plan(r for r in campaign.recipients if campaign.deliverable(r))
+
+
+def _refuse_journal_written_meanwhile(journal: Journal, campaign: Campaign) -> None:
+    """Refuse when the journal, which did not exist when this run read it, holds anything now.
+
+    Another run created it while this one prepared, and may have emailed the
+    same people: this run's plan, its overlap check and its rate limit did not
+    see that. Now that this run holds the lock, that run is over, and running
+    the same command again reads what it did.
+    """
+    pending = campaign.pending
+    journal.open_campaign(
+        campaign.wiki, pending['name'], pending['fp'], legacy_wiki=pending['legacy'], create=False
+    )
+    if journal.campaign is not None:
+        raise JournalError(
+            f'Another run started this campaign in {journal.path} while this one prepared: '
+            'nothing was sent; run the same command again to go on from what it did.',
+            EXIT_PENDING,
+        )
+    other = journal.written()
+    if other is not None:
+        which = f' (campaign "{other}")' if other else ''
+        raise JournalError(
+            f'Another run wrote to the journal {journal.path}{which} while this one '
+            'prepared, which this plan could not take into account: nothing was sent; run '
+            'the same command again.',
+            EXIT_PENDING,
+        )
 
 
 def _refuse_overlap(journal: Journal, campaign: Campaign, name: str) -> None:
@@ -505,6 +556,7 @@ def prepare(
         columns = lists.columns + editors.columns(opt)
         message = read_message(site, opt, columns=columns, lists=lists)
         _refuse_empty_values(message, lists)
+        _refuse_values_on_talk_pages(message, lists, opt)
         account = check_account(site)
         warning = respect.new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
@@ -552,7 +604,7 @@ def prepare(
         simulate=bool(config.simulate),
         limits=limits,
         campaign=campaign.pending['name'],
-        journal=str(campaign.pending['path']),
+        journal=str(Path(campaign.pending['path']).absolute()),
         reached=reached,
         reached_earlier_text=reached_earlier_text,
         settings=settings,

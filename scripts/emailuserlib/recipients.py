@@ -524,36 +524,48 @@ def _merge_values(kept: Recipient, other: Recipient, account: str) -> None:
 def optout_names(site, titles: Iterable[str]) -> set[str]:
     """Users linked from, or listed in, the given opt-out pages and categories.
 
-    A page or category given by a redirect is read at its target (a category
-    also keeps the members of the redirect). The names are as the pages write
-    them: :meth:`Resolver.accounts` finds their accounts, through renames.
+    A page or category given by a redirect is read where the wiki's redirects
+    lead (a category also keeps the members of every category on the way). The
+    names are as the pages write them: :meth:`Resolver.accounts` finds their
+    accounts, through renames.
 
     :raises InputError: an opt-out page does not exist, or a category has
         neither a page nor members (a typo would otherwise email those who
         opted out)
+    :raises SourceError: an opt-out title, or where its redirect leads, is no
+        page of this wiki (a loop, a special page, another wiki)
     """
     import pywikibot
 
-    from .sources import local_page  # sources reads recipients' namespaces
+    from .sources import local_page, redirect_chain  # sources reads recipients' namespaces
 
     names: set[str] = set()
     for title in titles:
         page = local_page(site, title, '-optout')
-        target = page.getRedirectTarget() if page.exists() and page.isRedirectPage() else page
+        chain = redirect_chain(site, page, '-optout', title)
+        target = chain[-1]
+        members = []
+        for each in chain:
+            if each.namespace() == CATEGORY_NS:
+                members += list(pywikibot.Category(site, each.title()).members())
         if page.namespace() == CATEGORY_NS:
-            members = list(pywikibot.Category(site, page.title()).members())
-            if target != page and target.namespace() == CATEGORY_NS:
-                members += list(pywikibot.Category(site, target.title()).members())
             if not members and not page.exists():
                 raise InputError(
                     f'The opt-out category {title} does not exist and has no members: '
                     'check the title given with -optout:.'
                 )
+        elif target.namespace() == CATEGORY_NS:
+            pass  # a page that redirects to a category: its members, read above
         elif target.exists():
-            members = list(target.linkedPages())
-        else:
+            members += list(target.linkedPages())
+        elif target is page:
             raise InputError(
                 f'The opt-out page {title} does not exist: check the title given with -optout:.'
+            )
+        else:
+            raise InputError(
+                f'The opt-out page {title} redirects to {target.title()}, which does not '
+                'exist: fix the redirect on the wiki, or check the title given with -optout:.'
             )
         for member in members:
             name = user_from_title(member.namespace(), member.title(with_ns=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pywikibot
 from .errors import EmailUserError
 
 HEADER = ('username', 'status', 'detail')
+#: The first rows of the reports this script writes: with -editors, ``edits,pages`` follow.
+HEADERS = (HEADER, (*HEADER, 'edits', 'pages'))
 
 
 class ReportError(EmailUserError):
@@ -33,8 +36,11 @@ def check_path(
     *inputs* are the files the run reads, as (option, path): the report, and the
     temporary file it is written through, must be none of them.
 
+    A file already at *path* is replaced only when it is a report of this
+    script (see :func:`is_report`), or empty.
+
     :raises ReportError: the folder is missing or not writable, the path is a
-        folder, or it is the journal or an input
+        folder, it is the journal or an input, or a file that is not a report
     """
     path = Path(path).expanduser()
     folder = path.parent
@@ -69,7 +75,45 @@ def check_path(
                 f'The report {path} would overwrite the file given with {option}{given}: '
                 'give another path with -report:.'
             )
+    try:
+        replaceable = is_report(path)
+    except OSError as e:
+        raise ReportError(
+            f'{path} exists and cannot be read to tell whether it is a report of emailuser '
+            f'({e.strerror}): give another -report: path, or remove the file.'
+        ) from None
+    if not replaceable:
+        raise ReportError(
+            f'{path} exists and is not a report of emailuser: give another -report: path, '
+            'or remove the file.'
+        )
     return path
+
+
+def is_report(path: Path) -> bool:
+    """Whether a report may replace what is at *path*: nothing, an empty file, or a
+    report of this script (its first line is one of the :data:`HEADERS`).
+
+    A link is read through; something else than a plain file is no report.
+
+    :raises OSError: the file cannot be read
+    """
+    # O_NONBLOCK: a FIFO put there must not hang the run.
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+    except FileNotFoundError:
+        return True
+    with os.fdopen(fd, 'rb') as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        start = f.read(4096)
+    if not start:
+        return True
+    try:
+        first = start.split(b'\n', 1)[0].rstrip(b'\r').decode('utf-8')
+    except UnicodeDecodeError:
+        return False
+    return first in {','.join(header) for header in HEADERS}
 
 
 def check_journal_path(journal: Path, inputs: Iterable[tuple[str, str]]) -> None:

@@ -150,6 +150,72 @@ def local_page(site, title: str, option: str, categories: bool = True):
     return page
 
 
+def redirect_chain(site, page, option: str, title: str) -> list:
+    """*page*, given with *option* as *title*, and the pages its redirects lead to.
+
+    The wiki follows the redirects in one request; the script never does, so
+    that a redirect to another wiki reaches no other host. A page that is no
+    redirect is a chain of one. Anyone can edit a page into a redirect, so a
+    redirect that loops, ends at a special page or leaves the wiki is refused.
+
+    :raises SourceError: one sentence saying where the redirect goes and what to do
+    """
+    query = (
+        site.simple_request(action='query', titles=page.title(), redirects=True, formatversion=2)
+        .submit()
+        .get('query', {})
+    )
+    wanted = _TITLE_WANTED.get(option, 'a page of this wiki')
+    chain = follow_redirects(query, page.title(), f'{option}:{title}', wanted)
+    return [page, *(pywikibot.Page(site, t) for t in chain[1:])]
+
+
+def follow_redirects(query: dict, start: str, given: str, wanted: str) -> list[str]:
+    """The titles from *start* along the redirects of a ``redirects`` query answer.
+
+    *given* is how the operator named the page, *wanted* what it must be, for
+    the sentences.
+
+    :raises SourceError: the redirects loop, or end at a special page, an invalid
+        title or a page on another wiki
+    """
+    for mapping in query.get('normalized', []):
+        if mapping.get('from') == start:
+            start = mapping.get('to', start)
+    hops = {r.get('from'): r for r in query.get('redirects', [])}
+    chain = [start]
+    while chain[-1] in hops:
+        hop = hops[chain[-1]]
+        target = str(hop.get('to', ''))
+        if hop.get('tointerwiki'):
+            raise SourceError(
+                f'{given} redirects to {target} on another wiki (the prefix '
+                f'"{hop["tointerwiki"]}:"), and the script reads only the wiki it emails '
+                f'from: give the title of {wanted} on this wiki, or fix the redirect.'
+            )
+        if target in chain:
+            loop = ' → '.join([*chain[chain.index(target) :], target])
+            raise SourceError(
+                f'{given} is a redirect that leads back to itself ({loop}): fix the '
+                f'redirect on the wiki, or give the title of {wanted}.'
+            )
+        chain.append(target)
+    if len(chain) == 1:
+        return chain  # no redirect: the page itself, as local_page checked it
+    end = next((p for p in query.get('pages', []) if p.get('title') == chain[-1]), {})
+    if end.get('special') or int(end.get('ns', 0)) < 0:
+        raise SourceError(
+            f'{given} redirects to the special page {chain[-1]}, which is not a page of text: '
+            f'fix the redirect on the wiki, or give the title of {wanted}.'
+        )
+    if end.get('invalid') or not chain[-1].strip():
+        raise SourceError(
+            f'{given} redirects to "{chain[-1]}", which is not a valid page title: fix the '
+            f'redirect on the wiki, or give the title of {wanted}.'
+        )
+    return chain
+
+
 def _is_interwiki(site, prefix: str) -> bool:
     """Whether *prefix* is one of the wiki's interwiki or language prefixes."""
     prefix = re.sub(r'[ _]+', '_', prefix.strip()).lower()

@@ -1,8 +1,10 @@
-"""What a test reads back, written once: who received how many mails, the report, waits."""
+"""What a test reads back, written once: mails received, the report, the journal, waits."""
 
 from __future__ import annotations
 
 import csv
+import re
+import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
@@ -45,9 +47,31 @@ def read_report(path: str | Path) -> dict[str, tuple[str, str]]:
     return {row['username']: (row['status'], row['detail']) for row in report_rows(path)}
 
 
+#: The journal's file in a config directory, where a run puts it without -journal:.
+JOURNAL = 'emailuser-journal.sqlite3'
+
+
+def journal_states(journal: str | Path) -> Counter:
+    """How many recipients the *journal* file holds in each state."""
+    db = sqlite3.connect(journal)
+    try:
+        return Counter(state for (state,) in db.execute('SELECT state FROM recipient'))
+    finally:
+        db.close()
+
+
 def wait_for_mail(mailbox, count: int, proc, limit: float = 60) -> None:
     """Wait until *count* mails arrived (or the process ended); never a timing assertion."""
     deadline = time.monotonic() + limit
-    while len(mailbox.messages()) < count and proc.poll() is None:
+    # Counted, not read: reading every message at every look cost more CPU than the run.
+    while mailbox.count() < count and proc.poll() is None:
         assert time.monotonic() < deadline, 'the run sent nothing for a minute'
         time.sleep(0.05)
+
+
+def assert_true_end_lines(output: str, status: int) -> None:
+    """No Pywikibot line at the end of *output* contradicts the script's own summary."""
+    assert 'operation time' not in output, output
+    assert not re.search(r'^Execution time: *$', output, re.M), output
+    assert re.search(r'^Execution time: \d+ (s|min)', output, re.M), output
+    assert ('Script terminated successfully.' in output) == (status == 0), output

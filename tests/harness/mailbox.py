@@ -42,6 +42,13 @@ class Mailbox:
             for item in (self.path / sub).iterdir():
                 item.unlink()
 
+    def count(self) -> int:
+        """How many messages were delivered, without reading them.
+
+        The sink writes a message into tmp/ and moves it whole into new/.
+        """
+        return sum(1 for sub in ('new', 'cur') for _ in (self.path / sub).iterdir())
+
     def messages(self) -> list[Mail]:
         """Every delivered message, in the order the sink stored them."""
         files = [f for sub in ('new', 'cur') for f in (self.path / sub).iterdir()]

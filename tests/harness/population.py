@@ -70,6 +70,8 @@ EMPTY_CATEGORY = 'Category:Empty event'  # a category page without members
 OPTOUT_CATEGORY = 'Category:Opted-out of message delivery'
 INVITATION_PAGE = 'Project:Invitation'
 CROWD_PAGE = 'Project:Crowd'
+#: A campaign to everyone on CROWD_PAGE, without its body (-text:), sent without asking.
+CROWD_CAMPAIGN = [f'-links:{CROWD_PAGE}', '-subject:Crowd news for {username}', '-always']
 MIXED_PAGE = 'Project:Mixed list'
 ARTICLE = 'Event report'
 #: A message page as readers see it: a template, a magic word, an external and an
@@ -90,6 +92,22 @@ WELCOME_TEXTS = {
     'fr': 'Bienvenue, {username}.',
     'nl': 'Welkom, {username}!',
 }
+
+#: What -check says of each member of CATEGORY, in the order the category lists them.
+CATEGORY_STATUS = {
+    'Alice': 'emailable',
+    'Bob': 'emailable',
+    'Carol': 'emailable',
+    'Grace Hopper': 'emailable',
+    'Jürgen Müller': 'emailable',
+    'Heidi': 'emailable',  # through the redirect of User:Old Heidi
+    'Dave': 'not-emailable',
+    'Erin': 'not-emailable',
+    'Ghost': 'no-such-user',
+    'Event report': 'not-a-user',
+}
+#: The members of CATEGORY who are emailed.
+CATEGORY_RECIPIENTS = [n for n, s in CATEGORY_STATUS.items() if s == 'emailable']
 
 _cat = f'[[{CATEGORY}]]'
 

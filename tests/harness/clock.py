@@ -1,0 +1,44 @@
+"""Time passed without waiting for it: a new window for the wiki's and the journal's limits.
+
+A test that proves what happens *after* a rate limit's window moves the clocks that
+the window is measured by, instead of sleeping through it: the wiki's counters are
+emptied, as a new window would, and the journal's sends are dated earlier, as they
+would read once the window had passed. A test that proves the wait itself (``-wait``,
+the put throttle) waits for real.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def forget_wiki_rate_limits(wiki) -> None:
+    """Empty the wiki's rate limit counters (1.39 counts API emails), as a new day would."""
+    # MediaWiki's SQLite installer keeps the object cache in a file of its own.
+    for name in ('wikicache.sqlite', 'wiki.sqlite'):
+        db = sqlite3.connect(wiki.root / 'db' / name)
+        try:
+            db.execute("DELETE FROM objectcache WHERE keyname LIKE '%:limiter:%'")
+            db.commit()
+        finally:
+            db.close()
+
+
+def backdate_sends(journal: str | Path, seconds: float) -> int:
+    """Date every send the journal counts for the rate limit *seconds* earlier.
+
+    Returns how many sends were moved, so that a test can say it moved some.
+    """
+    db = sqlite3.connect(journal)
+    try:
+        with db:
+            return db.execute('UPDATE send SET at = at - ?', (seconds,)).rowcount
+    finally:
+        db.close()
+
+
+def new_window(wiki, journal: str | Path, seconds: float) -> int:
+    """Both clocks at once: the wiki's counters emptied, the journal's sends *seconds* older."""
+    forget_wiki_rate_limits(wiki)
+    return backdate_sends(journal, seconds)

@@ -1,0 +1,12 @@
+"""Files an operator gives the script (name lists, CSV files, texts), written for a test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write(folder: Path, name: str, text: str) -> str:
+    """Write *text* as UTF-8 into *folder*/*name*; return the path as the command line takes it."""
+    path = Path(folder) / name
+    path.write_text(text, encoding='utf-8')
+    return str(path)

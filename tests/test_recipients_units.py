@@ -1,0 +1,60 @@
+"""Names and pages as the wiki spells them, and batches of names, without a wiki."""
+
+from __future__ import annotations
+
+import pytest
+
+from emailuserlib import recipients
+
+
+@pytest.mark.parametrize(
+    ('raw', 'expected'),
+    [
+        ('alice', 'Alice'),
+        ('Grace_Hopper', 'Grace Hopper'),
+        ('  Grace   Hopper ', 'Grace Hopper'),
+        ('jürgen_Müller', 'Jürgen Müller'),
+        ('ßeta', 'ßeta'),  # 'ß'.upper() is two letters: MediaWiki keeps it
+    ],
+)
+def test_names_are_normalised_as_mediawiki_does(raw, expected):
+    assert recipients.normalize_username(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ('namespace', 'title', 'user'),
+    [
+        (2, 'Alice', 'Alice'),
+        (2, 'Carol/Notes', 'Carol'),
+        (3, 'Bob', 'Bob'),
+        (3, 'Bob/Archive 1', 'Bob'),
+        (0, 'Event report', None),
+        (4, 'Crowd', None),
+    ],
+)
+def test_pages_map_to_their_user(namespace, title, user):
+    assert recipients.user_from_title(namespace, title) == user
+
+
+@pytest.mark.parametrize(
+    ('name', 'problem'),
+    [
+        ('127.0.0.1', 'IP address'),
+        ('2001:db8::1', 'IP address'),
+        ('10.0.0.0/8', 'IP address'),
+        ('~2025-12345', 'temporary account'),
+        # Which characters a name may hold is the wiki's to say (list=users).
+        ('Bad#Name', None),
+        ('=Equals', None),
+        ('@At', None),
+        ('Alice', None),
+        ('Jürgen Müller', None),
+    ],
+)
+def test_names_that_cannot_be_accounts(name, problem):
+    assert recipients.name_problem(name, [('~', '')]) == problem
+
+
+def test_batches_split_at_the_limit():
+    assert [len(b) for b in recipients.batches(list(range(120)), 50)] == [50, 50, 20]
+    assert [len(b) for b in recipients.batches(list(range(120)), 500)] == [120]
