@@ -428,17 +428,19 @@ class EmailUserBot(ConfigParserBot):
         titles = campaign.optout_titles
         try:
             optout = recipients_module.optout_names(self.site, titles) if titles else ()
-        except EmailUserError as e:  # deleted, or made a redirect loop: nobody more is safe
+            changed = campaign.resolver.recheck(left, optout)
+            if not self.opt.ignoremassoptout:  # MassMessage's category is an opt-out list too
+                opted = {id(r) for r in left if r.status == Status.OPTED_OUT}
+                respect.apply_massmessage_optout(self.site, left, resolver=campaign.resolver)
+                changed += [r for r in left if r.status == Status.OPTED_OUT and id(r) not in opted]
+        except EmailUserError as e:
+            # A list deleted or made a redirect loop, the rename log unreadable: nobody
+            # more is known to be safe to email.
             self.stop(
                 f'The opt-out lists cannot be read again, so nobody more is emailed: {e}',
-                EXIT_ERROR,
+                e.status,
             )
             return
-        changed = campaign.resolver.recheck(left, optout)
-        if not self.opt.ignoremassoptout:  # MassMessage's category is an opt-out list too
-            opted = {id(r) for r in left if r.status == Status.OPTED_OUT}
-            respect.apply_massmessage_optout(self.site, left, resolver=campaign.resolver)
-            changed += [r for r in left if r.status == Status.OPTED_OUT and id(r) not in opted]
         self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
         if changed:
             self.progress_line.recount()

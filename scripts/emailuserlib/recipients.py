@@ -36,8 +36,8 @@ from dataclasses import dataclass, field, replace
 
 from pywikibot.tools import first_upper, is_ip_address, is_ip_network
 
-from .errors import InputError
-from .outcomes import Status
+from .errors import EmailUserError, InputError
+from .outcomes import EXIT_PENDING, Status
 
 USER_NS, USER_TALK_NS, CATEGORY_NS = 2, 3, 14
 
@@ -86,6 +86,9 @@ class WikiUser:
     via: str = ''
     #: The name without an account that the wiki's rename log led here.
     renamed_from: str = ''
+    #: The accounts a name was renamed to, when the log gives it to more than one (the
+    #: name was registered again after a rename, and renamed again): nobody to guess.
+    renamed_to: tuple[str, ...] = ()
 
 
 def normalize_username(name: str, first_letter: bool = True) -> str:
@@ -190,6 +193,17 @@ def _several(values: list[str]) -> str:
     return _SEPARATOR + _SEPARATOR.join(values)
 
 
+class RenameLogError(EmailUserError):
+    """The wiki's rename log could not be read: whose account a name is now is unknown."""
+
+    def __init__(self, name: str, error: Exception) -> None:
+        super().__init__(
+            f"The wiki's rename log could not be read ({error}), so it is not known whose "
+            f'account {name} is now: nothing more was sent; run the same command again later.',
+            EXIT_PENDING,
+        )
+
+
 class Resolver:
     """Turns generator pages or user names into checked :class:`Recipient` objects.
 
@@ -205,7 +219,8 @@ class Resolver:
         self.first_letter = capitalises_users(site)
         self.optout_names = list(optout)
         self._optout_ids: set[int] | None = None
-        self._optout_known: dict[str, int] = {}
+        self._optout_known: dict[str, set[int]] = {}
+        self._renames: dict[str, list[WikiUser]] = {}
         self.values = values or {}
         self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
@@ -230,12 +245,16 @@ class Resolver:
         so reading the lists again costs requests only for names not found yet.
         """
         names = list(dict.fromkeys(names))
-        ids = {self._optout_known[n] for n in names if n in self._optout_known}
+        ids = {i for n in names if n in self._optout_known for i in self._optout_known[n]}
         found = self.accounts([n for n in names if n not in self._optout_known])
         for name, user in found.items():
-            if user.userid is not None:
-                self._optout_known[name] = user.userid
-                ids.add(user.userid)
+            # A name the log gives to several accounts opts out every one of them.
+            known = {user.userid} if user.userid is not None else set()
+            if user.renamed_to:
+                known = {u.userid for u in self.renames(user.name) if u.userid is not None}
+            if known:
+                self._optout_known[name] = known
+                ids |= known
         return ids
 
     def from_names_and_pages(
@@ -325,6 +344,11 @@ class Resolver:
                 continue
             if user.userid is None:
                 r.status, r.name = Status.NO_SUCH_USER, user.name
+                if user.renamed_to:
+                    r.detail = (
+                        f'the rename log gives the name to {len(user.renamed_to)} accounts '
+                        f'since ({", ".join(user.renamed_to)}): name the account it is for'
+                    )
                 continue
             if user.userid in accounts:  # another name of an account already considered
                 duplicates.add(id(r))
@@ -457,35 +481,82 @@ class Resolver:
                     changed.append(r)
         return changed
 
-    def renamed(self, name: str, hops: int = 5) -> WikiUser | None:
+    def renamed(self, name: str) -> WikiUser | None:
         """The account that *name*, which no account has, was renamed to, by the wiki's
-        rename log (followed through up to *hops* renames); None when it says nothing.
+        rename log; None when it says nothing. When the log gives the name to several
+        accounts, the answer has no account and names them (``renamed_to``).
+
+        :raises RenameLogError: the log cannot be read
         """
+        found = self.renames(name)
+        if len(found) > 1:
+            return WikiUser(name, renamed_to=tuple(u.name for u in found))
+        return found[0] if found else None
+
+    def renames(self, name: str, hops: int = 5) -> list[WikiUser]:
+        """Every account that *name* was renamed to, by the wiki's rename log.
+
+        Each rename of *name* is followed forward in time, through the later renames
+        of the name it gave (up to *hops*), to the name that account has now: a name
+        that was freed by a rename and registered again belongs to someone else.
+        Usually one account; several when the name was renamed, registered again and
+        renamed again. Asked once per name and run.
+
+        :raises RenameLogError: the log cannot be read
+        """
+        if name in self._renames:
+            return self._renames[name]
+        finals = []
+        for new, logid in self._rename_events(name):
+            for _ in range(hops):
+                later = self._rename_events(new, after=logid)
+                if not later:
+                    finals.append(new)
+                    break
+                new, logid = later[0]
+        answers = self._ask(list(dict.fromkeys(finals)), with_pages=False) if finals else {}
+        found: dict[int, WikiUser] = {}
+        for final in finals:
+            user = answers.get(final)
+            if user is not None and user.userid is not None:
+                found.setdefault(user.userid, replace(user, renamed_from=name))
+        self._renames[name] = list(found.values())
+        return self._renames[name]
+
+    def _rename_events(self, name: str, after: int = 0) -> list[tuple[str, int]]:
+        """(new name, log id) of each rename of the account named *name*, oldest first,
+        of those logged after the log entry *after*.
+
+        :raises RenameLogError: the log cannot be read
+        """
+        from pywikibot.exceptions import APIError
         from pywikibot.exceptions import Error as PywikibotError
 
         user_ns = self.site.namespaces[USER_NS].custom_name
-        first = name
-        for _ in range(hops):
-            try:
-                data = self.site.simple_request(
-                    action='query',
-                    list='logevents',
-                    letype='renameuser',
-                    letitle=f'{user_ns}:{name}',
-                    lelimit=1,
-                    formatversion=2,
-                ).submit()
-            except PywikibotError:  # no renames on this wiki
-                return None
-            events = data.get('query', {}).get('logevents', [])
-            new = events[0].get('params', {}).get('newuser') if events else None
-            if not new:
-                return None
-            user = self._ask([new], with_pages=False).get(new)
-            if user is not None and user.userid is not None:
-                return replace(user, renamed_from=first)
-            name = new
-        return None
+        try:
+            data = self.site.simple_request(
+                action='query',
+                list='logevents',
+                letype='renameuser',
+                letitle=f'{user_ns}:{name}',
+                leprop='ids|details',
+                ledir='newer',
+                lelimit='max',
+                formatversion=2,
+            ).submit()
+        except APIError as e:
+            if e.code in ('badvalue', 'unknown_letype'):  # no renames on this wiki
+                return []
+            raise RenameLogError(name, e) from None
+        except PywikibotError as e:
+            raise RenameLogError(name, e) from None
+        events = []
+        for event in data.get('query', {}).get('logevents', []):
+            new = event.get('params', {}).get('newuser')
+            logid = int(event.get('logid') or 0)
+            if new and logid > after:
+                events.append((new, logid))
+        return events
 
     def _user_page(self, title: str) -> str | None:
         """The user whose root user page *title* is, in any of the wiki's names for it."""
