@@ -191,8 +191,12 @@ class Journal:
         power cut as well as a killed process; ``NORMAL`` only the latter
     """
 
-    def __init__(self, path: str | Path, synchronous: str = 'FULL') -> None:
+    def __init__(
+        self, path: str | Path, synchronous: str = 'FULL', read_only: bool = False
+    ) -> None:
         self.path = Path(path)
+        #: Read into memory and never written (-simulate): see :meth:`_snapshot`.
+        self.read_only = read_only
         self.campaign: int | None = None
         #: The campaign's name as first written (see :meth:`open_campaign`).
         self.campaign_name = ''
@@ -217,6 +221,23 @@ class Journal:
                 f'The journal {self.path} is not a file (a folder, or something else of '
                 'that name): give the path of the journal file with -journal:.'
             )
+        # Before anything is created, changed or written: a wrong -journal: path may
+        # name another program's file, which must stay as it is.
+        try:
+            schema.identify(self.path)
+        except schema.NotAJournal as e:
+            raise JournalError(
+                f'The journal {self.path} is not a journal of emailuser ({e}), and was left '
+                "as it is: give this campaign's journal with -journal:, or the name of a "
+                'new file to start one.'
+            ) from None
+        except schema.NewerSchema as e:
+            raise self._newer(e) from None
+        except OSError as e:
+            raise self._error('cannot be opened', e) from None
+        if read_only:
+            self._open_snapshot()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # SQLite gives its -wal and -shm files the mode of the database.
@@ -236,6 +257,40 @@ class Journal:
         except JournalError:
             self.db.close()
             raise
+
+    def _open_snapshot(self) -> None:
+        """Read the journal into memory, writing nothing (-simulate).
+
+        The copy is checked and brought to this release's schema like a file;
+        the file itself is neither locked, nor changed, nor migrated. SQLite
+        creates no file beside it, unless one a run left there (``-wal``)
+        holds records not yet in the file, which are read too.
+        """
+        self._identity = None
+        self.db = sqlite3.connect(':memory:', isolation_level=None)
+        try:
+            if self.path.exists():
+                wal = self.path.with_name(self.path.name + '-wal').exists()
+                # immutable: neither locks nor files beside it, where no run has any.
+                params = 'mode=ro&nofollow=1' + ('' if wal else '&immutable=1')
+                uri = Path(os.path.abspath(self.path)).as_uri() + '?' + params
+                with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as source:
+                    source.backup(self.db)
+            with self._reading():
+                self._check_pages()
+            self._migrate()
+        except (OSError, sqlite3.Error) as e:
+            self.db.close()
+            raise self._error('cannot be opened', e) from None
+        except JournalError:
+            self.db.close()
+            raise
+
+    def _newer(self, e: schema.NewerSchema) -> JournalError:
+        return JournalError(
+            f'The journal {self.path} was written by a newer release of '
+            f'emailuser (schema {e}): upgrade this one.'
+        )
 
     def _check_pages(self) -> None:
         """Look at every page of the file once, before anything is written or sent.
@@ -282,7 +337,8 @@ class Journal:
         (:meth:`check_intact`); an error of SQLite's becomes one
         :class:`JournalError` sentence.
         """
-        self.check_intact()
+        if not self.read_only:  # a copy in memory, which nothing can replace
+            self.check_intact()
         try:
             self.db.execute('BEGIN IMMEDIATE')
             try:
@@ -318,11 +374,9 @@ class Journal:
                 with self._transaction():
                     old = schema.migrate(self.db)
         except schema.NewerSchema as e:
-            raise JournalError(
-                f'The journal {self.path} was written by a newer release of '
-                f'emailuser (schema {e}): upgrade this one.'
-            ) from None
-        schema.remove_stale_files(self.path, old)
+            raise self._newer(e) from None
+        if not self.read_only:
+            schema.remove_stale_files(self.path, old)
 
     def close(self) -> None:
         """Release the lock, if this run holds it, and close the file."""
@@ -470,14 +524,24 @@ class Journal:
         target = self.path
         if found is not None:
             target = self.path.with_name(f'{self.path.name}.saved-{int(time.time())}')
+        # A new file only, readable by its owner only: never through a link put
+        # there, nor over a file someone else made.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
         try:
-            _create_private(target)
-            with contextlib.closing(sqlite3.connect(target)) as copy:
-                self.db.backup(copy)
-        except (OSError, sqlite3.Error):
+            os.close(os.open(target, flags, 0o600))
+        except FileExistsError:
+            saved = f'and could not be saved again, since {target} exists already'
+        except OSError:
             saved = 'and could not be saved again'
         else:
-            saved = f'and this run saved its records as {target}'
+            uri = Path(os.path.abspath(target)).as_uri() + '?nofollow=1'
+            try:
+                with contextlib.closing(sqlite3.connect(uri, uri=True)) as copy:
+                    self.db.backup(copy)
+            except sqlite3.Error:
+                saved = 'and could not be saved again'
+            else:
+                saved = f'and this run saved its records as {target}'
         raise JournalError(
             f'The journal {self.path} was deleted or replaced while this run was using it, '
             f'{saved}: the run stops. Make sure {self.path} is the file this run saved '
