@@ -527,26 +527,31 @@ class Journal:
         # A new file only, readable by its owner only: never through a link put
         # there, nor over a file someone else made.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
+        saved = False
         try:
             os.close(os.open(target, flags, 0o600))
         except FileExistsError:
-            saved = f'and could not be saved again, since {target} exists already'
+            outcome = f'and its records could not be saved as {target}, which exists already'
         except OSError:
-            saved = 'and could not be saved again'
+            outcome = 'and its records could not be saved again'
         else:
             uri = Path(os.path.abspath(target)).as_uri() + '?nofollow=1'
             try:
                 with contextlib.closing(sqlite3.connect(uri, uri=True)) as copy:
                     self.db.backup(copy)
             except sqlite3.Error:
-                saved = 'and could not be saved again'
+                outcome = 'and its records could not be saved again'
             else:
-                saved = f'and this run saved its records as {target}'
+                outcome, saved = f'and this run saved its records as {target}', True
+        then = (
+            f'make sure {self.path} is the file this run saved'
+            if saved
+            else f'put the journal back at {self.path}'
+        )
         raise JournalError(
             f'The journal {self.path} was deleted or replaced while this run was using it, '
-            f'{saved}: the run stops. Make sure {self.path} is the file this run saved '
-            'before you run the same command again, or those already emailed get the '
-            'message again.'
+            f'{outcome}: the run stops; {then} before you run the same command again, or '
+            'those already emailed get the message again.'
         )
 
     # Recipients ---------------------------------------------------------
