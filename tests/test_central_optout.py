@@ -125,7 +125,9 @@ def test_the_plan_names_the_sections_the_values_came_from(tmp_path, text, sectio
 
 def test_an_optoutnote_may_go_with_the_central_optout_alone(tmp_path):
     here, config, _mine, _central = folders(
-        tmp_path, '[emailuser]\noptoutnote = Opt out at {url}.\n', '[emailuser]\noptout = Category:A\n'
+        tmp_path,
+        '[emailuser]\noptoutnote = Opt out at {url}.\n',
+        '[emailuser]\noptout = Category:A\n',
     )
     loaded = options.load([], here, config)
     assert loaded.values['optout'] == 'Category:A'
