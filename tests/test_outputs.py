@@ -177,9 +177,7 @@ def test_a_name_written_otherwise_opens_the_same_campaign(name, data, tmp_path_f
     for word in words[1:]:
         spelt += data.draw(gaps) + word
     spelt = data.draw(st.sampled_from(['', ' ', '__'])) + spelt + data.draw(gaps | st.just(''))
-    spelt = data.draw(
-        st.sampled_from([spelt, spelt.lower(), unicodedata.normalize('NFD', spelt)])
-    )
+    spelt = data.draw(st.sampled_from([spelt, spelt.lower(), unicodedata.normalize('NFD', spelt)]))
     path = tmp_path_factory.mktemp('key') / 'j.sqlite3'
     j = Journal(path)
     first = j.open_campaign(WIKI, name, 'fp')
