@@ -168,29 +168,31 @@ def one_line(text: str) -> str:
 def test_the_central_optout_is_honoured_from_a_folder_with_its_own_scripts_ini(
     sender, mailbox, wiki, tmp_path, local
 ):
+    who = 'Co' if local.startswith('[emailuser]') else 'Cd'  # one wiki for both cases
+    quiet, loud = f'{who} Quiet', f'{who} Loud'
     wiki.add(
         {
             'users': [
-                {'name': 'Co Quiet', 'email': addr('Co Quiet')},
-                {'name': 'Co Loud', 'email': addr('Co Loud')},
+                {'name': quiet, 'email': addr(quiet)},
+                {'name': loud, 'email': addr(loud)},
             ],
-            'pages': [{'title': 'User:Co Quiet', 'text': '[[Category:Co no mail]]'}],
+            'pages': [{'title': f'User:{quiet}', 'text': f'[[Category:{who} no mail]]'}],
         }
     )
-    central = ini(sender.config_dir, '[emailuser]\noptout = Category:Co no mail\n')
+    central = ini(sender.config_dir, f'[emailuser]\noptout = Category:{who} no mail\n')
     mine = ini(tmp_path / 'project', local)
     result = run_from(
         sender,
         tmp_path / 'project',
-        '-page:User:Co Quiet',
-        '-page:User:Co Loud',
+        f'-page:User:{quiet}',
+        f'-page:User:{loud}',
         '-subject:Central',
         '-text:Hi.',
         '-always',
     )
     assert result.returncode == 0, result.output
     assert 'Traceback' not in result.output
-    assert received(mailbox) == Counter({addr('Co Loud'): 1}), result.output
+    assert received(mailbox) == Counter({addr(loud): 1}), result.output
     text = one_line(result.output)
     if local.startswith('[emailuser]'):
         assert (
