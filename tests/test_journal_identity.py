@@ -334,3 +334,37 @@ def test_simulate_leaves_the_journal_of_a_campaign_as_it_was(sender, mailbox, tm
     assert 'already-sent' in result.output or 'already' in result.output, result.output
     assert mailbox.messages() == []
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_a_campaign_that_only_case_folding_makes_equal_is_another_campaign(
+    sender, mailbox, tmp_path
+):
+    path = tmp_path / 'j.sqlite3'
+    first = sender.run(
+        '-page:User:Alice',
+        '-subject:Ma\u00dfe',
+        '-text:\u00dcber Ma\u00dfe.',
+        '-always',
+        f'-journal:{path}',
+    )
+    assert first.returncode == 0, first.output
+    # Another campaign for someone just reached: the overlap check asks to name it,
+    # where case folding made it the same campaign and Alice "already-sent".
+    second = sender.run(
+        '-page:User:Alice', '-subject:Masse', '-text:Die Masse.', '-always', f'-journal:{path}'
+    )
+    assert second.returncode == 1, second.output
+    assert 'by the campaign "Ma\u00dfe"' in second.output
+    assert 'already-sent' not in second.output
+    third = sender.run(
+        '-page:User:Alice',
+        '-subject:Masse',
+        '-text:Die Masse.',
+        '-always',
+        '-campaign:Masse',
+        f'-journal:{path}',
+    )
+    assert third.returncode == 0, third.output
+    assert received(mailbox) == exactly_once(['Alice']) + exactly_once(['Alice'])
