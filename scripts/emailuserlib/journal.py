@@ -28,6 +28,11 @@ disk before the caller goes on, and only while the journal is still the file
 the run opened. Every error of the file, read or written, is one
 :class:`JournalError` sentence naming it.
 
+Before anything is created, changed or written, the file is identified by
+reading it (:func:`~.journal_schema.identify`): a -journal: path at another
+program's file is refused and left as it is. With -simulate the journal is read
+into memory, and no file is written at all.
+
 While a run may send, it holds the journal's lock: an exclusive SQLite lock on
 ``<journal>.lock``, which SQLite takes with the operating system's file locks on
 every platform and which is released when the process ends, however it ends.
@@ -195,7 +200,7 @@ class Journal:
         self, path: str | Path, synchronous: str = 'FULL', read_only: bool = False
     ) -> None:
         self.path = Path(path)
-        #: Read into memory and never written (-simulate): see :meth:`_snapshot`.
+        #: Read into memory and never written (-simulate): see :meth:`_open_snapshot`.
         self.read_only = read_only
         self.campaign: int | None = None
         #: The campaign's name as first written (see :meth:`open_campaign`).
