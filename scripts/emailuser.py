@@ -37,8 +37,9 @@ is refused before anything is sent, an empty category is a warning.
 Options (also read from the [emailuser] section of scripts.ini, as in max = 20
 or always = yes, except -test and -resend, which act on one run only; the
 scripts.ini of the current folder is read when it has an [emailuser] section,
-else the one in the Pywikibot config directory; a relative FILE in it is beside
-that scripts.ini):
+else the one in the Pywikibot config directory; the optout of the other one's
+[emailuser] section applies as well, as opt-out lists only add; a relative FILE
+in it is beside that scripts.ini):
 
 &options;
 

@@ -135,14 +135,15 @@ def test_a_local_scripts_ini_with_emailuser_settings_wins_and_names_the_central_
     central = write_ini(sender.config_dir, '[emailuser]\nmax = abc\n')
     folder = tmp_path / 'project'
     folder.mkdir()
-    local = write_ini(folder, '[DEFAULT]\nalways = yes\n')
+    # An [emailuser] section makes it this script's; [DEFAULT] alone would not.
+    local = write_ini(folder, '[emailuser]\n[DEFAULT]\nalways = yes\n')
     result = run_from(sender, folder, *SEND)
     assert result.returncode == 0, result.output
     assert (
         f'{central} is not read, because {local} in the current folder is: merge the '
         'settings into one of them, and keep only that one.'
     ) in one_line(result.output)
-    assert f'With the settings from {local} [emailuser].' in one_line(result.output)
+    assert f'With the settings from {local} [DEFAULT].' in one_line(result.output)
     assert received(mailbox) == exactly_once(['Alice'])
 
 

@@ -150,28 +150,43 @@ def test_other_scripts_sections_are_left_alone(tmp_path, section):
     [
         ('[replace]\nalways = yes\n', False),
         ('[DEFAULT]\nsummary = Bot\n[touch]\nfoo = 1\n', False),
-        ('[DEFAULT]\nalways = yes\n', True),
+        # [DEFAULT] is for every script: alone, it does not make the file this script's.
+        ('[DEFAULT]\nalways = yes\n', False),
         ('[emailuser]\n', True),
     ],
 )
-def test_the_current_folders_scripts_ini_is_read_only_with_settings_of_this_script(
+def test_the_current_folders_scripts_ini_is_read_only_with_an_emailuser_section(
     tmp_path, local, reads_local
 ):
     here, config = tmp_path / 'here', tmp_path / 'config'
     central = ini(config, '[emailuser]\noptout = Category:No mail\n')
     mine = ini(here, local)
     path, warnings = options.ini_path(here, config)
+    loaded = options.load([], here, config)
+    # The central opt-out list applies whichever file is read.
+    assert loaded.values == {'optout': 'Category:No mail'}
     if reads_local:
         assert path == mine
         assert warnings == [
-            f'{central} is not read, because {mine} in the current folder is: merge the '
-            'settings into one of them, and keep only that one.'
+            f'{central} is not read, because {mine} in the current folder is, except for '
+            'its opt-out lists, which apply as well: merge the settings into one of them, '
+            'and keep only that one.'
         ]
+        assert loaded.describe() == (
+            f'settings from {mine} [emailuser], and the opt-out lists of {central} [emailuser]'
+        )
     else:
-        assert (path, warnings) == (central, [])
-        loaded = options.load([], here, config)
-        assert loaded.values == {'optout': 'Category:No mail'}
+        assert path == central
         assert loaded.describe() == f'settings from {central} [emailuser]'
+        if 'always' in local and '[DEFAULT]' in local:
+            assert warnings == [
+                f'{mine} in the current folder is not read, because it has no [emailuser] '
+                'section, so its [DEFAULT] settings (always) do not apply to this script: '
+                'put them under [emailuser] there if they are meant for it.'
+            ]
+            assert 'always' not in loaded.values
+        else:
+            assert warnings == []
 
 
 def test_a_central_scripts_ini_without_settings_of_this_script_is_no_warning(tmp_path):

@@ -178,7 +178,7 @@ def test_a_deleted_or_replaced_journal_stops_the_next_record_and_is_saved(tmp_pa
 def test_a_damaged_journal_is_refused_with_a_sentence(tmp_path):
     path = tmp_path / 'j.sqlite3'
     path.write_bytes(b'this is not a database at all, just text' * 100)
-    with pytest.raises(JournalError, match='is damaged'):
+    with pytest.raises(JournalError, match='is not a journal of emailuser'):
         Journal(path)
 
 

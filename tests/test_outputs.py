@@ -152,7 +152,9 @@ def test_the_campaign_key():
     # Composed and decomposed forms are one name; other letters are not.
     assert campaign_key('Caf\u00e9') == campaign_key('CAFE\u0301')
     assert campaign_key('Meetup 2025') != campaign_key('Meet up 2025')
-    assert campaign_key('Stra\u00dfe') == campaign_key('STRASSE')
+    # Lower case, not case folding: a sharp s is not "ss".
+    assert campaign_key('Stra\u00dfe') != campaign_key('STRASSE')
+    assert campaign_key('Stra\u00dfe') == campaign_key('STRA\u00dfE')
 
 
 names = st.text(st.characters(blacklist_categories=('Cs',)), min_size=1, max_size=12)
@@ -175,9 +177,7 @@ def test_a_name_written_otherwise_opens_the_same_campaign(name, data, tmp_path_f
     for word in words[1:]:
         spelt += data.draw(gaps) + word
     spelt = data.draw(st.sampled_from(['', ' ', '__'])) + spelt + data.draw(gaps | st.just(''))
-    spelt = data.draw(
-        st.sampled_from([spelt, spelt.casefold(), unicodedata.normalize('NFD', spelt)])
-    )
+    spelt = data.draw(st.sampled_from([spelt, spelt.lower(), unicodedata.normalize('NFD', spelt)]))
     path = tmp_path_factory.mktemp('key') / 'j.sqlite3'
     j = Journal(path)
     first = j.open_campaign(WIKI, name, 'fp')

@@ -28,6 +28,11 @@ disk before the caller goes on, and only while the journal is still the file
 the run opened. Every error of the file, read or written, is one
 :class:`JournalError` sentence naming it.
 
+Before anything is created, changed or written, the file is identified by
+reading it (:func:`~.journal_schema.identify`): a -journal: path at another
+program's file is refused and left as it is. With -simulate the journal is read
+into memory, and no file is written at all.
+
 While a run may send, it holds the journal's lock: an exclusive SQLite lock on
 ``<journal>.lock``, which SQLite takes with the operating system's file locks on
 every platform and which is released when the process ends, however it ends.
@@ -191,8 +196,12 @@ class Journal:
         power cut as well as a killed process; ``NORMAL`` only the latter
     """
 
-    def __init__(self, path: str | Path, synchronous: str = 'FULL') -> None:
+    def __init__(
+        self, path: str | Path, synchronous: str = 'FULL', read_only: bool = False
+    ) -> None:
         self.path = Path(path)
+        #: Read into memory and never written (-simulate): see :meth:`_open_snapshot`.
+        self.read_only = read_only
         self.campaign: int | None = None
         #: The campaign's name as first written (see :meth:`open_campaign`).
         self.campaign_name = ''
@@ -217,6 +226,23 @@ class Journal:
                 f'The journal {self.path} is not a file (a folder, or something else of '
                 'that name): give the path of the journal file with -journal:.'
             )
+        # Before anything is created, changed or written: a wrong -journal: path may
+        # name another program's file, which must stay as it is.
+        try:
+            schema.identify(self.path)
+        except schema.NotAJournal as e:
+            raise JournalError(
+                f'The journal {self.path} is not a journal of emailuser ({e}), and was left '
+                "as it is: give this campaign's journal with -journal:, or the name of a "
+                'new file to start one.'
+            ) from None
+        except schema.NewerSchema as e:
+            raise self._newer(e) from None
+        except OSError as e:
+            raise self._error('cannot be opened', e) from None
+        if read_only:
+            self._open_snapshot()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # SQLite gives its -wal and -shm files the mode of the database.
@@ -236,6 +262,40 @@ class Journal:
         except JournalError:
             self.db.close()
             raise
+
+    def _open_snapshot(self) -> None:
+        """Read the journal into memory, writing nothing (-simulate).
+
+        The copy is checked and brought to this release's schema like a file;
+        the file itself is neither locked, nor changed, nor migrated. SQLite
+        creates no file beside it, unless one a run left there (``-wal``)
+        holds records not yet in the file, which are read too.
+        """
+        self._identity = None
+        self.db = sqlite3.connect(':memory:', isolation_level=None)
+        try:
+            if self.path.exists():
+                wal = self.path.with_name(self.path.name + '-wal').exists()
+                # immutable: neither locks nor files beside it, where no run has any.
+                params = 'mode=ro&nofollow=1' + ('' if wal else '&immutable=1')
+                uri = Path(os.path.abspath(self.path)).as_uri() + '?' + params
+                with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as source:
+                    source.backup(self.db)
+            with self._reading():
+                self._check_pages()
+            self._migrate()
+        except (OSError, sqlite3.Error) as e:
+            self.db.close()
+            raise self._error('cannot be opened', e) from None
+        except JournalError:
+            self.db.close()
+            raise
+
+    def _newer(self, e: schema.NewerSchema) -> JournalError:
+        return JournalError(
+            f'The journal {self.path} was written by a newer release of '
+            f'emailuser (schema {e}): upgrade this one.'
+        )
 
     def _check_pages(self) -> None:
         """Look at every page of the file once, before anything is written or sent.
@@ -282,7 +342,8 @@ class Journal:
         (:meth:`check_intact`); an error of SQLite's becomes one
         :class:`JournalError` sentence.
         """
-        self.check_intact()
+        if not self.read_only:  # a copy in memory, which nothing can replace
+            self.check_intact()
         try:
             self.db.execute('BEGIN IMMEDIATE')
             try:
@@ -318,11 +379,9 @@ class Journal:
                 with self._transaction():
                     old = schema.migrate(self.db)
         except schema.NewerSchema as e:
-            raise JournalError(
-                f'The journal {self.path} was written by a newer release of '
-                f'emailuser (schema {e}): upgrade this one.'
-            ) from None
-        schema.remove_stale_files(self.path, old)
+            raise self._newer(e) from None
+        if not self.read_only:
+            schema.remove_stale_files(self.path, old)
 
     def close(self) -> None:
         """Release the lock, if this run holds it, and close the file."""
@@ -470,19 +529,34 @@ class Journal:
         target = self.path
         if found is not None:
             target = self.path.with_name(f'{self.path.name}.saved-{int(time.time())}')
+        # A new file only, readable by its owner only: never through a link put
+        # there, nor over a file someone else made.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
+        saved = False
         try:
-            _create_private(target)
-            with contextlib.closing(sqlite3.connect(target)) as copy:
-                self.db.backup(copy)
-        except (OSError, sqlite3.Error):
-            saved = 'and could not be saved again'
+            os.close(os.open(target, flags, 0o600))
+        except FileExistsError:
+            outcome = f'and its records could not be saved as {target}, which exists already'
+        except OSError:
+            outcome = 'and its records could not be saved again'
         else:
-            saved = f'and this run saved its records as {target}'
+            uri = Path(os.path.abspath(target)).as_uri() + '?nofollow=1'
+            try:
+                with contextlib.closing(sqlite3.connect(uri, uri=True)) as copy:
+                    self.db.backup(copy)
+            except sqlite3.Error:
+                outcome = 'and its records could not be saved again'
+            else:
+                outcome, saved = f'and this run saved its records as {target}', True
+        then = (
+            f'make sure {self.path} is the file this run saved'
+            if saved
+            else f'put the journal back at {self.path}'
+        )
         raise JournalError(
             f'The journal {self.path} was deleted or replaced while this run was using it, '
-            f'{saved}: the run stops. Make sure {self.path} is the file this run saved '
-            'before you run the same command again, or those already emailed get the '
-            'message again.'
+            f'{outcome}: the run stops; {then} before you run the same command again, or '
+            'those already emailed get the message again.'
         )
 
     # Recipients ---------------------------------------------------------

@@ -28,8 +28,10 @@ What writes here writes inside the caller's transaction
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
+import stat
 import time
 import unicodedata
 from pathlib import Path
@@ -102,6 +104,81 @@ _COLUMNS = 'state, status, detail, final, version, account, updated'
 
 class NewerSchema(Exception):
     """The journal was written by a newer release; the text is the schema number."""
+
+
+class NotAJournal(Exception):
+    """The file is not a journal of emailuser; the text says what it is."""
+
+
+#: The first bytes of every SQLite database.
+SQLITE_HEADER = b'SQLite format 3\0'
+#: The schemas releases of emailuser wrote, and the tables every one of them has.
+KNOWN_SCHEMAS = range(1, SCHEMA_VERSION + 1)
+JOURNAL_TABLES = frozenset({'campaign', 'recipient'})
+
+
+def identify(path: Path) -> bool:
+    """Whether *path* is a journal of emailuser (True) or new (False), reading only.
+
+    Nothing is written, created or changed, so that a -journal: path at another
+    program's file leaves it as it was. A missing or empty file is new, and so is
+    a SQLite database of schema 0 without any table (a journal created by a run
+    that ended before writing its tables). A journal whose tables cannot be read
+    is left to :class:`.Journal`'s own checks, which call it damaged.
+
+    :raises NotAJournal: another program's file
+    :raises NewerSchema: a journal of a newer release
+    :raises OSError: the file cannot be read
+    """
+    # O_NONBLOCK: a FIFO put there must not hang the run.
+    flags = os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAJournal('it is not a plain file')
+        if st.st_size == 0:
+            return False
+        head = os.read(fd, 100)
+    finally:
+        os.close(fd)
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        raise NotAJournal('it is not a SQLite database')
+    found = int.from_bytes(head[60:64], 'big', signed=True)  # PRAGMA user_version
+    tables = _tables(path)
+    if found == 0 and tables == set():
+        return False
+    if found in KNOWN_SCHEMAS and tables is None:
+        return True  # damaged, which the journal's checks say
+    if tables is None:
+        raise NotAJournal('it is a SQLite database without the tables of a journal')
+    if not JOURNAL_TABLES.issubset(tables):
+        raise NotAJournal('it is a SQLite database of another program')
+    if found > SCHEMA_VERSION:
+        raise NewerSchema(found)
+    if found not in KNOWN_SCHEMAS:
+        raise NotAJournal(f'its schema {found} is none that emailuser writes')
+    return True
+
+
+def _tables(path: Path) -> set[str] | None:
+    """The tables of the SQLite database *path*, read without writing anything; None
+    when they cannot be read.
+
+    ``immutable`` makes SQLite neither lock the file nor create files beside it;
+    tables only in a ``-wal`` file left beside it are not seen, which makes a new
+    journal whose first run ended early look empty, as it is to a new run.
+    """
+    uri = Path(os.path.abspath(path)).as_uri() + '?mode=ro&immutable=1&nofollow=1'
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except (sqlite3.Error, ValueError):  # ValueError: a name that is not UTF-8
+        return None
+    return {name for (name,) in rows}
 
 
 def version(db: sqlite3.Connection) -> int:
@@ -192,13 +269,15 @@ def _from_schema_1(db: sqlite3.Connection) -> None:
 
 
 def campaign_key(name: str) -> str:
-    """What a campaign's name is known by: Unicode NFC, case folded, with runs of
+    """What a campaign's name is known by: Unicode NFC, in lower case, with runs of
     spaces and underscores read as one space and none at either end.
 
     ``Meet up 2025``, ``meet_up  2025 `` and ``Meet Up 2025`` are one campaign.
+    Lower case, not case folding: folding makes ``Maße`` and ``Masse`` one
+    campaign, and the second's recipients would be skipped as already emailed.
     """
     text = unicodedata.normalize('NFC', name).replace('_', ' ')
-    return unicodedata.normalize('NFC', ' '.join(text.split()).casefold())
+    return unicodedata.normalize('NFC', ' '.join(text.split()).lower())
 
 
 def campaigns_named(db: sqlite3.Connection, wiki: str, name: str) -> list[int]:

@@ -742,26 +742,64 @@ def check_body(values) -> None:
 def ini_path(here: Path, config_dir: Path) -> tuple[Path | None, list[str]]:
     """Which scripts.ini is read, and warnings about one that is not.
 
-    The one in the current folder when it has settings for this script (an
-    [emailuser] section, or a [DEFAULT] one with keys of this script's options);
-    otherwise the one in the configuration directory, so that a run started from
-    elsewhere (cron) still finds its settings, and a scripts.ini kept in a folder
-    for other scripts does not hide them.
+    The one in the current folder when it has an [emailuser] section (a
+    [DEFAULT] one alone is not enough: it is for every script, and the folder's
+    file may be for others); otherwise the one in the configuration directory,
+    so that a run started from elsewhere (cron) still finds its settings, and a
+    scripts.ini kept in a folder for other scripts does not hide them. The
+    opt-out lists of the file not read apply as well (:func:`other_optout`),
+    which its warning says.
 
     :raises OptionError: the current folder's scripts.ini cannot be read, so
         whether it holds settings of this script cannot be told
     """
     local, central = here / INI, config_dir / INI
-    if local.is_file() and _for_this_script(_parse(local)):
-        if central.is_file() and not _same(local, central) and _has_settings(central):
+    if not local.is_file() or _same(local, central):
+        return (central if central.is_file() else None), []
+    parser = _parse(local)
+    if parser.has_section(SECTION):
+        if central.is_file() and _has_settings(central):
+            still = (
+                ', except for its opt-out lists, which apply as well'
+                if other_optout(central)
+                else ''
+            )
             return local, [
-                f'{central} is not read, because {local} in the current folder is: '
+                f'{central} is not read, because {local} in the current folder is{still}: '
                 'merge the settings into one of them, and keep only that one.'
             ]
         return local, []
-    if central.is_file():
-        return central, []
-    return None, []
+    warnings = []
+    if _for_this_script(parser):
+        keys = ', '.join(k for k in parser['DEFAULT'] if k in BY_NAME)
+        warnings.append(
+            f'{local} in the current folder is not read, because it has no [{SECTION}] '
+            f'section, so its [DEFAULT] settings ({keys}) do not apply to this script: '
+            f'put them under [{SECTION}] there if they are meant for it.'
+        )
+    return (central if central.is_file() else None), warnings
+
+
+def other_optout(path: Path) -> str:
+    """The opt-out lists (``optout``) of the [emailuser] section of *path*, a
+    scripts.ini not read for the run; '' when it has none, or they cannot be read.
+
+    Opt-out lists only ever add: a scripts.ini in the current folder does not
+    drop the standing list of the one in the configuration directory.
+    """
+    try:
+        parser = _parse(path)
+    except OptionError:
+        return ''
+    if not parser.has_section(SECTION) or 'optout' not in parser[SECTION]:
+        return ''
+    option, text = BY_NAME['optout'], parser[SECTION]['optout']
+    if any(_quoted(item) for item in [text, *re.split(r'[|\n]', text)]):
+        return ''
+    try:
+        return '|'.join(convert(option, text, ini=True))
+    except Bad:
+        return ''
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -945,10 +983,20 @@ class Settings:
     #: The scripts.ini that was read, or None.
     source: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    #: The sections of :attr:`source` the values came from.
+    sections: tuple[str, ...] = (SECTION,)
+    #: The scripts.ini not read whose opt-out lists apply as well, or None.
+    optout_from: Path | None = None
 
     def describe(self) -> str:
         """``settings from PATH [emailuser]`` for the plan, or ''."""
-        return f'settings from {self.source} [{SECTION}]' if self.source else ''
+        parts = []
+        if self.source:
+            names = ' and '.join(f'[{section}]' for section in self.sections)
+            parts.append(f'settings from {self.source} {names}')
+        if self.optout_from:
+            parts.append(f'the opt-out lists of {self.optout_from} [{SECTION}]')
+        return ', and '.join(parts)
 
 
 def load(args: list[str], here: Path, config_dir: Path, simulate: bool = False) -> Settings:
@@ -963,14 +1011,26 @@ def load(args: list[str], here: Path, config_dir: Path, simulate: bool = False) 
     cli, unknown = parse_command_line(args)
     path, warnings = ini_path(here, config_dir)
     ini, found, sections = _read_ini(path) if path else ({}, False, {})
+    other = _other_ini(path, here, config_dir)
+    extra = other_optout(other) if other else ''
     groups = {BY_NAME[n].group for n in cli if BY_NAME[n].group}
     merged = {k: v for k, v in ini.items() if BY_NAME[k].group not in groups}
     merged.update(cli)
-    if ini.get('optout') and cli.get('optout'):
-        # Opt-out lists add up: one given for a run never drops the file's standing list.
-        titles = [*cli['optout'].split('|'), *ini['optout'].split('|')]
+    # Opt-out lists add up: one given for a run never drops the file's standing list,
+    # nor a scripts.ini in the current folder the configuration directory's.
+    lists = [cli.get('optout', ''), ini.get('optout', ''), extra]
+    titles = [title for found_list in lists if found_list for title in found_list.split('|')]
+    if titles:
         merged['optout'] = '|'.join(dict.fromkeys(titles))
-    _check_rules(merged, lambda name: _Door() if name in cli else _IniDoor(path, sections[name]))
+
+    def door_of(name: str) -> _Door:
+        if name in cli:
+            return _Door()
+        if name == 'optout' and 'optout' not in ini:
+            return _IniDoor(other, SECTION)
+        return _IniDoor(path, sections[name])
+
+    _check_rules(merged, door_of)
     resend = merged.get('resend') == 'all' and not simulate
     if resend and merged.get('always') and 'always' not in cli:
         # Forgetting everyone is confirmed for one run, on its command line or at the
@@ -982,7 +1042,28 @@ def load(args: list[str], here: Path, config_dir: Path, simulate: bool = False) 
                 'which emails everyone again: this run asks first, and for each recipient '
                 '(add -always to the command line to confirm it there).'
             )
-    return Settings(merged, unknown, path if found else None, warnings)
+    used = [
+        section
+        for section in ('DEFAULT', SECTION)
+        if any(sections.get(k) == section for k in ini if k not in cli or k == 'optout')
+    ]
+    return Settings(
+        merged,
+        unknown,
+        path if found else None,
+        warnings,
+        sections=tuple(used or [SECTION]),
+        optout_from=other if extra else None,
+    )
+
+
+def _other_ini(path: Path | None, here: Path, config_dir: Path) -> Path | None:
+    """The scripts.ini that is not *path*, of the current folder and the
+    configuration directory, if there is one."""
+    for candidate in (here / INI, config_dir / INI):
+        if candidate.is_file() and (path is None or not _same(candidate, path)):
+            return candidate
+    return None
 
 
 def check_values(given: dict[str, Any]) -> dict[str, Any]:

@@ -333,7 +333,7 @@ def _apply_journal(campaign: Campaign, opt) -> tuple[int, int]:
         if opt.resend == 'all' and not simulate:
             _confirm_resend(opt)
         return 0, 0
-    journal = campaign.journal = Journal(path)
+    journal = campaign.journal = Journal(path, read_only=simulate)
     if not simulate:
         # Before anything is read: another run may not write between the read and the lock.
         journal.lock()
