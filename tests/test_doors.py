@@ -438,11 +438,14 @@ def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailb
 
 
 @ONE_VERSION
-def test_a_damaged_journal_is_refused_before_anything_is_sent(sender, mailbox):
-    (sender.config_dir / JOURNAL).write_bytes(b'garbage' * 1000)
+def test_a_file_that_is_no_journal_is_refused_before_anything_is_sent(sender, mailbox):
+    journal = sender.config_dir / JOURNAL
+    journal.write_bytes(b'garbage' * 1000)
     result = sender.run(*pop.CROWD_CAMPAIGN, '-text:Hello {username}.')
     assert result.returncode == 1
-    assert 'is damaged' in result.output and 'Traceback' not in result.output
+    assert 'is not a journal of emailuser' in result.output, result.output
+    assert 'Traceback' not in result.output
+    assert journal.read_bytes() == b'garbage' * 1000
     assert mailbox.messages() == []
 
 
