@@ -233,6 +233,11 @@ class Sender:
         """Run the script from this repository's working tree, as pwb does."""
         return self.pwb(str(SCRIPT), *args, stdin=stdin, timeout=timeout)
 
+    def run_from(self, folder: Path, *args: str) -> Result:
+        """Run the script with *folder* as the current folder (as cron does)."""
+        proc = run_pwb(self.config_dir, str(SCRIPT), *args, cwd=folder)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
     def start(self, *args: str) -> subprocess.Popen:
         """Start the script in the background; output goes to files in the config dir."""
         self.launched = getattr(self, 'launched', 0) + 1

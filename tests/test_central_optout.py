@@ -9,16 +9,13 @@ settings truly came from.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Result
 
 from emailuserlib import options
-from harness.checks import received
-from harness.pwbconfig import SCRIPT, env_for, pwb_command
+from harness.checks import one_line, received
 
 DOMAIN = 'central-optout.test'
 
@@ -140,24 +137,6 @@ def addr(name: str) -> str:
     return name.lower().replace(' ', '') + f'@{DOMAIN}'
 
 
-def run_from(sender, folder: Path, *args: str) -> Result:
-    """Run the script as *sender* with *folder* as the current folder."""
-    proc = subprocess.run(
-        [*pwb_command(), str(SCRIPT), *args],
-        cwd=folder,
-        env=env_for(sender.config_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
-
-
-def one_line(text: str) -> str:
-    return ' '.join(text.split())
-
-
 @pytest.mark.wiki
 @pytest.mark.mediawiki('1.39')  # which file is read does not depend on the wiki
 @pytest.mark.parametrize(
@@ -181,8 +160,7 @@ def test_the_central_optout_is_honoured_from_a_folder_with_its_own_scripts_ini(
     )
     central = ini(sender.config_dir, f'[emailuser]\noptout = Category:{who} no mail\n')
     mine = ini(tmp_path / 'project', local)
-    result = run_from(
-        sender,
+    result = sender.run_from(
         tmp_path / 'project',
         f'-page:User:{quiet}',
         f'-page:User:{loud}',

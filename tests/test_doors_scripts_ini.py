@@ -15,13 +15,13 @@ import select
 import subprocess
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from conftest import Result
 
 from harness import population as pop
-from harness.checks import exactly_once, received
+from harness.checks import exactly_once, one_line, received
+from harness.files import write_ini
 from harness.pwbconfig import SCRIPT, env_for, pwb_command
 
 # The doors do not depend on the MediaWiki version.
@@ -30,35 +30,11 @@ pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 SEND = ['-page:User:Alice', '-subject:Doors', '-text:Hello {username}.']
 
 
-def run_from(sender, folder: Path, *args: str) -> Result:
-    """Run the script as *sender* with *folder* as the current folder (as cron does)."""
-    proc = subprocess.run(
-        [*pwb_command(), str(SCRIPT), *args],
-        cwd=folder,
-        env=env_for(sender.config_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
-
-
-def one_line(text: str) -> str:
-    return ' '.join(text.split())
-
-
 def refused(result: Result, sentence: str) -> None:
     """*result* is the one-sentence refusal *sentence*, with exit status 1."""
     assert result.returncode == 1, result.output
     assert sentence in one_line(result.output), result.output
     assert 'Traceback' not in result.output
-
-
-def write_ini(folder: Path, text: str) -> Path:
-    path = folder / 'scripts.ini'
-    path.write_text(text, encoding='utf-8')
-    return path
 
 
 # Relative paths in scripts.ini --------------------------------------------------------
@@ -79,7 +55,7 @@ def test_a_relative_journal_and_body_file_in_the_central_scripts_ini_are_found_f
     assert f'Campaign "Cron" in {journal}:' in one_line(first.output)
     elsewhere = tmp_path / 'cron-cwd'
     elsewhere.mkdir()
-    again = run_from(sender, elsewhere, *args)
+    again = sender.run_from(elsewhere, *args)
     assert again.returncode == 0, again.output
     assert f'With the settings from {ini} [emailuser].' in one_line(again.output)
     assert f'Campaign "Cron" in {journal}:' in one_line(again.output)
@@ -114,8 +90,7 @@ def test_a_scripts_ini_of_other_scripts_in_the_folder_leaves_the_central_optout_
     folder = tmp_path / 'project'
     folder.mkdir()
     write_ini(folder, '[replace]\nalways = yes\n[DEFAULT]\nsummary = Bot\n')
-    result = run_from(
-        sender,
+    result = sender.run_from(
         folder,
         '-page:User:Carol',
         '-page:User:Bob',
@@ -137,7 +112,7 @@ def test_a_local_scripts_ini_with_emailuser_settings_wins_and_names_the_central_
     folder.mkdir()
     # An [emailuser] section makes it this script's; [DEFAULT] alone would not.
     local = write_ini(folder, '[emailuser]\n[DEFAULT]\nalways = yes\n')
-    result = run_from(sender, folder, *SEND)
+    result = sender.run_from(folder, *SEND)
     assert result.returncode == 0, result.output
     assert (
         f'{central} is not read, because {local} in the current folder is: merge the '

@@ -7,45 +7,18 @@ sink and no journal written; a good file is named in the plan.
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
-from conftest import Result
 
 from harness import population as pop
-from harness.checks import exactly_once, received
-from harness.pwbconfig import SCRIPT, env_for, pwb_command
+from harness.checks import exactly_once, one_line, received
+from harness.files import write_ini
 
 # How scripts.ini is read does not depend on the wiki: one version is enough.
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
 SEND = ['-page:User:Alice', '-subject:Settings test', '-text:Hello {username}.']
 JOURNAL = 'emailuser-journal.sqlite3'
-
-
-def run_from(sender, folder: Path, *args: str) -> Result:
-    """Run the script as *sender* with *folder* as the current folder (as cron does)."""
-    proc = subprocess.run(
-        [*pwb_command(), str(SCRIPT), *args],
-        cwd=folder,
-        env=env_for(sender.config_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
-
-
-def one_line(text: str) -> str:
-    return ' '.join(text.split())
-
-
-def write_ini(folder: Path, text: str) -> Path:
-    path = folder / 'scripts.ini'
-    path.write_text(text, encoding='utf-8')
-    return path
 
 
 @pytest.mark.parametrize(
@@ -144,7 +117,7 @@ def test_a_run_from_another_folder_reads_the_config_directorys_scripts_ini(
     path = write_ini(sender.config_dir, '[emailuser]\nmax = 1\nalways = yes\n')
     elsewhere = tmp_path / 'cron'
     elsewhere.mkdir()
-    result = run_from(sender, elsewhere, '-page:User:Alice', '-page:User:Bob', *SEND[1:])
+    result = sender.run_from(elsewhere, '-page:User:Alice', '-page:User:Bob', *SEND[1:])
     assert result.returncode == 75, result.output
     assert f'With the settings from {path} [emailuser].' in one_line(result.output)
     assert 'Stopped after 1 emails as -max:1 asks' in result.output
@@ -158,7 +131,7 @@ def test_the_current_folders_scripts_ini_wins_with_a_warning_about_the_other(
     elsewhere = tmp_path / 'project'
     elsewhere.mkdir()
     local = write_ini(elsewhere, '[emailuser]\nalways = on\n')
-    result = run_from(sender, elsewhere, *SEND)
+    result = sender.run_from(elsewhere, *SEND)
     assert result.returncode == 0, result.output
     assert (
         f'{central} is not read, because {local} in the current folder is: merge the '
@@ -216,7 +189,7 @@ def test_check_from_another_folder_names_the_settings_it_read(sender, mailbox, t
     path = write_ini(sender.config_dir, f'[emailuser]\noptout = {pop.OPTOUT_CATEGORY}\n')
     elsewhere = tmp_path / 'cron'
     elsewhere.mkdir()
-    result = run_from(sender, elsewhere, '-page:User:Carol', '-page:User:Bob', '-check')
+    result = sender.run_from(elsewhere, '-page:User:Carol', '-page:User:Bob', '-check')
     assert result.returncode == 0, result.output
     assert f'Checking with the settings from {path} [emailuser].' in one_line(result.output)
     # The file's opt-out list was applied.

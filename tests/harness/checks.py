@@ -75,3 +75,9 @@ def assert_true_end_lines(output: str, status: int) -> None:
     assert not re.search(r'^Execution time: *$', output, re.M), output
     assert re.search(r'^Execution time: \d+ (s|min)', output, re.M), output
     assert ('Script terminated successfully.' in output) == (status == 0), output
+
+
+def one_line(text: str) -> str:
+    """*text* with every run of spaces and line breaks as one space, as a sentence reads
+    whatever width the terminal wrapped it at."""
+    return ' '.join(text.split())

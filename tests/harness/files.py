@@ -10,3 +10,10 @@ def write(folder: Path, name: str, text: str) -> str:
     path = Path(folder) / name
     path.write_text(text, encoding='utf-8')
     return str(path)
+
+
+def write_ini(folder: Path, text: str) -> Path:
+    """Write *text* as *folder*/scripts.ini; return its path."""
+    path = Path(folder) / 'scripts.ini'
+    path.write_text(text, encoding='utf-8')
+    return path

@@ -125,11 +125,13 @@ def run_pwb(
     env: dict[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 300,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run ``pwb *args`` in *config_dir*, as an operator would there; output captured."""
+    """Run ``pwb *args`` with *config_dir*'s settings, in *cwd* (the config dir itself by
+    default), as an operator would there; output captured."""
     return subprocess.run(
         [*pwb_command(), *args],
-        cwd=config_dir,
+        cwd=cwd or config_dir,
         env=env if env is not None else env_for(config_dir),
         input=stdin,
         capture_output=True,
