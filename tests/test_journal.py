@@ -13,6 +13,7 @@ import pytest
 from emailuserlib import journal
 from emailuserlib.journal import Journal, JournalError
 from emailuserlib.outcomes import State
+from harness import oldjournals
 
 WIKI = '//wiki.example/w wikidb'
 
@@ -192,27 +193,18 @@ def test_a_read_only_journal_is_refused_with_a_sentence(tmp_path):
 
 
 V1 = """
-CREATE TABLE campaign (id INTEGER PRIMARY KEY, wiki TEXT NOT NULL, account TEXT NOT NULL,
-    fingerprint TEXT NOT NULL, subject TEXT NOT NULL, created REAL NOT NULL,
-    UNIQUE (wiki, account, fingerprint));
-CREATE TABLE recipient (campaign INTEGER NOT NULL, username TEXT NOT NULL, state TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '', final INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL,
-    PRIMARY KEY (campaign, username)) WITHOUT ROWID;
 INSERT INTO campaign VALUES (1, 'localwiki:en', 'Sender', 'aaa', 'Hi', 1);
 INSERT INTO campaign VALUES (2, 'localwiki:en', 'Other', 'bbb', 'Hi', 2);
 INSERT INTO recipient VALUES (1, 'Alice', 'sent', '', 0, 10);
 INSERT INTO recipient VALUES (2, 'Alice', 'planned', '', 0, 11);
 INSERT INTO recipient VALUES (2, 'Bob', 'sending', '', 0, 12);
 INSERT INTO recipient VALUES (1, 'Dave', 'skipped', 'not-emailable:nowikiemail', 1, 13);
-PRAGMA user_version=1;
 """
 
 
 def test_a_journal_of_the_first_schema_keeps_who_was_reached(tmp_path):
     path = tmp_path / 'j.sqlite3'
-    db = sqlite3.connect(path)
-    db.executescript(V1)
-    db.close()
+    oldjournals.write(path, oldjournals.SCHEMA_1, V1, 1)
     (tmp_path / 'j.sqlite3.campaign-1.lock').touch()
     j = open_journal(path, body='A corrected body')
     states = j.states()
@@ -224,26 +216,12 @@ def test_a_journal_of_the_first_schema_keeps_who_was_reached(tmp_path):
     assert not (tmp_path / 'j.sqlite3.campaign-1.lock').exists()
 
 
-#: The tables schema 2 wrote, which keyed recipients by name.
-SCHEMA_2 = """
-CREATE TABLE campaign (id INTEGER PRIMARY KEY, wiki TEXT NOT NULL, name TEXT NOT NULL,
-    created REAL NOT NULL, UNIQUE (wiki, name));
-CREATE TABLE version (id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL, created REAL NOT NULL, UNIQUE (campaign, fingerprint));
-CREATE TABLE recipient (campaign INTEGER NOT NULL, username TEXT NOT NULL, state TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
-    final INTEGER NOT NULL DEFAULT 0, version INTEGER, account TEXT NOT NULL DEFAULT '',
-    updated REAL NOT NULL, PRIMARY KEY (campaign, username)) WITHOUT ROWID;
-CREATE TABLE send (wiki TEXT NOT NULL, account TEXT NOT NULL, family TEXT NOT NULL DEFAULT '',
-    at REAL NOT NULL);
-CREATE INDEX send_by_account ON send (account, at);
-CREATE TABLE holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,
-    since REAL NOT NULL);
+#: The rows of a journal of schema 2, which keyed recipients by name.
+SCHEMA_2_ROWS = """
 INSERT INTO campaign VALUES (1, '//wiki.example/w wikidb', 'Hi', 1.0);
 INSERT INTO recipient (campaign, username, state, updated) VALUES (1, 'Alice', 'sent', 2.0),
     (1, 'Old Name', 'sent', 2.0), (1, 'Bob', 'uncertain', 2.0), (1, 'Carol', 'planned', 2.0);
 INSERT INTO send VALUES ('//wiki.example/w wikidb', 'Sender', '', 2.0);
-PRAGMA user_version=2;
 """
 
 
@@ -254,9 +232,7 @@ class Account:
 
 def test_a_journal_of_names_migrates_keeping_who_was_reached(tmp_path):
     path = tmp_path / 'j.sqlite3'
-    db = sqlite3.connect(path)
-    db.executescript(SCHEMA_2)
-    db.close()
+    oldjournals.write(path, oldjournals.SCHEMA_2, SCHEMA_2_ROWS, 2)
     j = open_journal(path)
     states = j.states()
     assert {k: e.state for k, e in states.items()} == {

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from emailuserlib import journal
 from emailuserlib.journal import Journal, JournalError
 from emailuserlib.outcomes import State
+from harness import oldjournals
 from harness.checks import exactly_once, received
 from harness.pwbconfig import SCRIPT
 
@@ -156,24 +157,15 @@ def test_a_state_no_release_writes_is_damage(tmp_path):
 
 
 V1_WITH_JUNK = """
-CREATE TABLE campaign (id INTEGER PRIMARY KEY, wiki TEXT NOT NULL, account TEXT NOT NULL,
-    fingerprint TEXT NOT NULL, subject TEXT NOT NULL, created REAL NOT NULL,
-    UNIQUE (wiki, account, fingerprint));
-CREATE TABLE recipient (campaign INTEGER NOT NULL, username TEXT NOT NULL, state TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '', final INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL,
-    PRIMARY KEY (campaign, username)) WITHOUT ROWID;
 INSERT INTO campaign VALUES (1, 'localwiki:en', 'Sender', 'aaa', 'Hi', 1);
 INSERT INTO recipient VALUES (1, 'Alice', 'sent', '', 0, 10);
 INSERT INTO recipient VALUES (1, 'Bob', 'gone fishing', '', 0, 11);
-PRAGMA user_version=1;
 """
 
 
 def test_a_migration_that_meets_damage_rolls_back_whole(tmp_path):
     path = tmp_path / 'j.sqlite3'
-    db = sqlite3.connect(path)
-    db.executescript(V1_WITH_JUNK)
-    db.close()
+    oldjournals.write(path, oldjournals.SCHEMA_1, V1_WITH_JUNK, 1)
     (tmp_path / 'j.sqlite3.campaign-1.lock').touch()
     with pytest.raises(JournalError, match='is damaged') as caught:
         Journal(path)

@@ -24,6 +24,7 @@ from emailuserlib import journal
 from emailuserlib.journal import Journal, JournalError
 from emailuserlib.journal_schema import campaign_key
 from emailuserlib.outcomes import State
+from harness import oldjournals
 from harness.checks import exactly_once, received
 from harness.pwbconfig import SCRIPT
 
@@ -166,27 +167,14 @@ def test_only_a_damaged_journal_of_emailuser_is_called_damaged(tmp_path):
 
 
 V2 = """
-CREATE TABLE campaign (id INTEGER PRIMARY KEY, wiki TEXT NOT NULL, name TEXT NOT NULL,
-    created REAL NOT NULL, UNIQUE (wiki, name));
-CREATE TABLE version (id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL, fingerprint TEXT
-    NOT NULL, created REAL NOT NULL, UNIQUE (campaign, fingerprint));
-CREATE TABLE recipient (campaign INTEGER NOT NULL, username TEXT NOT NULL, state TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', final INTEGER NOT NULL
-    DEFAULT 0, version INTEGER, account TEXT NOT NULL DEFAULT '', updated REAL NOT NULL,
-    PRIMARY KEY (campaign, username));
-CREATE TABLE send (wiki TEXT NOT NULL, account TEXT NOT NULL, family TEXT NOT NULL DEFAULT '',
-    at REAL NOT NULL);
 INSERT INTO campaign VALUES (1, '//wiki.example/w wikidb', 'Hi', 1);
 INSERT INTO recipient VALUES (1, 'Alice', 'sent', 'sent', '', 1, NULL, 'Sender', 10);
-PRAGMA user_version=2;
 """
 
 
 def test_simulate_reads_an_older_journal_without_migrating_it(tmp_path):
     path = tmp_path / 'j.sqlite3'
-    db = sqlite3.connect(path)
-    db.executescript(V2)
-    db.close()
+    oldjournals.write(path, oldjournals.SCHEMA_2, V2, 2)
     path.chmod(0o644)
     before = snapshot(tmp_path)
     j = Journal(path, read_only=True)
