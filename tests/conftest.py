@@ -24,6 +24,7 @@ from harness.clock import forget_wiki_rate_limits
 from harness.faultproxy import FaultProxy
 from harness.pwbconfig import (
     SCRIPT,
+    KeptLogins,
     env_for,
     generate_family,
     make_config,
@@ -176,7 +177,7 @@ def mailbox_de(wiki_de):
 
 
 @pytest.fixture
-def sender_de(families_de, mailbox_de, tmp_path):
+def sender_de(families_de, mailbox_de, tmp_path, kept_logins):
     """The plain sender on the German wiki, with an empty mailbox."""
     directory = tmp_path / 'pwb-Sender-de'
     make_config(
@@ -187,7 +188,9 @@ def sender_de(families_de, mailbox_de, tmp_path):
         family=population.GERMAN_FAMILY,
         lang='de',
     )
-    return Sender(directory)
+    kept_logins.give(families_de, 'Sender', directory)
+    yield Sender(directory)
+    kept_logins.keep(families_de, 'Sender', directory)
 
 
 @pytest.fixture
@@ -263,11 +266,23 @@ class Sender:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+@pytest.fixture(scope='session')
+def kept_logins(tmp_path_factory):
+    """Each sender's login cookies on each wiki of this worker (harness.pwbconfig)."""
+    return KeptLogins(tmp_path_factory.mktemp('logins'))
+
+
 @pytest.fixture
-def sender_factory(families, tmp_path):
-    """Make a :class:`Sender` for a named account (see harness.population.SENDERS)."""
+def sender_factory(families, tmp_path, kept_logins):
+    """Make a :class:`Sender` for a named account (see harness.population.SENDERS).
+
+    A sender that logs in with its password starts with the cookies of its first
+    login on this wiki (see harness.pwbconfig.KeptLogins); one with a bot password
+    logs in itself.
+    """
 
     made: list[Sender] = []
+    keeping: list[tuple[str, Path]] = []
 
     def make(name: str = 'Sender', extra: str = '', bot_password: str | None = None) -> Sender:
         """*bot_password*: log in with this bot password (an app id) of *name*."""
@@ -277,10 +292,15 @@ def sender_factory(families, tmp_path):
         else:
             directory, password = tmp_path / f'pwb-{name}', population.PASSWORD
         make_config(directory, families, name, password, extra, bot_password=bot_password)
+        if not bot_password:
+            kept_logins.give(families, name, directory)
+            keeping.append((name, directory))
         made.append(Sender(directory))
         return made[-1]
 
     yield make
+    for name, directory in keeping:
+        kept_logins.keep(families, name, directory)
     # A run a failed test left behind must not mail into the next test.
     for sender in made:
         for proc in sender.started:

@@ -124,3 +124,13 @@ while read -r python_version pywikibot_version; do
         -r tests/requirements-matrix.txt "pywikibot==$pywikibot_version"
     printf '%s' "$wanted" >"$venv/requirements.installed"
 done <tests/versions.txt
+
+# The script's modules compiled for each venv's Python now, once: where the environment
+# sets PYTHONDONTWRITEBYTECODE, every run of pwb in the tests would compile them again
+# (a fifth of a run's CPU). Python checks each file's time stamp and size, so a module
+# changed later is compiled from its source as usual.
+for python in .venv/bin/python .venvs/py*/bin/python; do
+    if [[ -x $python ]]; then
+        "$python" -m compileall -q scripts tests/harness >/dev/null
+    fi
+done

@@ -80,6 +80,47 @@ def proxied_families(families: Path, wiki_port: int, proxy_port: int, dest: Path
     return dest
 
 
+class KeptLogins:
+    """Pywikibot's login cookies of each sender, kept from its first run on one wiki.
+
+    Every test makes a new config dir, so every test's first run would log in again: a
+    fifth of the suite's CPU went to logins and the dozen requests around them. An
+    operator's Pywikibot keeps its cookies between runs (``pywikibot-NAME.lwp``), and
+    so does this: once a sender has logged in on a wiki, a new config dir of that sender
+    gets its cookies and starts logged in, as an operator's second run does. Cookies
+    that no longer hold (the session expired, the account was renamed) cost Pywikibot
+    a login, as they would an operator. Senders whose login a test is about (through
+    the fault proxy, with a bot password) are not given any.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _kept(self, families: Path, name: str) -> Path:
+        key = hashlib.sha256(f'{families.resolve()}|{name}'.encode()).hexdigest()[:16]
+        return self.folder / key
+
+    def give(self, families: Path, name: str, config_dir: Path) -> None:
+        """Put *name*'s kept cookies for the wiki of *families* into *config_dir*."""
+        for path in sorted(self._kept(families, name).glob('pywikibot*.lwp')):
+            target = config_dir / path.name
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, 'wb') as f:
+                f.write(path.read_bytes())
+
+    def keep(self, families: Path, name: str, config_dir: Path) -> None:
+        """Keep the cookies *config_dir*'s runs saved, unless some are kept already."""
+        kept = self._kept(families, name)
+        cookies = sorted(config_dir.glob('pywikibot*.lwp'))
+        if kept.exists() or not cookies:
+            return
+        building = Path(tempfile.mkdtemp(prefix='building-', dir=self.folder))
+        for path in cookies:
+            shutil.copy2(path, building / path.name)
+        building.rename(kept)
+
+
 def make_config(
     directory: Path,
     families: Path,
@@ -106,12 +147,15 @@ def make_config(
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, 'w') as f:
         f.write(line)
+    # No pause between requests (Pywikibot's minthrottle is 0.1 s a read, put_throttle
+    # 10 s a write): the script's own waits are what the tests are about.
     (directory / 'user-config.py').write_text(
         f'family = {family!r}\n'
         f'mylang = {lang!r}\n'
         f'usernames[{family!r}][{lang!r}] = {username!r}\n'
         "password_file = 'user-password.py'\n"
         'put_throttle = 0\n'
+        'minthrottle = 0\n'
         'max_retries = 2\n'
         'retry_wait = 1\n'
         'retry_max = 2\n' + extra
