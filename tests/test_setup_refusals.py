@@ -7,8 +7,6 @@ the sentence, the exit status, no traceback and none of Pywikibot's end-of-run l
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 from test_terminal import Terminal
 
@@ -47,7 +45,7 @@ def test_a_refusal_of_the_plan_is_one_sentence_and_nothing_is_sent(sender, mailb
 def test_ctrl_c_while_preparing_says_nothing_was_sent(sender, mailbox):
     term = Terminal(sender.config_dir, *CATEGORY, '-resend')
     term.expect('-resend: forget who already got this message')
-    term.proc.send_signal(signal.SIGINT)
+    term.interrupt()
     status = term.finish()
     assert status == 75, term.screen
     assert 'Stopped before anything was sent: run the same command again.' in term.screen

@@ -40,7 +40,7 @@ def test_a_stop_at_the_first_question_keeps_what_the_plan_settled(sender, mailbo
     if how == 'q':
         term.answer('q')
     else:
-        term.proc.send_signal(signal.SIGINT)
+        term.interrupt()
     status = term.finish()
     assert status == 75, term.screen
     assert mailbox.messages() == []

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import time
+from pathlib import Path
 
 from .pwbconfig import SCRIPT, env_for, pwb_command
 
@@ -42,6 +44,28 @@ class Terminal:
 
     def answer(self, text: str) -> None:
         os.write(self.master, text.encode() + b'\r')
+
+    def interrupt(self, limit: float = 30) -> None:
+        """Press Ctrl-C at the question on the screen, once the script waits for the answer.
+
+        A person presses a key after the question is shown, never in the same
+        millisecond. A signal that lands in that millisecond, between the question's
+        output and the read of the answer, is never seen: Python runs its handler
+        when the read returns, and the read waits for ever. So the signal is sent
+        once the script sleeps in that read (Linux: the process's state and wait channel).
+        """
+        proc = Path(f'/proc/{self.proc.pid}')
+        deadline = time.monotonic() + limit
+        while True:
+            state = (proc / 'stat').read_text().rsplit(')', 1)[1].split()[0]
+            waiting = (proc / 'wchan').read_text()
+            if state == 'S' and any(w in waiting for w in ('poll', 'select', 'wait_woken', 'tty')):
+                break
+            assert time.monotonic() < deadline, (
+                f'not waiting for an answer: {self.screen[-1500:]!r}'
+            )
+            time.sleep(0.02)
+        self.proc.send_signal(signal.SIGINT)
 
     def finish(self, limit: float = 120) -> int:
         """Wait for the script to end, reading the terminal all the while: a script

@@ -106,8 +106,13 @@ if ( version_compare( MW_VERSION, '1.40', '<' ) && is_dir( "$IP/extensions/Renam
 if ( version_compare( MW_VERSION, '1.43', '>=' ) ) {
     $wgAutoCreateTempUser['enabled'] = true;
 }
-// Settings a test switches on for a while (LocalWiki.extra_settings).
+// Settings a test switches on for a while (LocalWiki.extra_settings). PHP's built-in server
+// keeps compiled files (OPcache) and looks at their time stamps every 2 s only: without
+// this, a request soon after a change would still run the settings of the test before.
 if ( is_file( __DIR__ . '/extra-settings.php' ) ) {
+    if ( function_exists( 'opcache_invalidate' ) ) {
+        opcache_invalidate( __DIR__ . '/extra-settings.php', true );
+    }
     require __DIR__ . '/extra-settings.php';
 }
 """
