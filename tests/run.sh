@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, checks style, runs the whole suite on every
-# core (pytest-xdist) and, beside it, the version matrix of tests/versions.txt: the unit
-# tests and the core end-to-end tests on the oldest and the newest Python, each with its
-# Pywikibot. A Python this machine lacks is skipped with a line that says so.
+# core (pytest-xdist), on the newest Python this machine has with the newest Pywikibot,
+# and, beside it, the version matrix of tests/versions.txt: the unit tests and the core
+# end-to-end tests on the oldest Python with the oldest Pywikibot. A Python this machine
+# lacks is skipped with a line that says so.
 # Arguments go to pytest, e.g. tests/run.sh -k ratelimit -x; with arguments the matrix
 # is left out (bash tests/matrix.sh runs it alone).
 set -euo pipefail

@@ -79,20 +79,7 @@ if [[ ! -f $mediawiki_143/api.php ]]; then
     fetch_mediawiki_143
 fi
 
-python=${PYTHON:-python3}
-if [[ ! -x .venv/bin/python ]]; then
-    echo "Creating the virtual environment .venv..."
-    "$python" -m venv .venv
-fi
-if ! cmp -s tests/requirements.txt .venv/requirements.installed; then
-    echo "Installing Python packages into .venv..."
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
-    cp tests/requirements.txt .venv/requirements.installed
-fi
-
-# The version matrix (tests/versions.txt): a venv in .venvs/pyX.Y for each Python of the
-# list that this machine has (pyenv's, or on the PATH), with that line's Pywikibot. One
-# whose Python is missing is not made; tests/run.sh says so and runs the others.
+# A Python of version $1 (such as 3.13) that this machine has, pyenv's or on the PATH.
 find_python() {
     local version=$1 candidate
     local pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
@@ -108,6 +95,32 @@ find_python() {
     done
 }
 
+# The suite's venv, .venv: the newest Python this machine has (PYTHON=... chooses another),
+# so that the whole suite runs on it; the version matrix below adds the oldest.
+python=${PYTHON:-}
+for version in 3.14 3.13 3.12 3.11 3.10; do
+    [[ -n $python ]] && break
+    python=$(find_python "$version")
+done
+python=${python:-python3}
+wanted="$("$python" -V) $(cat tests/requirements.txt)"
+if [[ -x .venv/bin/python && "$(.venv/bin/python -V)" != "$("$python" -V)" ]]; then
+    echo "Making .venv again, with $("$python" -V)..."
+    rm -rf .venv
+fi
+if [[ ! -x .venv/bin/python ]]; then
+    echo "Creating the virtual environment .venv ($("$python" -V))..."
+    "$python" -m venv .venv
+fi
+if [[ $(cat .venv/requirements.installed 2>/dev/null) != "$wanted" ]]; then
+    echo "Installing Python packages into .venv..."
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+    printf '%s' "$wanted" >.venv/requirements.installed
+fi
+
+# The version matrix (tests/versions.txt): a venv in .venvs/pyX.Y for each Python of the
+# list that this machine has (pyenv's, or on the PATH), with that line's Pywikibot. One
+# whose Python is missing is not made; tests/run.sh says so and runs the others.
 while read -r python_version pywikibot_version; do
     [[ -z $python_version || $python_version == \#* ]] && continue
     venv=.venvs/py$python_version
