@@ -95,8 +95,33 @@ find_python() {
     done
 }
 
+# The version matrix (tests/versions.txt): a venv in .venvs/pyX.Y for each Python of the
+# list that this machine has (pyenv's, or on the PATH), with that line's Pywikibot. One
+# whose Python is missing is not made; tests/run.sh says so and runs the others. They
+# are made while .venv is (pip keeps one core busy), and waited for below.
+make_matrix_venvs() {
+    while read -r python_version pywikibot_version; do
+        [[ -z $python_version || $python_version == \#* ]] && continue
+        venv=.venvs/py$python_version
+        interpreter=$(find_python "$python_version")
+        [[ -n $interpreter ]] || continue
+        wanted="$("$interpreter" -V) pywikibot==$pywikibot_version $(cat tests/requirements-matrix.txt)"
+        if [[ -x $venv/bin/python && $(cat "$venv/requirements.installed" 2>/dev/null) == "$wanted" ]]; then
+            continue
+        fi
+        echo "Creating $venv (Python $python_version, Pywikibot $pywikibot_version)..."
+        rm -rf "$venv"
+        "$interpreter" -m venv "$venv"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+            -r tests/requirements-matrix.txt "pywikibot==$pywikibot_version"
+        printf '%s' "$wanted" >"$venv/requirements.installed"
+    done <tests/versions.txt
+}
+make_matrix_venvs &
+matrix_venvs=$!
+
 # The suite's venv, .venv: the newest Python this machine has (PYTHON=... chooses another),
-# so that the whole suite runs on it; the version matrix below adds the oldest.
+# so that the whole suite runs on it; the version matrix above adds the oldest.
 python=${PYTHON:-}
 for version in 3.14 3.13 3.12 3.11 3.10; do
     [[ -n $python ]] && break
@@ -118,25 +143,7 @@ if [[ $(cat .venv/requirements.installed 2>/dev/null) != "$wanted" ]]; then
     printf '%s' "$wanted" >.venv/requirements.installed
 fi
 
-# The version matrix (tests/versions.txt): a venv in .venvs/pyX.Y for each Python of the
-# list that this machine has (pyenv's, or on the PATH), with that line's Pywikibot. One
-# whose Python is missing is not made; tests/run.sh says so and runs the others.
-while read -r python_version pywikibot_version; do
-    [[ -z $python_version || $python_version == \#* ]] && continue
-    venv=.venvs/py$python_version
-    interpreter=$(find_python "$python_version")
-    [[ -n $interpreter ]] || continue
-    wanted="$("$interpreter" -V) pywikibot==$pywikibot_version $(cat tests/requirements-matrix.txt)"
-    if [[ -x $venv/bin/python && $(cat "$venv/requirements.installed" 2>/dev/null) == "$wanted" ]]; then
-        continue
-    fi
-    echo "Creating $venv (Python $python_version, Pywikibot $pywikibot_version)..."
-    rm -rf "$venv"
-    "$interpreter" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-        -r tests/requirements-matrix.txt "pywikibot==$pywikibot_version"
-    printf '%s' "$wanted" >"$venv/requirements.installed"
-done <tests/versions.txt
+wait "$matrix_venvs"
 
 # The script's modules compiled for each venv's Python now, once: where the environment
 # sets PYTHONDONTWRITEBYTECODE, every run of pwb in the tests would compile them again
