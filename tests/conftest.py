@@ -24,7 +24,7 @@ from harness.clock import forget_wiki_rate_limits
 from harness.faultproxy import FaultProxy
 from harness.pwbconfig import (
     SCRIPT,
-    KeptLogins,
+    KeptBetweenRuns,
     env_for,
     generate_family,
     make_config,
@@ -177,7 +177,7 @@ def mailbox_de(wiki_de):
 
 
 @pytest.fixture
-def sender_de(families_de, mailbox_de, tmp_path, kept_logins):
+def sender_de(families_de, mailbox_de, tmp_path, kept_between_runs):
     """The plain sender on the German wiki, with an empty mailbox."""
     directory = tmp_path / 'pwb-Sender-de'
     make_config(
@@ -188,9 +188,9 @@ def sender_de(families_de, mailbox_de, tmp_path, kept_logins):
         family=population.GERMAN_FAMILY,
         lang='de',
     )
-    kept_logins.give(families_de, 'Sender', directory)
+    kept_between_runs.give(families_de, 'Sender', directory)
     yield Sender(directory)
-    kept_logins.keep(families_de, 'Sender', directory)
+    kept_between_runs.keep(families_de, 'Sender', directory)
 
 
 @pytest.fixture
@@ -267,18 +267,19 @@ class Sender:
 
 
 @pytest.fixture(scope='session')
-def kept_logins(tmp_path_factory):
-    """Each sender's login cookies on each wiki of this worker (harness.pwbconfig)."""
-    return KeptLogins(tmp_path_factory.mktemp('logins'))
+def kept_between_runs(tmp_path_factory):
+    """Each sender's cookies and API descriptions on each wiki of this worker
+    (harness.pwbconfig.KeptBetweenRuns)."""
+    return KeptBetweenRuns(tmp_path_factory.mktemp('kept'))
 
 
 @pytest.fixture
-def sender_factory(families, tmp_path, kept_logins):
+def sender_factory(families, tmp_path, kept_between_runs):
     """Make a :class:`Sender` for a named account (see harness.population.SENDERS).
 
-    A sender that logs in with its password starts with the cookies of its first
-    login on this wiki (see harness.pwbconfig.KeptLogins); one with a bot password
-    logs in itself.
+    A sender that logs in with its password starts with what Pywikibot kept of its
+    first test on this wiki, as an operator's second run does (see
+    harness.pwbconfig.KeptBetweenRuns); one with a bot password starts afresh.
     """
 
     made: list[Sender] = []
@@ -293,14 +294,14 @@ def sender_factory(families, tmp_path, kept_logins):
             directory, password = tmp_path / f'pwb-{name}', population.PASSWORD
         make_config(directory, families, name, password, extra, bot_password=bot_password)
         if not bot_password:
-            kept_logins.give(families, name, directory)
+            kept_between_runs.give(families, name, directory)
             keeping.append((name, directory))
         made.append(Sender(directory))
         return made[-1]
 
     yield make
     for name, directory in keeping:
-        kept_logins.keep(families, name, directory)
+        kept_between_runs.keep(families, name, directory)
     # A run a failed test left behind must not mail into the next test.
     for sender in made:
         for proc in sender.started:

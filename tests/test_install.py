@@ -59,6 +59,7 @@ def copy_clone(dest: Path) -> Path:
         dest,
         ignore=shutil.ignore_patterns(
             '.git',
+            '.hypothesis',
             '.venv',
             '.venvs',
             '__pycache__',

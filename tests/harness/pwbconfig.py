@@ -80,18 +80,25 @@ def proxied_families(families: Path, wiki_port: int, proxy_port: int, dest: Path
     return dest
 
 
-class KeptLogins:
-    """Pywikibot's login cookies of each sender, kept from its first run on one wiki.
+class KeptBetweenRuns:
+    """What Pywikibot keeps in its folder between an operator's runs, kept per sender and wiki.
 
-    Every test makes a new config dir, so every test's first run would log in again: a
-    fifth of the suite's CPU went to logins and the dozen requests around them. An
-    operator's Pywikibot keeps its cookies between runs (``pywikibot-NAME.lwp``), and
-    so does this: once a sender has logged in on a wiki, a new config dir of that sender
-    gets its cookies and starts logged in, as an operator's second run does. Cookies
-    that no longer hold (the session expired, the account was renamed) cost Pywikibot
-    a login, as they would an operator. Senders whose login a test is about (through
-    the fault proxy, with a bot password) are not given any.
+    Every test makes a new config dir, so every test's first run would start as an
+    operator's very first run does: log in, and ask the wiki to describe its API
+    modules (``action=paraminfo``), about ten requests that cost the wiki a third of a
+    second of CPU, hundreds of times over. An operator's Pywikibot keeps its login
+    cookies (``pywikibot-NAME.lwp``) and those descriptions (in ``apicache``) between
+    runs, and so does this: once a sender has run on a wiki, a new config dir of that
+    sender starts with them, as an operator's second run does. Only the module
+    descriptions are kept of the cache, as no test changes them; the wiki's siteinfo,
+    which tests do change (LocalWiki.extra_settings), is asked for anew. Cookies that
+    no longer hold (the session expired, the account was renamed) cost Pywikibot a
+    login, as they would an operator. Senders whose login a test is about (through the
+    fault proxy, with a bot password) are given nothing.
     """
+
+    #: How a cache file of Pywikibot's describes a paraminfo request (its first field).
+    PARAMINFO = b"('action', 'paraminfo')"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -102,23 +109,37 @@ class KeptLogins:
         return self.folder / key
 
     def give(self, families: Path, name: str, config_dir: Path) -> None:
-        """Put *name*'s kept cookies for the wiki of *families* into *config_dir*."""
-        for path in sorted(self._kept(families, name).glob('pywikibot*.lwp')):
-            target = config_dir / path.name
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, 'wb') as f:
-                f.write(path.read_bytes())
+        """Put what was kept of *name* on the wiki of *families* into *config_dir*."""
+        kept = self._kept(families, name)
+        for path in sorted(kept.rglob('*')):
+            if path.is_file():
+                target = config_dir / path.relative_to(kept)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, 'wb') as f:
+                    f.write(path.read_bytes())
 
     def keep(self, families: Path, name: str, config_dir: Path) -> None:
-        """Keep the cookies *config_dir*'s runs saved, unless some are kept already."""
+        """Keep the cookies of *config_dir*'s runs (unless some are kept already) and
+        every module description they fetched that is not kept yet.
+
+        A worker runs one test at a time: nothing gives while this keeps.
+        """
         kept = self._kept(families, name)
         cookies = sorted(config_dir.glob('pywikibot*.lwp'))
-        if kept.exists() or not cookies:
+        if not cookies:
             return
-        building = Path(tempfile.mkdtemp(prefix='building-', dir=self.folder))
-        for path in cookies:
-            shutil.copy2(path, building / path.name)
-        building.rename(kept)
+        if not kept.exists():
+            kept.mkdir()
+            for path in cookies:
+                shutil.copy2(path, kept / path.name)
+        for path in sorted(config_dir.glob('apicache*/*')):
+            target = kept / path.parent.name / path.name
+            if target.exists() or not path.is_file():
+                continue
+            if self.PARAMINFO in path.read_bytes()[:4096]:
+                target.parent.mkdir(exist_ok=True)
+                shutil.copy2(path, target)
 
 
 def make_config(
