@@ -16,9 +16,10 @@ bash tests/setup.sh
 # evaluates: vermin leaves them out (--no-eval-annotations) and checks what runs.
 .venv/bin/vermin --target=3.9- --violations --no-tips --no-eval-annotations scripts/
 
-# Three workers a core: most of a wiki test's time is spent waiting (for the wiki, for
-# a rate limit's window, for a signal to land), which the other workers fill.
-workers=(-n "$(($(nproc) * 3))" --dist worksteal)
+# Two workers a core: a wiki test spends much of its time waiting (for the wiki, for a
+# rate limit's window, for a signal to land), which the other worker fills. A third
+# worker a core filled no more of it than its own start-up cost (its wikis, its logins).
+workers=(-n "$(($(nproc) * 2))" --dist worksteal)
 if (($#)); then
     exec .venv/bin/pytest "${workers[@]}" "$@"
 fi
