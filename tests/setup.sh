@@ -147,8 +147,8 @@ wait "$matrix_venvs"
 
 # The script's modules compiled for each venv's Python now, once: where the environment
 # sets PYTHONDONTWRITEBYTECODE, every run of pwb in the tests would compile them again
-# (a fifth of a run's CPU). Python checks each file's time stamp and size, so a module
-# changed later is compiled from its source as usual.
+# (80 ms of the half second of CPU a run costs). Python checks each file's time stamp
+# and size, so a module changed later is compiled from its source as usual.
 for python in .venv/bin/python .venvs/py*/bin/python; do
     if [[ -x $python ]]; then
         "$python" -m compileall -q scripts tests/harness >/dev/null
