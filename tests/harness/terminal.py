@@ -57,6 +57,8 @@ class Terminal:
         proc = Path(f'/proc/{self.proc.pid}')
         deadline = time.monotonic() + limit
         while True:
+            if self.proc.poll() is not None:
+                return  # ended before the question was answered: finish() says how
             state = (proc / 'stat').read_text().rsplit(')', 1)[1].split()[0]
             waiting = (proc / 'wchan').read_text()
             if state == 'S' and any(w in waiting for w in ('poll', 'select', 'wait_woken', 'tty')):
