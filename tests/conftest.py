@@ -177,7 +177,7 @@ def mailbox_de(wiki_de):
 
 
 @pytest.fixture
-def sender_de(families_de, mailbox_de, tmp_path, kept_between_runs):
+def sender_de(families_de, mailbox_de, tmp_path, kept_between_runs, wiki_de):
     """The plain sender on the German wiki, with an empty mailbox."""
     directory = tmp_path / 'pwb-Sender-de'
     make_config(
@@ -188,7 +188,7 @@ def sender_de(families_de, mailbox_de, tmp_path, kept_between_runs):
         family=population.GERMAN_FAMILY,
         lang='de',
     )
-    kept_between_runs.give(families_de, 'Sender', directory)
+    kept_between_runs.give(wiki_de, families_de, 'Sender', directory)
     yield Sender(directory)
     kept_between_runs.keep(families_de, 'Sender', directory)
 
@@ -274,7 +274,7 @@ def kept_between_runs(tmp_path_factory):
 
 
 @pytest.fixture
-def sender_factory(families, tmp_path, kept_between_runs):
+def sender_factory(wiki, families, tmp_path, kept_between_runs):
     """Make a :class:`Sender` for a named account (see harness.population.SENDERS).
 
     A sender that logs in with its password starts with what Pywikibot kept of its
@@ -294,7 +294,7 @@ def sender_factory(families, tmp_path, kept_between_runs):
             directory, password = tmp_path / f'pwb-{name}', population.PASSWORD
         make_config(directory, families, name, password, extra, bot_password=bot_password)
         if not bot_password:
-            kept_between_runs.give(families, name, directory)
+            kept_between_runs.give(wiki, families, name, directory)
             keeping.append((name, directory))
         made.append(Sender(directory))
         return made[-1]

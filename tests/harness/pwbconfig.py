@@ -84,34 +84,55 @@ class KeptBetweenRuns:
     """What Pywikibot keeps in its folder between an operator's runs, kept per sender and wiki.
 
     Every test makes a new config dir, so every test's first run would start as an
-    operator's very first run does: log in, and ask the wiki to describe its API
-    modules (``action=paraminfo``): 21 requests where a later run makes 14, and a
-    third of a second more of the wiki's CPU, hundreds of times over. An operator's
-    Pywikibot keeps its login cookies (``pywikibot-NAME.lwp``) and those descriptions
-    (in ``apicache``) between runs, and so does this: once a sender has run on a wiki,
-    a new config dir of that sender starts with them, as an operator's second run
-    does. Only the module descriptions are kept of the cache, as no test changes them;
-    the wiki's siteinfo, which tests do change (LocalWiki.extra_settings), is asked for
-    anew. Cookies that no longer hold (the session expired, the account was renamed)
+    operator's very first run does: log in, and ask the wiki for its siteinfo and to
+    describe its API modules: 21 requests where a later run makes 10, and a third of a
+    second more of the wiki's CPU, hundreds of times over. An operator's Pywikibot
+    keeps its login cookies (``pywikibot-NAME.lwp``) and those answers (in
+    ``apicache``) between runs, and so does this: once a sender has run on a wiki, a
+    new config dir of that sender starts with them, as an operator's second run does.
+
+    A test that changes the wiki's settings (LocalWiki.extra_settings) changes what
+    its siteinfo says: the cache of every config dir given out since the last test is
+    removed then, and again when the settings are back, and such a test's cache is not
+    kept. Cookies that no longer hold (the session expired, the account was renamed)
     cost Pywikibot a login, as they would an operator. Senders whose login a test is
     about (through the fault proxy, with a bot password) are given nothing.
     """
 
-    #: How a cache file of Pywikibot's describes a paraminfo request (its first field).
-    PARAMINFO = b"('action', 'paraminfo')"
-
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        self.given: set[Path] = set()  # config dirs given to since the last test
+        self.changed: set[Path] = set()  # those whose wiki's settings changed meanwhile
+        self.watched: set[int] = set()
 
     def _kept(self, families: Path, name: str) -> Path:
         key = hashlib.sha256(f'{families.resolve()}|{name}'.encode()).hexdigest()[:16]
         return self.folder / key
 
-    def give(self, families: Path, name: str, config_dir: Path) -> None:
-        """Put what was kept of *name* on the wiki of *families* into *config_dir*."""
+    def _watch(self, wiki: LocalWiki) -> None:
+        """Forget the caches given out whenever a test changes *wiki*'s settings."""
+        if id(wiki) not in self.watched:
+            self.watched.add(id(wiki))
+            wiki.settings_listeners.append(self._settings_changed)
+
+    def _settings_changed(self) -> None:
+        for config_dir in self.given:
+            for cache in config_dir.glob('apicache*'):
+                shutil.rmtree(cache)
+        self.changed |= self.given
+
+    def give(self, wiki: LocalWiki, families: Path, name: str, config_dir: Path) -> None:
+        """Put what was kept of *name* on *wiki* (named by *families*) into *config_dir*;
+        only the cookies while a test has changed the wiki's settings."""
+        self._watch(wiki)
+        self.given.add(config_dir)
+        if wiki.settings_changed:
+            self.changed.add(config_dir)
         kept = self._kept(families, name)
         for path in sorted(kept.rglob('*')):
+            if config_dir in self.changed and path.parent != kept:
+                continue
             if path.is_file():
                 target = config_dir / path.relative_to(kept)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -121,10 +142,13 @@ class KeptBetweenRuns:
 
     def keep(self, families: Path, name: str, config_dir: Path) -> None:
         """Keep the cookies of *config_dir*'s runs (unless some are kept already) and
-        every module description they fetched that is not kept yet.
+        every answer they cached that is not kept yet, unless the settings changed.
 
         A worker runs one test at a time: nothing gives while this keeps.
         """
+        changed = config_dir in self.changed
+        self.given.discard(config_dir)
+        self.changed.discard(config_dir)
         kept = self._kept(families, name)
         cookies = sorted(config_dir.glob('pywikibot*.lwp'))
         if not cookies:
@@ -133,11 +157,11 @@ class KeptBetweenRuns:
             kept.mkdir()
             for path in cookies:
                 shutil.copy2(path, kept / path.name)
+        if changed:
+            return
         for path in sorted(config_dir.glob('apicache*/*')):
             target = kept / path.parent.name / path.name
-            if target.exists() or not path.is_file():
-                continue
-            if self.PARAMINFO in path.read_bytes()[:4096]:
+            if path.is_file() and not target.exists():
                 target.parent.mkdir(exist_ok=True)
                 shutil.copy2(path, target)
 

@@ -222,6 +222,8 @@ class LocalWiki:
         self.settings_file = self.root / 'LocalSettings.php'
         self.php_log = self.root / 'php-server.log'
         self.api_log = self.root / 'api.log'
+        #: Called with no arguments whenever extra_settings changes the wiki's settings.
+        self.settings_listeners: list = []
 
     @property
     def url(self) -> str:
@@ -487,18 +489,28 @@ class LocalWiki:
         """The release branch, such as ``1.43``: the key of :data:`MEDIAWIKIS`."""
         return '.'.join(self.version.split('.')[:2])
 
+    @property
+    def settings_changed(self) -> bool:
+        """Whether a test's extra settings are in force (see :meth:`extra_settings`)."""
+        return (self.root / 'extra-settings.php').exists()
+
     @contextlib.contextmanager
     def extra_settings(self, php: str):
         """Add *php* to the wiki's settings for the duration of the ``with`` block.
 
         The settings are read again on every request, so the server keeps running.
+        Each of :attr:`settings_listeners` is called after the change and after its end.
         """
         extra = self.root / 'extra-settings.php'
         extra.write_text(f'<?php\n{php}\n')
+        for listener in self.settings_listeners:
+            listener()
         try:
             yield self
         finally:
             extra.unlink()
+            for listener in self.settings_listeners:
+                listener()
 
     def stop_php(self) -> None:
         self._stop('php-server')
