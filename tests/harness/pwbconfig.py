@@ -85,8 +85,8 @@ class KeptBetweenRuns:
 
     Every test makes a new config dir, so every test's first run would start as an
     operator's very first run does: log in, and ask the wiki for its siteinfo and to
-    describe its API modules: 21 requests where a later run makes 10, and a third of a
-    second more of the wiki's CPU, hundreds of times over. An operator's Pywikibot
+    describe its API modules: 21 requests where a later run makes 10, and about 0.4 s
+    more of the wiki's CPU, hundreds of times over. An operator's Pywikibot
     keeps its login cookies (``pywikibot-NAME.lwp``) and those answers (in
     ``apicache``) between runs, and so does this: once a sender has run on a wiki, a
     new config dir of that sender starts with them, as an operator's second run does.
