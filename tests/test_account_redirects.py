@@ -19,6 +19,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import read_report, received
+from harness.files import codes_campaign
 
 pytestmark = pytest.mark.wiki
 
@@ -53,16 +54,8 @@ def test_a_typed_name_whose_user_page_redirects_unconfirmed_is_nobody(
         'Ra Mallory',
         pages=[{'title': 'User:Ra Alise', 'text': '#REDIRECT [[User:Ra Mallory]]'}],
     )
-    users = tmp_path / 'codes.csv'
-    users.write_text('username,code\nRa Alise,SECRET-ALISE\n', encoding='utf-8')
-    report = tmp_path / 'report.csv'
-    result = sender.run(
-        f'-users:{users}',
-        '-subject:Your code',
-        '-text:Your code is {code}.',
-        '-always',
-        f'-report:{report}',
-    )
+    args, report = codes_campaign(tmp_path, 'Ra Alise,SECRET-ALISE\n')
+    result = sender.run(*args)
     no_traceback(result)
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter()
@@ -75,7 +68,7 @@ def test_a_typed_name_whose_user_page_redirects_unconfirmed_is_nobody(
     assert 'Ra Mallory' not in read_report(report)
 
     # -check says the same before anything is sent.
-    check = sender.run(f'-users:{users}', '-check')
+    check = sender.run(args[0], '-check')  # args[0]: the same -users: file
     assert check.returncode == 0, check.output
     assert 'no-such-user   Ra Alise (its user page redirects to User:Ra Mallory' in check.output
 
@@ -91,17 +84,8 @@ def test_a_generator_page_still_follows_the_redirect_with_only_its_accounts_own_
         'Rb Target',
         pages=[{'title': 'User:Rb Page', 'text': '#REDIRECT [[User:Rb Target]]'}],
     )
-    users = tmp_path / 'codes.csv'
-    users.write_text('username,code\nRb Target,TARGET-7\n', encoding='utf-8')
-    report = tmp_path / 'report.csv'
-    result = sender.run(
-        f'-users:{users}',
-        '-page:User:Rb Page',
-        '-subject:Code',
-        '-text:Your code is {code}.',
-        '-always',
-        f'-report:{report}',
-    )
+    args, report = codes_campaign(tmp_path, 'Rb Target,TARGET-7\n', subject='Code')
+    result = sender.run(*args, '-page:User:Rb Page')
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter({addr('Rb Target'): 1})
     assert 'Your code is TARGET-7.' in mailbox.messages()[0].body
@@ -120,22 +104,14 @@ def test_the_rename_log_wins_over_a_redirect_a_vandal_retargeted(sender, mailbox
     make_users(wiki, 'Rc Old', 'Rc Mallory', pages=[{'title': 'User:Rc Old', 'text': 'Rc.'}])
     wiki.rename_user('Rc Old', 'Rc New')
     wiki.add({'pages': [{'title': 'User:Rc Old', 'text': '#REDIRECT [[User:Rc Mallory]]'}]})
-    users = tmp_path / 'codes.csv'
-    users.write_text('username,code\nRc Old,SECRET-RC\n', encoding='utf-8')
-    report = tmp_path / 'report.csv'
-    result = sender.run(
-        f'-users:{users}',
-        '-subject:Code',
-        '-text:Your code is {code}.',
-        '-always',
-        f'-report:{report}',
-    )
+    args, report = codes_campaign(tmp_path, 'Rc Old,SECRET-RC\n', subject='Code')
+    result = sender.run(*args)
     assert result.returncode == 0, result.output
     # The account keeps its address through the rename: Rc New is reached at Rc Old's.
     assert received(mailbox) == Counter({addr('Rc Old'): 1})
     assert 'Your code is SECRET-RC.' in mailbox.messages()[0].body
     assert read_report(report)['Rc New'][0] == 'sent'
-    check = sender.run(f'-users:{users}', '-check')
+    check = sender.run(args[0], '-check')  # args[0]: the same -users: file
     assert check.returncode == 0, check.output
     assert 'emailable      Rc New (renamed from Rc Old)' in check.output
 

@@ -12,6 +12,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import read_report, received
+from harness.files import codes_campaign
 from harness.histories import import_histories
 
 pytestmark = pytest.mark.wiki
@@ -68,16 +69,8 @@ def test_a_csv_row_of_another_name_never_gives_its_values_to_an_account_with_its
             'pages': [{'title': 'User:Comb Typo', 'text': '#REDIRECT [[User:Comb Ann]]'}],
         }
     )
-    users = tmp_path / 'codes.csv'
-    users.write_text('username,code\nComb Typo,SECRET-17\nComb Ann,ANN-2\n', encoding='utf-8')
-    report = tmp_path / 'report.csv'
-    result = sender.run(
-        f'-users:{users}',
-        '-subject:Your code',
-        '-text:Your code is {code}.',
-        '-always',
-        f'-report:{report}',
-    )
+    args, report = codes_campaign(tmp_path, 'Comb Typo,SECRET-17\nComb Ann,ANN-2\n')
+    result = sender.run(*args)
     assert 'Traceback' not in result.output
     assert 'SECRET-17' not in ''.join(m.body for m in mailbox.messages())
     # The rename log does not confirm the redirect: the typed name is nobody, and

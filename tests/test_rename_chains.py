@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from harness.checks import read_report, received
+from harness.files import codes_campaign
 
 pytestmark = pytest.mark.wiki
 DOMAIN = 'renames.test'
@@ -29,16 +30,8 @@ def test_a_row_follows_its_account_through_two_renames_not_to_who_took_the_middl
     wiki.rename_user('Rc Alise', 'Rc Mid')
     wiki.rename_user('Rc Mid', 'Rc Final')
     wiki.add({'users': [{'name': 'Rc Mid', 'email': addr('Rc Stranger')}]})
-    users = tmp_path / 'codes.csv'
-    users.write_text('username,code\nRc Alise,SECRET-ALISE\n', encoding='utf-8')
-    report = tmp_path / 'report.csv'
-    result = sender.run(
-        f'-users:{users}',
-        '-subject:Your code',
-        '-text:Your code is {code}.',
-        '-always',
-        f'-report:{report}',
-    )
+    args, report = codes_campaign(tmp_path, 'Rc Alise,SECRET-ALISE\n')
+    result = sender.run(*args)
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter({addr('Rc Alise'): 1})
     assert 'SECRET-ALISE' in mailbox.messages()[0].body
