@@ -104,7 +104,6 @@ class KeptBetweenRuns:
         folder.mkdir(parents=True, exist_ok=True)
         self.given: set[Path] = set()  # config dirs given to since the last test
         self.changed: set[Path] = set()  # those whose wiki's settings changed meanwhile
-        self.watched: set[int] = set()
 
     def _kept(self, families: Path, name: str) -> Path:
         key = hashlib.sha256(f'{families.resolve()}|{name}'.encode()).hexdigest()[:16]
@@ -112,8 +111,7 @@ class KeptBetweenRuns:
 
     def _watch(self, wiki: LocalWiki) -> None:
         """Forget the caches given out whenever a test changes *wiki*'s settings."""
-        if id(wiki) not in self.watched:
-            self.watched.add(id(wiki))
+        if self._settings_changed not in wiki.settings_listeners:
             wiki.settings_listeners.append(self._settings_changed)
 
     def _settings_changed(self) -> None:
