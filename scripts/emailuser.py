@@ -68,13 +68,16 @@ from pywikibot import config, pagegenerators
 from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
-from emailuserlib import checkrun, options, redact, sentences, sources, testmail
-from emailuserlib.bot import EmailUserBot
-from emailuserlib.errors import EmailUserError
-from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING
-from emailuserlib.preflight import UNREACHABLE
+from emailuserlib.core import sentences
+from emailuserlib.core.errors import EXIT_ERROR, EXIT_PENDING, EmailUserError, OptionError
+from emailuserlib.options.load import Loaded, check_utf8, command_line, load
+from emailuserlib.options.table import help_text
+from emailuserlib.run import pipeline
+from emailuserlib.wiki import redact
+from emailuserlib.wiki.site import UNREACHABLE
+from emailuserlib.wiki.titles import check_sources, generator_files
 
-docuReplacements = {'&params;': pagegenerators.parameterHelp, '&options;': options.help_text()}
+docuReplacements = {'&params;': pagegenerators.parameterHelp, '&options;': help_text()}
 
 # Pywikibot ends the help with "run pwb.py -help", which a pip install does not have.
 if hasattr(pywikibot.bot, '_GLOBAL_HELP_NOTE'):
@@ -85,19 +88,20 @@ if hasattr(pywikibot.bot, '_GLOBAL_HELP_NOTE'):
 
 
 def parse(args: list[str]) -> tuple[dict, list[str]]:
-    """Parse the script's own arguments into bot options and unknown arguments.
+    """The script's own arguments as typed values, and the arguments it does not know.
 
-    :raises ValueError: an option's value is wrong; the text says how
+    :raises OptionError: an option's value is wrong; the text says how
     """
-    return options.parse_command_line(args)
+    found = command_line(args)
+    return found.values, found.unknown
 
 
-def settings(args: list[str]) -> options.Settings:
-    """The command line merged over scripts.ini, every value checked.
+def settings(args: list[str]) -> Loaded:
+    """The command line merged over scripts.ini, every value parsed into its type.
 
     :raises OptionError: a value is wrong; the text says where and how
     """
-    return options.load(args, Path.cwd(), Path(config.base_dir), simulate=bool(config.simulate))
+    return load(args, Path.cwd(), Path(config.base_dir), simulate=bool(config.simulate))
 
 
 def _stop_on_signal(signum, frame) -> None:
@@ -107,20 +111,23 @@ def _stop_on_signal(signum, frame) -> None:
 def main(*args: str) -> int:
     """Run the script; return the exit status.
 
-    An :class:`~emailuserlib.errors.EmailUserError` from any door or check is
+    An :class:`~emailuserlib.core.errors.EmailUserError` from any door or check is
     its one sentence and its exit status.
     """
     try:
-        options.check_utf8(args or sys.argv[1:])
+        check_utf8(args or sys.argv[1:])
         return _main(*args)
     except EmailUserError as e:
-        if isinstance(e, options.OptionError) and e.door == 'command line':
+        if isinstance(e, OptionError) and e.door == 'command line':
             suggest_help(additional_text=str(e))
         else:
             pywikibot.error(str(e))
         return e.status
     except UNREACHABLE as e:
         pywikibot.error(sentences.wiki_unreachable('The wiki', e))
+        return EXIT_PENDING
+    except KeyboardInterrupt:
+        pywikibot.error('Stopped before anything was sent: run the same command again.')
         return EXIT_PENDING
 
 
@@ -130,44 +137,28 @@ def _main(*args: str) -> int:
     redact.install()
     gen_factory = pagegenerators.GeneratorFactory()
     # Before Pywikibot builds the generators, which take any source as given.
-    for warning in sources.check_sources(gen_factory.site, local_args):
+    for warning in check_sources(gen_factory.site, local_args):
         pywikibot.warning(warning)
-    files = sources.generator_files(local_args)  # no output may overwrite them
+    files = generator_files(local_args)  # no output may overwrite them
     local_args = gen_factory.handle_args(local_args)
-    given = settings(local_args)
-    for warning in given.warnings:
+    loaded = settings(local_args)
+    for warning in loaded.warnings:
         pywikibot.warning(warning)
-    unknown = given.unknown
+    given = loaded.settings
     generator = gen_factory.getCombinedGenerator()
     site = gen_factory.site
-    described = given.describe()
-    bot = EmailUserBot(
-        generator=generator, site=site, settings=described, files=files, **given.values
-    )
     # -users: may come from scripts.ini too.
-    missing = not generator and not bot.opt.users
-    if suggest_help(missing_generator=missing, unknown_parameters=unknown):
+    missing = not generator and not given.users
+    if suggest_help(missing_generator=missing, unknown_parameters=list(loaded.unknown)):
         return EXIT_ERROR
     # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
     for name in ('SIGTERM', 'SIGHUP'):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop_on_signal)
-    # -check and -test are no runs of the bot: one lists, the other sends one email.
-    try:
-        if bot.opt.check:
-            return checkrun.check(site, bot.opt, pages=generator, settings=described, files=files)
-        if bot.opt.test:
-            return testmail.run_test(
-                site, bot.opt, pages=generator, settings=described, files=files
-            )
-        # What setup() raises (a refusal, Ctrl-C) comes before Pywikibot's own end of the run.
-        bot.run()
-    except KeyboardInterrupt:
-        if not bot.sending:
-            pywikibot.error('Stopped before anything was sent: run the same command again.')
-            return EXIT_PENDING
-        # Pywikibot passes Ctrl-C on with -v, after the teardown.
-    return bot.exit_status()
+    if given.check:
+        return pipeline.check(site, given, generator, loaded.origin, files)
+    run = pipeline.send(site, given, generator, origin=loaded.origin, files=files)
+    return run if isinstance(run, int) else run.exit_status()
 
 
 if __name__ == '__main__':

@@ -228,7 +228,7 @@ def test_library_function_emails_a_list_of_names(sender, mailbox):
     code = (
         'import sys; sys.path.insert(0, sys.argv[1])\n'
         'import pywikibot\n'
-        'from emailuserlib.bot import email_users\n'
+        'from emailuserlib.run.pipeline import email_users\n'
         'counter = email_users(pywikibot.Site(), ["alice", "Dave", "Nobody here"],\n'
         '                      "Library {username}", "Sent from a script.")\n'
         'print(sorted(counter.items()))\n'

@@ -1,0 +1,774 @@
+"""Delivery state on disk, so that nobody is emailed twice whatever happens to a run.
+
+A SQLite database (WAL mode, ``synchronous=FULL``) records, per campaign, the
+state of every recipient (see :class:`~.outcomes.State`), keyed by the wiki's
+account (its user id), so that a rename never makes a second mail and a new
+account under a freed name is a new person; the tables and the migration of
+older journals are in :mod:`.journal_schema`. ``sending`` is
+committed *before* the POST, the outcome right after it. A recipient still
+``sending`` when a run starts was in flight when an earlier run died: the wiki
+may or may not have sent that mail, and MediaWiki keeps no record to ask, so it
+is *uncertain* and not sent again unless the operator asks.
+
+A **campaign** is one mailing on one wiki: the wiki as it names itself (its
+server, script path and database id, however the wiki is reached) and the
+campaign's name, which is the subject as written unless ``-campaign:`` names it,
+compared without regard to case, spacing or underscores
+(:func:`~.journal_schema.campaign_key`).
+The sending account is not part of it, so another account continues the same
+mailing. Each text that was sent in a campaign is a *version*; a recipient row
+says which version reached that user.
+
+Every email sent is also kept in the ``send`` table (wiki, account, time), for
+the account's rate limit across campaigns. The account, the wiki and its family
+stay the same during a run: the run gives them once (:meth:`Journal.for_run`).
+
+Every write is one transaction of :meth:`Journal._transaction`, committed to the
+disk before the caller goes on, and only while the journal is still the file
+the run opened. Every error of the file, read or written, is one
+:class:`JournalError` sentence naming it.
+
+Before anything is created, changed or written, the file is identified by
+reading it (:func:`~.journal_schema.identify`): a -journal: path at another
+program's file is refused and left as it is. With -simulate the journal is read
+into memory, and no file is written at all.
+
+While a run may send, it holds the journal's lock: an exclusive SQLite lock on
+``<journal>.lock``, which SQLite takes with the operating system's file locks on
+every platform and which is released when the process ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from ..core.accounts import Status
+from ..core.errors import JournalError, NotAJournal
+from . import schema
+from .schema import SCHEMA_VERSION, State
+
+#: The journal's name among Pywikibot's data files when -journal: is not given.
+DEFAULT_NAME = 'emailuser-journal.sqlite3'
+
+
+#: The journal state a delivery outcome is recorded as.
+JOURNAL_STATE = {
+    Status.SENT: State.SENT,
+    Status.POSTED: State.POSTED,
+    Status.UNCERTAIN: State.UNCERTAIN,
+    Status.FAILED: State.FAILED,
+    # Refusals by the wiki at the send itself: final, never retried.
+    Status.NOT_EMAILABLE: State.SKIPPED,
+    Status.NO_SUCH_USER: State.SKIPPED,
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recipient's row in the journal."""
+
+    state: State
+    status: str
+    detail: str
+    final: bool
+    version: int | None
+    updated: float
+    #: The account's user id; None for a row of an older journal known by name only.
+    userid: int | None = None
+    #: The account's name when the journal last saw it.
+    username: str = ''
+
+
+def who(user) -> tuple[int | None, int | None, str]:
+    """(userid, centralid, name) of *user*: a :class:`~.recipients.Recipient`, or a name.
+
+    A name alone makes a row keyed by that name, as older journals kept them.
+    """
+    if isinstance(user, str):
+        return None, None, user
+    return getattr(user, 'userid', None), getattr(user, 'centralid', None), user.name
+
+
+def find(states: dict, user) -> Entry | None:
+    """*user*'s entry in :meth:`Journal.states`: by user id, else by name for old rows."""
+    userid, _, name = who(user)
+    entry = states.get(userid) if userid is not None else None
+    return entry if entry is not None else states.get(name)
+
+
+def fingerprint(subject: str, body: str, ccme: bool) -> str:
+    """What tells two texts of a campaign apart: the templates and -ccme."""
+    data = json.dumps([subject, body, bool(ccme)], ensure_ascii=False)
+    return hashlib.sha256(data.encode('utf-8')).hexdigest()
+
+
+def _create_private(path: Path) -> None:
+    """Create *path* readable by its owner only, unless it exists; never through a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, flags, 0o600))
+
+
+#: The journal and the files SQLite keeps beside it, which hold user names.
+PRIVATE_SUFFIXES = ('', '-wal', '-shm', '-journal')
+
+
+def _keep_private(path: Path) -> None:
+    """Make the plain file *path* readable by its owner only, if it is not; never through a link.
+
+    A file that is missing, a link, not a plain file or not the run's own to
+    change is left as it is: the journal's own checks and SQLite refuse what cannot
+    be used.
+    """
+    # O_NONBLOCK: a FIFO put there must not hang the run.
+    flags = os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o700)
+    except OSError:  # another user's file, shared on purpose
+        pass
+    finally:
+        os.close(fd)
+
+
+class _LinkedLock(Exception):
+    """The lock file is a symbolic link, or not a plain file."""
+
+
+def _private_lock_file(path: Path) -> None:
+    """Create the lock file *path* readable by its owner only, or check the one there.
+
+    :raises _LinkedLock: it is a symbolic link or not a plain file
+    """
+    # O_NONBLOCK: a FIFO put there must not hang the run.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as e:
+        if e.errno == errno.ELOOP or path.is_symlink():
+            raise _LinkedLock from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _LinkedLock
+        if st.st_mode & 0o077:  # made by hand, or by an older version
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+class _Run(NamedTuple):
+    """What stays the same during a run (see :meth:`Journal.for_run`)."""
+
+    account: str
+    wiki: str
+    family: str
+
+
+def _marks(values: Iterable) -> str:
+    """SQL placeholders for *values*: ``?, ?`` for two."""
+    return ', '.join('?' for _ in values)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:  # gone, or no longer reachable: not the file the run opened
+        return None
+    return st.st_dev, st.st_ino
+
+
+class Journal:
+    """One journal file, holding any number of campaigns.
+
+    :param synchronous: SQLite's ``synchronous`` setting: ``FULL`` survives a
+        power cut as well as a killed process; ``NORMAL`` only the latter
+    """
+
+    def __init__(
+        self, path: str | Path, synchronous: str = 'FULL', read_only: bool = False
+    ) -> None:
+        self.path = Path(path)
+        #: Read into memory and never written (-simulate): see :meth:`_open_snapshot`.
+        self.read_only = read_only
+        self.campaign: int | None = None
+        #: The campaign's name as first written (see :meth:`open_campaign`).
+        self.campaign_name = ''
+        #: The campaign and those an earlier release kept apart under the same name.
+        self._same: tuple[int, ...] = ()
+        self._versions: set[int] = set()
+        self.version: int | None = None
+        self._run: _Run | None = None
+        self._lock_db: sqlite3.Connection | None = None
+        try:
+            linked = self.path.is_symlink()
+            other = self.path.exists() and not self.path.is_file()
+        except OSError as e:  # a folder on the way that may not be looked into
+            raise self._error('cannot be opened', e) from None
+        if linked:
+            raise JournalError(
+                f'The journal {self.path} is a symbolic link: give the real file with '
+                '-journal:, so that nobody can redirect it.'
+            )
+        if other:
+            raise JournalError(
+                f'The journal {self.path} is not a file (a folder, or something else of '
+                'that name): give the path of the journal file with -journal:.'
+            )
+        # Before anything is created, changed or written: a wrong -journal: path may
+        # name another program's file, which must stay as it is.
+        try:
+            schema.identify(self.path)
+        except NotAJournal as e:
+            if e.newer is not None:
+                raise self._newer(e) from None
+            raise JournalError(
+                f'The journal {self.path} is not a journal of emailuser ({e}), and was left '
+                "as it is: give this campaign's journal with -journal:, or the name of a "
+                'new file to start one.'
+            ) from None
+        except OSError as e:
+            raise self._error('cannot be opened', e) from None
+        if read_only:
+            self._open_snapshot()
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # SQLite gives its -wal and -shm files the mode of the database.
+            _create_private(self.path)
+            for suffix in PRIVATE_SUFFIXES:  # copied in from a backup, say, readable by all
+                _keep_private(self.path.with_name(self.path.name + suffix))
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as e:
+            raise self._error('cannot be opened', e) from None
+        self._identity = _identity(self.path)
+        try:
+            with self._reading():
+                self._check_pages()
+                self.db.execute('PRAGMA journal_mode=WAL')
+                self.db.execute(f'PRAGMA synchronous={synchronous}')
+            self._migrate()
+        except JournalError:
+            self.db.close()
+            raise
+
+    def _open_snapshot(self) -> None:
+        """Read the journal into memory, writing nothing (-simulate).
+
+        The copy is checked and brought to this release's schema like a file;
+        the file itself is neither locked, nor changed, nor migrated. SQLite
+        creates no file beside it, unless one a run left there (``-wal``)
+        holds records not yet in the file, which are read too.
+        """
+        self._identity = None
+        self.db = sqlite3.connect(':memory:', isolation_level=None)
+        try:
+            if self.path.exists():
+                wal = self.path.with_name(self.path.name + '-wal').exists()
+                # immutable: neither locks nor files beside it, where no run has any.
+                params = 'mode=ro&nofollow=1' + ('' if wal else '&immutable=1')
+                uri = Path(os.path.abspath(self.path)).as_uri() + '?' + params
+                with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as source:
+                    source.backup(self.db)
+            with self._reading():
+                self._check_pages()
+            self._migrate()
+        except (OSError, sqlite3.Error) as e:
+            self.db.close()
+            raise self._error('cannot be opened', e) from None
+        except JournalError:
+            self.db.close()
+            raise
+
+    def _newer(self, e: NotAJournal) -> JournalError:
+        return JournalError(
+            f'The journal {self.path} was written by a newer release of '
+            f'emailuser (schema {e.newer}): upgrade this one.'
+        )
+
+    def _check_pages(self) -> None:
+        """Look at every page of the file once, before anything is written or sent.
+
+        SQLite finds a damaged page only when a statement reaches it: without
+        this, damage in the ``send`` table would show only when the first
+        ``sent`` is recorded, after that email went out. It takes a fraction of
+        a second for a journal of a hundred thousand recipients.
+
+        :raises ValueError: the first damage found
+        """
+        found = [row[0] for row in self.db.execute('PRAGMA quick_check(1)')]
+        if found != ['ok']:
+            lines = [line for line in '\n'.join(found).splitlines() if not line.startswith('***')]
+            raise ValueError(lines[0] if lines else 'SQLite found damage')
+
+    def _error(self, what: str, error: Exception) -> JournalError:
+        # SQLite quotes what it found, and a damaged file may hold line breaks there.
+        text = ' '.join(str(error).split())
+        if isinstance(error, ValueError) or (
+            isinstance(error, sqlite3.DatabaseError)
+            and ('malformed' in text or 'not a database' in text)
+        ):
+            return JournalError(
+                f'The journal {self.path} is damaged ({text}): keep a copy of it, and do '
+                'not start the campaign again without it, since it is the record of who '
+                'was emailed; a rerun with another -journal: file would email them again.'
+            )
+        if isinstance(error, OSError):
+            text = error.strerror or text
+        return JournalError(
+            f'The journal {self.path} {what} ({text}): check the path given with '
+            '-journal:, its permissions and the free disk space, then run the same '
+            'command again.'
+        )
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """The one way this module writes: one transaction, committed whole (and,
+        with ``synchronous=FULL``, on the disk) before the block's caller goes on,
+        or rolled back whole.
+
+        It first checks that the journal is still the file this run opened
+        (:meth:`check_intact`); an error of SQLite's becomes one
+        :class:`JournalError` sentence.
+        """
+        if not self.read_only:  # a copy in memory, which nothing can replace
+            self.check_intact()
+        try:
+            self.db.execute('BEGIN IMMEDIATE')
+            try:
+                yield self.db
+                self.db.execute('COMMIT')
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute('ROLLBACK')
+                raise
+        except sqlite3.Error as e:
+            raise self._error('cannot be written', e) from None
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """Reads of the journal: an error of SQLite's, or a value no release of
+        emailuser writes, becomes one :class:`JournalError` sentence.
+
+        Rows are fetched inside the block: SQLite finds a damaged page only when
+        it reaches it.
+        """
+        try:
+            yield self.db
+        except (sqlite3.Error, ValueError) as e:
+            raise self._error('cannot be read', e) from None
+
+    def _migrate(self) -> None:
+        """Bring an older journal to this release's schema (see :mod:`.journal_schema`)."""
+        try:
+            # A value no release wrote (a state, say) is damage: the migration rolls back.
+            with self._reading():
+                if schema.version(self.db) == SCHEMA_VERSION:
+                    return
+                with self._transaction():
+                    old = schema.migrate(self.db)
+        except NotAJournal as e:
+            raise self._newer(e) from None
+        if not self.read_only:
+            schema.remove_stale_files(self.path, old)
+
+    def close(self) -> None:
+        """Release the lock, if this run holds it, and close the file."""
+        if self._lock_db is not None:
+            self._lock_db.close()  # releases the lock
+            self._lock_db = None
+        self.db.close()
+
+    # Campaigns --------------------------------------------------------------
+
+    def open_campaign(
+        self, wiki: str, name: str, fp: str, legacy_wiki: str = '', create: bool = True
+    ) -> int | None:
+        """Find (or create) the campaign *name* on *wiki* and the version *fp*.
+
+        A campaign is found by its name as :func:`.journal_schema.campaign_key`
+        reads it; :attr:`campaign_name` is then its name as first written.
+        Campaigns that an earlier release kept apart under one such name are
+        merged into the first when *create*, and read as one when only looking.
+
+        :param legacy_wiki: Pywikibot's name of the site, which schema 1 used
+        :param create: False to only look (``-simulate``); then None when there is none
+        """
+        with self._transaction():
+            if legacy_wiki and create:
+                schema.adopt_legacy(self.db, wiki, legacy_wiki, name)
+            found = schema.campaigns_named(self.db, wiki, name)
+            if create:
+                if found:
+                    schema.merge_campaigns(self.db, found[0], found[1:])
+                found = [schema.campaign_id(self.db, wiki, name)]
+            elif legacy_wiki:  # only looking: as they will be adopted
+                found += schema.legacy_campaigns(self.db, legacy_wiki, name)
+            self._same = tuple(found)
+            self.campaign = found[0] if found else None
+            self.campaign_name = name
+            self.version = None
+            self._versions = set()
+            if self.campaign is None:
+                return None
+            self.campaign_name = self.db.execute(
+                'SELECT name FROM campaign WHERE id = ?', (self.campaign,)
+            ).fetchone()[0]
+            if create:
+                self.db.execute(
+                    'INSERT OR IGNORE INTO version (campaign, fingerprint, created)'
+                    ' VALUES (?, ?, ?)',
+                    (self.campaign, fp, time.time()),
+                )
+            rows = self.db.execute(
+                f'SELECT id FROM version WHERE campaign IN ({_marks(found)})'
+                ' AND fingerprint = ? ORDER BY campaign = ? DESC, id',
+                (*found, fp, self.campaign),
+            ).fetchall()
+            # Only looking at campaigns not merged yet: this text may have one id in each.
+            self._versions = {version for (version,) in rows}
+            self.version = rows[0][0] if rows else None
+        return self.campaign
+
+    @property
+    def _ids(self) -> tuple[int, ...]:
+        """The ids of :attr:`_same` for SQL: ``(-1,)``, no campaign's, when there are none."""
+        return self._same or (-1,)
+
+    def written(self) -> str | None:
+        """The name of a campaign in the journal, on any wiki; '' when it holds only
+        sends (of -test); None when it holds neither."""
+        with self._reading():
+            row = self.db.execute('SELECT name FROM campaign ORDER BY id LIMIT 1').fetchone()
+            if row is None:
+                row = self.db.execute("SELECT '' FROM send LIMIT 1").fetchone()
+        return None if row is None else row[0]
+
+    def for_run(self, account: str, wiki: str, family: str = '') -> Journal:
+        """Hold what stays the same during a run, for :meth:`record` and :meth:`count_send`.
+
+        :param account: the sending account, kept with each recipient and send
+        :param wiki: the wiki as it names itself, which the rate limit counts sends on
+        :param family: the family whose wikis share the limit (``wikimedia``), or ''
+        :return: this journal
+        """
+        self._run = _Run(account, wiki, family)
+        return self
+
+    def _fixed(self) -> _Run:
+        if self._run is None:  # a mistake in the calling code, never the operator's
+            raise RuntimeError('Journal.for_run() must be called before the first record')
+        return self._run
+
+    def lock(self) -> None:
+        """Hold the journal's lock for this run.
+
+        The lock file is created readable by its owner only, never through a
+        symbolic link, and must be a file SQLite can lock.
+
+        :raises JournalError: another run holds it, or the lock file cannot be used
+        """
+        lock_path = self.path.with_name(self.path.name + '.lock')
+        try:
+            _private_lock_file(lock_path)
+        except _LinkedLock:
+            raise JournalError(
+                f'The lock file {lock_path} of the journal is a symbolic link or not a plain '
+                'file, which could point the lock elsewhere: remove it when no run is using '
+                'the journal, then run again.'
+            ) from None
+        except OSError as e:
+            raise self._error('cannot be locked', e) from None
+        # nofollow: SQLite itself refuses a link put in its place meanwhile.
+        uri = Path(os.path.abspath(lock_path)).as_uri() + '?nofollow=1'
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
+            db.execute('PRAGMA locking_mode=EXCLUSIVE')
+            db.execute('BEGIN EXCLUSIVE')
+        except sqlite3.OperationalError as e:
+            if 'locked' not in str(e):
+                raise self._error('cannot be locked', e) from None
+            with self._reading():
+                row = self.db.execute('SELECT pid FROM holder').fetchone()
+            holder = f'PID {row[0]}' if row else 'another process'
+            raise JournalError(
+                f'Another run is sending with the journal {self.path} right now ({holder}): '
+                'wait for it to finish, then run again.'
+            ) from None
+        except sqlite3.DatabaseError as e:
+            raise JournalError(
+                f'The lock file {lock_path} of the journal holds something else than a lock '
+                f'({e}): remove it when no run is using the journal, then run again.'
+            ) from None
+        except OSError as e:
+            raise self._error('cannot be locked', e) from None
+        self._lock_db = db
+        with self._transaction():
+            self.db.execute(
+                'INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)',
+                (os.getpid(), time.time()),
+            )
+
+    def check_intact(self) -> None:
+        """Raise :class:`JournalError` when the file was deleted or replaced meanwhile."""
+        found = _identity(self.path)
+        if found == self._identity:
+            return
+        # This run still holds the old file open: write its records back out.
+        target = self.path
+        if found is not None:
+            target = self.path.with_name(f'{self.path.name}.saved-{int(time.time())}')
+        # A new file only, readable by its owner only: never through a link put
+        # there, nor over a file someone else made.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
+        saved = False
+        try:
+            os.close(os.open(target, flags, 0o600))
+        except FileExistsError:
+            outcome = f'and its records could not be saved as {target}, which exists already'
+        except OSError:
+            outcome = 'and its records could not be saved again'
+        else:
+            uri = Path(os.path.abspath(target)).as_uri() + '?nofollow=1'
+            try:
+                with contextlib.closing(sqlite3.connect(uri, uri=True)) as copy:
+                    self.db.backup(copy)
+            except sqlite3.Error:
+                outcome = 'and its records could not be saved again'
+            else:
+                outcome, saved = f'and this run saved its records as {target}', True
+        then = (
+            f'make sure {self.path} is the file this run saved'
+            if saved
+            else f'put the journal back at {self.path}'
+        )
+        raise JournalError(
+            f'The journal {self.path} was deleted or replaced while this run was using it, '
+            f'{outcome}: the run stops; {then} before you run the same command again, or '
+            'those already emailed get the message again.'
+        )
+
+    # Recipients ---------------------------------------------------------
+
+    def states(self) -> dict[int | str, Entry]:
+        """Every recipient of the campaign: by user id, or by name for a row that has none.
+
+        Use :func:`find` to look a recipient up.
+        """
+        if self.campaign is None:
+            return {}
+        with self._reading():
+            rows = self.db.execute(
+                'SELECT userid, username, state, status, detail, final, version, updated'
+                f' FROM recipient WHERE campaign IN ({_marks(self._ids)})',
+                self._ids,
+            ).fetchall()
+            found: dict[int | str, Entry] = {}
+            for userid, name, state, status, detail, final, version, updated in rows:
+                if version in self._versions:
+                    version = self.version
+                entry = Entry(
+                    State(state), status, detail, bool(final), version, updated, userid, name
+                )
+                key = userid if userid is not None else name
+                old = found.get(key)
+                # Campaigns not merged yet may both know an account: the furthest row counts.
+                if old is None or schema.RANK[old.state] < schema.RANK[entry.state]:
+                    found[key] = entry
+            return found
+
+    def plan(self, users: Iterable) -> None:
+        """Record *users* as planned, unless the journal knows them already.
+
+        *users* are :class:`~.recipients.Recipient` objects (or names, see :func:`who`).
+        """
+        now = time.time()
+        by_id, by_name = [], []
+        for user in users:
+            userid, centralid, name = who(user)
+            row = (self.campaign, userid, centralid, name, State.PLANNED.value, now)
+            (by_name if userid is None else by_id).append(row)
+        again = (
+            ' DO UPDATE SET state = excluded.state, username = excluded.username,'
+            ' updated = excluded.updated WHERE state IN (?, ?) AND final = 0'
+        )
+        insert = (
+            'INSERT INTO recipient (campaign, userid, centralid, username, state, updated)'
+            ' VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT '
+        )
+        retry = (State.SKIPPED.value, State.FAILED.value)
+        with self._transaction():
+            self.db.executemany(
+                insert + '(campaign, userid) WHERE userid IS NOT NULL' + again,
+                [row + retry for row in by_id],
+            )
+            self.db.executemany(
+                insert + '(campaign, username) WHERE userid IS NULL' + again,
+                [row + retry for row in by_name],
+            )
+
+    def record(
+        self, user, state: State, status: str = '', detail: str = '', final: bool = False
+    ) -> None:
+        """Set one recipient's state and commit it before returning.
+
+        *user* is a :class:`~.recipients.Recipient` (keyed by its user id) or a
+        name (see :func:`who`). A ``sent`` state is committed together with its
+        entry in the ``send`` table, which the account's rate limit counts. The
+        account, wiki and family are those given to :meth:`for_run`.
+        """
+        account, wiki, family = self._fixed()
+        now = time.time()
+        userid, centralid, name = who(user)
+        target = (
+            '(campaign, username) WHERE userid IS NULL'
+            if userid is None
+            else '(campaign, userid) WHERE userid IS NOT NULL'
+        )
+        with self._transaction():
+            self.db.execute(
+                'INSERT INTO recipient (campaign, userid, centralid, username, state,'
+                ' status, detail, final, version, account, updated)'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                ' DO UPDATE SET state = excluded.state, username = excluded.username,'
+                ' centralid = coalesce(excluded.centralid, centralid),'
+                ' status = excluded.status, detail = excluded.detail,'
+                ' final = excluded.final, version = excluded.version,'
+                ' account = excluded.account, updated = excluded.updated',
+                (
+                    self.campaign,
+                    userid,
+                    centralid,
+                    name,
+                    state.value,
+                    str(status),
+                    detail,
+                    int(final),
+                    self.version,
+                    account,
+                    now,
+                ),
+            )
+            if state == State.SENT:
+                self.db.execute(
+                    'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
+                    (wiki, account, family, now),
+                )
+
+    def unresolved_names(self, wiki: str) -> list[str]:
+        """Names of rows on *wiki* that an older journal kept without a user id."""
+        with self._reading():
+            return schema.names_without_id(self.db, wiki)
+
+    def adopt_ids(self, wiki: str, accounts: dict) -> None:
+        """Give rows on *wiki* known by name only the account that has that name.
+
+        :param accounts: {name as kept: (userid, centralid, canonical name)} for
+            the names :meth:`unresolved_names` gave that the wiki knows as accounts
+        """
+        if not accounts:
+            return
+        with self._transaction():
+            schema.adopt_ids(self.db, wiki, accounts)
+
+    def count_send(self) -> None:
+        """Record an email that reached no recipient of a campaign (-test), for the rate limit.
+
+        The account, wiki and family are those given to :meth:`for_run`.
+        """
+        account, wiki, family = self._fixed()
+        with self._transaction():
+            self.db.execute(
+                'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
+                (wiki, account, family, time.time()),
+            )
+
+    def resend(self, uncertain_only: bool) -> int:
+        """Make uncertain (or all) recipients plannable again; return how many."""
+        with self._transaction():
+            if uncertain_only:
+                cursor = self.db.execute(
+                    'UPDATE recipient SET state = ?, detail = ?, updated = ?'
+                    f' WHERE campaign IN ({_marks(self._ids)}) AND state IN (?, ?)',
+                    (
+                        State.PLANNED.value,
+                        '',
+                        time.time(),
+                        *self._ids,
+                        State.SENDING.value,
+                        State.UNCERTAIN.value,
+                    ),
+                )
+            else:
+                cursor = self.db.execute(
+                    f'DELETE FROM recipient WHERE campaign IN ({_marks(self._ids)})', self._ids
+                )
+            return cursor.rowcount
+
+    # Across campaigns ------------------------------------------------------
+
+    def sends_since(
+        self, since: float, account: str, wiki: str = '', family: str = ''
+    ) -> list[float]:
+        """When *account* sent email since *since*: on *wiki*, or on every wiki of *family*."""
+        if family:
+            where, key = 'family = ?', family
+        else:
+            where, key = 'wiki = ?', wiki
+        with self._reading():
+            rows = self.db.execute(
+                f'SELECT at FROM send WHERE account = ? AND {where} AND at >= ? ORDER BY at',
+                (account, key, since),
+            ).fetchall()
+        return [at for (at,) in rows]
+
+    def reached_elsewhere(self, wiki: str, users: Iterable, since: float) -> dict[str, list[str]]:
+        """Which of *users* other campaigns on *wiki* reached since *since*, by campaign.
+
+        *users* are recipients (matched by user id, and by name for old rows) or names.
+        """
+        ids, names = {}, {}
+        for user in users:
+            userid, _, name = who(user)
+            names[name] = name
+            if userid is not None:
+                ids[userid] = name
+        with self._reading():
+            rows = self.db.execute(
+                'SELECT c.name, r.userid, r.username FROM recipient r'
+                ' JOIN campaign c ON c.id = r.campaign'
+                f' WHERE c.wiki = ? AND c.id NOT IN ({_marks(self._ids)})'
+                ' AND r.state IN (?, ?, ?, ?) AND r.updated >= ? ORDER BY r.updated',
+                (
+                    wiki,
+                    *self._ids,
+                    State.SENT.value,
+                    State.POSTED.value,
+                    State.SENDING.value,
+                    State.UNCERTAIN.value,
+                    since,
+                ),
+            ).fetchall()
+        found: dict[str, list[str]] = {}
+        for name, userid, user in rows:
+            shown = ids.get(userid) if userid is not None else names.get(user)
+            if shown is not None:
+                found.setdefault(name, []).append(shown)
+        return found

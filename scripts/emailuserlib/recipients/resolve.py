@@ -1,0 +1,486 @@
+"""Who gets mail: from generator pages to accounts, and the batched emailable check.
+
+A recipient is an account of the wiki, not a spelling of its name: the names
+and pages given are sent to ``list=users`` as written, and the wiki's answer
+says which account each one is (its user id and canonical name) or that there
+is none. Each page maps to at most one user (a user page, user talk page or a
+subpage of either means its user, whatever the wiki calls those namespaces).
+A name without an account is asked of the wiki's rename log, which only
+administrators write: the account it was renamed to is that name's account,
+whatever its user page says. Only when the log says nothing does a user page
+that redirects to another user page (which anyone can edit) lead anywhere, and
+only for names read from pages (a generator's user pages, the editors of pages,
+opt-out lists): a name the operator typed is never sent on to someone else. A
+live account is its own recipient whatever its user page says. Each account is
+considered once, in the order the generator first led to it. The wiki is asked
+50 names per request (500 with ``apihighlimits``), together with their user
+pages, so a run costs one lookup request per batch, and one more for each name
+without an account.
+
+A temporary account (in the group ``temp``, or named by the wiki's pattern
+for them) is ``temporary-account``: nobody to email or to write to.
+
+Opt-out lists name users the same way: through the renames of their users
+and the redirects of their pages, they become accounts. While a run sends,
+:meth:`Resolver.recheck` asks again, by user id, who still takes email.
+MassMessage's opt-out category is applied by :mod:`.respect`, and the page
+histories of -editors are read by :mod:`.editors`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import replace
+
+import pywikibot
+from pywikibot.exceptions import APIError
+from pywikibot.exceptions import Error as PywikibotError
+
+from ..core.accounts import Recipient, Status, WikiUser
+from ..core.errors import EXIT_PENDING, EmailUserError
+from ..wiki.site import (
+    SEPARATOR,
+    USER_NS,
+    batch_size,
+    batches,
+    capitalises_users,
+    is_temporary_name,
+    name_problem,
+    normalize_username,
+    several,
+    temp_account_patterns,
+    user_from_title,
+)
+
+
+def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
+    """The status of an existing account, and why, from the wiki's answer.
+
+    A temporary account has its own status whatever else the wiki says: it is
+    nobody to email or to write to.
+    """
+    if user.temporary:
+        return Status.TEMPORARY_ACCOUNT, ''
+    if user.userid in optout:
+        return Status.OPTED_OUT, ''
+    if user.emailable:
+        return Status.EMAILABLE, ''
+    return Status.NOT_EMAILABLE, 'opted out of email or has no confirmed address'
+
+
+def rename_log_error(name: str, error: Exception) -> EmailUserError:
+    """The wiki's rename log could not be read: whose account *name* is now is unknown."""
+    return EmailUserError(
+        f"The wiki's rename log could not be read ({error}), so it is not known whose "
+        f'account {name} is now: nothing more was sent; run the same command again later.',
+        EXIT_PENDING,
+    )
+
+
+class Resolver:
+    """Turns generator pages or user names into checked :class:`Recipient` objects.
+
+    :param site: the pywikibot site
+    :param optout: names that are never emailed (their accounts, through renames)
+    :param values: placeholder values of users from a -users: CSV file, by name
+    """
+
+    def __init__(
+        self, site, optout: Iterable[str] = (), values: dict[str, dict[str, str]] | None = None
+    ) -> None:
+        self.site = site
+        self.first_letter = capitalises_users(site)
+        self.optout_names = list(optout)
+        self._optout_ids: set[int] | None = None
+        self._optout_known: dict[str, set[int]] = {}
+        self._renames: dict[str, list[WikiUser]] = {}
+        self.values = values or {}
+        self.temp_patterns = temp_account_patterns(site)
+        self.batch = batch_size(site)
+
+    def normalize(self, name: str) -> str:
+        return normalize_username(name, self.first_letter)
+
+    @property
+    def optout(self) -> set[int]:
+        """User ids of the accounts the opt-out lists name (looked up once)."""
+        if self._optout_ids is None:
+            self._optout_ids = self.optout_accounts(self.optout_names)
+        return self._optout_ids
+
+    def optout_accounts(self, names: Iterable[str]) -> set[int]:
+        """User ids of the accounts that *names*, read from an opt-out list, stand for.
+
+        A name the rename log resolves opts out the account it was renamed to. When
+        the log says nothing, a user page redirect is followed too: it can only opt
+        out one account more, which is safe, never let someone be emailed. An
+        account found once stays found for this run (a user id never changes hands),
+        so reading the lists again costs requests only for names not found yet.
+        """
+        names = list(dict.fromkeys(names))
+        ids = {i for n in names if n in self._optout_known for i in self._optout_known[n]}
+        found = self.accounts([n for n in names if n not in self._optout_known])
+        for name, user in found.items():
+            # A name the log gives to several accounts opts out every one of them.
+            known = {user.userid} if user.userid is not None else set()
+            if user.renamed_to:
+                known = {u.userid for u in self.renames(user.name) if u.userid is not None}
+            if known:
+                self._optout_known[name] = known
+                ids |= known
+        return ids
+
+    def from_names_and_pages(
+        self, names: Iterable[str], pages: Iterable, accounts: Iterable[str] = ()
+    ) -> list[Recipient]:
+        """Resolve user names, then pages, then *accounts*; an account they lead to is
+        considered once.
+
+        *names* are typed by the operator (-users: files, :func:`.bot.email_users`):
+        they name an account themselves, or one the rename log renamed them to, never
+        whoever their user page redirects to. *pages* come from generators and
+        *accounts* are names as the wiki gave them for accounts (the editors of
+        pages): those follow a user page's redirect when the rename log is silent.
+        A name with an account is that account whatever its user page says, so
+        they are asked about like any name. Placeholder values go with *names* and
+        *accounts* only, by their own name.
+        """
+        items = [
+            *self._name_items(names, typed=True),
+            *self._page_items(pages),
+            *self._name_items(accounts, typed=False),
+        ]
+        return self._resolve(items)
+
+    def _page_items(self, pages: Iterable):
+        for page in pages:
+            name = user_from_title(page.namespace(), page.title(with_ns=False))
+            if name is None:
+                yield None, page.title(), 'not a user page', None
+            else:
+                yield name, page.title(), '', None
+
+    def _name_items(self, names: Iterable[str], typed: bool):
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        kind = 'typed' if typed else 'account'
+        return ((name, f'{user_ns}:{self.normalize(name)}', '', kind) for name in names)
+
+    def _resolve(self, items) -> list[Recipient]:
+        """Check *items*: (user name as written, source page, '', kind), or (None,
+        source page, why it is no user, None) for pages that map to nobody.
+
+        *kind* is ``typed`` for a name the operator typed (it never follows an
+        unconfirmed redirect), ``account`` for a name the wiki gave (an editor),
+        None for a generator's page. A page takes no placeholder values: values
+        belong to the row (or editor) of that very name, which comes first.
+        """
+        result: list[Recipient] = []
+        seen: set[str] = set()
+        typed: set[int] = set()
+        for name, source, why, kind in items:
+            if name is None:
+                result.append(Recipient(source, Status.NOT_A_USER, why, source))
+                continue
+            key = self.normalize(name)
+            if key in seen:
+                continue
+            seen.add(key)
+            values = (self.values.get(name) or self.values.get(key) or {}) if kind else {}
+            status, detail = None, ''
+            problem = name_problem(key)
+            if is_temporary_name(key, self.temp_patterns):
+                status = Status.TEMPORARY_ACCOUNT
+            elif problem:
+                status, detail = Status.NOT_A_USER, problem
+            recipient = Recipient(
+                key, status, detail, source=source, values=values, written=name.strip()
+            )
+            if kind == 'typed':
+                typed.add(len(result))
+            result.append(recipient)
+
+        unchecked = [i for i, r in enumerate(result) if r.status is None]
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        found = self.accounts([result[i].written for i in unchecked])
+        optout = self.optout if self.optout_names else set()
+        accounts: dict[int, int] = {}  # user id: where its recipient is in result
+        duplicates = set()
+        for i in unchecked:
+            r = result[i]
+            user = found.get(r.written)
+            if user is None or user.invalid:
+                result[i] = replace(
+                    r, status=Status.NOT_A_USER, detail='the wiki says this is no valid user name'
+                )
+                continue
+            if user.via and i in typed:
+                # Anyone can edit a user page: a typed name is never sent on to someone else.
+                result[i] = replace(
+                    r,
+                    name=user.via,
+                    status=Status.NO_SUCH_USER,
+                    detail=f'its user page redirects to {user_ns}:{user.name}, which the '
+                    "wiki's rename log does not confirm",
+                )
+                continue
+            if user.userid is None:
+                detail = ''
+                if user.renamed_to:
+                    detail = (
+                        f'the rename log gives the name to {len(user.renamed_to)} accounts '
+                        f'since ({", ".join(user.renamed_to)}): name the account it is for'
+                    )
+                result[i] = replace(r, name=user.name, status=Status.NO_SUCH_USER, detail=detail)
+                continue
+            if user.userid in accounts:  # another name of an account already considered
+                duplicates.add(i)
+                first = accounts[user.userid]
+                result[first] = _merge_values(result[first], r, user.name)
+                continue
+            accounts[user.userid] = i
+            detail = ''
+            if user.via:
+                detail = f'user page of {user.via} redirects here'
+            elif user.renamed_from:
+                detail = f'renamed from {user.renamed_from}'
+            status, why = account_status(user, optout)
+            result[i] = replace(
+                r,
+                name=user.name,
+                userid=user.userid,
+                centralid=user.centralid,
+                registered=user.registered,
+                status=status,
+                detail=why or detail,
+            )
+        return [r for i, r in enumerate(result) if i not in duplicates]
+
+    def accounts(self, names: Iterable[str]) -> dict[str, WikiUser]:
+        """The wiki's answer for each of *names* as written, renames followed.
+
+        A name without an account is asked of the wiki's rename log first, which
+        only administrators write: the account it names is the answer
+        (``renamed_from`` set), whatever the name's user page says. Only when the
+        log says nothing is a user page that redirects to another user's page
+        followed (``via`` set), to that user when that user has an account: anyone
+        can edit a user page, so callers decide whether such an answer counts.
+        """
+        wanted = list(dict.fromkeys(n for n in names if n.strip() and SEPARATOR not in n))
+        found: dict[str, WikiUser] = {}
+        for chunk in batches(wanted, self.batch):
+            found.update(self._ask(chunk, with_pages=True))
+        for name, user in list(found.items()):
+            if user.userid is None and not user.invalid:
+                found[name] = self.renamed(user.name) or user
+        moved = {n: u.moved_to for n, u in found.items() if u.userid is None and u.moved_to}
+        targets = list(dict.fromkeys(moved.values()))
+        answers: dict[str, WikiUser] = {}
+        for chunk in batches(targets, self.batch):
+            answers.update(self._ask(chunk, with_pages=False))
+        for name, target in moved.items():
+            user = answers.get(target)
+            if user is not None and user.userid is not None:
+                found[name] = replace(user, via=found[name].name)
+        return found
+
+    def _ask(self, names: list[str], with_pages: bool) -> dict[str, WikiUser]:
+        """One request: the accounts of *names* as written, and where their pages redirect."""
+        params = {
+            'action': 'query',
+            'list': 'users',
+            'usprop': 'emailable|centralids|groups|registration',
+            'ususers': several(names),
+            'formatversion': 2,
+        }
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        if with_pages:
+            params.update(titles=several([f'{user_ns}:{n}' for n in names]), redirects=True)
+        data = self.site.simple_request(**params).submit()
+        query = data.get('query', {})
+        users = {u.get('name'): u for u in query.get('users', [])}
+        # The API folds its input to NFC, and names the titles it changed.
+        normalized = {n.get('from'): n.get('to') for n in query.get('normalized', [])}
+        redirects = {}
+        for r in query.get('redirects', []):
+            target = self._user_page(r.get('to', ''))
+            if target and 'tofragment' not in r:
+                redirects[r.get('from')] = target
+        answers = {}
+        for name in names:
+            nfc = unicodedata.normalize('NFC', name)
+            entry = users.get(nfc) or users.get(name)
+            if entry is not None and entry.get('invalid'):
+                answers[name] = WikiUser(name, invalid=True)
+                continue
+            title = f'{user_ns}:{nfc}'
+            title = normalized.get(title, normalized.get(f'{user_ns}:{name}', title))
+            canonical = title.partition(':')[2] if with_pages else nfc
+            entry = users.get(canonical) or entry or users.get(self.normalize(name))
+            if entry is None:
+                answers[name] = WikiUser(canonical or name, invalid=not canonical)
+            elif entry.get('invalid'):
+                answers[name] = WikiUser(name, invalid=True)
+            elif entry.get('missing') or 'userid' not in entry:
+                answers[name] = WikiUser(entry['name'], moved_to=redirects.get(title, ''))
+            else:
+                central = entry.get('centralids') or {}
+                answers[name] = WikiUser(
+                    entry['name'],
+                    entry['userid'],
+                    central.get('CentralAuth'),
+                    bool(entry.get('emailable')),
+                    temporary='temp' in entry.get('groups', ()),
+                    registered=entry.get('registration') or '',
+                )
+        return answers
+
+    def recheck(self, recipients: list[Recipient], optout: Iterable[str]) -> dict[int, Recipient]:
+        """Ask again, by user id, whether *recipients* still take email, and read the
+        opt-out lists (*optout*, names as :func:`.optout.optout_names` gives them) again.
+
+        Who opted out meanwhile becomes ``opted-out``, who no longer takes email
+        ``not-emailable``; a renamed account gets its new name. Returns the
+        recipients that changed, by their place in *recipients*.
+        """
+        self.optout_names = list(optout)
+        self._optout_ids = None
+        optout_ids = self.optout
+        changed: dict[int, Recipient] = {}
+        known = [(i, r) for i, r in enumerate(recipients) if r.userid is not None]
+        for chunk in batches(known, self.batch):
+            data = self.site.simple_request(
+                action='query',
+                list='users',
+                usprop='emailable',
+                ususerids=[r.userid for _, r in chunk],
+                formatversion=2,
+            ).submit()
+            users = {u.get('userid'): u for u in data.get('query', {}).get('users', [])}
+            for i, r in chunk:
+                entry = users.get(r.userid)
+                now = r
+                if entry is None or entry.get('missing'):
+                    now = replace(r, status=Status.NO_SUCH_USER, detail='the account is gone')
+                else:
+                    now = replace(r, name=entry.get('name', r.name))
+                    if r.userid in optout_ids:
+                        now = replace(
+                            now,
+                            status=Status.OPTED_OUT,
+                            detail='joined an opt-out list during the run',
+                        )
+                    elif not entry.get('emailable') and r.status == Status.EMAILABLE:
+                        now = replace(
+                            now,
+                            status=Status.NOT_EMAILABLE,
+                            detail='turned email off during the run',
+                        )
+                if (now.name, now.status) != (r.name, r.status):
+                    changed[i] = now
+        return changed
+
+    def renamed(self, name: str) -> WikiUser | None:
+        """The account that *name*, which no account has, was renamed to, by the wiki's
+        rename log; None when it says nothing. When the log gives the name to several
+        accounts, the answer has no account and names them (``renamed_to``).
+
+        :raises EmailUserError: the log cannot be read
+        """
+        found = self.renames(name)
+        if len(found) > 1:
+            return WikiUser(name, renamed_to=tuple(u.name for u in found))
+        return found[0] if found else None
+
+    def renames(self, name: str, hops: int = 5) -> list[WikiUser]:
+        """Every account that *name* was renamed to, by the wiki's rename log.
+
+        Each rename of *name* is followed forward in time, through the later renames
+        of the name it gave (up to *hops*), to the name that account has now: a name
+        that was freed by a rename and registered again belongs to someone else.
+        Usually one account; several when the name was renamed, registered again and
+        renamed again. Asked once per name and run.
+
+        :raises EmailUserError: the log cannot be read
+        """
+        if name in self._renames:
+            return self._renames[name]
+        finals = []
+        for new, logid in self._rename_events(name):
+            for _ in range(hops):
+                later = self._rename_events(new, after=logid)
+                if not later:
+                    finals.append(new)
+                    break
+                new, logid = later[0]
+        answers = self._ask(list(dict.fromkeys(finals)), with_pages=False) if finals else {}
+        found: dict[int, WikiUser] = {}
+        for final in finals:
+            user = answers.get(final)
+            if user is not None and user.userid is not None:
+                found.setdefault(user.userid, replace(user, renamed_from=name))
+        self._renames[name] = list(found.values())
+        return self._renames[name]
+
+    def _rename_events(self, name: str, after: int = 0) -> list[tuple[str, int]]:
+        """(new name, log id) of each rename of the account named *name*, oldest first,
+        of those logged after the log entry *after*.
+
+        :raises EmailUserError: the log cannot be read
+        """
+        user_ns = self.site.namespaces[USER_NS].custom_name
+        try:
+            data = self.site.simple_request(
+                action='query',
+                list='logevents',
+                letype='renameuser',
+                letitle=f'{user_ns}:{name}',
+                leprop='ids|details',
+                ledir='newer',
+                lelimit='max',
+                formatversion=2,
+            ).submit()
+        except APIError as e:
+            if e.code in ('badvalue', 'unknown_letype'):  # no renames on this wiki
+                return []
+            raise rename_log_error(name, e) from None
+        except PywikibotError as e:
+            raise rename_log_error(name, e) from None
+        events = []
+        for event in data.get('query', {}).get('logevents', []):
+            new = event.get('params', {}).get('newuser')
+            logid = int(event.get('logid') or 0)
+            if new and logid > after:
+                events.append((new, logid))
+        return events
+
+    def _user_page(self, title: str) -> str | None:
+        """The user whose root user page *title* is, in any of the wiki's names for it."""
+        try:
+            page = pywikibot.Page(self.site, title)
+        except (ValueError, pywikibot.exceptions.Error):
+            return None
+        if page.namespace() != USER_NS or '/' in page.title(with_ns=False):
+            return None
+        return page.title(with_ns=False)
+
+
+def _merge_values(kept: Recipient, other: Recipient, account: str) -> Recipient:
+    """*kept* with the values of *other*, another name of the same account, added.
+
+    Two rows that say different things for one account (an old name the rename
+    log confirms and the new one) cannot both be right, and either could be
+    someone else's data: the run is refused.
+
+    :raises EmailUserError: with the names and what to do
+    """
+    clash = sorted(
+        c for c in kept.values.keys() & other.values.keys() if kept.values[c] != other.values[c]
+    )
+    if clash:
+        raise EmailUserError(
+            f'{kept.written or kept.name} and {other.written or other.name} are both the '
+            f'account {account}, with different values for {{{clash[0]}}}: keep one row for '
+            'this account in the -users: files.'
+        )
+    return replace(kept, values={**other.values, **kept.values})
