@@ -1,17 +1,25 @@
-"""The README's quick start, command by command, as a new operator on a rate-limited account.
+"""The README's quick start, command by command, as operators follow it in a shell of their own.
 
-The account may send 3 emails a day (as any plain user of the test wiki; Wikimedia's
-accounts may send 20), Pywikibot's put throttle is its default (10 s between emails),
-and the bot password is made on Special:BotPasswords, as the README says. Each step
-asserts what the operator reads there.
+Each operator has a home of their own (``HOME``) with the venv of this suite as
+``~/emailuser-venv``, and runs the README's shell lines in bash, as written: its ``cd``
+and ``export`` lines carry over to every later command, as in one terminal. Three
+operators follow it. A new one, with no Pywikibot settings, goes all the way on a
+rate-limited account: 3 emails a day (as any plain user of the test wiki; Wikimedia's
+accounts may send 20), Pywikibot's default put throttle (10 s between emails), and a bot
+password made on Special:BotPasswords, as the README says; each step asserts what the
+operator reads there. Two who already run Pywikibot for another bot, from
+``~/.pywikibot`` or from the folder their ``PYWIKIBOT_DIR`` names, follow it up to
+``-check``: where the settings of the other bot could take over (the family file, the
+login, the script).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,19 +27,21 @@ import pytest
 
 from harness import population as pop
 from harness.checks import exactly_once, received
-from harness.pwbconfig import env_for, run_pwb
 from harness.sessions import login
 
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
 README = Path(__file__).resolve().parents[1] / 'README.md'
 OPERATOR = 'LimitedSender'
+#: The settings of another bot of the operator, on another wiki.
+OTHER_BOT = "family = 'wikipedia'\nmylang = 'en'\nusernames['wikipedia']['en'] = 'OtherBot'\n"
 
 
-def quick_start_blocks() -> list[list[str]]:
-    """The indented code blocks of the README's quick start, in order."""
+def quick_start() -> list[tuple[str, list[str]]]:
+    """The code blocks of the README's quick start, in order, each with what it is:
+    the file ``user-config.py`` or ``user-password.py``, or ``shell`` lines."""
     text = README.read_text(encoding='utf-8')
-    section = text.split('## Quick start', 1)[1].split('\n### ', 1)[0]
+    section = re.split(r'\n#{2,3} ', text.split('\n## Quick start', 1)[1], maxsplit=1)[0]
     blocks, current = [], []
     for line in section.splitlines():
         if line.startswith('       ') and line.strip():
@@ -43,7 +53,137 @@ def quick_start_blocks() -> list[list[str]]:
             current = []
     if current:
         blocks.append(current)
-    return blocks
+    return [(_kind(block), block) for block in blocks]
+
+
+def _kind(block: list[str]) -> str:
+    if any(line.startswith('family =') for line in block):
+        return 'user-config.py'
+    if any('BotPassword(' in line for line in block):
+        return 'user-password.py'
+    return 'shell'
+
+
+class Operator:
+    """An operator in a home of their own, following the quick start in one shell.
+
+    *user* and *secret* stand for the README's ``YourName`` and the bot password the
+    wiki showed; *env* is what the operator's shell has set besides (``PYWIKIBOT_DIR``).
+    """
+
+    def __init__(
+        self, tmp_path: Path, wiki, user: str, secret: str, env: dict[str, str] | None = None
+    ) -> None:
+        self.home = tmp_path / 'home'
+        self.home.mkdir(exist_ok=True)
+        # Step 1's venv is this suite's (tests/test_install.py tests pip install .).
+        (self.home / 'emailuser-venv').symlink_to(Path(sys.executable).parent.parent)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith('PYWIKIBOT')}
+        self.env.update(HOME=str(self.home), PYTHONIOENCODING='utf-8', **(env or {}))
+        self.carried: list[str] = []  # the cd and export lines run so far
+        self.wiki, self.user, self.secret = wiki, user, secret
+        # pwb finds this working tree's script the way a clone does, through
+        # user_script_paths. A copy, as pwb splits user_script_paths entries on dots and
+        # a clone's own folder may have one (mktemp -d gives /tmp/tmp.XXXXXXXXXX).
+        self.scripts = shutil.copytree(
+            Path(__file__).resolve().parents[1] / 'scripts',
+            tmp_path / 'scripts',
+            ignore=shutil.ignore_patterns('__pycache__'),
+        )
+        assert '.' not in str(self.scripts), 'pwb splits user_script_paths entries on dots'
+
+    def substitute(self, text: str) -> str:
+        return (
+            text.replace('https://wiki.example.org/wiki/Main_Page', f'{self.wiki.url}/index.php')
+            .replace('YourName', self.user)
+            .replace('PASSWORD-THE-WIKI-SHOWED', self.secret)
+        )
+
+    def shell(self, command: str) -> subprocess.CompletedProcess:
+        """Run *command* in bash after the cd and export lines run so far."""
+        command = self.substitute(command)
+        result = subprocess.run(
+            ['bash', '-c', '\n'.join(['set -e', *self.carried, command])],
+            cwd=self.home,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
+        if result.returncode == 0 and command.split()[0] in ('cd', 'export'):
+            self.carried.append(command)
+        return result
+
+    @property
+    def folder(self) -> Path:
+        """The shell's current folder."""
+        return Path(self.shell('pwd').stdout.strip())
+
+    def pwb(self, command: str, status: int = 0) -> str:
+        """Run a ``pwb`` line of the README; what the operator reads."""
+        assert command.startswith('pwb '), command
+        result = self.shell(command)
+        output = result.stdout + result.stderr
+        print(f'$ {command}\n{output}')  # what the operator reads, for -s
+        assert result.returncode == status, f'{command}\n{output}'
+        assert 'not found' not in output, f'{command}\n{output}'
+        assert 'Traceback' not in output, command
+        assert 'Sleeping for' not in output, output  # waits are said in the script's words
+        if status:
+            assert 'Script terminated successfully.' not in output, output
+        return output
+
+    def family_files(self) -> list[str]:
+        """Where the quick start's family file is, in this home."""
+        found = []
+        for folder, subfolders, files in os.walk(self.home):
+            subfolders[:] = [s for s in subfolders if s != 'emailuser-venv']
+            found += [os.path.join(folder, f) for f in files if f == 'mywiki_family.py']
+        return found
+
+    def follow(self, until: str) -> list[str]:
+        """Follow the quick start up to its first line that starts with *until*: run its
+        shell lines, write its files where the shell is; the lines from there on."""
+        lines: list[str] = []
+        for kind, block in quick_start():
+            if lines:
+                assert kind == 'shell', (kind, block)
+                lines += block
+                continue
+            if kind != 'shell':
+                self.write(kind, block)
+                continue
+            for i, line in enumerate(block):
+                if line.startswith(until):
+                    lines = block[i:]
+                    break
+                self.run(line)
+        assert lines, f'the quick start has no line starting with {until}'
+        return lines
+
+    def write(self, name: str, block: list[str]) -> None:
+        path = self.folder / name
+        text = self.substitute('\n'.join(block)) + '\n'
+        if name == 'user-config.py':
+            text += f'user_script_paths = [{str(self.scripts)!r}]\n'
+        path.write_text(text)
+        if name == 'user-password.py':
+            os.chmod(path, 0o600)  # chmod 600 user-password.py
+
+    def run(self, line: str) -> None:
+        if 'venv' in line.split()[:3] or line.endswith('pip install .'):
+            return  # the venv is this suite's
+        if line.startswith('pwb '):
+            self.pwb(line)
+        else:
+            result = self.shell(line)
+            assert result.returncode == 0, f'{line}\n{result.stdout}{result.stderr}'
+        if 'generate_family_file' in line:
+            # Pywikibot writes the family into its base directory, which the steps
+            # before must make the operator's new configuration directory.
+            written = self.family_files()
+            assert written == [str(self.folder / 'families' / 'mywiki_family.py')], written
 
 
 class _Form(HTMLParser):
@@ -94,77 +234,25 @@ def make_bot_password(wiki, user: str, app: str, grants: list[str]) -> str:
 
 @pytest.mark.slow
 def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, fresh_limits):
-    blocks = quick_start_blocks()
-    # Install (block 1) is what tests/test_install.py does; this test uses this venv.
-    install, mkdir, family, config, password, *runs = blocks
-    assert install[1].endswith('pip install .')
-    assert mkdir[0].startswith('mkdir ') and mkdir[1].startswith('cd ')
-    directory = tmp_path / 'emailuser-bot'
-    directory.mkdir()
-    env = env_for(directory)
-
     # Step 4: Special:BotPasswords, "emailuser", Basic rights and Send email to other users.
     secret = make_bot_password(wiki, OPERATOR, 'emailuser', ['basic', 'sendemail'])
-
-    def substitute(text: str) -> str:
-        return (
-            text.replace('https://wiki.example.org/wiki/Main_Page', f'{wiki.url}/index.php')
-            .replace('YourName', OPERATOR)
-            .replace('PASSWORD-THE-WIKI-SHOWED', secret)
-        )
-
-    def pwb(command: str, status: int = 0) -> str:
-        argv = shlex.split(substitute(command))
-        assert argv[0] == 'pwb', command
-        result = run_pwb(directory, *argv[1:], env=env)
-        output = result.stdout + result.stderr
-        print(f'$ {command}\n{output}')  # what the operator reads, for -s
-        assert result.returncode == status, f'{command}\n{output}'
-        assert 'not found' not in output, f'{command}\n{output}'
-        assert 'Traceback' not in output, command
-        assert 'Sleeping for' not in output, output  # waits are said in the script's words
-        if status:
-            assert 'Script terminated successfully.' not in output, output
-        return output
-
-    (family_command,) = family
-    pwb(family_command)
-    assert (directory / 'families' / 'mywiki_family.py').exists()
-    # Step 1 (pip install .) is tested by tests/test_install.py; here pwb finds this
-    # working tree's script the way a clone does, through user_script_paths. The put
-    # throttle is Pywikibot's default: the operator's 10 s between emails.
-    # A copy, as pwb splits user_script_paths entries on dots and a clone's own folder
-    # may have one (mktemp -d gives /tmp/tmp.XXXXXXXXXX).
-    scripts = shutil.copytree(
-        Path(__file__).resolve().parents[1] / 'scripts',
-        tmp_path / 'scripts',
-        ignore=shutil.ignore_patterns('__pycache__'),
-    )
-    assert '.' not in str(scripts), 'pwb splits user_script_paths entries on dots'
-    (directory / 'user-config.py').write_text(
-        substitute('\n'.join(config)) + f'\nuser_script_paths = [{str(scripts)!r}]\n'
-    )
-    secret_file = directory / 'user-password.py'
-    secret_file.write_text(substitute('\n'.join(password)) + '\n')
-    os.chmod(secret_file, 0o600)
-    (directory / 'invitation.txt').write_text('Hello {username},\n\ncome to the meetup.\n')
-
-    commands = [command for block in runs for command in block]
-    login_command, help_command, check_command, simulate, test, send = commands
+    operator = Operator(tmp_path, wiki, OPERATOR, secret)
+    login_command, help_command, check_command, simulate, test, send = operator.follow('pwb login')
+    (operator.folder / 'invitation.txt').write_text('Hello {username},\n\ncome to the meetup.\n')
 
     # Step 5.
-    assert 'Logged in' in pwb(login_command)
-    help_text = pwb(help_command)
+    assert f'Logged in on mywiki:en as {OPERATOR}' in operator.pwb(login_command)
+    help_text = operator.pwb(help_command)
     assert '-textfile:FILE' in help_text and 'pwb emailuser -simulate' in help_text
     assert 'pwb.py' not in help_text
 
     # Step 6: who can be emailed.
-    check = pwb(check_command)
+    check = operator.pwb(check_command)
     assert re.search(r'^emailable +Alice$', check, re.M)
     assert '10 users checked: 6 emailable, 2 not-emailable' in check
 
     # Step 7: the dry run is dry, shows the whole email, and says where the limit stops.
-    dry = pwb(simulate)
+    dry = operator.pwb(simulate)
     assert '6 users would be emailed (simulation).' in dry
     assert 'Rate limit: 3 emails per day (the wiki).' in dry
     assert 'Preview of the email to Alice:' in dry and '  Hello Alice,' in dry
@@ -177,20 +265,20 @@ def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, fresh_limits)
     assert mailbox.messages() == []
 
     # Step 8: one test email to the operator, counted against the limit.
-    trial = pwb(test)
+    trial = operator.pwb(test)
     assert f'A test email (the email to Alice) goes to {OPERATOR}; nobody else (-test).' in trial
     assert 'the test email uses one more' in trial
     assert f'was sent to {OPERATOR} (this account); nobody else was emailed' in trial
 
     # Step 9: two emails fit today; the run says so and when to go on.
-    sent = pwb(send, status=75)
+    sent = operator.pwb(send, status=75)
     assert 'Rate limit: 3 emails per day (the wiki); 1 of them used in the current window.' in sent
     assert 'Only 2 more fit into the current window' in sent
     assert (
         "Stopped at the account's email limit of 3 emails per day (the wiki) after 2 emails" in sent
     )
-    # "Run the same command again after any stop": said at the plan, before any preview.
-    again = pwb(send, status=75)
+    # "Run the same command then": said at the plan, before any preview.
+    again = operator.pwb(send, status=75)
     assert 'allows no email now, so nothing was sent' in again
     assert 'Preview of the email' not in again
 
@@ -198,3 +286,27 @@ def test_the_quick_start_works_as_written(wiki, mailbox, tmp_path, fresh_limits)
     assert counts.pop(pop.SENDERS[OPERATOR][0]) == 1  # the test email, once
     reached = [n for n in pop.CATEGORY_RECIPIENTS if pop.EMAILABLE[n] in counts]
     assert len(reached) == 2 and counts == exactly_once(reached)
+    # The journal is in the configuration directory, where the next run looks.
+    assert (operator.folder / 'emailuser-journal.sqlite3').exists()
+
+
+@pytest.mark.parametrize('other_bot', ['~/.pywikibot', 'PYWIKIBOT_DIR'])
+def test_the_quick_start_works_beside_the_settings_of_another_bot(wiki, tmp_path, other_bot):
+    """An operator who runs Pywikibot for another bot, from ~/.pywikibot or from the
+    folder of PYWIKIBOT_DIR: the quick start's steps, as written, still use the new
+    configuration directory, and leave the other bot's alone."""
+    home = tmp_path / 'home'
+    other = home / ('.pywikibot' if other_bot == '~/.pywikibot' else 'other-bot')
+    other.mkdir(parents=True)
+    (other / 'user-config.py').write_text(OTHER_BOT)
+    env = {'PYWIKIBOT_DIR': str(other)} if other_bot == 'PYWIKIBOT_DIR' else {}
+    # Sender's bot password "emailuser" has the grants of step 4 (harness.population).
+    operator = Operator(tmp_path, wiki, 'Sender', pop.BOT_PASSWORD, env)
+    login_command, help_command, check_command, *_ = operator.follow('pwb login')
+
+    assert 'Logged in on mywiki:en as Sender' in operator.pwb(login_command)
+    assert '-textfile:FILE' in operator.pwb(help_command)
+    check = operator.pwb(check_command)
+    assert re.search(r'^emailable +Alice$', check, re.M)
+    assert sorted(p.name for p in other.iterdir()) == ['user-config.py']
+    assert (other / 'user-config.py').read_text() == OTHER_BOT
