@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from harness import population
+from harness.central import CentralPair
 from harness.clock import forget_wiki_rate_limits
 from harness.faultproxy import FaultProxy
 from harness.pwbconfig import (
@@ -140,6 +141,33 @@ def wiki(request, wikis):
     In CI the end-to-end tests fail, never skip, when it cannot start.
     """
     return wikis(request.param)
+
+
+@pytest.fixture(scope='session')
+def central_pairs(tmp_path_factory):
+    """Each version's :class:`harness.central.CentralPair`, started when a test first
+    needs it (two more wikis, started in about a second) and kept for the session."""
+    started: dict[str, CentralPair] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(version: str) -> CentralPair:
+            if version not in started:
+                root = tmp_path_factory.mktemp(f'central-{version}')
+                pair = CentralPair(root, mediawiki=MEDIAWIKIS[version])
+                started[version] = stack.enter_context(pair)
+            return started[version]
+
+        yield get
+
+
+@pytest.fixture(scope='session')
+def central_pair(wiki, central_pairs):
+    """Two wikis of :func:`wiki`'s version with user tables of their own, whose people
+    share central ids (harness.central): for a test of one campaign across wikis.
+
+    Shared by the tests of a session: a test makes people of its own names.
+    """
+    return central_pairs(wiki.branch)
 
 
 @pytest.fixture(scope='session')

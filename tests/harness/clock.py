@@ -15,8 +15,9 @@ from pathlib import Path
 
 def forget_wiki_rate_limits(wiki) -> None:
     """Empty the wiki's rate limit counters (1.39 counts API emails), as a new day would."""
-    # MediaWiki's SQLite installer keeps the object cache in a file of its own.
-    for name in ('wikicache.sqlite', 'wiki.sqlite'):
+    # MediaWiki's SQLite installer keeps the object cache in a file of its own; the main
+    # database is named after the wiki's id where it has one of its own (harness.central).
+    for name in ('wikicache.sqlite', f'{getattr(wiki, "wiki_id", "wiki")}.sqlite'):
         db = sqlite3.connect(wiki.root / 'db' / name)
         try:
             db.execute("DELETE FROM objectcache WHERE keyname LIKE '%:limiter:%'")
