@@ -346,8 +346,8 @@ def editors_line(r: dict, mediawiki: Path | None) -> str:
 
 def journal_cost(path: Path, count: int = 1000) -> float:
     """Milliseconds per recipient for the journal's two commits around a send."""
-    from emailuserlib.journal import Journal
-    from emailuserlib.outcomes import State
+    from emailuserlib.journal.schema import State
+    from emailuserlib.journal.store import Journal
 
     j = Journal(path)
     j.open_campaign('bench', 'bench', 'fingerprint')
@@ -369,9 +369,10 @@ def budget_cost(full: int = 10_000, count: int = 1000) -> dict[int, float]:
     The window holds 0 or *full* earlier sends, in a real journal; a cost that grows
     with the window would make a long run quadratic.
     """
-    from emailuserlib.budget import Budget, RateLimit
-    from emailuserlib.journal import Journal
-    from emailuserlib.outcomes import State
+    from emailuserlib.journal.schema import State
+    from emailuserlib.journal.store import Journal
+    from emailuserlib.options.settings import RateLimit
+    from emailuserlib.plan.budget import Budget
 
     costs = {}
     with tempfile.TemporaryDirectory() as folder:

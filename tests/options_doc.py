@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/options_doc.py
 
-replaces the table in docs/options.md with ``options.readme_rows()``, one row per
+replaces the table in docs/options.md with ``options.table.reference()``, one row per
 option of ``OPTIONS``; the rest of the file is written by hand.
 tests/test_options.py fails while the file's table is not the code's.
 """
@@ -21,9 +21,9 @@ HEADER = '| option | meaning |'
 
 def rows() -> list[str]:
     """The table as the code has it, one Markdown line per row."""
-    from emailuserlib import options
+    from emailuserlib.options import table
 
-    return options.readme_rows()
+    return table.reference().splitlines()
 
 
 def table(text: str) -> list[str]:

@@ -1,14 +1,17 @@
-"""Rate limits, the budget that keeps to them, the run's waits for them (budget.RunWaits) and
+"""Rate limits, the budget that keeps to them, the run's waits for them (run.waits.RunWaits) and
 the time estimates: without a wiki, with an injected clock and no sleeps."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from emailuserlib import budget, timing
-from emailuserlib.budget import Budget, RateLimit, RunWaits
+from emailuserlib.core import words as timing
+from emailuserlib.core.errors import Bad
+from emailuserlib.options.settings import RateLimit
+from emailuserlib.options.table import parse_ratelimit
+from emailuserlib.plan import budget
+from emailuserlib.plan.budget import Budget, applicable_limits, budget_for
+from emailuserlib.run.waits import RunWaits
 
 LIMIT = RateLimit(2, 600, 'set with -ratelimit')
 
@@ -143,8 +146,7 @@ def test_a_stop_asked_for_does_not_wait_for_the_wiki_s_limit():
     assert clock.waits == []
 
 
-def test_the_campaign_s_limits_and_budget_are_set_from_the_account_and_the_option(monkeypatch):
-    monkeypatch.setattr(budget, 'is_wikimedia', lambda site: False)
+def test_the_campaign_s_limits_and_budget_are_set_from_the_account_and_the_option():
     sends = []
 
     class Journal:
@@ -153,17 +155,13 @@ def test_the_campaign_s_limits_and_budget_are_set_from_the_account_and_the_optio
             return [since + 1]
 
     userinfo = {'ratelimits': {'emailuser': {'user': {'hits': 20, 'seconds': 86400}}}}
-    campaign = SimpleNamespace(
-        site=None,
-        account=SimpleNamespace(name='Sender', userinfo=userinfo, limits=[]),
-        wiki='localwiki',
-        journal=Journal(),
-    )
-    used = budget.for_campaign(campaign, '2/day')
+    limits = applicable_limits(userinfo, wikimedia=False, manual=parse_ratelimit('2/day'))
+    b = budget_for(Journal(), limits, 'Sender', 'localwiki', family='')
+    used = [(limit, b.used(limit)) for limit in b.limits]
     manual, wiki = RateLimit(2, 86400, 'set with -ratelimit'), RateLimit(20, 86400)
     assert used == [(manual, 1), (wiki, 1)]  # strictest first, each with its window's send
-    assert campaign.account.limits == [manual, wiki]
-    assert campaign.family == '' and campaign.budget.limits == [manual, wiki]
+    assert limits == [manual, wiki]
+    assert b.limits == [manual, wiki]
     assert sends == [('Sender', 'localwiki', None)] * 2
 
 
@@ -176,8 +174,8 @@ def test_ratelimit_key_is_emailuser_before_141_and_sendemail_after():
         'rights': ['sendemail'],
         'ratelimits': {'sendemail': {'user': {'hits': 5, 'seconds': 3600}}},
     }
-    assert budget.wiki_ratelimit(old) == budget.RateLimit(20, 86400)
-    assert budget.wiki_ratelimit(new) == budget.RateLimit(5, 3600)
+    assert budget.wiki_ratelimit(old) == RateLimit(20, 86400)
+    assert budget.wiki_ratelimit(new) == RateLimit(5, 3600)
 
 
 def test_the_most_permissive_group_limit_applies_and_noratelimit_exempts():
@@ -190,14 +188,14 @@ def test_the_most_permissive_group_limit_applies_and_noratelimit_exempts():
             }
         },
     }
-    assert budget.wiki_ratelimit(info) == budget.RateLimit(1000, 86400)
+    assert budget.wiki_ratelimit(info) == RateLimit(1000, 86400)
     info['rights'].append('noratelimit')
     assert budget.wiki_ratelimit(info) is None
     assert budget.wiki_ratelimit({'rights': [], 'ratelimits': {}}) is None
 
 
 def test_estimates_use_the_throttle_and_the_limit():
-    limit = budget.RateLimit(20, 86400)
+    limit = RateLimit(20, 86400)
     # The put throttle waits before the first email too.
     assert timing.estimate_seconds(10, 10, None) == 100
     assert timing.estimate_seconds(10, 10, limit) == 100
@@ -227,29 +225,29 @@ def test_durations_read_well(seconds, text):
     [('20/day', 20, 86400), ('5/hour', 5, 3600), ('3/10min', 3, 600), ('2/600', 2, 600)],
 )
 def test_ratelimit_option_reads_count_and_period(text, hits, seconds):
-    limit = budget.parse_ratelimit(text)
+    limit = parse_ratelimit(text)
     assert (limit.hits, limit.seconds) == (hits, seconds)
 
 
 @pytest.mark.parametrize('text', ['20', 'lots/day', '0/day', '5/fortnight', '5/0'])
 def test_ratelimit_option_refuses_what_it_cannot_read(text):
-    with pytest.raises(ValueError, match='not a limit'):
-        budget.parse_ratelimit(text)
+    with pytest.raises(Bad, match='not a limit'):
+        parse_ratelimit(text)
 
 
 def test_wikimedia_accounts_keep_to_twenty_a_day_unless_exempt():
     info = {'rights': ['sendemail'], 'ratelimits': {}}
-    (limit,) = budget.applicable_limits(info, wikimedia=True, manual=None)
+    (limit,) = applicable_limits(info, wikimedia=True, manual=None)
     assert (limit.hits, limit.seconds) == (20, 86400)
     info['rights'].append('noratelimit')
-    assert budget.applicable_limits(info, wikimedia=True, manual=None) == []
+    assert applicable_limits(info, wikimedia=True, manual=None) == []
 
 
 def test_budget_counts_sends_in_the_window_and_says_how_long_to_wait():
     now = [1000.0]
     sends = [100.0, 900.0, 950.0]
-    limit = budget.RateLimit(3, 1000)
-    b = budget.Budget([limit], lambda since, _: [t for t in sends if t >= since], lambda: now[0])
+    limit = RateLimit(3, 1000)
+    b = Budget([limit], lambda since, _: [t for t in sends if t >= since], lambda: now[0])
     assert b.used(limit) == 3
     assert b.blocking() is limit
     # One more fits when the oldest send (at 100) leaves the window.
@@ -259,13 +257,13 @@ def test_budget_counts_sends_in_the_window_and_says_how_long_to_wait():
 
 
 def test_a_send_counts_once_for_the_wiki_and_once_for_the_family_limit():
-    wiki_limit = budget.RateLimit(5, 1000)
-    family_limit = budget.RateLimit(20, 1000, across_family=True)
+    wiki_limit = RateLimit(5, 1000)
+    family_limit = RateLimit(20, 1000, across_family=True)
     here, elsewhere = [900.0, 950.0], [100.0, 920.0, 940.0]
 
     def sends_since(since, across_family):
         sends = here + elsewhere if across_family else here
         return [t for t in sends if t >= since]
 
-    b = budget.Budget([wiki_limit, family_limit], sends_since, lambda: 1000.0)
+    b = Budget([wiki_limit, family_limit], sends_since, lambda: 1000.0)
     assert (b.used(wiki_limit), b.used(family_limit)) == (2, 5)

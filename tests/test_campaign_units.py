@@ -3,30 +3,44 @@ whether it records) and the one error class the script translates, without a wik
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from pywikibot import config
 
-from emailuserlib import (
-    errors,
-    journal,
-    message,
-    namelist,
-    options,
-    preflight,
-    report,
-    sources,
+from emailuserlib.core.accounts import Recipient, Status
+from emailuserlib.core.errors import (
+    EXIT_ERROR,
+    EXIT_PENDING,
+    EmailUserError,
+    JournalError,
+    OptionError,
+    SenderRefused,
 )
-from emailuserlib.outcomes import EXIT_ERROR, EXIT_PENDING, Status
-from emailuserlib.prepare import DELIVERS, DELIVERS_WITH_TALK, Campaign, delivers
-from emailuserlib.recipients import Recipient
+from emailuserlib.journal.answer import Answer
+from emailuserlib.message.template import Message
+from emailuserlib.options.settings import Fallback, Settings
+from emailuserlib.plan.budget import Budget
+from emailuserlib.plan.campaign import DELIVERS, DELIVERS_WITH_TALK, Campaign, delivers
+from emailuserlib.run.bot import EmailUserBot
+from emailuserlib.wiki.account import Account
 
 
 def campaign(subject='Hello {username}', body='Your team: {team}.', **fields) -> Campaign:
-    site = SimpleNamespace(siteinfo={'sitename': 'Testwiki'})
-    mail = message.Message(subject, body, ('team',))
-    return Campaign(site, mail, account=None, recipients=[], sender=None, **fields)
+    site = SimpleNamespace(siteinfo={'sitename': 'Testwiki'}, _relogin=None)
+    mail = Message(subject, body, ('team',))
+    return Campaign(
+        site,
+        fields.pop('settings', Settings()),
+        mail,
+        Account('Sender', 'sender@example.org', True),
+        recipients=(),
+        journal=Answer(Path('journal.sqlite3'), subject, 'fp'),
+        limits=(),
+        wiki='testwiki',
+        **fields,
+    )
 
 
 def test_each_recipient_gets_the_email_with_their_own_values():
@@ -40,12 +54,12 @@ def test_each_recipient_gets_the_email_with_their_own_values():
 @pytest.mark.parametrize(
     ('fallback', 'deliverable'),
     [
-        ('', {Status.EMAILABLE}),
-        ('talk', {Status.EMAILABLE, Status.NOT_EMAILABLE}),
+        (Fallback.NONE, {Status.EMAILABLE}),
+        (Fallback.TALK, {Status.EMAILABLE, Status.NOT_EMAILABLE}),
     ],
 )
 def test_a_run_delivers_to_the_emailable_and_with_fallback_talk_to_the_rest(fallback, deliverable):
-    run = campaign(delivers=delivers(SimpleNamespace(fallback=fallback)))
+    run = campaign(settings=Settings(fallback=fallback))
     for status in Status:
         assert run.deliverable(Recipient('Ann', status)) == (status in deliverable), status
 
@@ -53,41 +67,42 @@ def test_a_run_delivers_to_the_emailable_and_with_fallback_talk_to_the_rest(fall
 def test_the_statuses_delivered_to_are_said_once():
     assert DELIVERS == (Status.EMAILABLE,)
     assert set(DELIVERS_WITH_TALK) == {Status.EMAILABLE, Status.NOT_EMAILABLE}
-    assert campaign().delivers == DELIVERS
+    assert campaign().delivers == DELIVERS == delivers(Settings())
+    assert delivers(Settings(fallback=Fallback.TALK)) == DELIVERS_WITH_TALK
 
 
 def test_a_run_records_only_with_a_journal_and_without_simulate(monkeypatch):
     kept = SimpleNamespace(close=lambda: None)
+    budget = Budget([])
+
+    def records(journal) -> bool:
+        return EmailUserBot(campaign(), journal, budget).records
+
     monkeypatch.setattr(config, 'simulate', False)
-    assert not campaign().records
-    assert campaign(journal=kept).records
+    assert not records(None)
+    assert records(kept)
     monkeypatch.setattr(config, 'simulate', True)
-    assert not campaign(journal=kept).records
+    assert not records(kept)
 
 
 @pytest.mark.parametrize(
     'cls',
     [
-        errors.Refusal,
-        errors.InputError,
-        options.OptionError,
-        message.MessageError,
-        namelist.NameListError,
-        report.ReportError,
-        sources.SourceError,
-        preflight.PreflightError,
-        journal.JournalError,
+        EmailUserError,
+        OptionError,
+        JournalError,
+        lambda sentence: SenderRefused('mailnologin', sentence),
     ],
 )
 def test_every_error_for_the_operator_is_one_class_with_an_exit_status(cls):
     error = cls('The file x.csv does not exist: check the path given with -users:.')
-    assert isinstance(error, errors.EmailUserError)
+    assert isinstance(error, EmailUserError)
     assert error.status == EXIT_ERROR
     assert str(error) == 'The file x.csv does not exist: check the path given with -users:.'
 
 
 def test_a_refusal_carries_the_exit_status_it_is_given():
-    assert errors.Refusal('The wiki cannot be reached.', EXIT_PENDING).status == EXIT_PENDING
-    assert errors.Refusal('x').status == EXIT_ERROR
+    assert EmailUserError('The wiki cannot be reached.', EXIT_PENDING).status == EXIT_PENDING
+    assert EmailUserError('x').status == EXIT_ERROR
     # Not a class attribute changed for everyone.
-    assert errors.EmailUserError.status == EXIT_ERROR
+    assert EmailUserError.status == EXIT_ERROR

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from emailuserlib import options
+from emailuserlib.options.load import load
+from emailuserlib.options.settings import Settings
 from harness.checks import one_line, received
 
 DOMAIN = 'central-optout.test'
@@ -41,21 +42,23 @@ def test_the_central_optout_adds_to_the_current_folders_and_the_command_lines(tm
         '[emailuser]\nmax = 3\noptout = Category:Here\n',
         '[emailuser]\noptout = Category:A\n',
     )
-    loaded = options.load(['-optout:Category:Run'], here, config)
-    assert loaded.values['optout'] == 'Category:Run|Category:Here|Category:A'
-    assert loaded.values['max'] == 3
-    loaded = options.load([], here, config)
-    assert loaded.values['optout'] == 'Category:Here|Category:A'
-    assert loaded.source == mine and loaded.optout_from == central
+    loaded = load(['-optout:Category:Run'], here, config)
+    assert loaded.settings.optout == ('Category:Run', 'Category:Here', 'Category:A')
+    assert loaded.settings.max == 3
+    loaded = load([], here, config)
+    assert loaded.settings.optout == ('Category:Here', 'Category:A')
+    assert loaded.origin == (
+        f'settings from {mine} [emailuser], and the opt-out lists of {central} [emailuser]'
+    )
 
 
 def test_the_central_optout_applies_though_another_of_its_lines_is_wrong(tmp_path):
     here, config, mine, central = folders(
         tmp_path, '[emailuser]\nalways = yes\n', '[emailuser]\nmax = abc\noptout = Category:A\n'
     )
-    loaded = options.load([], here, config)
-    assert loaded.values == {'always': True, 'optout': 'Category:A'}
-    assert loaded.warnings == [
+    loaded = load([], here, config)
+    assert loaded.settings == Settings(always=True, optout=('Category:A',))
+    assert list(loaded.warnings) == [
         f'{central} is not read, because {mine} in the current folder is, except for its '
         'opt-out lists, which apply as well: merge the settings into one of them, and keep '
         'only that one.'
@@ -76,10 +79,10 @@ def test_without_a_central_optout_that_can_be_read_the_warning_says_nothing_of_i
     tmp_path, central
 ):
     here, config, mine, path = folders(tmp_path, '[emailuser]\nalways = yes\n', central)
-    loaded = options.load([], here, config)
-    assert loaded.values == {'always': True}
-    assert loaded.optout_from is None
-    assert loaded.describe() == f'settings from {mine} [emailuser]'
+    loaded = load([], here, config)
+    assert loaded.settings == Settings(always=True)
+    assert 'opt-out lists' not in loaded.origin
+    assert loaded.origin == f'settings from {mine} [emailuser]'
     expected = (
         []
         if central.startswith('[replace]')
@@ -88,7 +91,7 @@ def test_without_a_central_optout_that_can_be_read_the_warning_says_nothing_of_i
             'settings into one of them, and keep only that one.'
         ]
     )
-    assert loaded.warnings == expected
+    assert list(loaded.warnings) == expected
 
 
 def test_a_default_section_alone_does_not_make_the_folders_file_this_scripts(tmp_path):
@@ -97,10 +100,10 @@ def test_a_default_section_alone_does_not_make_the_folders_file_this_scripts(tmp
         '[DEFAULT]\nalways = yes\n\n[replace]\nsummary = Bot\n',
         '[emailuser]\noptout = Category:A\n',
     )
-    loaded = options.load([], here, config)
-    assert loaded.values == {'optout': 'Category:A'}
-    assert loaded.source == central
-    assert loaded.describe() == f'settings from {central} [emailuser]'
+    loaded = load([], here, config)
+    assert loaded.settings == Settings(optout=('Category:A',))
+    assert loaded.origin.startswith(f'settings from {central} ')
+    assert loaded.origin == f'settings from {central} [emailuser]'
     [warning] = loaded.warnings
     assert warning.startswith(f'{mine} in the current folder is not read')
 
@@ -116,8 +119,8 @@ def test_a_default_section_alone_does_not_make_the_folders_file_this_scripts(tmp
 )
 def test_the_plan_names_the_sections_the_values_came_from(tmp_path, text, sections):
     path = ini(tmp_path, text)
-    loaded = options.load([], tmp_path, tmp_path)
-    assert loaded.describe() == f'settings from {path} {sections}'
+    loaded = load([], tmp_path, tmp_path)
+    assert loaded.origin == f'settings from {path} {sections}'
 
 
 def test_an_optoutnote_may_go_with_the_central_optout_alone(tmp_path):
@@ -126,8 +129,8 @@ def test_an_optoutnote_may_go_with_the_central_optout_alone(tmp_path):
         '[emailuser]\noptoutnote = Opt out at {url}.\n',
         '[emailuser]\noptout = Category:A\n',
     )
-    loaded = options.load([], here, config)
-    assert loaded.values['optout'] == 'Category:A'
+    loaded = load([], here, config)
+    assert loaded.settings.optout == ('Category:A',)
 
 
 # The script, against the test wiki ---------------------------------------------------

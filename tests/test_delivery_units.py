@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from emailuserlib import delivery
-from emailuserlib.delivery import Outcome, RateLimited, SenderRefused
+from emailuserlib.core.errors import RateLimited, SenderRefused
+from emailuserlib.wiki import post as delivery
+from emailuserlib.wiki.post import Outcome
 
 
 @pytest.mark.parametrize(

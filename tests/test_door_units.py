@@ -17,16 +17,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emailuserlib import budget, report
-from emailuserlib.journal import Journal, JournalError
-from emailuserlib.message import (
+from emailuserlib.core.errors import EmailUserError, JournalError
+from emailuserlib.journal.store import Journal
+from emailuserlib.message.template import (
     MAIL_LINE_LIMIT,
-    MessageError,
     check_subject_length,
     subject_fit,
     subject_line_length,
 )
-from emailuserlib.namelist import NameListError, parse_names
+from emailuserlib.options.settings import RateLimit
+from emailuserlib.plan.budget import Budget
+from emailuserlib.recipients.namelist import parse_names
+from emailuserlib.report import files as report
 
 NAMES = ['Alice', 'Bob', 'Carol', 'Grace Hopper', 'Jürgen Müller', 'Heidi']
 LINE = re.compile(r'Line (\d+) of ')
@@ -37,32 +39,34 @@ HEADER = re.compile(r'(Column \d+|The column ".*") of ')
 
 def test_an_unclosed_quote_is_refused_with_its_line_instead_of_swallowing_the_rows_after_it():
     text = 'username,code\nAlice,"1234\nBob,5678\nCarol,9999\n'
-    with pytest.raises(NameListError, match=r'^Line 2 of u.csv opens a quoted value that is never'):
+    with pytest.raises(
+        EmailUserError, match=r'^Line 2 of u.csv opens a quoted value that is never'
+    ):
         parse_names(text, 'u.csv')
 
 
 def test_a_quote_closed_rows_later_is_refused_at_the_row_where_it_opened():
     # Well-formed CSV, but Bob's row and code would be Alice's value.
     text = 'username,code\nAlice,"1234\nBob,5678"\nCarol,9999\n'
-    with pytest.raises(NameListError, match=r'^Line 2 of u.csv has a line break inside the value'):
+    with pytest.raises(EmailUserError, match=r'^Line 2 of u.csv has a line break inside the value'):
         parse_names(text, 'u.csv')
 
 
 @pytest.mark.parametrize('header', ['"username,code', 'u"sername,code', 'username",code'])
 def test_a_stray_quote_in_the_header_is_refused_with_its_line_not_read_as_a_list(header):
     # Read as a plain list, each row would become an odd user name and its columns lost.
-    with pytest.raises(NameListError, match=r'^Line 1 of u\.csv '):
+    with pytest.raises(EmailUserError, match=r'^Line 1 of u\.csv '):
         parse_names(f'{header}\nAlice,1\nBob,2\n', 'u.csv')
 
 
 def test_text_after_a_closing_quote_is_refused_with_its_line():
-    with pytest.raises(NameListError, match=r'^Line 3 of u.csv has text after the closing quote'):
+    with pytest.raises(EmailUserError, match=r'^Line 3 of u.csv has text after the closing quote'):
         parse_names('username,code\nAlice,1\nBob,"2"3\n', 'u.csv')
 
 
 def test_a_field_over_128_kib_is_one_sentence_with_its_line():
     text = 'username,code\nAlice,1\nBob,' + 'x' * (128 * 1024 + 1) + '\n'
-    with pytest.raises(NameListError) as e:
+    with pytest.raises(EmailUserError) as e:
         parse_names(text, 'u.csv')
     assert str(e.value) == (
         'Line 3 of u.csv has a value longer than 131,072 characters, more than a -users: '
@@ -79,7 +83,7 @@ def test_a_field_of_128_kib_is_read():
 
 @pytest.mark.parametrize('brk', ['\r', '\n', '\r\n', '\x0b', '\x85', '\u2028'])
 def test_a_line_break_inside_a_quoted_value_is_refused_with_its_line(brk):
-    with pytest.raises(NameListError, match=r'^Line 3 of u.csv has a line break inside the value'):
+    with pytest.raises(EmailUserError, match=r'^Line 3 of u.csv has a line break inside the value'):
         parse_names(f'username,team\nAlice,Red\nBob,"Blue{brk}To: x@example.org"\n', 'u.csv')
 
 
@@ -131,7 +135,7 @@ def test_a_generated_csv_file_is_refused_with_a_line_or_gives_each_row_its_own_v
     text, names, _rows = case
     try:
         result = parse_names(text, 'u.csv')
-    except NameListError as e:
+    except EmailUserError as e:
         for sentence in str(e).split('\n'):
             if HEADER.match(sentence):  # a problem of the header's columns
                 continue
@@ -152,7 +156,7 @@ def test_a_generated_csv_file_is_refused_with_a_line_or_gives_each_row_its_own_v
 
 
 def test_a_subject_of_200_euro_signs_is_refused_saying_how_many_of_them_fit():
-    with pytest.raises(MessageError) as e:
+    with pytest.raises(EmailUserError) as e:
         check_subject_length('€' * 200, 'Alice')
     assert 'The subject for Alice has 200 characters' in str(e.value)
     assert 'shorten it to 108 characters or fewer' in str(e.value)
@@ -179,7 +183,7 @@ subjects = st.text(
 def test_a_generated_subject_is_refused_or_fits_one_line_of_mail(subject):
     try:
         check_subject_length(subject)
-    except MessageError as e:
+    except EmailUserError as e:
         assert str(e).startswith('The subject has ')
         fit = subject_fit(subject)
         assert subject_line_length(subject[:fit]) <= MAIL_LINE_LIMIT
@@ -209,7 +213,7 @@ def test_the_report_may_not_be_an_input_by_path_link_or_inode(tmp_path):
     os.link(text, hard)
     for path in (text, alias, hard, tmp_path / 'sub' / '..' / 'text.txt'):
         (tmp_path / 'sub').mkdir(exist_ok=True)
-        with pytest.raises(report.ReportError, match='would overwrite the file given with'):
+        with pytest.raises(EmailUserError, match='would overwrite the file given with'):
             report.check_path(path, None, [('-textfile:', str(text))])
     report.check_path(tmp_path / 'other.csv', None, [('-textfile:', str(text))])
 
@@ -256,8 +260,8 @@ def test_the_budget_reads_the_journal_once_however_full_the_window():
         reads.append(since)
         return []
 
-    limit = budget.RateLimit(20_000, 3600)
-    b = budget.Budget([limit], sends_since, lambda: now[0])
+    limit = RateLimit(20_000, 3600)
+    b = Budget([limit], sends_since, lambda: now[0])
     for _ in range(10_000):
         assert b.wait() == 0
         b.spend()
@@ -271,8 +275,8 @@ def test_the_budget_reads_the_journal_once_however_full_the_window():
 
 def test_the_budget_waits_for_the_oldest_send_of_a_full_window():
     now = [1000.0]
-    limit = budget.RateLimit(3, 100)
-    b = budget.Budget([limit], lambda since, _: [950.0], lambda: now[0])
+    limit = RateLimit(3, 100)
+    b = Budget([limit], lambda since, _: [950.0], lambda: now[0])
     b.spend()
     now[0] = 1010.0
     b.spend()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emailuserlib.message import (
+from emailuserlib.message.template import (
     MAIL_LINE_LIMIT,
     SUBJECT_LIMIT,
     subject_fit,

@@ -19,9 +19,15 @@ hypothesis = pytest.importorskip('hypothesis')
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from emailuserlib import namelist, options  # noqa: E402
+from emailuserlib.core.errors import EmailUserError, OptionError  # noqa: E402
+from emailuserlib.core.words import shown  # noqa: E402
+from emailuserlib.options import ini as ini_file  # noqa: E402
+from emailuserlib.options.load import check_utf8, command_line, load  # noqa: E402
+from emailuserlib.options.settings import Settings  # noqa: E402
+from emailuserlib.options.table import OPTIONS  # noqa: E402
+from emailuserlib.recipients import namelist  # noqa: E402
 
-PATHS = [o.name for o in options.OPTIONS if o.path]
+PATHS = [o.name for o in OPTIONS if o.path]
 SOME = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 #: A file name as an operator writes one: no separators of the ini file, no quotes.
 FILE_NAMES = st.text(
@@ -40,6 +46,19 @@ def ini(folder: Path, text: str) -> Path:
     return path
 
 
+def read_ini(path: Path) -> tuple[dict, bool]:
+    """The typed values of *path*, and whether it has settings for this script."""
+    read = ini_file.read(path)
+    return {name: given.value for name, given in read.values.items()}, read.for_this_script
+
+
+def one_path(value) -> Path:
+    """The one path of a path option's value (a list option holds a tuple of them)."""
+    if isinstance(value, tuple):
+        [value] = value
+    return value
+
+
 def test_the_path_options_are_the_files_of_the_table():
     assert sorted(PATHS) == ['journal', 'report', 'textfile', 'users']
 
@@ -52,9 +71,9 @@ def test_the_path_options_are_the_files_of_the_table():
 def test_a_relative_path_in_scripts_ini_is_beside_the_file(tmp_path_factory, name, file, sub):
     folder = tmp_path_factory.mktemp('config')
     path = ini(folder, f'[emailuser]\n{name} = {sub}{file}\n')
-    values, _ = options.read_ini(path)
-    assert values[name] == str(folder / f'{sub}{file}'.strip())
-    assert Path(values[name]).is_absolute()
+    values, _ = read_ini(path)
+    assert one_path(values[name]) == folder / f'{sub}{file}'.strip()
+    assert one_path(values[name]).is_absolute()
 
 
 def test_home_and_absolute_paths_in_scripts_ini_stay_where_they_point(tmp_path):
@@ -63,16 +82,16 @@ def test_home_and_absolute_paths_in_scripts_ini_stay_where_they_point(tmp_path):
         f'[emailuser]\njournal = ~/j.sqlite3\nreport = {tmp_path}/r.csv\n'
         'users = a.csv | ~/b.csv\n  /srv/c.csv\n',
     )
-    values, _ = options.read_ini(path)
-    home = os.path.expanduser('~')
-    assert values['journal'] == f'{home}/j.sqlite3'
-    assert values['report'] == f'{tmp_path}/r.csv'
-    assert values['users'] == f'{tmp_path / "config" / "a.csv"}|{home}/b.csv|/srv/c.csv'
+    values, _ = read_ini(path)
+    home = Path(os.path.expanduser('~'))
+    assert values['journal'] == home / 'j.sqlite3'
+    assert values['report'] == tmp_path / 'r.csv'
+    assert values['users'] == (tmp_path / 'config' / 'a.csv', home / 'b.csv', Path('/srv/c.csv'))
 
 
 def test_the_command_lines_relative_paths_stay_relative_to_the_current_folder(tmp_path):
-    settings = options.load(['-journal:j.sqlite3', '-users:u.csv'], tmp_path, tmp_path / 'x')
-    assert settings.values == {'journal': 'j.sqlite3', 'users': 'u.csv'}
+    settings = load(['-journal:j.sqlite3', '-users:u.csv'], tmp_path, tmp_path / 'x').settings
+    assert (settings.journal, settings.users) == (Path('j.sqlite3'), (Path('u.csv'),))
 
 
 # Home folders ----------------------------------------------------------------------------
@@ -80,34 +99,35 @@ def test_the_command_lines_relative_paths_stay_relative_to_the_current_folder(tm
 
 @pytest.mark.parametrize('name', PATHS)
 def test_a_home_folder_nobody_has_is_one_sentence_at_either_door(tmp_path, name):
-    with pytest.raises(options.OptionError) as e:
-        options.parse_command_line([f'-{name}:~nosuchuser/f'])
+    with pytest.raises(OptionError) as e:
+        command_line([f'-{name}:~nosuchuser/f'])
     assert str(e.value) == (
         f'-{name}:~nosuchuser/f starts with the home folder ~nosuchuser, which this system '
         'does not know: write the path in full, without ~.'
     )
     path = ini(tmp_path, f'[emailuser]\n{name} = ~nosuchuser/f\n')
-    with pytest.raises(options.OptionError) as e:
-        options.read_ini(path)
+    with pytest.raises(OptionError) as e:
+        read_ini(path)
     assert str(e.value).startswith(f'{path} [emailuser] {name} = ~nosuchuser/f starts with')
 
 
 def test_a_home_folder_that_cannot_be_found_is_refused_too(monkeypatch):
     monkeypatch.delenv('HOME', raising=False)
     monkeypatch.setattr(os.path, 'expanduser', lambda p: p)
-    with pytest.raises(options.OptionError, match='starts with the home folder ~,'):
-        options.parse_command_line(['-report:~/r.csv'])
+    with pytest.raises(OptionError, match='starts with the home folder ~,'):
+        command_line(['-report:~/r.csv'])
 
 
 @SOME
 @given(st.sampled_from(PATHS), st.text(max_size=20))
 def test_a_path_option_never_leaves_a_home_folder_for_later_to_fail_on(name, value):
     try:
-        values, _ = options.parse_command_line([f'-{name}:{value}'])
-    except options.OptionError as e:
+        values = command_line([f'-{name}:{value}']).values
+    except OptionError as e:
         assert '\n' not in str(e)
         return
-    for item in values[name].split('|'):
+    items = values[name] if isinstance(values[name], tuple) else (values[name],)
+    for item in items:
         Path(item).expanduser()  # raises RuntimeError for a home folder nobody has
 
 
@@ -129,17 +149,28 @@ SECTION_LIKE = st.builds(
 def test_a_section_named_almost_emailuser_is_refused(tmp_path_factory, section):
     assume(section != 'emailuser')
     path = ini(tmp_path_factory.mktemp('ini'), f'[{section}]\nmax = 3\n')
-    with pytest.raises(options.OptionError) as e:
-        options.read_ini(path)
+    with pytest.raises(OptionError) as e:
+        read_ini(path)
     assert str(e.value) == (
-        f'{path} has the section [{options.shown(section)}], which is not read: name it '
+        f'{path} has the section [{shown(section)}], which is not read: name it '
         '[emailuser], as this script reads only that.'
     )
 
 
-@pytest.mark.parametrize('section', ['replace', 'emailusers', 'emailuser2', 'DEFAULTS', 'mail'])
+@pytest.mark.parametrize('section', ['replace', 'touch', 'DEFAULTS', 'mail', 'weblinkchecker'])
 def test_other_scripts_sections_are_left_alone(tmp_path, section):
-    assert options.read_ini(ini(tmp_path, f'[{section}]\nmax = 3\n')) == ({}, False)
+    assert read_ini(ini(tmp_path, f'[{section}]\nmax = 3\n')) == ({}, False)
+
+
+@pytest.mark.parametrize('section', ['emailusers', 'emailuser2', 'emialuser', 'email_user'])
+def test_a_plural_or_a_small_typo_of_emailuser_is_refused(tmp_path, section):
+    path = ini(tmp_path, f'[{section}]\nmax = 3\n')
+    with pytest.raises(OptionError) as e:
+        read_ini(path)
+    assert str(e.value) == (
+        f'{path} has the section [{section}], which is not read: name it [emailuser], as '
+        'this script reads only that.'
+    )
 
 
 # Which scripts.ini -----------------------------------------------------------------------
@@ -161,10 +192,10 @@ def test_the_current_folders_scripts_ini_is_read_only_with_an_emailuser_section(
     here, config = tmp_path / 'here', tmp_path / 'config'
     central = ini(config, '[emailuser]\noptout = Category:No mail\n')
     mine = ini(here, local)
-    path, warnings = options.ini_path(here, config)
-    loaded = options.load([], here, config)
+    path, warnings = ini_file.ini_path(here, config)
+    loaded = load([], here, config)
     # The central opt-out list applies whichever file is read.
-    assert loaded.values == {'optout': 'Category:No mail'}
+    assert loaded.settings == Settings(optout=('Category:No mail',))
     if reads_local:
         assert path == mine
         assert warnings == [
@@ -172,19 +203,19 @@ def test_the_current_folders_scripts_ini_is_read_only_with_an_emailuser_section(
             'its opt-out lists, which apply as well: merge the settings into one of them, '
             'and keep only that one.'
         ]
-        assert loaded.describe() == (
+        assert loaded.origin == (
             f'settings from {mine} [emailuser], and the opt-out lists of {central} [emailuser]'
         )
     else:
         assert path == central
-        assert loaded.describe() == f'settings from {central} [emailuser]'
+        assert loaded.origin == f'settings from {central} [emailuser]'
         if 'always' in local and '[DEFAULT]' in local:
             assert warnings == [
                 f'{mine} in the current folder is not read, because it has no [emailuser] '
                 'section, so its [DEFAULT] settings (always) do not apply to this script: '
                 'put them under [emailuser] there if they are meant for it.'
             ]
-            assert 'always' not in loaded.values
+            assert loaded.settings.always is False
         else:
             assert warnings == []
 
@@ -193,15 +224,15 @@ def test_a_central_scripts_ini_without_settings_of_this_script_is_no_warning(tmp
     here, config = tmp_path / 'here', tmp_path / 'config'
     ini(config, '[replace]\nalways = yes\n')
     mine = ini(here, '[emailuser]\nmax = 3\n')
-    assert options.ini_path(here, config) == (mine, [])
+    assert ini_file.ini_path(here, config) == (mine, [])
 
 
 def test_a_current_folders_scripts_ini_that_cannot_be_read_is_refused(tmp_path):
     here, config = tmp_path / 'here', tmp_path / 'config'
     ini(config, '[emailuser]\noptout = Category:No mail\n')
     mine = ini(here, 'max = 3\n')
-    with pytest.raises(options.OptionError, match=f'{mine} line 1 comes before any section'):
-        options.ini_path(here, config)
+    with pytest.raises(OptionError, match=f'{mine} line 1 comes before any section'):
+        ini_file.ini_path(here, config)
 
 
 # Quotes ----------------------------------------------------------------------------------
@@ -215,13 +246,13 @@ QUOTED_VALUES = st.builds(
 
 
 @SOME
-@given(st.sampled_from([o.name for o in options.OPTIONS if not o.per_run]), QUOTED_VALUES)
+@given(st.sampled_from([o.name for o in OPTIONS if not o.per_run]), QUOTED_VALUES)
 def test_a_value_wholly_in_quotes_is_refused_for_every_option(tmp_path_factory, name, value):
     path = ini(tmp_path_factory.mktemp('ini'), f'[emailuser]\n{name} = {value}\n')
-    with pytest.raises(options.OptionError) as e:
-        options.read_ini(path)
+    with pytest.raises(OptionError) as e:
+        read_ini(path)
     assert str(e.value) == (
-        f'{path} [emailuser] {name} = {options.shown(value)} is in quotes, but scripts.ini '
+        f'{path} [emailuser] {name} = {shown(value)} is in quotes, but scripts.ini '
         'values are read as written, quotes and all: write it without the quotes.'
     )
 
@@ -230,7 +261,7 @@ def test_a_value_wholly_in_quotes_is_refused_for_every_option(tmp_path_factory, 
     'value', ['Say "hi" now', '"Hi" and "bye"', "It's", '"', "''x", 'He said "yes"']
 )
 def test_quotes_inside_a_value_are_part_of_it(tmp_path, value):
-    values, _ = options.read_ini(ini(tmp_path, f'[emailuser]\nsubject = {value}\n'))
+    values, _ = read_ini(ini(tmp_path, f'[emailuser]\nsubject = {value}\n'))
     assert values == {'subject': value}
 
 
@@ -248,10 +279,10 @@ def test_quotes_inside_a_value_are_part_of_it(tmp_path, value):
 )
 def test_always_from_scripts_ini_does_not_confirm_resend(tmp_path, args, always):
     ini(tmp_path, '[emailuser]\nalways = yes\n')
-    assert options.load(args, tmp_path, tmp_path / 'none').values['always'] is always
+    assert load(args, tmp_path, tmp_path / 'none').settings.always is always
     # A simulation forgets nobody: it keeps the file's always.
-    simulated = options.load(args, tmp_path, tmp_path / 'none', simulate=True)
-    assert simulated.values['always'] is True
+    simulated = load(args, tmp_path, tmp_path / 'none', simulate=True)
+    assert simulated.settings.always is True
 
 
 # The command line's bytes ----------------------------------------------------------------
@@ -265,8 +296,8 @@ def test_an_argument_that_is_not_utf8_is_one_sentence(raw):
         for r in raw:
             r.decode('utf-8')
     except UnicodeDecodeError:
-        with pytest.raises(options.OptionError) as e:
-            options.check_utf8(args)
+        with pytest.raises(OptionError) as e:
+            check_utf8(args)
         sentence = str(e.value)
         sentence.encode('utf-8')  # shows the bytes, escaped
         assert sentence.startswith('The argument -subject:')
@@ -274,12 +305,12 @@ def test_an_argument_that_is_not_utf8_is_one_sentence(raw):
                                  'rename the file).')  # fmt: skip
         assert '\n' not in sentence
     else:
-        options.check_utf8(args)
+        check_utf8(args)
 
 
 def test_the_argument_shows_its_byte():
-    with pytest.raises(options.OptionError) as e:
-        options.check_utf8(['-page:User:Alice', os.fsdecode(b'-users:caf\xe9.csv')])
+    with pytest.raises(OptionError) as e:
+        check_utf8(['-page:User:Alice', os.fsdecode(b'-users:caf\xe9.csv')])
     assert str(e.value).startswith('The argument -users:caf\\xe9.csv is not UTF-8 text')
 
 
@@ -294,7 +325,7 @@ CONTROLS = [chr(c) for c in [*range(0x20), 0x7F] if chr(c) != '\t']
 def test_a_control_character_in_a_csv_value_is_refused_with_its_line(char, text):
     value = f'A{text}{char}'.replace('"', '')
     csv = f'username,code\nAlice,"{value}"\nBob,B\n'
-    with pytest.raises(namelist.NameListError) as e:
+    with pytest.raises(EmailUserError) as e:
         namelist.parse_names(csv, 'u.csv')
     assert str(e.value).startswith('Line 2 of u.csv has ')
     assert '\x00' not in str(e.value)
@@ -307,7 +338,7 @@ def test_a_tab_in_a_csv_value_is_kept():
 
 @pytest.mark.parametrize('char', ['\x00', '\x1b', '\x7f'])
 def test_a_control_character_in_a_plain_list_name_is_refused_and_shown_escaped(char):
-    with pytest.raises(namelist.NameListError) as e:
+    with pytest.raises(EmailUserError) as e:
         namelist.parse_names(f'Alice\nBo{char}b\n', 'n.txt')
     shown = char.encode('unicode_escape').decode()
     assert str(e.value) == (

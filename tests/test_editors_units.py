@@ -6,11 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from emailuserlib import editors
-from emailuserlib import options as table
-from emailuserlib.editors import Editor, EditorSearch
-from emailuserlib.outcomes import Status
-from emailuserlib.recipients import Recipient
+from emailuserlib.core.accounts import Recipient, Status
+from emailuserlib.core.errors import Bad, EmailUserError, OptionError
+from emailuserlib.options.settings import Settings
+from emailuserlib.options.table import from_caller, parse_since
+from emailuserlib.recipients import editors
+from emailuserlib.recipients.editors import Editor, EditorSearch
+from emailuserlib.recipients.gather import columns, gather
+from emailuserlib.recipients.namelist import NameList
+from emailuserlib.report.files import report_header, report_rows
 
 
 @pytest.mark.parametrize(
@@ -49,73 +53,61 @@ UTC = timezone.utc
     ],
 )
 def test_since_takes_a_date_or_an_iso_time_in_utc(value, expected):
-    assert editors.parse_since(value) == expected
-    assert editors.api_timestamp(editors.parse_since(value)) == expected.strftime(
-        '%Y-%m-%dT%H:%M:%SZ'
-    )
+    assert parse_since(value) == expected
+    assert editors.api_timestamp(parse_since(value)) == expected.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 @pytest.mark.parametrize(
     'value', ['yesterday', '1.5.2026', '05/01/2026', '2026-13-01', '2026-05-01T25:00', '20260501']
 )
 def test_since_refuses_what_is_no_date(value):
-    with pytest.raises(ValueError):
-        editors.parse_since(value)
-    with pytest.raises(table.OptionError, match='is not a date or an ISO 8601 time'):
-        table.check_values({'editors': True, 'since': value})
+    with pytest.raises(Bad):
+        parse_since(value)
+    with pytest.raises(OptionError, match='is not a date or an ISO 8601 time'):
+        from_caller({'editors': True, 'since': value})
 
 
 def test_since_refuses_the_future():
     tomorrow = (datetime.now(UTC) + timedelta(days=2)).strftime('%Y-%m-%d')
-    with pytest.raises(ValueError, match='lies in the future'):
-        editors.parse_since(tomorrow)
-    with pytest.raises(table.OptionError, match='ISO 8601 time in the past'):
-        table.check_values({'editors': True, 'since': tomorrow})
+    with pytest.raises(Bad, match='in the past'):
+        parse_since(tomorrow)
+    with pytest.raises(OptionError, match='ISO 8601 time in the past'):
+        from_caller({'editors': True, 'since': tomorrow})
 
 
 @pytest.mark.parametrize(('value', 'expected'), [('1', 1), ('2', 2), (3, 3), (' 10 ', 10)])
 def test_minedits_takes_a_positive_whole_number(value, expected):
-    assert table.check_values({'editors': True, 'minedits': value})['minedits'] == expected
+    assert from_caller({'editors': True, 'minedits': value})[0].minedits == expected
 
 
 @pytest.mark.parametrize('value', ['0', '-1', 'two', '1.5', 0])
 def test_minedits_refuses_anything_else(value):
-    with pytest.raises(table.OptionError, match='is not a positive whole number'):
-        table.check_values({'editors': True, 'minedits': value})
-
-
-class Opt(dict):
-    """Bot options as ``self.opt`` reads them: items and attributes."""
-
-    __getattr__ = dict.__getitem__
-
-
-def options(**given) -> Opt:
-    return Opt({'editors': False, 'since': '', 'minedits': 1, **given})
+    with pytest.raises(OptionError, match='is not a positive whole number'):
+        from_caller({'editors': True, 'minedits': value})
 
 
 def test_since_and_minedits_need_editors():
-    assert editors.options(options()) == (None, 1)
+    assert (Settings().since, Settings().minedits) == (None, 1)
     for given in ({'since': '2026-05-01'}, {'minedits': 2}):
-        with pytest.raises(table.OptionError, match='add editors=True'):
-            table.check_values(given)
-    checked = table.check_values({'editors': True, 'since': '2026-05-01', 'minedits': '3'})
-    since, least = editors.options(Opt(checked))
+        with pytest.raises(OptionError, match='add editors=True'):
+            from_caller(given)
+    checked, _ = from_caller({'editors': True, 'since': '2026-05-01', 'minedits': '3'})
+    since, least = checked.since, checked.minedits
     assert (since, least) == (datetime(2026, 5, 1, tzinfo=UTC), 3)
 
 
 def test_gather_without_a_generator_is_refused():
-    with pytest.raises(ValueError, match='-editors reads the editors of the pages'):
-        editors.gather(None, options(editors=True), None, {})
+    with pytest.raises(EmailUserError, match='-editors reads the editors of the pages'):
+        gather(None, Settings(editors=True), None, NameList())
 
 
 def test_gather_without_editors_changes_nothing():
-    assert editors.gather(None, options(), ['page'], {'Ann': {}}) == (
-        ['page'],
-        [],
-        {'Ann': {}},
-        None,
-    )
+    # No placeholders added, nobody left out.
+    lists = NameList(columns=('team',))
+    assert columns(Settings(), lists) == ('team',)
+    assert columns(Settings(editors=True), lists) == ('team', 'edits', 'pages')
+    ann = Recipient('Ann', Status.EMAILABLE, values={})
+    assert editors.left_out(None, [ann]) == []
 
 
 def test_the_summary_says_pages_editors_left_out_and_reverted():
@@ -141,7 +133,7 @@ def test_users_from_files_without_edits_are_refused_when_the_message_uses_them()
     editors.check_values(['team'], [ann, bob], (Status.EMAILABLE,))
     editors.check_values(['edits'], [ann, dave], (Status.EMAILABLE,))
     named = r'1 recipient named by user pages or -users: files .*\{pages\}.*\(Bob\)'
-    with pytest.raises(ValueError, match=named):
+    with pytest.raises(EmailUserError, match=named):
         editors.check_values(['pages'], [ann, bob, dave], (Status.EMAILABLE,))
 
 
@@ -150,9 +142,9 @@ def test_check_and_report_show_the_edit_count():
     bot = Recipient('Bot', Status.LEFT_OUT, editors.BOT, values={'edits': '3', 'pages': 'A'})
     assert editors.describe(ann) == '1 edit'
     assert editors.describe(bot) == 'member of the bot group; 3 edits'
-    assert editors.report_row(bot) == ('3', 'A')
-    assert editors.report_header(options(editors=True))[-2:] == ('edits', 'pages')
-    assert editors.report_header(options()) == ('username', 'status', 'detail')
+    assert report_rows([bot], editors=True)[0][-2:] == ('3', 'A')
+    assert report_header(editors=True)[-2:] == ('edits', 'pages')
+    assert report_header(editors=False) == ('username', 'status', 'detail')
 
 
 class _GermanWiki:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from emailuserlib.options.settings import CcMe
+from emailuserlib.options.settings import TestMail as MailToSender
+
 
 def test_parse_reads_options_and_returns_unknown_ones():
     import emailuser
@@ -25,10 +28,10 @@ def test_parse_reads_options_and_returns_unknown_ones():
         'subject': 'Hi {username}',
         'text': 'Body',
         'max': 5,
-        'ccme': True,
+        'ccme': CcMe.ALL,
         'always': True,
         'wait': True,
-        'optout': 'Project:No mail|Category:Opted-out of message delivery',
+        'optout': ('Project:No mail', 'Category:Opted-out of message delivery'),
     }
     assert unknown == ['-frobnicate']
 
@@ -55,9 +58,9 @@ def test_parse_refuses_bad_values(args, fragment):
 @pytest.mark.parametrize(
     ('args', 'expected'),
     [
-        (['-ccme:first'], {'ccme': 'first'}),
-        (['-test'], {'test': True}),
-        (['-test:Other account'], {'test': 'Other account'}),
+        (['-ccme:first'], {'ccme': CcMe.FIRST}),
+        (['-test'], {'test': MailToSender()}),
+        (['-test:Other account'], {'test': MailToSender('Other account')}),
     ],
 )
 def test_parse_reads_ccme_first_and_test(args, expected):

@@ -10,9 +10,10 @@ import sys
 
 import pytest
 
-from emailuserlib import journal
-from emailuserlib.journal import Journal, JournalError
-from emailuserlib.outcomes import State
+from emailuserlib.core.errors import JournalError
+from emailuserlib.journal import store as journal
+from emailuserlib.journal.schema import State
+from emailuserlib.journal.store import Journal
 from harness import oldjournals
 
 WIKI = '//wiki.example/w wikidb'
@@ -133,7 +134,7 @@ HOLDER = """
 import sys, time
 sys.modules['fcntl'] = None  # as on Windows: the lock must not need it
 sys.path.insert(0, {scripts!r})
-from emailuserlib.journal import Journal
+from emailuserlib.journal.store import Journal
 j = Journal({path!r})
 j.open_campaign('w', 'Hi', 'fp')
 j.lock()

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emailuserlib import journal
-from emailuserlib.journal import Journal, JournalError
-from emailuserlib.outcomes import State
+from emailuserlib.core.errors import JournalError
+from emailuserlib.journal import store as journal
+from emailuserlib.journal.schema import State
+from emailuserlib.journal.store import Journal
 from harness import oldjournals
 from harness.checks import exactly_once, received
 from harness.pwbconfig import SCRIPT

@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from emailuserlib import message
-from emailuserlib.message import Message, MessageError
+from emailuserlib.core.errors import EmailUserError
+from emailuserlib.message import read as message
+from emailuserlib.message.template import Message
+from emailuserlib.options.load import command_line
 
 
 def test_placeholders_are_replaced_and_double_braces_kept():
@@ -29,20 +31,20 @@ def test_placeholders_are_replaced_and_double_braces_kept():
     ],
 )
 def test_bad_messages_are_refused_with_the_reason(subject, body, fragment):
-    with pytest.raises(MessageError, match=re.escape(fragment)):
+    with pytest.raises(EmailUserError, match=re.escape(fragment)):
         Message(subject, body)
 
 
 def test_text_option_takes_backslash_n_for_line_breaks():
-    assert message.text_from_option('one\\ntwo') == 'one\ntwo'
+    assert command_line(['-text:one\\ntwo']).values['text'] == 'one\ntwo'
 
 
 def test_text_file_errors_name_the_file(tmp_path):
-    with pytest.raises(MessageError, match=r'missing\.txt does not exist'):
+    with pytest.raises(EmailUserError, match=r'missing\.txt does not exist'):
         message.text_from_file(str(tmp_path / 'missing.txt'))
     latin1 = tmp_path / 'latin1.txt'
     latin1.write_bytes('Grüße'.encode('latin-1'))
-    with pytest.raises(MessageError, match=r'latin1\.txt is not valid UTF-8'):
+    with pytest.raises(EmailUserError, match=r'latin1\.txt is not valid UTF-8'):
         message.text_from_file(str(latin1))
     good = tmp_path / 'good.txt'
     good.write_text('Grüße {username}\n', encoding='utf-8')
@@ -51,5 +53,5 @@ def test_text_file_errors_name_the_file(tmp_path):
 
 def test_a_subject_longer_than_the_wikis_form_takes_is_refused():
     Message('x' * 200, 'Body')
-    with pytest.raises(MessageError, match='201 characters, more than the 200'):
+    with pytest.raises(EmailUserError, match='201 characters, more than the 200'):
         Message('x' * 201, 'Body')

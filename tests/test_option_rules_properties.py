@@ -15,7 +15,17 @@ hypothesis = pytest.importorskip('hypothesis')
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from emailuserlib import options  # noqa: E402
+from emailuserlib.core.errors import OptionError  # noqa: E402
+from emailuserlib.options.load import load  # noqa: E402
+from emailuserlib.options.table import (  # noqa: E402
+    BY_NAME,
+    RULES,
+    Door,
+    Rule,
+    check_rules,
+    convert,
+    from_caller,
+)
 
 #: Values that pass each option's own check, as the command line writes them (None: alone).
 GOOD = {
@@ -54,13 +64,12 @@ def converted(given: dict) -> dict:
     """The values *given* hold once their options' own checks converted them."""
     values = {}
     for name, (value, _door) in given.items():
-        value = options.convert(options.BY_NAME[name], value)
-        values[name] = '|'.join(value) if isinstance(value, list) else value
+        values[name] = convert(BY_NAME[name], value)
     return values
 
 
-def expected_break(values: dict) -> options.Rule | None:
-    return next((rule for rule in options.RULES if rule.broken(values)), None)
+def expected_break(values: dict) -> Rule | None:
+    return next((rule for rule in RULES if rule.broken(values)), None)
 
 
 def words_of(door: str, sentence: str, ini: str) -> bool:
@@ -80,23 +89,23 @@ def test_a_rule_is_kept_the_same_through_each_door_alone(tmp_path_factory, given
     for door in DOORS:
         try:
             if door == 'command line':
-                values = options.load(command_line(given), here, here / 'none').values
+                settings = load(command_line(given), here, here / 'none').settings
             elif door == 'scripts.ini':
                 (here / 'scripts.ini').write_text(ini_text(given), encoding='utf-8')
-                values = options.load([], here, here / 'none').values
+                settings = load([], here, here / 'none').settings
                 (here / 'scripts.ini').unlink()
             else:
-                values = options.check_values(caller_values(given))
-        except options.OptionError as e:
+                settings, _others = from_caller(caller_values(given))
+        except OptionError as e:
             sentence = str(e)
             assert '\n' not in sentence
             assert e.door == door
             assert words_of(door, sentence, str(here / 'scripts.ini')), sentence
-            outcomes[door] = ('refused', next(r.why for r in options.RULES if r.why in sentence))
+            outcomes[door] = ('refused', next(r.why for r in RULES if r.why in sentence))
             (here / 'scripts.ini').unlink(missing_ok=True)
             continue
-        assert expected_break(values) is None
-        outcomes[door] = ('taken', values)
+        assert expected_break(vars(settings)) is None
+        outcomes[door] = ('taken', settings)
     broken = expected_break(converted(given))
     if broken is None:
         assert {o[0] for o in outcomes.values()} == {'taken'}
@@ -120,8 +129,8 @@ def test_an_option_and_the_one_it_needs_may_come_through_different_doors(tmp_pat
         merged['optout'] = True  # the two lists add up; only "given" matters here
     broken = expected_break(merged)
     try:
-        loaded = options.load(command_line(cli), here, here / 'none')
-    except options.OptionError as e:
+        loaded = load(command_line(cli), here, here / 'none')
+    except OptionError as e:
         assert broken is not None, str(e)
         assert broken.why in str(e) and '\n' not in str(e)
         door = 'command line' if broken.option in cli else 'scripts.ini'
@@ -129,6 +138,6 @@ def test_an_option_and_the_one_it_needs_may_come_through_different_doors(tmp_pat
         assert words_of(door, str(e), str(here / 'scripts.ini')), str(e)
         return
     assert broken is None
-    assert expected_break(loaded.values) is None
-    # The bot takes the merged values as they are.
-    assert options.check_values(loaded.values) == loaded.values
+    assert expected_break(vars(loaded.settings)) is None
+    # The run takes the merged settings as they are: they break no rule at any door.
+    check_rules(vars(loaded.settings), {}, lambda name: Door())

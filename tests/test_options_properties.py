@@ -10,12 +10,52 @@ import pytest
 
 hypothesis = pytest.importorskip('hypothesis')
 
+from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from emailuserlib import options  # noqa: E402
+from emailuserlib.core.errors import OptionError  # noqa: E402
+from emailuserlib.options import ini  # noqa: E402
+from emailuserlib.options.load import command_line, load  # noqa: E402
+from emailuserlib.options.settings import (  # noqa: E402
+    CcMe,
+    Fallback,
+    RateLimit,
+    Resend,
+    Settings,
+)
+from emailuserlib.options.settings import TestMail as MailToSender  # noqa: E402
+from emailuserlib.options.table import OPTIONS, RULES, Door, check_rules, from_caller  # noqa: E402
 
-NAMES = [o.name for o in options.OPTIONS]
+NAMES = [o.name for o in OPTIONS]
+#: The type of each option's value once a door took it (None: the option is not given).
+TYPES = {
+    'subject': str,
+    'text': str,
+    'textfile': Path,
+    'textpage': str,
+    'users': tuple,
+    'check': bool,
+    'report': Path,
+    'fallback': Fallback,
+    'editors': bool,
+    'since': datetime,
+    'minedits': int,
+    'optout': tuple,
+    'optoutnote': str,
+    'ignoremassoptout': bool,
+    'max': int,
+    'ccme': CcMe,
+    'test': MailToSender,
+    'wait': bool,
+    'ratelimit': RateLimit,
+    'campaign': str,
+    'always': bool,
+    'journal': Path,
+    'resend': Resend,
+}
 #: Any text a file or a shell can hold (no lone surrogates, which no file holds).
 TEXT = st.text(st.characters(blacklist_categories=('Cs',)), max_size=40)
 #: Values that look like what operators write, and are likely to pass a check.
@@ -27,6 +67,13 @@ LIKELY = st.sampled_from(
 VALUES = st.one_of(TEXT, LIKELY, st.builds(str.__add__, LIKELY, LIKELY))
 OPTION_NAMES = st.one_of(st.sampled_from(NAMES), st.text(min_size=1, max_size=10))
 SLOW = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def typed_as_its_option(settings: Settings) -> bool:
+    """Whether every value of *settings* is of its option's type, or None."""
+    return all(
+        value is None or isinstance(value, TYPES[name]) for name, value in vars(settings).items()
+    )
 
 
 def arg(name: str, value: str | None) -> str:
@@ -43,20 +90,23 @@ ARGS = st.lists(
 @given(ARGS)
 def test_any_command_line_gives_values_or_one_sentence(args):
     try:
-        values, unknown = options.parse_command_line(args)
-    except options.OptionError as e:
+        found = command_line(args)
+    except OptionError as e:
         assert str(e) and '\n' not in str(e)
         return
-    if any(rule.broken(values) for rule in options.RULES):
+    values, unknown = found.values, found.unknown
+    if any(rule.broken(values) for rule in RULES):
         # One option lacks another, which scripts.ini may still give: load() decides.
-        with pytest.raises(options.OptionError):
-            options.check_values(values)
+        with pytest.raises(OptionError):
+            check_rules(values, found.texts, lambda name: Door())
         return
-    # The bot checks the values again: they pass unchanged.
-    assert options.check_values(values) == values
+    # The values are the settings' own, of their types: they make Settings unchanged.
+    settings = Settings(**values)
+    assert {name: getattr(settings, name) for name in values} == values
+    assert typed_as_its_option(settings)
     if 'resend' in values:
-        assert values['resend'] in ('all', 'uncertain')
-    if values.get('resend') == 'all':
+        assert values['resend'] in (Resend.ALL, Resend.UNCERTAIN)
+    if values.get('resend') == Resend.ALL:
         assert '-resend' in args
     assert all(a in args for a in unknown)
 
@@ -82,13 +132,15 @@ def test_any_scripts_ini_with_any_command_line_gives_values_or_one_sentence(
     here = tmp_path_factory.mktemp('run')
     (here / 'scripts.ini').write_text(text, encoding='utf-8')
     try:
-        loaded = options.load(args, here, here / 'config')
-    except options.OptionError as e:
+        loaded = load(args, here, here / 'config')
+    except OptionError as e:
         assert str(e) and '\n' not in str(e)
         return
-    assert options.check_values(loaded.values) == loaded.values
+    settings = loaded.settings
+    assert typed_as_its_option(settings)
+    assert not any(rule.broken(vars(settings)) for rule in RULES)
     # Nothing in scripts.ini forgets anyone; only -resend alone on the command line does.
-    if loaded.values.get('resend') == 'all':
+    if settings.resend == Resend.ALL:
         assert '-resend' in args
 
 
@@ -98,8 +150,8 @@ def test_any_bytes_as_scripts_ini_give_values_or_one_sentence(tmp_path_factory, 
     path = tmp_path_factory.mktemp('run') / 'scripts.ini'
     path.write_bytes(data)
     try:
-        options.read_ini(path)
-    except options.OptionError as e:
+        ini.read(path)
+    except OptionError as e:
         assert str(e) and '\n' not in str(e)
 
 
@@ -107,8 +159,12 @@ def test_any_bytes_as_scripts_ini_give_values_or_one_sentence(tmp_path_factory, 
 @given(st.sampled_from(NAMES), st.one_of(VALUES, st.integers(), st.booleans(), st.none()))
 def test_any_value_from_a_library_caller_gives_a_value_or_one_sentence(name, value):
     try:
-        checked = options.check_values({name: value})
-    except options.OptionError as e:
+        checked, others = from_caller({name: value})
+    except OptionError as e:
         assert str(e) and '\n' not in str(e)
         return
-    assert options.check_values(checked) == checked
+    assert others == {}
+    assert typed_as_its_option(checked)
+    # What the door gave, given back to it, is taken unchanged.
+    again, _ = from_caller({name: getattr(checked, name)})
+    assert again == checked

@@ -2,7 +2,7 @@
 
 The end-to-end cases (the real wiki's answers, the operator's sentences) are in
 tests/test_optout_pages.py; here any answer the wiki could give, redirect graphs
-included, gives a chain or one SourceError, and never loops.
+included, gives a chain or one EmailUserError, and never loops.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emailuserlib.sources import SourceError, follow_redirects
+from emailuserlib.core.errors import EmailUserError
+from emailuserlib.wiki.titles import follow_redirects
 
 GIVEN, WANTED = '-optout:Project:List', 'an opt-out page or category'
 
@@ -63,7 +64,7 @@ def test_the_chain_starts_at_the_title_as_the_wiki_normalised_it():
     ids=['self', 'loop', 'loop-further-on', 'interwiki', 'special', 'invalid'],
 )
 def test_a_redirect_that_cannot_be_read_is_one_sentence(query, said):
-    with pytest.raises(SourceError) as e:
+    with pytest.raises(EmailUserError) as e:
         follow_redirects(query, 'A', GIVEN, WANTED)
     assert said in str(e.value)
     assert '\n' not in str(e.value)
@@ -82,7 +83,7 @@ def test_any_redirects_give_a_chain_of_hops_or_one_sentence(hops, special):
     query['pages'] = [{'title': t, 'ns': -1 if t in special else 4} for t in 'ABCDE']
     try:
         chain = follow_redirects(query, 'A', GIVEN, WANTED)
-    except SourceError as e:
+    except EmailUserError as e:
         assert str(e).startswith(GIVEN) and '\n' not in str(e)
         return
     assert chain[0] == 'A' and len(set(chain)) == len(chain)

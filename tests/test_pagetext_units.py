@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from emailuserlib import pagetext
+from emailuserlib.core.errors import Unshowable
+from emailuserlib.message import html as pagetext
+from emailuserlib.message.read import unshowable_sentence
 
 PAGE_URL = 'https://wiki.example/wiki/Project:Letter'
 
@@ -61,8 +63,8 @@ def test_page_html_becomes_plain_text_with_every_link_target():
     ],
 )
 def test_what_plain_text_cannot_show_is_named_with_its_place(html, kind, what, where):
-    with pytest.raises(pagetext.Unshowable) as caught:
+    with pytest.raises(Unshowable) as caught:
         pagetext.text_from_html(html, PAGE_URL)
     assert (caught.value.kind, caught.value.what, caught.value.where) == (kind, what, where)
-    sentence = pagetext.unshowable_sentence('Project:Letter', caught.value)
+    sentence = unshowable_sentence('Project:Letter', caught.value)
     assert sentence.startswith('The page Project:Letter ') and where in sentence

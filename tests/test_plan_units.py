@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from emailuserlib import budget, plan, wikimail
-from emailuserlib.recipients import Recipient
+from emailuserlib.core.accounts import Recipient, Status
+from emailuserlib.options.settings import RateLimit
+from emailuserlib.plan import show as plan
+from emailuserlib.wiki import mail as wikimail
 
 
 def test_preview_frames_the_body_line_by_line():
@@ -21,10 +23,10 @@ def test_preview_frames_the_body_line_by_line():
 
 
 def test_plan_lists_skips_by_reason_and_caps_long_lists():
-    people = [Recipient(f'User {i}', 'emailable') for i in range(3)]
-    people += [Recipient(f'Quiet {i}', 'not-emailable') for i in range(25)]
-    people += [Recipient('Event report', 'not-a-user', 'not a user page')]
-    facts = plan.PlanFacts('Wiki', 'Sender', 10, limits=[(budget.RateLimit(2, 86400), 1)])
+    people = [Recipient(f'User {i}', Status.EMAILABLE) for i in range(3)]
+    people += [Recipient(f'Quiet {i}', Status.NOT_EMAILABLE) for i in range(25)]
+    people += [Recipient('Event report', Status.NOT_A_USER, 'not a user page')]
+    facts = plan.PlanFacts('Wiki', 'Sender', 10, limits=[(RateLimit(2, 86400), 1)])
     lines = plan.format_plan(people, facts)
     text = '\n'.join(lines)
     assert '3 users will be emailed.' in text
@@ -35,8 +37,8 @@ def test_plan_lists_skips_by_reason_and_caps_long_lists():
 
 
 def test_plan_of_a_test_email_says_who_gets_it_and_counts_its_one_send():
-    people = [Recipient(f'User {i}', 'emailable') for i in range(4)]
-    facts = plan.PlanFacts('Wiki', 'Admin', limits=[(budget.RateLimit(3, 86400), 2)], test='Admin')
+    people = [Recipient(f'User {i}', Status.EMAILABLE) for i in range(4)]
+    facts = plan.PlanFacts('Wiki', 'Admin', limits=[(RateLimit(3, 86400), 2)], test='Admin')
     text = '\n'.join(plan.format_plan(people, facts))
     assert 'A test email (the email to User 0) goes to Admin; nobody else (-test).' in text
     assert 'users will be emailed' not in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emailuserlib import preflight
+from emailuserlib.wiki import account as preflight
 
 
 @pytest.mark.parametrize(

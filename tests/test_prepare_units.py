@@ -6,13 +6,13 @@ from pathlib import Path
 
 
 def test_the_journal_lives_among_pywikibots_data_files_unless_given():
-    from types import SimpleNamespace
-
     from pywikibot import config
 
-    from emailuserlib.prepare import journal_path
+    from emailuserlib.journal.reconcile import journal_path
+    from emailuserlib.options.load import command_line
+    from emailuserlib.options.settings import Settings
 
-    default = journal_path(SimpleNamespace(journal=''))
+    default = journal_path(Settings())
     assert default == Path(config.base_dir).resolve() / 'emailuser-journal.sqlite3'
-    given = journal_path(SimpleNamespace(journal='~/mailing.sqlite3'))
+    given = journal_path(Settings(**command_line(['-journal:~/mailing.sqlite3']).values))
     assert given == Path.home() / 'mailing.sqlite3'

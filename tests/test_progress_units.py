@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from emailuserlib.budget import Budget, RateLimit
-from emailuserlib.outcomes import Status
-from emailuserlib.progress import ProgressLine
-from emailuserlib.recipients import Recipient
+from emailuserlib.core.accounts import Recipient, Status
+from emailuserlib.options.settings import RateLimit
+from emailuserlib.plan.budget import Budget
+from emailuserlib.run.progress import ProgressLine
 
 E, N, OUT = Status.EMAILABLE, Status.NOT_EMAILABLE, Status.OPTED_OUT
 
@@ -25,9 +27,14 @@ def email_only(r: Recipient) -> bool:
 
 
 class Run:
-    """Treats recipients as the bot does and keeps the progress lines it shows."""
+    """Treats recipients as the bot does and keeps the progress lines it shows.
+
+    As the bot, it replaces a treated recipient in the list the line reads (they are
+    frozen) and shows the line by the recipient's position.
+    """
 
     def __init__(self, recipients, deliverable=with_talk, most=0, budget=None) -> None:
+        self.recipients = recipients
         self.now = 0.0
         self.lines: list[str] = []
         self.emails = 0
@@ -46,8 +53,9 @@ class Run:
         self.line.step()
         if outcome == Status.SENT:
             self.emails += 1
-        r.status = outcome
-        self.line.show(r, self.emails)
+        at = next(i for i, other in enumerate(self.recipients) if other is r)
+        self.recipients[at] = replace(r, status=outcome)
+        self.line.show(at, self.emails)
 
     def run(self, recipients, deliverable=with_talk, most=0):
         """Every recipient the bot would treat, each email sent and each post made."""
@@ -98,7 +106,7 @@ def test_statuses_changed_meanwhile_count_after_a_recount():
     rs = people(E, E, E, E)
     run = Run(rs)
     run.treat(rs[0], Status.SENT)
-    rs[2].status = OUT  # opted out while the run went on
+    rs[2] = replace(rs[2], status=OUT)  # opted out while the run went on
     run.line.recount()
     run.treat(rs[1], Status.SENT)
     run.treat(rs[3], Status.SENT)

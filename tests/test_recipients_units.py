@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emailuserlib import recipients
+from emailuserlib.wiki import site as recipients
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emailuserlib import redact
+from emailuserlib.wiki import redact
 
 
 def test_passwords_and_tokens_are_hidden_in_every_shape():

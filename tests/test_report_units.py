@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emailuserlib import report
+from emailuserlib.core.errors import EmailUserError
+from emailuserlib.report import files as report
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_a_report_that_cannot_be_written_is_one_sentence_and_leaves_nothing(tmp_
 
 def test_the_door_refuses_a_name_the_file_system_cannot_take(tmp_path):
     path = tmp_path / ('r' * 300)
-    with pytest.raises(report.ReportError) as refused:
+    with pytest.raises(EmailUserError) as refused:
         report.check_path(path)
     assert str(refused.value) == (
         f'The report path {path} cannot be used (File name too long): give another path '

@@ -7,10 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from emailuserlib import langpages, options, recipients, respect
-from emailuserlib.message import MessageError
-from emailuserlib.outcomes import Status
-from emailuserlib.recipients import WikiUser
+from emailuserlib.core.accounts import Status, WikiUser
+from emailuserlib.core.errors import EmailUserError, OptionError
+from emailuserlib.message import read as langpages
+from emailuserlib.message import read as respect
+from emailuserlib.options.table import from_caller, parse_optoutnote
+from emailuserlib.recipients.resolve import account_status
+from emailuserlib.wiki import site as recipients
 
 
 def site_with(info: dict):
@@ -51,7 +54,7 @@ def test_temporary_names_match_as_mediawiki_matches_them(name, temporary):
     ],
 )
 def test_an_account_is_classified_as_temporary_first(user, status):
-    assert recipients.account_status(user, optout={3})[0] == status
+    assert account_status(user, optout={3})[0] == status
 
 
 @pytest.mark.parametrize(
@@ -69,15 +72,16 @@ def test_the_base_page_is_the_title_without_its_language_part(template, base):
 
 
 def test_an_own_optout_note_needs_a_list_and_its_address():
-    with pytest.raises(options.OptionError, match="optout is not given: add optout='TITLE'"):
-        options.check_values({'optoutnote': 'Write to {url}.'})
-    with pytest.raises(options.OptionError, match=re.escape('put {url} where the address')):
-        options.check_values({'optoutnote': 'Reply STOP.', 'optout': 'Category:X'})
-    assert options.check_values({'optoutnote': 'none'}) == {'optoutnote': 'none'}
-    with pytest.raises(MessageError, match=re.escape('unknown placeholder {team}')):
-        respect.optout_note(None, ['Category:X'], '{team}: {url}')
-    assert respect.optout_note(None, ['Category:X'], 'none') == ''
-    assert respect.optout_note(None, [], '') == ''
+    with pytest.raises(OptionError, match="optout is not given: add optout='TITLE'"):
+        from_caller({'optoutnote': 'Write to {url}.'})
+    with pytest.raises(OptionError, match=re.escape('put {url} where the address')):
+        from_caller({'optoutnote': 'Reply STOP.', 'optout': 'Category:X'})
+    # none is no paragraph at all: ''.
+    assert from_caller({'optoutnote': 'none'})[0].optoutnote == ''
+    with pytest.raises(EmailUserError, match=re.escape('unknown placeholder {team}')):
+        respect.optout_note(None, ('Category:X',), '{team}: {url}')
+    assert respect.optout_note(None, ('Category:X',), parse_optoutnote('none')) == ''
+    assert respect.optout_note(None, (), None) == ''
 
 
 def test_the_note_is_the_last_paragraph():

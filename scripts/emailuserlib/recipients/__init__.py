@@ -1,1 +1,8 @@
-"""recipients"""
+"""Who the run considers: names, files, pages and editors, to accounts.
+
+- :mod:`.resolve`: names and pages to accounts, renames, and the batched emailable check
+- :mod:`.namelist`: the ``-users:`` files, plain lists and CSV
+- :mod:`.editors`: ``-editors``, the editors of the generators' pages as recipients
+- :mod:`.optout`: the ``-optout:`` lists and MassMessage's opt-out category
+- :mod:`.gather`: the one way to gather recipients, for a run and ``-check`` alike
+"""
