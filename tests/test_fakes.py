@@ -3,6 +3,8 @@ own pages, categories and requests and through the script's own code: no wiki, n
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import pywikibot
 from pywikibot.exceptions import APIError
@@ -13,6 +15,7 @@ from emailuserlib.outcomes import Status
 from emailuserlib.recipients import Resolver
 from emailuserlib.wikimail import wiki_mail
 from fakes.site import FakeSite
+from fakes.wiki import FakeWiki
 
 
 @pytest.fixture
@@ -105,9 +108,7 @@ def test_a_user_batch_is_answered_as_mediawiki_1_43_answers_it(fake_site, people
     assert [p['title'] for p in query['pages']] == ['User:Nobody', 'User:Alice B']
 
 
-def test_central_ids_are_given_where_the_wiki_has_a_central_provider(monkeypatch):
-    from fakes.wiki import FakeWiki
-
+def test_central_ids_are_given_where_the_wiki_has_a_central_provider():
     wiki = FakeWiki(central='CentralAuth')
     wiki.add_user('Sender')
     alice = wiki.add_user('Alice')
@@ -242,6 +243,12 @@ def test_editors_come_from_histories_without_reverted_edits(fake_site, people):
         'BotSender': editors.BOT,
     }
     assert search.reverted == 1 and search.requests == 4
+    # rvstart: only the edits since then are read.
+    since = people.page('Event report').revisions[3].timestamp.replace('Z', '+00:00')
+    page = pywikibot.Page(fake_site, 'Event report')
+    later = editors.find(fake_site, [page], datetime.fromisoformat(since))
+    assert later.names == ['Alice'] and later.requests == 3
+    assert sorted(r.name for r in later.left_out) == ['BotSender', temp.name]
 
 
 def test_the_message_page_and_the_wiki_s_footer(fake_site, people):
