@@ -9,11 +9,18 @@ import pytest
 import pywikibot
 from pywikibot.exceptions import APIError
 
-from emailuserlib import delivery, editors, fallback, pagetext, preflight, respect, sources
-from emailuserlib.bot import email_users
-from emailuserlib.outcomes import Status
-from emailuserlib.recipients import Resolver
-from emailuserlib.wikimail import wiki_mail
+from emailuserlib.core.accounts import Status
+from emailuserlib.core.errors import EmailUserError, RateLimited
+from emailuserlib.message import read as pagetext
+from emailuserlib.recipients import editors
+from emailuserlib.recipients import optout as respect
+from emailuserlib.recipients.resolve import Resolver
+from emailuserlib.run.pipeline import email_users
+from emailuserlib.wiki import account as preflight
+from emailuserlib.wiki import post as delivery
+from emailuserlib.wiki import talk as fallback
+from emailuserlib.wiki import titles as sources
+from emailuserlib.wiki.mail import wiki_mail
 from fakes.site import FakeSite
 from fakes.wiki import FakeWiki
 
@@ -55,7 +62,7 @@ def test_a_category_lists_its_members_and_the_script_checks_it(fake_site, people
     assert [p.title() for p in members] == ['User:Alice', 'User talk:Erin']
     warnings = sources.check_sources(fake_site, ['-cat:Event participants'])
     assert warnings == []
-    with pytest.raises(sources.SourceError, match='Category:Nope given with -cat: does not'):
+    with pytest.raises(EmailUserError, match='Category:Nope given with -cat: does not'):
         sources.check_sources(fake_site, ['-cat:Nope'])
 
 
@@ -188,7 +195,7 @@ def test_faults_stale_tokens_lost_sessions_and_rate_limits(fake_site, people):
     people.end_sessions()
     assert sender.send('Alice', 'Hi', 'x').status == Status.SENT
     people.user('Sender').email_limit = (1, 86400)
-    with pytest.raises(delivery.RateLimited):
+    with pytest.raises(RateLimited):
         sender.send('Alice', 'Hi', 'x')
     people.advance(86400)
     assert sender.send('Alice', 'Hi', 'x').status == Status.SENT
@@ -202,7 +209,7 @@ def test_the_preflight_reads_the_account_and_its_block(fake_site, fake_wiki):
     fake_wiki.block('Sender', email=True)
     fake_site._userinfo = None
     del fake_site.userinfo
-    with pytest.raises(preflight.PreflightError, match='blocked'):
+    with pytest.raises(EmailUserError, match='blocked'):
         preflight.check_account(fake_site)
 
 
@@ -254,7 +261,7 @@ def test_editors_come_from_histories_without_reverted_edits(fake_site, people):
 def test_the_message_page_and_the_wiki_s_footer(fake_site, people):
     people.add_page('Project:Invitation', html='<p>Hello <b>all</b>.</p>')
     assert pagetext.text_from_page(fake_site, 'Project:Invitation').strip() == 'Hello all.'
-    with pytest.raises(pagetext.MessageError, match='does not exist'):
+    with pytest.raises(EmailUserError, match='does not exist'):
         pagetext.text_from_page(fake_site, 'Project:Nope')
     mail = wiki_mail(fake_site, 'Sender', 'sender@users.test', 'Alice')
     assert mail.wiki_name == 'Fake Wiki'
