@@ -1,58 +1,35 @@
 #!/usr/bin/env python3
 r"""Email many wiki users at once through the wiki's "Email this user" feature.
 
-The users come from any page generator, or from files given with
--users:FILE. Of the pages, a user page, user talk page or user subpage means
-its user; a user page that redirects to another user page means
-the user it redirects to; with -editors, any other page means the people who
-edited it. Each account gets at most one email per campaign, however often the
-command runs (unless -resend asks): a journal remembers who was emailed. Users
-who opted out of email, have no address, appear on an opt-out list or in
-MassMessage's opt-out category, and temporary accounts are skipped and
-reported. Before anything is sent the script checks that the account may send
-email and prints the plan: who will get the mail, who will not and why, the
-account's rate limit and how long the run will take.
+The users come from page generators (a user page or user talk page means its
+user; with -editors, any other page means the people who edited it) and from
+files given with -users:. Each account gets at most one email per campaign,
+however often the command runs: a journal remembers who was emailed. Before
+anything is sent, the script checks the account and prints the plan: who gets
+the mail and what it says, who does not and why, the rate limit, how long.
 
 Usage:
 
-    pwb emailuser [generator options] [-users:FILE] -subject:TEXT
-        (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options] [global options]
-    pwb emailuser [generator options] [-users:FILE] -check [-report:FILE]
+    pwb emailuser [generators] [-users:FILE] -subject:TEXT
+        (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options]
+    pwb emailuser [generators] [-users:FILE] -check [-report:FILE]
 
-Example (-simulate after emailuser: before it, Pywikibot warns that the site
-was created before the arguments were read):
+Example (put -simulate after emailuser):
 
     pwb emailuser -simulate -cat:"Event participants" -subject:"Hello {username}"
         -textfile:invitation.txt
 
-In the subject and the body, {username} is replaced by the recipient's user
-name and {sitename} by the name of the wiki, and {column} by the value of that
-column in the recipient's row of a -users: CSV file, and with -editors {edits}
-and {pages} by what the recipient did; write {{ and }} for literal doubled
-braces. Any other {word} is refused as a likely typo.
-
-A category, page or -file: list given to a generator must exist: a missing one
-is refused before anything is sent, an empty category is a warning.
-
-Options (also read from the [emailuser] section of scripts.ini, as in max = 20
-or always = yes, except -test and -resend, which act on one run only; the
-scripts.ini of the current folder is read when it has an [emailuser] section,
-else the one in the Pywikibot config directory; the optout of the other one's
-[emailuser] section applies as well, as opt-out lists only add; a relative FILE
-in it is beside that scripts.ini):
+Placeholders in the subject and body: {username}, {sitename}, the columns of a
+-users: CSV file, and with -editors {edits} and {pages}; {{ and }} stay as they
+are. Options can also be set in the [emailuser] section of scripts.ini
+(max = 20, always = yes), except -test, -resend and -ignoremassoptout. Every
+option is explained in docs/options.md.
 
 &options;
 
-Before sending, the plan shows the email of the first recipient exactly as
-the wiki gets it. Use the global option -simulate to see the plan and that
-preview without sending anything.
-
-Exit status: 0 when every recipient was emailed or skipped for a reason of
-their own; 1 when the input, the account, its password (also when it stops
-working during the run) or the journal is wrong, a send failed or a recipient
-is uncertain; 75 when the run stopped with recipients
-left (rate limit, -max, quit, Ctrl-C, SIGTERM or SIGHUP, the wiki went away or
-cannot send mail now): run the same command again later.
+Exit status: 0 done; 1 something is wrong (input, account, journal, a failed
+or uncertain send); 75 stopped with recipients left (rate limit, -max, Ctrl-C,
+a signal, the wiki away): run the same command again later.
 
 &params;
 """

@@ -113,6 +113,27 @@ def pytest_collection_modifyitems_slow_first(config, items):
     items[:] = ordered + rest
 
 
+@pytest.fixture
+def fake_wiki():
+    """An in-memory MediaWiki 1.43 (fakes.wiki) with the sending account Sender."""
+    from fakes.wiki import FakeWiki  # imports Pywikibot, which the wiki tests do not need
+
+    wiki = FakeWiki()
+    wiki.add_user('Sender', groups=['massmailer'])
+    return wiki
+
+
+@pytest.fixture
+def fake_site(fake_wiki, monkeypatch):
+    """A Pywikibot site on :func:`fake_wiki`, logged in as Sender; the script's own
+    POSTs (emails, talk page sections) reach that wiki too."""
+    from fakes.site import FakeSite, route_posts
+
+    site = FakeSite(fake_wiki, user='Sender')
+    route_posts(monkeypatch, site)
+    return site
+
+
 @pytest.fixture(scope='session')
 def wikis(tmp_path_factory):
     """Each version's wiki, started when a test first needs it and kept for the session.

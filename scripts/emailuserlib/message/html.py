@@ -8,8 +8,18 @@ line) with every link's target kept: a link becomes ``label (URL)`` with a full
 URL. What plain text cannot show is refused before anything is sent, with the
 place where it is: tables, images, video and sound, embedded content, forms,
 links to pages that do not exist (a missing template renders as one) and the
-wiki's own error messages. Hidden content (``display:none``, styles and
-scripts) is left out, as a browser leaves it out.
+wiki's own error messages. Content that nobody sees is left out, as a browser
+leaves it out: styles, scripts, and elements hidden with ``display:none``.
+Content that is there but that readers do not see is refused, since it would
+reach every mail without the operator seeing it on the page: an element whose
+inline style, or a class of which, sets ``visibility:hidden``, ``font-size:0``,
+``opacity:0`` or ``color:transparent``.
+
+The CSS interpreted is the ``style`` attribute and the rules of
+``MediaWiki:Common.css`` and of the page's own ``<style>`` elements
+(TemplateStyles) whose selector is one class, optionally after
+``.mw-parser-output``; other selectors, media queries, skins, gadgets and a
+reader's own CSS are not (:func:`css_classes`).
 
 Single braces, as in ``{username}``, are not wikitext: the wiki leaves them
 alone, also inside a link's address, so the placeholders survive.
@@ -60,7 +70,69 @@ _REFUSED = {
     'button': 'a button',
 }
 _SPACE = re.compile(r'[ \t\n\r\f]+')  # HTML's white space; a no-break space stays
-_HIDDEN = re.compile(r'display\s*:\s*none', re.IGNORECASE)
+#: How each CSS property hides an element: ``gone`` (nobody sees it, it takes no
+#: room: left out) or ``unseen`` (it is there, and readers do not see it: refused).
+_HIDING = {
+    'display': (re.compile(r'none'), 'gone'),
+    'visibility': (re.compile(r'hidden|collapse'), 'unseen'),
+    'font-size': (re.compile(r'[+-]?0*\.?0+(px|em|rem|ex|ch|pt|pc|%|vw|vh|mm|cm|in|q)?'), 'unseen'),
+    'opacity': (re.compile(r'[+-]?0*\.?0+%?'), 'unseen'),
+    'color': (
+        re.compile(
+            r'transparent|(rgb|hsl)a?\(.*[,/]\s*0*\.?0+%?\s*\)|#[0-9a-f]{6}00|#[0-9a-f]{3}0'
+        ),
+        'unseen',
+    ),
+}
+_ONE_CLASS = re.compile(r'(?:\.mw-parser-output\s+)?\.(-?[_a-zA-Z][\w-]*)')
+
+
+def hiding(style: str) -> str:
+    """How the declarations *style* hide an element: ``gone``, ``unseen`` or ''."""
+    found = ''
+    for declaration in style.split(';'):
+        name, colon, value = declaration.partition(':')
+        rule = _HIDING.get(name.strip().lower()) if colon else None
+        value = re.sub(r'!\s*important', '', value).strip().lower()
+        if rule and rule[0].fullmatch(value):
+            if rule[1] == 'gone':
+                return 'gone'
+            found = rule[1]
+    return found
+
+
+def css_classes(css: str) -> dict[str, str]:
+    """The classes that the rules of *css* hide, each ``gone`` or ``unseen``.
+
+    Only top-level rules whose selector is one class (optionally after
+    ``.mw-parser-output``) count; at-rules (``@media`` ...) are passed over.
+    """
+    css = re.sub(r'/\*.*?\*/', '', css, flags=re.DOTALL)
+    found: dict[str, str] = {}
+    depth, start, selector = 0, 0, ''
+    for i, c in enumerate(css):
+        if c == '{':
+            if depth == 0:
+                selector = css[start:i].strip()
+                start = i + 1
+            depth += 1
+        elif c == '}' and depth:
+            depth -= 1
+            if depth == 0:
+                body, start = css[start:i], i + 1
+                if selector.startswith('@'):
+                    continue
+                how = hiding(body)
+                for each in selector.split(','):
+                    match = _ONE_CLASS.fullmatch(each.strip())
+                    if how and match and found.get(match.group(1)) != 'gone':
+                        found[match.group(1)] = how
+        elif c == ';' and depth == 0:
+            start = i + 1  # @import ...; and the like
+    return found
+
+
+_STYLE_ELEMENT = re.compile(r'<style\b[^>]*>(.*?)</style\s*>', re.IGNORECASE | re.DOTALL)
 
 
 def _classes(attrs: dict) -> set[str]:
@@ -70,9 +142,13 @@ def _classes(attrs: dict) -> set[str]:
 class _PlainText(HTMLParser):
     """Plain text from the HTML of a parsed page; see :func:`text_from_html`."""
 
-    def __init__(self, page_url: str) -> None:
+    def __init__(self, page_url: str, classes: dict[str, str] | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.page_url = page_url
+        self.classes = classes or {}
+        self.unseen: list[str] | None = None  # the text of an element readers do not see
+        self.unseen_depth = 0
+        self.unseen_where = ''
         self.out: list[str] = []
         self.breaks = 0  # line breaks owed before the next text
         self.prefix = ''  # a list item's marker, written before its first text
@@ -127,10 +203,19 @@ class _PlainText(HTMLParser):
             if tag not in _VOID:
                 self.skip += 1
             return
-        if tag in _SKIPPED or _HIDDEN.search(attrs.get('style') or ''):
+        how = hiding(attrs.get('style') or '')
+        for name in _classes(attrs):
+            how = (
+                'gone'
+                if 'gone' in (how, self.classes.get(name))
+                else how or self.classes.get(name, '')
+            )
+        if tag in _SKIPPED or how == 'gone':
             if tag not in _VOID:
                 self.skip = 1
             return
+        if how == 'unseen' and self.unseen is None and tag not in _VOID:
+            self.unseen, self.unseen_depth, self.unseen_where = [], self.depth + 1, self.where()
         if tag not in _VOID:
             self.depth += 1
         classes = _classes(attrs)
@@ -171,6 +256,12 @@ class _PlainText(HTMLParser):
         if self.error is not None and self.depth == self.error_depth:
             said = ' '.join(''.join(self.error).split())
             raise Unshowable('error', said, self.error_where)
+        if self.unseen is not None and self.depth == self.unseen_depth:
+            words = ''.join(self.unseen).split()
+            self.unseen = None
+            if words:
+                said = ' '.join(words[:6]) + (' ...' if len(words) > 6 else '')
+                raise Unshowable('hidden', f'"{said}"', self.unseen_where)
         self.depth -= 1
         if tag == 'a':
             self.end_link()
@@ -191,6 +282,8 @@ class _PlainText(HTMLParser):
             return
         if self.error is not None:
             self.error.append(data)
+        if self.unseen is not None:
+            self.unseen.append(data)
         if self.pre:
             self.write(data)
             return
@@ -237,14 +330,21 @@ class _PlainText(HTMLParser):
             self.write(f' ({url})')
 
 
-def text_from_html(html: str, page_url: str) -> str:
+def text_from_html(html: str, page_url: str, site_css: str = '') -> str:
     """Plain text of the parser's *html*, links as ``label (URL)``.
 
     :param page_url: the full URL of the page, against which links are resolved
+    :param site_css: the wiki's ``MediaWiki:Common.css``, whose one-class rules
+        hide elements as the page's own ``<style>`` rules do
     :raises Unshowable: something that plain text cannot show; the text says
         what and where, as in ``a table after "the schedule:"``
     """
-    parser = _PlainText(page_url)
+    classes = css_classes(site_css)
+    for own in _STYLE_ELEMENT.findall(html):
+        for name, how in css_classes(own).items():
+            if classes.get(name) != 'gone':
+                classes[name] = how
+    parser = _PlainText(page_url, classes)
     parser.feed(html)
     parser.close()
     lines = [line.rstrip() for line in parser.text_so_far().split('\n')]

@@ -5,8 +5,10 @@ continued on long histories; ``rvstart`` for -since:, so older edits are never
 fetched). Edits that the wiki tagged ``mw-reverted`` do not count: a reverted
 edit is most often vandalism or a mistake, and its author did not shape the page.
 
-Who edited is then sorted into recipients and those left out: IP editors,
-temporary accounts, members of the ``bot`` group, accounts blocked sitewide, the
+A redirect's history is that of the page it leads to. Who edited is then
+sorted into recipients and those left out: IP editors, imported editors
+(``en>Stranger``: an account of the wiki the edit was imported from), temporary
+accounts, members of the ``bot`` group, accounts blocked sitewide, the
 sending account, and accounts with fewer than -minedits: counted edits. Group
 membership and blocks are asked of the wiki in batches (``list=users``), only for
 the accounts that could be recipients. The recipients go on, as user names with
@@ -46,6 +48,10 @@ TEMPORARY = 'temporary account'
 BOT = 'member of the bot group'
 BLOCKED = 'blocked sitewide'
 SENDER = 'the sending account'
+IMPORTED = 'imported editor, whose account is on another wiki'
+#: What MediaWiki puts between the prefix of the wiki an edit was imported from and
+#: the author's name there (``en>Stranger``): no local account is named so.
+IMPORT_SEPARATOR = '>'
 
 
 def api_timestamp(when: datetime) -> str:
@@ -140,12 +146,18 @@ def find(site, pages: Iterable, since: datetime | None = None, minedits: int = 1
     authors: dict[str, Editor] = {}
     seen: set[str] = set()
     for page in pages:
-        title = page.title()
-        if title in seen:
+        if page.title() in seen:
             continue
-        seen.add(title)
-        search.pages_read += 1
-        for rev in _history(site, title, since, search):
+        title = None
+        for read, rev in _history(site, page.title(), since, search):
+            if title is None:  # the page itself, or the page its redirect leads to
+                title = read
+                if title in seen:
+                    break
+                seen.add(title)
+                search.pages_read += 1
+            if rev is None:
+                continue
             if REVERTED_TAG in rev.get('tags', ()):
                 search.reverted += 1
                 continue
@@ -167,16 +179,24 @@ def find(site, pages: Iterable, since: datetime | None = None, minedits: int = 1
 
 
 def _history(site, title: str, since: datetime | None, search: EditorSearch):
-    """Every revision of *title* (since *since*), one request per ``rvlimit=max`` slice."""
+    """(title, revision) for every revision of *title* (since *since*), one request per
+    ``rvlimit=max`` slice; first (title, None) once.
+
+    A redirect is followed by the wiki, as readers follow it: the title is the
+    page it leads to, whose authors wrote what the page says. (Its own history
+    holds the one who moved the page.)
+    """
     params = {
         'action': 'query',
         'prop': 'revisions',
         'titles': title,
+        'redirects': True,
         'rvprop': 'user|userid|tags',
         'rvlimit': 'max',
         'rvdir': 'newer',
         'formatversion': 2,
     }
+    first = True
     if since:
         params['rvstart'] = api_timestamp(since)
     while True:
@@ -189,7 +209,12 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
             ) from None
         search.requests += 1
         for page in data.get('query', {}).get('pages', []):
-            yield from page.get('revisions', ())
+            read = page.get('title', title)
+            if first:
+                yield read, None
+                first = False
+            for rev in page.get('revisions', ()):
+                yield read, rev
         more = data.get('continue')
         if not more:
             return
@@ -203,7 +228,9 @@ def _sort(site, search: EditorSearch, authors: list[Editor]) -> None:
     candidates = []
     for editor in authors:
         reason = ''
-        if editor.anon:
+        if IMPORT_SEPARATOR in editor.name:  # the wiki says "anon" for these too
+            reason = IMPORTED
+        elif editor.anon:
             reason = IP_EDITOR
         elif editor.temp or is_temporary_name(editor.name, temp_patterns):
             reason = TEMPORARY

@@ -2,11 +2,15 @@
 
 A plain list has one user name per line, with or without the wiki's user
 namespace prefix (``User:``, ``Benutzer:`` ... as the wiki names it); blank
-lines and lines starting with ``#`` are ignored, and so is a first line that is
-``username`` alone (a CSV file of one column). A file whose first line
-holds a ``username`` header and a comma, semicolon or tab is a CSV file: its
-other columns become placeholders of the subject and body for the user of
-each row. Files are read as UTF-8, with or without a byte order mark.
+lines and lines starting with ``#`` are ignored (no user name starts with
+``#``), and so is a first line that is ``username`` alone (a CSV file of one
+column). A file whose first line holds a ``username`` header and a comma,
+semicolon or tab is a CSV file: its other columns become placeholders of the
+subject and body for the user of each row. A first line ``sep=X``, as
+spreadsheets write it, declares the delimiter X of the CSV header that follows.
+In a CSV file every row is data, a ``#`` in a cell too; a later row that is the
+header again (files joined with ``cat``) is refused. Files are read as UTF-8,
+with or without a byte order mark.
 
 Every bad line is found before anything is sent, and said with its line
 number; a user named twice keeps the first row, and the repeat is reported.
@@ -144,9 +148,13 @@ def parse_names(
     """
     prefixes = list(prefixes)
     text = text.lstrip('\ufeff')
-    delimiter = csv_delimiter(re.split(r'\r\n|\r|\n', text, maxsplit=1)[0])
-    if delimiter:
-        columns, entries = _csv_entries(text, path, delimiter)
+    first, *rest = re.split(r'\r\n|\r|\n', text, maxsplit=1)
+    declared = SEP_LINE.fullmatch(first.strip())
+    if declared:
+        # Excel's "sep=;" line: the header follows on the next line.
+        columns, entries = _csv_entries(''.join(rest), path, declared.group(1), skipped=1)
+    elif csv_delimiter(first):
+        columns, entries = _csv_entries(text, path, csv_delimiter(first))
     else:
         columns = ()
         entries = []
@@ -155,8 +163,10 @@ def parse_names(
         lines = text.replace('\r\n', '\n').replace('\r', '\n').split('\n')
         for number, line in enumerate(lines, 1):
             line = line.strip()
-            if number == 1 and line.strip('"').strip().lower() == NAME_COLUMN:
-                continue  # the header of a CSV file with one column, not a user
+            if line.strip('"').strip().lower() == NAME_COLUMN:
+                if number == 1:
+                    continue  # the header of a CSV file with one column, not a user
+                raise EmailUserError(_joined(path, number, 1))
             if line and not line.startswith('#'):
                 entries.append((number, line, {}))
     result = NameList(columns)
@@ -189,24 +199,41 @@ def parse_names(
     return result
 
 
-def _csv_entries(text: str, path: str, delimiter: str):
+#: Excel's declaration of the delimiter, on the first line of a CSV file it saves.
+SEP_LINE = re.compile(r'sep=(.)', re.IGNORECASE)
+
+
+def _bare(cell: str) -> str:
+    return cell.replace('\ufeff', '').strip().lower()
+
+
+def _joined(path: str, number: int, header: int) -> str:
+    return (
+        f'Line {number} of {path} is the header row again (as on line {header}): the file '
+        'seems to be several files joined; give each file with its own -users:, or remove '
+        'the repeated header.'
+    )
+
+
+def _csv_entries(text: str, path: str, delimiter: str, skipped: int = 0):
     # strict=True: a quote that is not closed where CSV expects it raises, instead of
     # swallowing the rows after it into one value.
     reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
     try:
-        header = [cell.strip() for cell in next(reader)]
+        header = [cell.strip() for cell in next(reader, [''])]
     except csv.Error as e:
-        raise EmailUserError(_csv_problem(path, 1, delimiter, e)) from None
+        raise EmailUserError(_csv_problem(path, 1 + skipped, delimiter, e)) from None
+    first = 1 + skipped
     if any(LINE_BREAK.search(column) for column in header):
         raise EmailUserError(
-            f'Line 1 of {path} has a line break inside a column name of the header: put the '
-            'header on one line.'
+            f'Line {first} of {path} has a line break inside a column name of the header: put '
+            'the header on one line.'
         )
     lowered = [c.lower() for c in header]
     if NAME_COLUMN not in lowered:  # the header line alone looked otherwise
         raise EmailUserError(
-            f'Line 1 of {path} has no {NAME_COLUMN} column once its quotes are read: quote '
-            'each column name whole, or not at all.'
+            f'Line {first} of {path} has no {NAME_COLUMN} column once its quotes are read: '
+            'quote each column name whole, or not at all.'
         )
     name_index = lowered.index(NAME_COLUMN)
     problems = []
@@ -234,7 +261,7 @@ def _csv_entries(text: str, path: str, delimiter: str):
     if problems:
         raise EmailUserError('\n'.join(problems))
     entries = []
-    line = reader.line_num
+    line = reader.line_num + skipped
     while True:
         number = line + 1
         try:
@@ -245,8 +272,16 @@ def _csv_entries(text: str, path: str, delimiter: str):
             # The rows after a broken one cannot be told apart: stop at the first.
             problems.append(_csv_problem(path, number, delimiter, e))
             break
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith('#'):
+        line = reader.line_num + skipped
+        if not any(cell.strip() for cell in cells):
+            continue
+        # A second header: files joined (cat a.csv b.csv), the second's byte order mark
+        # and all. Its "username" would be a recipient, its column names the values.
+        name_cell = cells[name_index] if name_index < len(cells) else ''
+        if _bare(name_cell) == NAME_COLUMN or [_bare(c) for c in cells] == [
+            _bare(c) for c in header
+        ]:
+            problems.append(_joined(path, number, first))
             continue
         if len(cells) > len(header):
             problems.append(

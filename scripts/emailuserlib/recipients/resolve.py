@@ -380,6 +380,25 @@ class Resolver:
                     changed[i] = now
         return changed
 
+    def owners(self, names: list[str]) -> dict[str, tuple[int, str]]:
+        """Whose account each of *names* is now: {name: (user id, registration)}, batched.
+
+        A name that no account has is left out of the answer.
+        """
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in batches(list(dict.fromkeys(names)), self.batch):
+            data = self.site.simple_request(
+                action='query',
+                list='users',
+                usprop='registration',
+                ususers=several(chunk),
+                formatversion=2,
+            ).submit()
+            for entry in data.get('query', {}).get('users', []):
+                if entry.get('userid') and 'missing' not in entry and 'invalid' not in entry:
+                    found[entry['name']] = (entry['userid'], entry.get('registration') or '')
+        return found
+
     def renamed(self, name: str) -> WikiUser | None:
         """The account that *name*, which no account has, was renamed to, by the wiki's
         rename log; None when it says nothing. When the log gives the name to several

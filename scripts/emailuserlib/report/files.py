@@ -30,6 +30,44 @@ FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 JOURNAL_SUFFIXES = ('', '-wal', '-shm', '-journal', '.lock')
 
 
+#: Where devices and the streams of processes are, which are no files to write a report to.
+_NOT_FILES = (Path('/dev'), Path('/proc'))
+
+
+def _under(path: Path, folders) -> bool:
+    return any(path == folder or folder in path.parents for folder in folders)
+
+
+def target(path: str | Path, option: str = '-report:') -> Path:
+    """The regular file that writing to *path* (given with *option*) would write: a
+    symbolic link is followed to where it leads.
+
+    :raises EmailUserError: *path* is or leads to a device, a stream of a process,
+        a FIFO, a socket or a folder: nothing but a regular file is ever written
+    """
+    given = Path(path).expanduser()
+    try:
+        real = Path(os.path.realpath(given))
+        st = os.stat(real) if real.exists() else None
+    except (OSError, RuntimeError) as e:  # a loop of links, a name too long
+        raise EmailUserError(
+            f'The path {given} given with {option} cannot be used '
+            f'({getattr(e, "strerror", None) or e}): give the path of a file.'
+        ) from None
+    if _under(given.absolute(), _NOT_FILES) or _under(real, _NOT_FILES):
+        raise EmailUserError(
+            f'{given} given with {option} is a device or the stream of a process, not a file: '
+            f'give the path of a file with {option}.'
+        )
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        leads = f' (it leads to {real})' if real != given.absolute() else ''
+        raise EmailUserError(
+            f'{given} given with {option} is not a plain file{leads}, and only a plain file is '
+            f'ever written: give the path of a file with {option}.'
+        )
+    return real
+
+
 def check_path(
     path: str | Path, journal: Path | None = None, inputs: Iterable[tuple[str, str]] = ()
 ) -> Path:
@@ -42,10 +80,12 @@ def check_path(
     script (see :func:`is_report`), or empty.
 
     :raises EmailUserError: the folder is missing or not writable, the path is a
-        folder, it is the journal or an input, or a file that is not a report
+        folder, a device or another thing than a plain file (also through a
+        symbolic link), it is the journal or an input, or a file that is not a report
     """
     path = Path(path).expanduser()
-    folder = path.parent
+    real = target(path)
+    folder = real.parent
     try:
         is_folder, folder_exists = path.is_dir(), folder.is_dir()
     except OSError as e:  # a name too long for the file system, for one
@@ -64,7 +104,7 @@ def check_path(
         raise EmailUserError(
             f'The folder of the report {path} is not writable: give another path with -report:.'
         )
-    outputs = [path, temporary_path(path)]
+    outputs = [real, temporary_path(real)]
     if journal is not None and any(
         same_file(out, j) for out in outputs for j in journal_files(journal)
     ):
@@ -78,7 +118,7 @@ def check_path(
                 'give another path with -report:.'
             )
     try:
-        replaceable = is_report(path)
+        replaceable = is_report(real)
     except OSError as e:
         raise EmailUserError(
             f'{path} exists and cannot be read to tell whether it is a report of emailuser '
@@ -174,9 +214,13 @@ def write_report(
 
     The rows go to a new temporary file beside *path* (created exclusively,
     never through a symbolic link), which then replaces *path*: a reader, or a
-    run killed meanwhile, never sees a half-written report.
+    run killed meanwhile, never sees a half-written report. A symbolic link at
+    *path* is followed to the plain file it leads to, which is replaced: the link
+    stays a link.
+
+    :raises EmailUserError: *path* leads to something else than a plain file now
     """
-    path = Path(path).expanduser()
+    path = target(path)
     tmp = temporary_path(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0)
     with contextlib.suppress(FileNotFoundError):
@@ -207,6 +251,9 @@ def save_report(
     """
     try:
         write_report(path, rows, header)
+    except EmailUserError as e:
+        pywikibot.error(str(e))
+        return False
     except OSError as e:
         pywikibot.error(
             f'The report {path} could not be written ({e.strerror}): check the path given '

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import pywikibot
 from pywikibot import config
@@ -57,7 +58,10 @@ from .waits import RunWaits
 UNCERTAIN_IN_A_ROW = 3
 #: How often, at least, the opt-out lists and emailability are read again while sending.
 REFRESH_SECONDS = 300
+#: How old, at most, the wiki's word that a name is its account's may be at the send.
+CONFIRM_SECONDS = 60
 DECLINED = 'declined by the operator'
+UNCONFIRMED = 'the wiki did not confirm that the name is still this account; a rerun looks again'
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ class EmailUserBot(BaseBot):
         self.uncertain_in_a_row = 0
         self.started = self.refreshed = time.monotonic()
         self.waited = False  # the run waited since the opt-out lists were read
+        #: When the wiki last said that each recipient's name is its account's, by place.
+        self.confirmed: dict[int, float] = {}
         self.progress_line = ProgressLine(
             self.current, campaign.deliverable, self.settings.max or 0, budget
         )
@@ -283,6 +289,11 @@ class EmailUserBot(BaseBot):
                 self.waited |= throttle_wait(self.site, f'emailing {name}')
             if not self._still_wanted(at):
                 return
+            if not self._confirm(at):
+                if self._still_wanted(at):  # the account is there, its name unsure
+                    self.settle(at, Status.PENDING, UNCONFIRMED, record=False)
+                    self.progress_line.show(at, self.emails)
+                return
             try:
                 outcome = self._send(at)
             except RateLimited:
@@ -363,6 +374,55 @@ class EmailUserBot(BaseBot):
         if recipient.status not in JOURNAL_STATE:  # opted out meanwhile: no delivery to record
             self.undo_begin(recipient)
         return Outcome(recipient.status, recipient.detail), False
+
+    def _confirm(self, at: int) -> bool:
+        """Whether the name the POST uses belongs to the account the plan meant, as the
+        wiki said at most :data:`CONFIRM_SECONDS` ago.
+
+        The send goes by name: renamed after the last check, with someone else
+        registered under the freed name, the name would reach a stranger, with
+        this recipient's values. The names of the next recipients this run will
+        reach within the window are asked in the same request. A name that is no
+        longer its account's is looked up again by the account's id (a refresh),
+        which gives its new name.
+        """
+        resolver = self.campaign.resolver
+        recipient = self.current[at]
+        if config.simulate or resolver is None or recipient.userid is None:
+            return True
+        now = time.monotonic()
+        if now - self.confirmed.get(at, -CONFIRM_SECONDS) < CONFIRM_SECONDS:
+            return True
+        elapsed = now - self.started
+        pace = max(float(config.put_throttle), elapsed / self.emails if self.emails else 0.0)
+        ahead = int(CONFIRM_SECONDS / pace) if pace > 0 else resolver.batch
+        later = (
+            i
+            for i in range(at + 1, len(self.current))
+            if i not in self.settled and self.current[i].status == Status.EMAILABLE
+        )
+        wanted = [at, *islice(later, max(min(ahead, resolver.batch) - 1, 0))]
+        owners = resolver.owners([self.current[i].name for i in wanted])
+        for i in wanted:
+            if self._owns(self.current[i], owners.get(self.current[i].name)):
+                self.confirmed[i] = now
+        if at in self.confirmed and self.confirmed[at] == now:
+            return True
+        before = recipient.name
+        self.waited = True  # due now: who has the account's id, under which name
+        self.refresh()
+        recipient = self.current[at]
+        if self.stop_reason or recipient.name == before:
+            return False
+        pywikibot.info(f'{before} was renamed to {recipient.name} before the send.')
+        self.confirmed[at] = time.monotonic()  # the wiki gave this name for the account's id
+        return True
+
+    @staticmethod
+    def _owns(recipient: Recipient, owner: tuple[int, str] | None) -> bool:
+        if owner is None or owner[0] != recipient.userid:
+            return False
+        return not (owner[1] and recipient.registered and owner[1] != recipient.registered)
 
     def _left_to_email(self) -> int:
         return sum(1 for r in self.current if r.status == Status.EMAILABLE)
