@@ -54,11 +54,13 @@ def test_csv_columns_become_values_with_quoting_but_never_over_two_lines():
     text = 'team;username;note\n"Red; the first";Alice;"two ""quoted"""\n# Bob;later\nCarol;Bob\n'
     names = parse_names(text, 'u.csv')
     assert names.columns == ('team', 'note')
+    # In a CSV file every row is data, a # in a cell too.
     assert names.values == {
         'Alice': {'team': 'Red; the first', 'note': 'two "quoted"'},
+        'Later': {'team': '# Bob', 'note': ''},
         'Bob': {'team': 'Carol', 'note': ''},
     }
-    assert [row.line for row in names.rows] == [2, 4]
+    assert [row.line for row in names.rows] == [2, 3, 4]
     # A value over two lines is what a quote left open makes of the rows after it.
     with pytest.raises(
         EmailUserError, match=r'^Line 2 of u\.csv has a line break inside the value'
