@@ -40,7 +40,7 @@ os.environ.setdefault('PYWIKIBOT_NO_USER_CONFIG', '2')
 
 try:
     from hypothesis import settings as _hypothesis
-except ImportError:  # the property tests skip themselves
+except ImportError:  # tests/requirements.txt installs it; the property tests need it
     pass
 else:
     # In CI the property tests try the same examples on every run, so that a run is

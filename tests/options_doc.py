@@ -4,7 +4,7 @@
 
 replaces the table in docs/options.md with ``options.table.reference()``, one row per
 option of ``OPTIONS``; the rest of the file is written by hand.
-tests/test_options.py fails while the file's table is not the code's.
+tests/unit/test_options_table.py fails while the file's table is not the code's.
 """
 
 from __future__ import annotations

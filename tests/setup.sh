@@ -29,7 +29,7 @@ fi
 # mirror this machine already uses, through a sources list and package lists of their own
 # in a temporary directory: the system's sources and package lists are left alone. The
 # tree is unpacked outside the repository, so that every clone and worktree of this user
-# shares one copy (330 MB) and no copy of the repository (tests/test_install.py) drags it
+# shares one copy (330 MB) and no copy of the repository (tests/e2e/test_install.py) drags it
 # along. EMAILUSER_TEST_CACHE moves it; tests/harness/wiki.py looks in the same place.
 cache=${EMAILUSER_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/emailuser-tests}
 mediawiki_143=$cache/mediawiki-1.43

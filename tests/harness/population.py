@@ -219,7 +219,7 @@ def spec() -> dict:
     }
 
 
-#: The German wiki (tests/test_other_language.py): the same people and pages, whose
+#: The German wiki (tests/e2e/test_other_language.py): the same people and pages, whose
 #: titles MediaWiki files under its German namespace names, plus the pages below.
 GERMAN_FAMILY = 'localwikide'
 #: An opt-out list named in German, for -optout:.
