@@ -230,3 +230,27 @@ def test_editors_of_a_redirect_are_the_editors_of_its_page_and_imports_are_left_
     assert rows[imported] == ('left-out', 'imported editor, whose account is on another wiki')
     assert 'Admin' not in rows
     assert 'Editors of 1 page' in result.output
+
+
+# Values beyond every bound -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('given', 'said'),
+    [
+        (
+            '-since:0001-01-01T00:00:00+01:00',
+            '-since:0001-01-01T00:00:00+01:00 is not a date or an ISO 8601 time in the past',
+        ),
+        (
+            '-ratelimit:1/99999999999999999999999999',
+            '-ratelimit:1/99999999999999999999999999 is not a limit',
+        ),
+        ('-ratelimit:1/9999week', '-ratelimit:1/9999week is beyond what a limit can say'),
+    ],
+    ids=['since', 'ratelimit-digits', 'ratelimit-period'],
+)
+def test_a_value_beyond_every_bound_is_one_sentence(sender, mailbox, given, said):
+    result = sender.run('-editors', '-page:User:Alice', given, '-subject:S', '-text:T')
+    refused(result, said)
+    assert received(mailbox) == Counter()
