@@ -147,9 +147,32 @@ def text_from_page(site, title: str) -> str:
     if isinstance(html, dict):  # formatversion=1, should a wiki ignore the parameter
         html = html.get('*', '')
     try:
-        return text_from_html(html, page_url(site, shown))
+        return text_from_html(html, page_url(site, shown), site_css(site))
     except Unshowable as e:
         raise EmailUserError(unshowable_sentence(shown, e)) from None
+
+
+_site_css: dict[object, str] = {}
+
+
+def site_css(site) -> str:
+    """The wiki's ``MediaWiki:Common.css``, which hides elements from every reader: one
+    request per run, '' where the page does not exist."""
+    if site not in _site_css:
+        data = site.simple_request(
+            action='query',
+            prop='revisions',
+            titles='MediaWiki:Common.css',
+            rvprop='content',
+            rvslots='main',
+            formatversion=2,
+        ).submit()
+        pages = data.get('query', {}).get('pages', [{}])
+        revisions = pages[0].get('revisions', []) if pages else []
+        _site_css[site] = (
+            revisions[0].get('slots', {}).get('main', {}).get('content', '') if revisions else ''
+        )
+    return _site_css[site]
 
 
 def unshowable_sentence(title: str, e: Unshowable) -> str:

@@ -131,12 +131,15 @@ def check_sections(path: Path, parser: configparser.ConfigParser) -> None:
 def meant_for_this_script(section: str) -> bool:
     """Whether the section name *section* is ``emailuser`` but for case, spaces,
     punctuation, an extension, a plural or a small typo."""
-    name = section.strip().lower()
-    name = re.sub(r'\.[a-z0-9]{1,4}$', '', name)  # emailuser.py, emailuser.ini
-    name = re.sub(r'[\W_]+', '', name)
-    if name.endswith('s') and name != 's':
-        name = name[:-1]
-    return _distance(name, SECTION) <= (0 if len(name) < 6 else 2)
+    lowered = section.strip().lower()
+    # emailuser.py, emailuser.ini: the extension too, or only the punctuation of email.user
+    for name in (re.sub(r'\.[a-z0-9]{1,4}$', '', lowered), lowered):
+        name = re.sub(r'[\W_]+', '', name)
+        if name.endswith('s') and name != 's':
+            name = name[:-1]
+        if _distance(name, SECTION) <= (0 if len(name) < 6 else 2):
+            return True
+    return False
 
 
 def _distance(a: str, b: str) -> int:

@@ -149,7 +149,7 @@ def parse_names(
     prefixes = list(prefixes)
     text = text.lstrip('\ufeff')
     first, *rest = re.split(r'\r\n|\r|\n', text, maxsplit=1)
-    declared = SEP_LINE.fullmatch(first.strip())
+    declared = SEP_LINE.fullmatch(first.strip(' '))  # a tab may be the delimiter
     if declared:
         # Excel's "sep=;" line: the header follows on the next line.
         columns, entries = _csv_entries(''.join(rest), path, declared.group(1), skipped=1)
