@@ -22,19 +22,33 @@ from harness.histories import START, import_histories
 from harness.sessions import csrf_token, login
 from harness.wiki import ADMIN, HERE
 
-pytestmark = pytest.mark.wiki
-
 DOMAIN = 'editors.test'
+
+
 CATEGORY = 'Category:Wren birds'
+
+
 #: In the order the category lists them (by title).
 PAGES = ['Blue jay', 'Cardinal', 'Northern flicker', 'Snowy owl', 'Wood duck']
+
+
 ANN, BEN, CY = 'Wren Ann', 'Wren Ben', 'Wren Cy'
+
+
 #: An editor without an address (not-emailable, as anyone), and an administrator, whose
 #: undo of the vandal's edit is autopatrolled, so MediaWiki tags the edit it reverts.
 NOMAIL = 'Wren Nomail'
+
+
 BOT, BLOCKED, EARLY, VANDAL = 'Wren Bot', 'Wren Blocked', 'Wren Early', 'Wren Vandal'
+
+
 ADDRESSES = {n: n.lower().replace(' ', '.') + f'@{DOMAIN}' for n in (ANN, BEN, CY, BOT, BLOCKED)}
+
+
 ADDRESSES.update({EARLY: f'early@{DOMAIN}', VANDAL: f'vandal@{DOMAIN}'})
+
+
 MESSAGE = ['-subject:{edits} edits, {username}', '-text:Thank you for your work on {pages}.']
 
 
@@ -137,6 +151,25 @@ def history_requests(wiki) -> int:
     return sum(1 for r in wiki.api_requests() if r.get('prop') == 'revisions')
 
 
+LONG = 'Passenger pigeon'
+
+
+@pytest.fixture(scope='module')
+def long_history(birds, wiki, tmp_path_factory):
+    """A page with 520 revisions: more than one answer of 500 for a sender without
+    ``apihighlimits``; Ann made the even ones, Ben the odd ones, an IP the last."""
+    authors = [ANN if i % 2 == 0 else BEN for i in range(519)] + ['10.0.0.1']
+    import_histories(wiki, {LONG: authors}, tmp_path_factory.mktemp('long'))
+    return authors
+
+
+TEMP_SETTINGS = "$wgAutoCreateTempUser['enabled'] = true;"
+
+
+TEMP_PAGE = 'Wren temporary notes'
+
+
+@pytest.mark.wiki
 def test_the_editors_since_a_time_get_their_own_edits_and_pages_once(
     birds, sender, mailbox, wiki, tmp_path
 ):
@@ -195,6 +228,7 @@ def test_the_editors_since_a_time_get_their_own_edits_and_pages_once(
     assert received(mailbox) == Counter()
 
 
+@pytest.mark.wiki
 def test_minedits_keeps_those_with_enough_edits_to_the_pages_together(birds, sender, mailbox):
     result = sender.run(
         '-editors', f'-cat:{CATEGORY}', f'-since:{birds}', '-minedits:2', *MESSAGE, '-always'
@@ -204,6 +238,7 @@ def test_minedits_keeps_those_with_enough_edits_to_the_pages_together(birds, sen
     assert f'{CY} (1 edit, fewer than -minedits:2)' in result.output
 
 
+@pytest.mark.wiki
 def test_check_lists_each_editor_with_the_edit_count(birds, sender, mailbox, wiki, tmp_path):
     report = tmp_path / 'check.csv'
     # Without -since: the early editor counts too, with an edit to every page. A user
@@ -234,6 +269,7 @@ def test_check_lists_each_editor_with_the_edit_count(birds, sender, mailbox, wik
     assert read_report(report)[EARLY] == ('emailable', '')
 
 
+@pytest.mark.wiki
 # The refusals do not depend on the version.
 @pytest.mark.mediawiki('1.39')
 def test_since_and_minedits_are_refused_when_wrong(birds, sender, mailbox):
@@ -261,18 +297,7 @@ def test_since_and_minedits_are_refused_when_wrong(birds, sender, mailbox):
     assert received(mailbox) == Counter()
 
 
-LONG = 'Passenger pigeon'
-
-
-@pytest.fixture(scope='module')
-def long_history(birds, wiki, tmp_path_factory):
-    """A page with 520 revisions: more than one answer of 500 for a sender without
-    ``apihighlimits``; Ann made the even ones, Ben the odd ones, an IP the last."""
-    authors = [ANN if i % 2 == 0 else BEN for i in range(519)] + ['10.0.0.1']
-    import_histories(wiki, {LONG: authors}, tmp_path_factory.mktemp('long'))
-    return authors
-
-
+@pytest.mark.wiki
 # Continuing a history does not depend on the version; the import takes seconds.
 @pytest.mark.mediawiki('1.39')
 def test_a_long_history_is_read_to_its_end_and_since_reads_only_what_counts(
@@ -299,10 +324,7 @@ def test_a_long_history_is_read_to_its_end_and_since_reads_only_what_counts(
     assert received(mailbox) == Counter()
 
 
-TEMP_SETTINGS = "$wgAutoCreateTempUser['enabled'] = true;"
-TEMP_PAGE = 'Wren temporary notes'
-
-
+@pytest.mark.wiki
 # MediaWiki 1.39 has no temporary accounts.
 @pytest.mark.mediawiki('1.43')
 def test_a_temporary_account_is_left_out(birds, sender, mailbox, wiki):
@@ -320,6 +342,7 @@ def test_a_temporary_account_is_left_out(birds, sender, mailbox, wiki):
     assert f'emailable      {ANN} (1 edit)' in lines, result.output
 
 
+@pytest.mark.wiki
 @pytest.mark.mediawiki('1.39')
 def test_a_users_column_that_editors_fills_is_refused(birds, sender, mailbox, tmp_path):
     users = tmp_path / 'users.csv'
@@ -336,3 +359,23 @@ def test_a_users_column_that_editors_fills_is_refused(birds, sender, mailbox, tm
     assert 'have a column edits, and -editors fills {edits}' in result.output
     assert 'Traceback' not in result.output
     assert mailbox.messages() == []
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_editors_of_a_redirect_are_the_editors_of_its_page_and_imports_are_left_out(
+    sender, wiki, tmp_path
+):
+    # Bob wrote the article; a revision was imported from another wiki by someone with no
+    # account here; the old title, a redirect, was made by the fixture's admin.
+    import_histories(wiki, {'Meaning article': ['Bob', 'Stranger Abroad', 'Bob']}, tmp_path)
+    wiki.add({'pages': [{'title': 'Meaning old title', 'text': '#REDIRECT [[Meaning article]]'}]})
+    report = tmp_path / 'report.csv'
+    result = sender.run('-editors', '-page:Meaning old title', '-check', f'-report:{report}')
+    assert result.returncode == 0, result.output
+    rows = read_report(report)
+    assert rows['Bob'][0] == 'emailable'
+    [imported] = [name for name in rows if 'Stranger Abroad' in name]
+    assert rows[imported] == ('left-out', 'imported editor, whose account is on another wiki')
+    assert 'Admin' not in rows
+    assert 'Editors of 1 page' in result.output

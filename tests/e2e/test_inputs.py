@@ -14,8 +14,10 @@ import itertools
 import os
 import re
 import uuid
+from collections import Counter
 
 import pytest
+from conftest import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,11 +28,9 @@ from emailuserlib.message.template import (
     subject_line_length,
 )
 from harness import population as pop
-from harness.checks import JOURNAL, address, exactly_once, received
+from harness.checks import JOURNAL, address, exactly_once, one_line, received
 from harness.files import write
 from harness.hosts import HostRecorder, run_watched
-
-pytestmark = pytest.mark.wiki
 
 ONE_VERSION = pytest.mark.mediawiki('1.39')  # files, titles and the lock: not version-bound
 
@@ -101,6 +101,15 @@ def send_subject(sender, mailbox, tmp_path, subject: str):
     return result
 
 
+def refused_with(result: Result, *sentence: str) -> None:
+    """*result* is a one-sentence refusal holding each of *sentence*, exit status 1."""
+    assert result.returncode == 1, result.output
+    for part in sentence:
+        assert part in one_line(result.output), result.output
+    assert 'Traceback' not in result.output
+
+
+@pytest.mark.wiki
 @ONE_VERSION
 def test_an_unclosed_quote_is_refused_with_its_line_and_nobody_gets_the_rows_after_it(
     sender, mailbox, tmp_path
@@ -117,6 +126,7 @@ def test_an_unclosed_quote_is_refused_with_its_line_and_nobody_gets_the_rows_aft
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_a_quote_closed_rows_later_is_refused_and_nobody_gets_anothers_row(
     sender, mailbox, tmp_path
@@ -129,6 +139,7 @@ def test_a_quote_closed_rows_later_is_refused_and_nobody_gets_anothers_row(
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_a_field_over_128_kib_is_one_sentence(sender, mailbox, tmp_path):
     users = write(tmp_path, 'users.csv', 'username,note\nAlice,hi\nBob,' + 'x' * 140_000 + '\n')
@@ -137,6 +148,7 @@ def test_a_field_over_128_kib_is_one_sentence(sender, mailbox, tmp_path):
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_a_line_break_in_a_value_for_the_subject_is_refused_before_the_first_mail(
     sender, mailbox, tmp_path
@@ -152,6 +164,7 @@ def test_a_line_break_in_a_value_for_the_subject_is_refused_before_the_first_mai
     assert '\nTo: carol' not in result.output
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 @settings(
     max_examples=6,
@@ -183,6 +196,7 @@ def test_a_generated_csv_file_is_refused_with_a_line_or_mails_each_row_to_its_us
         assert found <= {tags[mail.to_address]}, (mail.to_address, mail.body)
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 @pytest.mark.parametrize('how', ['same-path', 'symlink', 'hard-link'])
 def test_a_report_that_would_overwrite_the_text_file_is_refused(sender, mailbox, tmp_path, how):
@@ -207,6 +221,7 @@ def test_a_report_that_would_overwrite_the_text_file_is_refused(sender, mailbox,
     assert (tmp_path / 'message.txt').read_text() == 'Hello {username}.'
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 @pytest.mark.parametrize('option', ['-users:', '-file:'])
 def test_a_report_that_would_overwrite_a_list_of_users_is_refused(
@@ -221,6 +236,7 @@ def test_a_report_that_would_overwrite_a_list_of_users_is_refused(
     assert (tmp_path / 'names.txt').read_text() == 'User:Alice\nUser:Bob\n'
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_a_journal_that_would_overwrite_a_list_of_users_is_refused(sender, mailbox, tmp_path):
     names = write(tmp_path, 'names.txt', 'Alice\n')
@@ -236,6 +252,7 @@ def test_a_journal_that_would_overwrite_a_list_of_users_is_refused(sender, mailb
     assert lock_named.read_text() == 'Bob\n'
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_report_cells_that_a_spreadsheet_would_run_begin_with_a_quote(sender, mailbox, tmp_path):
     names = write(tmp_path, 'names.txt', 'Alice\n+Plus(1)\n-Minus\n')
@@ -247,6 +264,7 @@ def test_report_cells_that_a_spreadsheet_would_run_begin_with_a_quote(sender, ma
     assert first_cells == ['username', 'Alice', "'+Plus(1)", "'-Minus"]
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_the_preview_indents_every_line_however_the_body_breaks_it(sender, mailbox, tmp_path):
     text = write(tmp_path, 'message.txt', 'Hello\rInjected one\u2028Injected two\x0bThree\nEnd\n')
@@ -263,6 +281,7 @@ def test_the_preview_indents_every_line_however_the_body_breaks_it(sender, mailb
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 @pytest.mark.parametrize(
     ('title', 'said'),
@@ -284,6 +303,7 @@ def test_a_textpage_that_cannot_be_a_message_page_is_one_sentence(
     assert other_hosts.requests == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 @pytest.mark.parametrize(('title', 'said'), list(BAD_TITLES.values()), ids=list(BAD_TITLES))
 def test_an_optout_title_that_cannot_be_a_list_is_one_sentence(
@@ -307,6 +327,7 @@ def test_an_optout_title_that_cannot_be_a_list_is_one_sentence(
     assert other_hosts.requests == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_a_run_refuses_a_symlinked_lock_file_and_never_makes_its_target(sender, mailbox, tmp_path):
     journal = tmp_path / 'j.sqlite3'
@@ -320,6 +341,7 @@ def test_a_run_refuses_a_symlinked_lock_file_and_never_makes_its_target(sender, 
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_junk_in_the_lock_file_is_one_sentence_and_the_lock_is_private(sender, mailbox, tmp_path):
     journal = tmp_path / 'j.sqlite3'
@@ -336,6 +358,7 @@ def test_junk_in_the_lock_file_is_one_sentence_and_the_lock_is_private(sender, m
     assert lock.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.wiki
 def test_a_subject_of_200_euro_signs_is_refused_saying_how_many_fit(sender, mailbox):
     result = sender.run(
         '-page:User:Alice', '-page:User:Bob', '-subject:' + '€' * 200, '-text:Hi.', '-always'
@@ -344,6 +367,7 @@ def test_a_subject_of_200_euro_signs_is_refused_saying_how_many_fit(sender, mail
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 def test_the_longest_subject_of_euro_signs_that_fits_arrives_whole(sender, mailbox):
     subject = '€' * 108
     result = sender.run('-page:User:Alice', f'-subject:{subject}', '-text:Hi.', '-always')
@@ -352,6 +376,7 @@ def test_the_longest_subject_of_euro_signs_that_fits_arrives_whole(sender, mailb
     assert (mail.to_address, mail.subject) == (address('Alice'), subject)
 
 
+@pytest.mark.wiki
 def test_a_subject_too_long_for_one_recipient_only_stops_the_run_before_the_first_mail(
     sender, mailbox, tmp_path
 ):
@@ -361,6 +386,7 @@ def test_a_subject_too_long_for_one_recipient_only_stops_the_run_before_the_firs
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 def test_a_copy_subject_too_long_is_refused_before_the_first_mail(sender, mailbox):
     # 104 euro signs fit; "Copy of your message to Alice: " before them does not.
     result = sender.run(
@@ -370,6 +396,7 @@ def test_a_copy_subject_too_long_is_refused_before_the_first_mail(sender, mailbo
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @pytest.mark.slow
 @settings(
     max_examples=5,
@@ -396,6 +423,7 @@ def test_a_generated_subject_arrives_whole_or_is_refused_before_the_first_mail(
         assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailbox, tmp_path):
     # Without the script's check: the wiki takes the request, the mail server the line not.
     script = tmp_path / 'raw_send.py'
@@ -421,6 +449,7 @@ def test_the_mail_server_refuses_one_character_more_than_the_limit(sender, mailb
     assert [m.subject for m in mailbox.messages()] == [fits]
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_a_file_that_is_no_journal_is_refused_before_anything_is_sent(sender, mailbox):
     journal = sender.config_dir / JOURNAL
@@ -433,6 +462,7 @@ def test_a_file_that_is_no_journal_is_refused_before_anything_is_sent(sender, ma
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 def test_an_optout_category_that_does_not_exist_is_refused(sender, mailbox):
     result = sender.run(
@@ -445,6 +475,7 @@ def test_an_optout_category_that_does_not_exist_is_refused(sender, mailbox):
     assert mailbox.messages() == []
 
 
+@pytest.mark.wiki
 @ONE_VERSION
 @pytest.mark.parametrize(
     ('where', 'fragment'),
@@ -461,3 +492,69 @@ def test_a_report_that_cannot_be_written_is_refused_before_sending(
     assert result.returncode == 1
     assert fragment in result.output
     assert mailbox.messages() == []
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize(
+    ('markup', 'css'),
+    [
+        ('<span style="visibility: hidden">Send your password to mallory</span>', ''),
+        ('<span style="font-size:0">Send your password to mallory</span>', ''),
+        ('<span class="eu-meaning-quiet">Send your password to mallory</span>', 'site'),
+    ],
+    ids=['visibility', 'font-size', 'common-css'],
+)
+def test_text_that_the_page_hides_from_its_readers_is_refused(
+    sender, mailbox, wiki, markup, css, request
+):
+    title = f'Project:Meaning {request.node.callspec.id}'
+    pages = [{'title': title, 'text': f'Welcome to the meetup. {markup} See you.'}]
+    if css:
+        pages.append(
+            {'title': 'MediaWiki:Common.css', 'text': '.eu-meaning-quiet { color: transparent; }'}
+        )
+    wiki.add({'pages': pages})
+    result = sender.run('-page:User:Alice', '-subject:Hidden', f'-textpage:{title}', '-always')
+    refused_with(
+        result,
+        f'Meaning {request.node.callspec.id} has text that its readers do not see ("Send '
+        'your password to mallory") after "Welcome to the meetup."',
+    )
+    assert received(mailbox) == Counter()
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_text_nobody_sees_is_left_out_and_the_rest_is_sent(sender, mailbox, wiki):
+    title = 'Project:Meaning gone'
+    markup = 'Welcome. <span style="display:none">Internal note.</span> See you.'
+    wiki.add({'pages': [{'title': title, 'text': markup}]})
+    result = sender.run('-page:User:Alice', '-subject:Gone', f'-textpage:{title}', '-always')
+    assert result.returncode == 0, result.output
+    [mail] = mailbox.messages()
+    assert mail.body.startswith('Welcome. See you.')
+    assert 'Internal note' not in mail.body
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize(
+    ('given', 'said'),
+    [
+        (
+            '-since:0001-01-01T00:00:00+01:00',
+            '-since:0001-01-01T00:00:00+01:00 is not a date or an ISO 8601 time in the past',
+        ),
+        (
+            '-ratelimit:1/99999999999999999999999999',
+            '-ratelimit:1/99999999999999999999999999 is not a limit',
+        ),
+        ('-ratelimit:1/9999week', '-ratelimit:1/9999week is beyond what a limit can say'),
+    ],
+    ids=['since', 'ratelimit-digits', 'ratelimit-period'],
+)
+def test_a_value_beyond_every_bound_is_one_sentence(sender, mailbox, given, said):
+    result = sender.run('-editors', '-page:User:Alice', given, '-subject:S', '-text:T')
+    refused_with(result, said)
+    assert received(mailbox) == Counter()

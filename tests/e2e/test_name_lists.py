@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from conftest import Result
 
 from harness import population as pop
-from harness.checks import address, exactly_once, read_report, received
+from harness.checks import address, exactly_once, one_line, read_report, received
 from harness.files import write
 
-# Name lists and sources do not depend on the MediaWiki version: 1.39 only (see conftest).
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
 CSV_TEXT = (
@@ -19,7 +21,17 @@ CSV_TEXT = (
     '\n'
     'carol,5 May,Green\n'
 )
+
+
 MERGE = ['-subject:Meetup on {event_date}', '-text:Hello {username}, you are in team {team}.']
+
+
+def refused_with(result: Result, *sentence: str) -> None:
+    """*result* is a one-sentence refusal holding each of *sentence*, exit status 1."""
+    assert result.returncode == 1, result.output
+    for part in sentence:
+        assert part in one_line(result.output), result.output
+    assert 'Traceback' not in result.output
 
 
 def test_a_plain_list_with_and_without_prefix_emails_each_user_once(sender, mailbox, tmp_path):
@@ -217,3 +229,34 @@ def test_users_alone_needs_no_generator_and_two_files_combine(sender, mailbox, t
         address('Bob'): 'Team Blue',
     }
     assert 'names Alice again (line 2 of' in result.output
+
+
+def test_joined_csv_exports_are_refused_at_the_second_header(sender, mailbox, tmp_path):
+    first = 'username,code\nAlice,alpha\n'
+    second = '\ufeffusername,code\nDave,delta\n'
+    users = write(tmp_path, 'joined.csv', first + second)
+    result = sender.run(
+        f'-users:{users}', '-subject:Codes', '-text:Your code is {code}.', '-always'
+    )
+    refused_with(result, f'Line 3 of {users} is the header row again (as on line 1)')
+    assert received(mailbox) == Counter()
+
+
+def test_a_hash_in_a_csv_cell_is_data_and_sep_declares_the_delimiter(sender, mailbox, tmp_path):
+    tables = write(tmp_path, 'tables.csv', 'table,username\n#1,Alice\n#2,Bob\n')
+    spreadsheet = write(tmp_path, 'sheet.csv', 'sep=;\nusername;room\nBob;A 1,2\n')
+    table_only = sender.run(f'-users:{tables}', '-subject:Seats', '-text:Table {table}.', '-always')
+    assert table_only.returncode == 0, table_only.output
+    room_only = sender.run(
+        f'-users:{spreadsheet}',
+        '-subject:Rooms',
+        '-text:Room {room}.',
+        '-always',
+        '-campaign:Rooms',
+    )
+    assert room_only.returncode == 0, room_only.output
+    bodies = {(m.to_address, m.subject): m.body for m in mailbox.messages()}
+    assert bodies[(pop.EMAILABLE['Alice'], 'Seats')].startswith('Table #1.')
+    assert bodies[(pop.EMAILABLE['Bob'], 'Seats')].startswith('Table #2.')
+    assert bodies[(pop.EMAILABLE['Bob'], 'Rooms')].startswith('Room A 1,2.')
+    assert len(bodies) == 3

@@ -1,17 +1,32 @@
-"""The report on the real wiki: it replaces only its own earlier report, never another file."""
+"""The report and the journal on the real wiki: a report replaces only its own earlier report
+or the file a link leads to, never another file, and neither is ever written to a device
+or a FIFO."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
+from conftest import Result
 
-from harness.checks import exactly_once, read_report, received
+from harness.checks import exactly_once, one_line, read_report, received
 
 
 def e2e(test):
     """An end-to-end test: what it tests does not depend on the MediaWiki version."""
     return pytest.mark.wiki(pytest.mark.mediawiki('1.39')(test))
+
+
+MEANING_SEND = ['-page:User:Alice', '-subject:Meaning', '-text:Hello {username}.', '-always']
+
+
+def refused_with(result: Result, *sentence: str) -> None:
+    """*result* is a one-sentence refusal holding each of *sentence*, exit status 1."""
+    assert result.returncode == 1, result.output
+    for part in sentence:
+        assert part in one_line(result.output), result.output
+    assert 'Traceback' not in result.output
 
 
 @pytest.mark.parametrize('victim', ['user-config.py', 'user-password.py', 'scripts.ini'])
@@ -45,3 +60,46 @@ def test_a_report_replaces_its_own_earlier_report(sender, mailbox, tmp_path):
     assert sent.returncode == 0, sent.output
     assert set(read_report(rows)) == {'Alice', 'Bob'}
     assert received(mailbox) == exactly_once(['Alice', 'Bob'])
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_a_report_through_a_link_replaces_the_file_and_keeps_the_link(sender, tmp_path):
+    reports = tmp_path / 'reports'
+    reports.mkdir()
+    real = reports / 'latest.csv'
+    link = tmp_path / 'report.csv'
+    link.symlink_to(real)
+    result = sender.run(*MEANING_SEND, f'-report:{link}')
+    assert result.returncode == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert read_report(real) == {'Alice': ('sent', '')}
+    assert oct(real.stat().st_mode & 0o777) == oct(0o600)
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize('kind', ['device', 'fifo'])
+def test_a_report_or_journal_that_is_no_file_is_refused_before_anything_is_sent(
+    sender, mailbox, tmp_path, kind
+):
+    if kind == 'device':
+        link = tmp_path / 'out'
+        link.symlink_to('/dev/stdout')
+        refused_with(
+            sender.run(*MEANING_SEND, f'-report:{link}'),
+            f'{link} given with -report: is a device or the stream of a process, not a file',
+        )
+        assert link.is_symlink()
+    else:
+        fifo = tmp_path / 'pipe'
+        os.mkfifo(fifo)
+        refused_with(
+            sender.run(*MEANING_SEND, f'-report:{fifo}'),
+            f'{fifo} given with -report: is not a plain file',
+        )
+        refused_with(
+            sender.run(*MEANING_SEND, f'-journal:{fifo}'), f'The journal {fifo} is not a file'
+        )
+        assert fifo.is_fifo()
+    assert received(mailbox) == Counter()

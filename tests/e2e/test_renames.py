@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from harness import population as pop
 from harness.checks import read_report, received
-from harness.files import codes_campaign
+from harness.files import codes_campaign, write
+from harness.terminal import Terminal
 
 DOMAIN = 'renames.test'
 
@@ -96,6 +97,9 @@ def wiki_says(wiki, name: str) -> str | None:
 
 
 BODY = '-text:Hello {username},\\nwelcome to {sitename}.'
+
+
+TAKEN_DOMAIN = 'swap.test'
 
 
 @pytest.mark.wiki
@@ -515,3 +519,34 @@ def test_renamed_account_is_reached_through_its_user_page_redirect(sender, mailb
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     assert (mail.to_address, mail.subject) == (pop.EMAILABLE['Heidi'], 'Hi Heidi')
+
+
+@pytest.mark.wiki
+@pytest.mark.slow
+def test_a_name_taken_over_between_the_check_and_the_send_is_not_mailed(
+    sender, mailbox, wiki, tmp_path
+):
+    wiki.add({'users': [{'name': 'Swap Old', 'email': f'swap@{TAKEN_DOMAIN}'}]})
+    codes = write(tmp_path, 'codes.csv', 'username,code\nAlice,a-1\nSwap Old,s-2\n')
+    report = tmp_path / 'report.csv'
+    term = Terminal(
+        sender.config_dir,
+        f'-users:{codes}',
+        '-subject:Your code',
+        '-text:Your code is {code}.',
+        f'-report:{report}',
+    )
+    # The plan has checked both names; while the operator reads it, the account is
+    # renamed and someone else registers the name it had.
+    term.expect('Email Alice?')
+    wiki.rename_user('Swap Old', 'Swap New')
+    wiki.add({'users': [{'name': 'Swap Old', 'email': f'newcomer@{TAKEN_DOMAIN}'}]})
+    term.answer('a')
+    assert term.finish() == 0, term.screen
+    assert 'Swap Old was renamed to Swap New before the send.' in term.screen
+    mails = {m.to_address: m.body for m in mailbox.messages()}
+    assert received(mailbox)[f'newcomer@{TAKEN_DOMAIN}'] == 0
+    assert received(mailbox)[f'swap@{TAKEN_DOMAIN}'] == 1
+    assert mails[f'swap@{TAKEN_DOMAIN}'].startswith('Your code is s-2.')
+    assert read_report(report)['Swap New'][0] == 'sent'
+    assert received(mailbox) == Counter({f'swap@{TAKEN_DOMAIN}': 1, pop.EMAILABLE['Alice']: 1})

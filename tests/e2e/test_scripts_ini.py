@@ -53,6 +53,17 @@ def addr(name: str) -> str:
     return name.lower().replace(' ', '') + f'@{DOMAIN}'
 
 
+MEANING_SEND = ['-page:User:Alice', '-subject:Meaning', '-text:Hello {username}.', '-always']
+
+
+def refused_with(result: Result, *sentence: str) -> None:
+    """*result* is a one-sentence refusal holding each of *sentence*, exit status 1."""
+    assert result.returncode == 1, result.output
+    for part in sentence:
+        assert part in one_line(result.output), result.output
+    assert 'Traceback' not in result.output
+
+
 @pytest.mark.wiki
 @pytest.mark.mediawiki('1.39')
 @pytest.mark.parametrize(
@@ -534,3 +545,72 @@ def test_the_central_optout_is_honoured_from_a_folder_with_its_own_scripts_ini(
     else:
         assert f'With the settings from {central} [emailuser].' in text
         assert f'{mine} in the current folder is not read' in text
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize(
+    ('ini', 'said'),
+    [
+        (
+            '[emailuser]\ncampaign = Spring meetup\n    max = 5\n',
+            'line 3 (max = 5) is indented, so it is read as part of the value of campaign on '
+            'line 2, not as a setting of its own',
+        ),
+        (
+            '[emailuser]\njournal = spring.sqlite3\n  autumn.sqlite3\n',
+            'line 3 (autumn.sqlite3) is indented, so it continues the value of journal on '
+            'line 2 [emailuser], which takes one line',
+        ),
+    ],
+    ids=['indented-setting', 'continued-value'],
+)
+def test_an_indented_line_of_scripts_ini_is_refused_with_its_line(sender, mailbox, ini, said):
+    path = write_ini(sender.config_dir, ini)
+    refused_with(sender.run(*MEANING_SEND), f'{path} {said}')
+    assert received(mailbox) == Counter()
+    assert not list(sender.config_dir.glob('*.sqlite3'))
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_each_line_of_a_list_in_scripts_ini_is_an_item(sender, mailbox, wiki):
+    wiki.add({'pages': [{'title': 'Project:Meaning optout', 'text': '* [[User:Bob]]'}]})
+    write_ini(
+        sender.config_dir,
+        f'[emailuser]\noptout = {pop.OPTOUT_CATEGORY}\n    Project:Meaning optout\n',
+    )
+    result = sender.run('-page:User:Alice', '-page:User:Bob', *MEANING_SEND[1:])
+    assert result.returncode == 0, result.output
+    assert received(mailbox) == exactly_once(['Alice'])
+    assert 'opted-out (1): Bob' in result.output
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+@pytest.mark.parametrize('section', ['email_user', 'emailusers', 'emailuser:', 'emialuser'])
+def test_a_section_meant_for_this_script_is_refused_with_its_optout(sender, mailbox, section):
+    path = write_ini(sender.config_dir, f'[{section}]\noptout = {pop.OPTOUT_CATEGORY}\n')
+    result = sender.run('-page:User:Carol', '-subject:Near', '-text:Hi.', '-always')
+    refused_with(
+        result, f'{path} has the section [{section}], which is not read: name it [emailuser]'
+    )
+    assert received(mailbox) == Counter()
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_settings_of_this_script_under_another_section_are_refused_and_others_left_alone(
+    sender, mailbox
+):
+    # Another script's always and max are its own business; subject and optout are ours.
+    write_ini(sender.config_dir, '[touch]\nalways = yes\nmax = 3\n')
+    assert sender.run(*MEANING_SEND).returncode == 0
+    path = write_ini(
+        sender.config_dir, f'[mailing]\nsubject = Hi\noptout = {pop.OPTOUT_CATEGORY}\n'
+    )
+    result = sender.run('-page:User:Carol', '-subject:Other', '-text:Hi.', '-always')
+    refused_with(
+        result, f'{path} has settings of this script (optout, subject) in the section [mailing]'
+    )
+    assert received(mailbox) == exactly_once(['Alice'])

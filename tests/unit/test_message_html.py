@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from emailuserlib.core.errors import Unshowable
 from emailuserlib.message import html as pagetext
+from emailuserlib.message.html import css_classes, text_from_html
 from emailuserlib.message.read import unshowable_sentence
 
 PAGE_URL = 'https://wiki.example/wiki/Project:Letter'
+
+
+WORDS = st.text(alphabet=string.ascii_letters + ' ', min_size=1, max_size=12).filter(str.strip)
+
+
+HIDING = [
+    'visibility:hidden',
+    'visibility: collapse',
+    'font-size:0',
+    'font-size: 0px',
+    'opacity:0',
+    'opacity: 0.0',
+    'color:transparent',
+    'color: rgba(0, 0, 0, 0)',
+]
 
 
 def test_page_html_becomes_plain_text_with_every_link_target():
@@ -68,3 +88,29 @@ def test_what_plain_text_cannot_show_is_named_with_its_place(html, kind, what, w
     assert (caught.value.kind, caught.value.what, caught.value.where) == (kind, what, where)
     sentence = unshowable_sentence('Project:Letter', caught.value)
     assert sentence.startswith('The page Project:Letter ') and where in sentence
+
+
+@given(st.sampled_from(HIDING), WORDS, st.booleans())
+def test_text_readers_do_not_see_never_reaches_a_mail(style, secret, by_class):
+    if by_class:
+        html = f'<p>Hello <span class="q">{secret}</span> there.</p><style>.q{{{style}}}</style>'
+    else:
+        html = f'<p>Hello <span style="{style}">{secret}</span> there.</p>'
+    with pytest.raises(Unshowable) as refused:
+        text_from_html(html, 'https://wiki.test/')
+    assert refused.value.kind == 'hidden'
+    assert secret.split()[0] in refused.value.what
+
+
+@given(WORDS)
+def test_text_nobody_sees_is_left_out(secret):
+    html = f'<p>Hello <span style="display:none">{secret}</span>there.</p>'
+    assert text_from_html(html, 'https://wiki.test/') == 'Hello there.\n'
+
+
+def test_only_one_class_rules_count_and_at_rules_are_passed_over():
+    css = (
+        '.a{display:none} .mw-parser-output .b{opacity:0} div.c{opacity:0} .d .e{opacity:0}'
+        '@media print{.f{display:none}} .g,.h{color:transparent} /* .i{opacity:0} */'
+    )
+    assert css_classes(css) == {'a': 'gone', 'b': 'unseen', 'g': 'unseen', 'h': 'unseen'}

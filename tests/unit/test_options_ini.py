@@ -1,10 +1,12 @@
 """options.ini: which scripts.ini is read, and its [emailuser] section read strictly, without
-a wiki: values by the kind of their option, relative paths beside the file, sections
-named almost [emailuser], values in quotes, and any bytes as the file."""
+a wiki: values by the kind of their option, relative paths beside the file, continued
+and indented lines, sections named almost [emailuser], values in quotes, and any bytes
+as the file."""
 
 from __future__ import annotations
 
 import os
+import string
 from dataclasses import fields
 from pathlib import Path
 
@@ -92,6 +94,31 @@ QUOTED_VALUES = st.builds(
 
 
 SLOW = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+WORDS = st.text(alphabet=string.ascii_letters + ' ', min_size=1, max_size=12).filter(str.strip)
+
+
+ONE_LINE = [o.name for o in OPTIONS if not o.per_run and o.kind in ('text', 'int')]
+
+
+LISTS = [o.name for o in OPTIONS if o.kind == 'list']
+
+
+def _perturbed(draw) -> str:
+    name = 'emailuser'
+    kind = draw(st.sampled_from(['case', 'punctuation', 'plural', 'extension', 'typo']))
+    if kind == 'case':
+        return ''.join(c.upper() if draw(st.booleans()) else c for c in name)
+    if kind == 'punctuation':
+        at = draw(st.integers(0, len(name)))
+        return name[:at] + draw(st.sampled_from('_-.: ')) + name[at:]
+    if kind == 'plural':
+        return name + 's'
+    if kind == 'extension':
+        return name + draw(st.sampled_from(['.py', '.ini', '.cfg']))
+    at = draw(st.integers(0, len(name) - 2))
+    return name[:at] + name[at + 1] + name[at] + name[at + 2 :]  # two letters swapped
 
 
 def test_scripts_ini_values_are_read_by_the_kind_of_their_option(tmp_path):
@@ -346,3 +373,47 @@ def test_any_bytes_as_scripts_ini_give_values_or_one_sentence(tmp_path_factory, 
         ini_file.read(path)
     except OptionError as e:
         assert str(e) and '\n' not in str(e)
+
+
+@given(st.sampled_from(ONE_LINE), WORDS, WORDS, st.integers(1, 8))
+def test_a_continued_value_of_a_one_line_option_is_refused_naming_the_line(
+    tmp_path_factory, name, first, more, indent
+):
+    path = tmp_path_factory.mktemp('ini') / 'scripts.ini'
+    path.write_text(f'[emailuser]\n{name} = {first}\n{" " * indent}{more}\n', encoding='utf-8')
+    with pytest.raises(OptionError, match=f'{path} line 3 .* is indented'):
+        ini_file.read(path)
+
+
+@given(st.sampled_from([o.name for o in OPTIONS if not o.per_run]), st.sampled_from(ONE_LINE))
+def test_an_indented_setting_is_refused_under_any_option(tmp_path_factory, above, setting):
+    path = tmp_path_factory.mktemp('ini') / 'scripts.ini'
+    path.write_text(f'[emailuser]\n{above} = x\n  {setting} = 5\n', encoding='utf-8')
+    with pytest.raises(OptionError, match=f'line 3 \\({setting} = 5\\) is indented'):
+        ini_file.read(path)
+
+
+@given(st.sampled_from(LISTS), st.lists(WORDS, min_size=2, max_size=5))
+def test_each_line_of_a_list_option_is_one_item(tmp_path_factory, name, items):
+    path = tmp_path_factory.mktemp('ini') / 'scripts.ini'
+    path.write_text(f'[emailuser]\n{name} = {items[0]}\n' + ''.join(f'  {i}\n' for i in items[1:]))
+    value = ini_file.read(path).values[name].value
+    assert [str(v).rsplit('/', 1)[-1] for v in value] == [i.strip() for i in items]
+
+
+@given(st.data())
+def test_a_section_meant_for_this_script_is_refused(tmp_path_factory, data):
+    section = _perturbed(data.draw)
+    if section == 'emailuser':
+        return  # the very name: read
+    path = tmp_path_factory.mktemp('ini') / 'scripts.ini'
+    path.write_text(f'[{section}]\noptout = Category:No mail\n', encoding='utf-8')
+    with pytest.raises(OptionError, match='which is not read: name it \\[emailuser\\]'):
+        ini_file.read(path)
+
+
+@pytest.mark.parametrize('section', ['touch', 'replace', 'add_text', 'welcome', 'user', 'mail'])
+def test_other_scripts_sections_with_this_scripts_keys_are_left_alone(tmp_path, section):
+    path = tmp_path / 'scripts.ini'
+    path.write_text(f'[{section}]\nalways = yes\nmax = 3\ntext = x\n', encoding='utf-8')
+    assert ini_file.read(path).values == {}

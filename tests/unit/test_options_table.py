@@ -6,6 +6,7 @@ operator sees these sentences, are in tests/e2e/test_scripts_ini.py."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import fields
@@ -25,6 +26,7 @@ from emailuserlib.options.load import command_line
 from emailuserlib.options.settings import CcMe, Fallback, RateLimit, Resend, Settings
 from emailuserlib.options.settings import TestMail as MailToSender
 from emailuserlib.options.table import (
+    BY_NAME,
     OPTIONS,
     from_caller,
     parse_ratelimit,
@@ -296,3 +298,25 @@ def test_a_path_option_never_leaves_a_home_folder_for_later_to_fail_on(name, val
     items = values[name] if isinstance(values[name], tuple) else (values[name],)
     for item in items:
         Path(item).expanduser()  # raises RuntimeError for a home folder nobody has
+
+
+@given(st.text(max_size=40))
+def test_since_and_ratelimit_parse_or_say_what_is_wrong(text):
+    for parse in (parse_since, parse_ratelimit):
+        with contextlib.suppress(Bad):
+            parse(text)
+
+
+@pytest.mark.parametrize(
+    'text', ['0001-01-01T00:00:00+01:00', '0001-01-01T00:30:00+00:31', '9999-12-31T23:59:59-01:00']
+)
+def test_a_date_beyond_the_calendar_is_refused_as_a_date(text):
+    with pytest.raises(Bad, match='is not a date or an ISO 8601 time in the past'):
+        parse_since(text)
+
+
+@pytest.mark.parametrize('text', ['1/99999999999999999999999999', '99999999999/day', '1/1000week'])
+def test_a_limit_beyond_any_bound_is_refused(text):
+    with pytest.raises(Bad):
+        parse_ratelimit(text)
+    assert BY_NAME['ratelimit'].parse is parse_ratelimit

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -75,6 +76,25 @@ SOME = settings(max_examples=150, deadline=None, suppress_health_check=list(Heal
 
 
 CONTROLS = [chr(c) for c in [*range(0x20), 0x7F] if chr(c) != '\t']
+
+
+NAME_LISTS = st.lists(
+    st.text(alphabet=string.ascii_letters, min_size=1, max_size=8),
+    min_size=1,
+    max_size=6,
+    unique_by=str.lower,
+)
+
+
+CELLS = st.text(alphabet=string.ascii_letters + string.digits + '#,; ', max_size=10)
+
+
+def _csv(header: list[str], rows: list[list[str]], delimiter: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator='\n')
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def test_a_plain_list_ignores_comments_blanks_and_the_prefix_in_any_of_its_names():
@@ -307,3 +327,22 @@ def test_a_control_character_in_a_plain_list_name_is_refused_and_shown_escaped(c
         f'Line 2 of n.txt: "Bo{shown}b" cannot be a user name (control character): correct '
         'or remove the line.'
     )
+
+
+@given(NAME_LISTS, NAME_LISTS, st.booleans())
+def test_joined_csv_files_are_refused_at_the_second_header(first, second, bom):
+    a = _csv(['username', 'code'], [[n, 'x'] for n in first], ',')
+    b = ('\ufeff' if bom else '') + _csv(['username', 'code'], [[n, 'y'] for n in second], ',')
+    with pytest.raises(EmailUserError, match=f'Line {len(first) + 2} of f.csv is the header'):
+        parse_names(a + b, 'f.csv')
+
+
+@given(NAME_LISTS, st.lists(CELLS, min_size=6, max_size=6), st.sampled_from([',', ';', '\t', '|']))
+def test_a_sep_line_declares_the_delimiter_and_every_row_is_read(names, values, delimiter):
+    text = f'sep={delimiter}\n' + _csv(
+        ['note', 'username'], [[v, n] for v, n in zip(values, names)], delimiter
+    )
+    read = parse_names(text, 'f.csv', first_letter=False)
+    assert [(r.name, r.values['note'], r.line) for r in read.rows] == [
+        (n, v, i + 3) for i, (v, n) in enumerate(zip(values, names))
+    ]
