@@ -1,7 +1,8 @@
-"""What the operator is shown is true: after a stop, in the preview, in the help.
+"""What the operator is shown is true: after a stop, and in the preview.
 
 Each test reads what the operator reads (the output, the report, the exit status) on
-the real wiki. What the rate-limited operator is shown is in test_rate_limits.py.
+the real wiki. What the rate-limited operator is shown is in test_rate_limits.py, the help in
+test_help.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""-editors without a wiki: {pages} wording, -since: and -minedits: values, the options."""
+"""recipients.editors without a wiki: {pages} wording, the plan's summary, who is left out,
+and the edit counts of -check and the report (-since: and -minedits: are in
+test_options_table.py)."""
 
 from __future__ import annotations
 
