@@ -291,7 +291,8 @@ def other_optout(path: Path) -> tuple[str, ...]:
     scripts.ini not read for the run; () when it has none, or they cannot be read.
 
     Opt-out lists only ever add: a scripts.ini in the current folder does not
-    drop the standing list of the one in the configuration directory.
+    drop the standing list of the one in the configuration directory, whatever
+    else is wrong in that file (only its opt-out lists are read).
 
     :raises OptionError: the file has a section meant for this script under
         another name, whose opt-out lists would be lost without a word
@@ -301,11 +302,15 @@ def other_optout(path: Path) -> tuple[str, ...]:
     except OptionError:
         return ()
     check_sections(path, parser)
-    try:
-        given = read(path).values.get('optout')
-    except OptionError:
+    if not parser.has_section(SECTION) or 'optout' not in parser[SECTION]:
         return ()
-    return given.value if given and given.section == SECTION else ()
+    text = parser[SECTION]['optout']
+    if any(_quoted(item) for item in [text, *re.split(r'[|\n]', text)]):
+        return ()
+    try:
+        return convert(BY_NAME['optout'], text, ini=True)
+    except Bad:
+        return ()
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -676,10 +676,24 @@ def typed(option: Option, value: Any) -> Any:
             return option.flag_value if value else default
         raise wrong
     if kind == 'int' and isinstance(value, int):
-        if value < 1:
+        if value < 1 or value >= 10**18:
             raise Bad('is not a positive whole number', f'give {option.means}, as in {{eg:20}}')
         return value
+    if option.choices and (value in option.choices.values() or value == option.flag_value):
+        return value
+    if isinstance(value, TestMail) and kind == 'flag-or-text':
+        return option.parse(value.to) if value.to else option.flag_value
+    if isinstance(value, RateLimit) and option.parse is parse_ratelimit:
+        # Through the parser: a limit beyond the bounds is refused as its text would be.
+        seconds = f'{value.seconds}' if value.seconds >= 1 else '0'
+        return parse_ratelimit(f'{value.hits}/{seconds}')
+    if isinstance(value, datetime) and option.parse is parse_since:
+        if value.tzinfo is None:
+            raise Bad('has no time zone', 'give an aware time, as in {eg:2026-05-01T12:00:00Z}')
+        return parse_since(value.isoformat())
     if isinstance(value, (list, tuple)) and kind == 'list':
+        if not all(isinstance(v, (str, Path)) for v in value):
+            raise wrong
         return tuple(item for v in value for item in convert(option, str(v), ini=True))
     if option.path and isinstance(value, Path):
         value = str(value)

@@ -38,9 +38,9 @@ def _under(path: Path, folders) -> bool:
     return any(path == folder or folder in path.parents for folder in folders)
 
 
-def target(path: str | Path, option: str = '-report:') -> Path:
-    """The regular file that writing to *path* (given with *option*) would write: a
-    symbolic link is followed to where it leads.
+def target(path: str | Path, option: str = '-report:', what: str = 'report') -> Path:
+    """The regular file that writing to *path* (the *what* given with *option*) would
+    write: a symbolic link is followed to where it leads.
 
     :raises EmailUserError: *path* is or leads to a device, a stream of a process,
         a FIFO, a socket or a folder: nothing but a regular file is ever written
@@ -51,8 +51,8 @@ def target(path: str | Path, option: str = '-report:') -> Path:
         st = os.stat(real) if real.exists() else None
     except (OSError, RuntimeError) as e:  # a loop of links, a name too long
         raise EmailUserError(
-            f'The path {given} given with {option} cannot be used '
-            f'({getattr(e, "strerror", None) or e}): give the path of a file.'
+            f'The {what} path {given} cannot be used ({getattr(e, "strerror", None) or e}): '
+            f'give another path with {option}.'
         ) from None
     if _under(given.absolute(), _NOT_FILES) or _under(real, _NOT_FILES):
         raise EmailUserError(
