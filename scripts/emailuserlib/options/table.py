@@ -679,8 +679,6 @@ def typed(option: Option, value: Any) -> Any:
         if value < 1 or value >= 10**18:
             raise Bad('is not a positive whole number', f'give {option.means}, as in {{eg:20}}')
         return value
-    if option.choices and (value in option.choices.values() or value == option.flag_value):
-        return value
     if isinstance(value, TestMail) and kind == 'flag-or-text':
         return option.parse(value.to) if value.to else option.flag_value
     if isinstance(value, RateLimit) and option.parse is parse_ratelimit:
