@@ -1,8 +1,181 @@
-"""Where the pipeline keeps the journal, without a wiki."""
+"""One campaign on many wikis, decided from the journal alone: who is reached where, who
+opted out where, and which runs may match people by central id at all."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import pytest
+
+from emailuserlib.core.accounts import Central, Recipient, Status
+from emailuserlib.core.errors import EmailUserError
+from emailuserlib.journal.reconcile import _applied, _refuse_another_domain, day, where
+from emailuserlib.journal.schema import State
+from emailuserlib.journal.store import Journal, finder, fingerprint
+
+A = '//a.example.org/w awiki'
+B = '//b.example.org/w bwiki'
+C = '//c.example.org/w cwiki'
+FP = fingerprint('Hi', 'Body', False)
+SENDER = Central('CentralAuth', 900, 'Sender', locks=True)
+
+
+def person(name, userid, centralid=None, status=Status.EMAILABLE, detail=''):
+    return Recipient(
+        name,
+        status,
+        detail,
+        userid=userid,
+        registered=f'2020-01-{userid:02d}T00:00:00Z',
+        centralid=centralid,
+    )
+
+
+def journal_on(path: Path, wiki: str, central: Central | None = SENDER, name='Meetup'):
+    journal = Journal(path)
+    journal.open_campaign(wiki, name, FP)
+    journal.for_run(central.account if central else 'Sender', wiki)
+    if central and central.domain:
+        journal.claim_domain(central.provider, central.sender, central.account)
+    return journal
+
+
+def seen_on(journal: Journal, wiki: str, recipients, central: Central = SENDER):
+    """*recipients* as a run on *wiki* would see them."""
+    journal.open_campaign(wiki, journal.campaign_name, FP, create=False)
+    entry_of = finder(journal.states())
+    ids = [r.centralid for r in recipients if r.centralid]
+    elsewhere = journal.elsewhere(wiki, central.domain, ids) if central.domain else {}
+    return {r.name: _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients}
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / 'journal.sqlite3'
+
+
+def test_reached_and_opted_out_on_one_wiki_count_on_another_by_central_id(path):
+    on_a = journal_on(path, A)
+    ann, ben, cleo = person('Ann', 1, 501), person('Ben', 2, 502), person('Cleo', 3, 503)
+    on_a.plan([ann, ben])
+    on_a.record(ann, State.SENT, 'sent')
+    on_a.record(ben, State.POSTED, 'posted')
+    on_a.note_optouts([person('Cleo', 3, 503, Status.OPTED_OUT, 'in Category:No mail')])
+    on_a.close()
+
+    on_b = journal_on(path, B)
+    today = day(time.time())
+    # Other local ids on b, the same central ids.
+    seen = seen_on(on_b, B, [person('Ann', 7, 501), person('Ben', 8, 502), person('Cleo', 9, 503)])
+    assert (seen['Ann'].status, seen['Ann'].detail) == ('already-sent', f'on awiki, {today}')
+    assert seen['Ben'].detail == f'talk page post on awiki, {today}'
+    assert (seen['Cleo'].status, seen['Cleo'].detail) == (
+        'opted-out',
+        'on awiki, in Category:No mail',
+    )
+    # Without a central id (not attached there), nobody is matched.
+    assert seen_on(on_b, B, [person('Ann', 7)])['Ann'].status == Status.EMAILABLE
+    on_b.close()
+    assert cleo.status == Status.EMAILABLE
+
+
+def test_reached_on_this_wiki_says_when_and_by_which_run(path):
+    journal = journal_on(path, A)
+    ann = person('Ann', 1, 501)
+    journal.plan([ann])
+    journal.record(ann, State.SENT, 'sent')
+    seen = seen_on(journal, A, [ann])
+    assert seen['Ann'].detail == f'emailed by an earlier run on {day(time.time())}'
+    journal.close()
+
+
+def test_another_wiki_of_the_same_name_is_named_by_its_address_too():
+    assert where(A, B) == 'awiki'
+    assert where('//other.example.org/w awiki', A) == 'awiki at //other.example.org/w'
+
+
+def test_a_wiki_of_another_domain_or_without_global_accounts_is_never_matched(path):
+    on_a = journal_on(path, A)
+    ann = person('Ann', 1, 501)
+    on_a.plan([ann])
+    on_a.record(ann, State.SENT, 'sent')
+    on_a.close()
+    other_farm = Central('CentralAuth', 77, 'Sender')
+    on_c = journal_on(path, C, central=None)
+    for central in (other_farm, Central()):
+        seen = seen_on(on_c, C, [person('Ann', 1, 501)], central)
+        assert seen['Ann'].status == Status.EMAILABLE
+    on_c.close()
+
+
+def refusal(path: Path, wiki: str, central: Central) -> str:
+    journal = Journal(path)
+    journal.open_campaign(wiki, 'Meetup', FP, create=False)
+    try:
+        _refuse_another_domain(journal, wiki, central)
+    except EmailUserError as e:
+        return str(e)
+    finally:
+        journal.close()
+    return ''
+
+
+def test_a_run_whose_central_ids_may_be_another_farm_s_is_refused(path):
+    journal = journal_on(path, A)
+    journal.plan([person('Ann', 1, 501)])
+    journal.close()
+    # Another account on a wiki that joins the campaign; another account on a, too.
+    for wiki in (B, A):
+        text = refusal(path, wiki, Central('CentralAuth', 901, 'Other'))
+        assert text == (
+            f'The campaign "Meetup" in {path} matches people across wikis by CentralAuth\'s '
+            'central ids as the account Sender (central id 900) sees them on awiki, and this '
+            "run's account Other has central id 901, which may be of another wiki farm, whose "
+            'ids number other people: run it as Sender, or give this mailing a -campaign: '
+            'name of its own.'
+        )
+    assert "by CentralAuth's central ids (on awiki), and this wiki's are Other" in refusal(
+        path, B, Central('Other', 900, 'Sender')
+    )
+    # An account attached to no global account cannot tell whom the campaign reached.
+    assert refusal(path, B, Central('CentralAuth', None, 'Local')) == (
+        f'The campaign "Meetup" in {path} matches people across wikis by CentralAuth\'s '
+        "central ids, and this run's account Local is attached to no CentralAuth account, "
+        'so it cannot tell whom the campaign reached on other wikis: run it as Sender.'
+    )
+    # The same domain, and a wiki without global accounts, go on.
+    assert refusal(path, B, SENDER) == ''
+    assert refusal(path, B, Central()) == ''
+
+
+def test_a_campaign_that_had_rows_here_before_it_had_a_domain_takes_this_run_s(path):
+    """Campaigns of an earlier release, or of the same name on another farm: their rows
+    were matched on their own wiki only, and never are with another domain's."""
+    on_a = journal_on(path, A)
+    on_a.plan([person('Ann', 1, 501)])
+    on_a.close()
+    on_c = journal_on(path, C, central=None)
+    on_c.plan([person('Cleo', 3)])
+    on_c.close()
+    assert refusal(path, C, Central('CentralAuth', 77, 'Farmer')) == ''
+
+
+def test_the_seven_day_guard_sees_another_campaign_on_another_wiki_by_central_id(path):
+    on_a = journal_on(path, A, name='Invitation')
+    ann = person('Ann', 1, 501)
+    on_a.plan([ann])
+    on_a.record(ann, State.SENT, 'sent')
+    on_a.close()
+    on_b = journal_on(path, B, name='Reminder')
+    since = time.time() - 7 * 86400
+    found = on_b.reached_elsewhere(B, [person('Ann', 7, 501)], since, SENDER.domain)
+    assert found == {'Invitation': ['Ann']}
+    assert on_b.reached_elsewhere(B, [person('Ann', 7, 501)], since, None) == {}
+    # The same campaign on another wiki is no other campaign.
+    on_b.open_campaign(B, 'Invitation', FP)
+    assert on_b.reached_elsewhere(B, [person('Ann', 7, 501)], since, SENDER.domain) == {}
+    on_b.close()
 
 
 def test_the_journal_lives_among_pywikibots_data_files_unless_given():

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from emailuserlib.core.errors import JournalError
 from emailuserlib.journal import store as journal
 from emailuserlib.journal import store as journals
-from emailuserlib.journal.schema import State
+from emailuserlib.journal.schema import SCHEMA_VERSION, State
 from emailuserlib.journal.store import Journal
 from harness import oldjournals
 
@@ -654,7 +654,7 @@ def test_simulate_reads_an_older_journal_without_migrating_it(tmp_path):
     assert snapshot(tmp_path) == before
     j = Journal(path)  # a run migrates it
     j.close()
-    assert sqlite3.connect(path).execute('PRAGMA user_version').fetchone()[0] == 3
+    assert sqlite3.connect(path).execute('PRAGMA user_version').fetchone()[0] == SCHEMA_VERSION
 
 
 def test_simulate_changes_neither_the_journal_nor_its_mode(tmp_path):

@@ -41,6 +41,8 @@ class Status(Word):
     OPTED_OUT = 'opted-out'
     #: A temporary account (made by an edit without logging in): never emailed or posted to.
     TEMPORARY_ACCOUNT = 'temporary-account'
+    #: A locked global account: it cannot log in to read a reply or to opt out.
+    LOCKED = 'locked'
     #: An editor of the pages that -editors does not write to (an IP, a bot ...).
     LEFT_OUT = 'left-out'
     # What a run does or finds in the journal.
@@ -62,11 +64,14 @@ def with_detail(text: str, detail: str) -> str:
 class Recipient:
     """A user the run considered: what the check found, and later what the journal says.
 
-    ``status`` is None until the check has settled it. ``userid`` (and
-    ``centralid``, where the wiki has central accounts) say which account it
-    is, once the wiki has answered; ``name`` is then the account's name, for
-    display, reports and the mail. ``values`` fill the placeholders of a
-    -users: CSV file (and of -editors) for this user: read, never changed.
+    ``status`` is None until the check has settled it. ``userid`` and
+    ``registered`` say which account of the wiki it is, once the wiki has
+    answered (a user id names another account after a wiki is installed
+    again; its registration time tells them apart); ``centralid`` is the
+    global account it is attached to, where the wiki's central-id provider has
+    global accounts. ``name`` is then the account's name, for display, reports
+    and the mail. ``values`` fill the placeholders of a -users: CSV file (and
+    of -editors) for this user: read, never changed.
     """
 
     name: str
@@ -75,6 +80,8 @@ class Recipient:
     source: str = ''
     values: dict[str, str] = field(default_factory=dict)
     userid: int | None = None
+    #: The central id of the global account this account is attached to; None where
+    #: the wiki has no global accounts, or this account is attached to none.
     centralid: int | None = None
     #: When the account was registered, as the wiki gives it ('' when it does not).
     registered: str = ''
@@ -88,11 +95,14 @@ class WikiUser:
 
     name: str
     userid: int | None = None
+    #: The central id of the global account it is attached to (see :class:`Recipient`).
     centralid: int | None = None
     emailable: bool = False
     invalid: bool = False
     #: A temporary account (group ``temp``): nobody to email or to write to.
     temporary: bool = False
+    #: Its global account is locked (``list=globalusers``).
+    locked: bool = False
     registered: str = ''
     #: Where the user page of a name without an account redirects (anyone can edit it).
     moved_to: str = ''
@@ -103,3 +113,28 @@ class WikiUser:
     #: The accounts a name was renamed to, when the log gives it to more than one (the
     #: name was registered again after a rename, and renamed again): nobody to guess.
     renamed_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Central:
+    """How a run tells people apart beyond this wiki: the wiki's central-id provider
+    (``CentralAuth`` on Wikimedia) and the sending account's central id under it.
+
+    *provider* is '' where the wiki's provider is core's ``local`` one: its
+    accounts are its own. A campaign matches recipients across wikis by central id
+    only within one :attr:`domain`: the same provider, seen by the same global
+    account, so that a number never stands for a stranger of another wiki farm.
+    """
+
+    provider: str = ''
+    #: The sending account's central id; None when it is attached to no global account.
+    sender: int | None = None
+    #: The sending account's name, for the sentences that name it.
+    account: str = ''
+    #: Whether locked global accounts were asked for (``list=globalusers``).
+    locks: bool = False
+
+    @property
+    def domain(self) -> tuple[str, int] | None:
+        """(provider, sender's central id) where central ids mean people across wikis."""
+        return (self.provider, self.sender) if self.provider and self.sender else None

@@ -30,5 +30,10 @@ class Answer:
     #: How many earlier runs reached, and how many of them with an earlier text.
     reached: int = 0
     reached_earlier_text: int = 0
-    #: {name: (userid, centralid, name)} for rows an older journal kept by name.
+    #: How many the campaign reached on each other wiki of the run's central-id domain,
+    #: by the wiki's name.
+    reached_elsewhere: tuple[tuple[str, int], ...] = ()
+    #: {name: (userid, registered, centralid, name)} for rows an older journal kept by name.
     adopt: dict = field(default_factory=dict, compare=False)
+    #: The recipients who opted out on this wiki, for the campaign's runs on other wikis.
+    opted_out: tuple[Recipient, ...] = ()

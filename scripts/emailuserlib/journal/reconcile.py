@@ -6,10 +6,18 @@ did (``already-sent``, ``posted``, ``uncertain``, a final refusal), how many
 were reached and with which text, the ids to adopt for rows that an older
 journal kept by name, and the refusals that the journal alone can tell
 (another campaign reached these people days ago; a -users: row whose name was
-another account). Nothing of the campaign is written there: whatever may still
-refuse the run is decided first, and :func:`commit` writes once the run goes
-ahead, creating a new journal only then. With -test the journal is read and
-locked, and only the test email's send is written.
+another account; a campaign whose central ids belong to another domain).
+Nothing of the campaign is written there: whatever may still refuse the run is
+decided first, and :func:`commit` writes once the run goes ahead, creating a
+new journal only then. With -test the journal is read and locked, and only the
+test email's send is written.
+
+One campaign may run on many wikis: a campaign of the same name on another
+wiki whose central-id domain is this run's (the same provider, seen by the same
+global account: :class:`~..core.accounts.Central`) has reached, or seen opt
+out, the people of the same central ids. A wiki without global accounts, or a
+sender attached to none, matches only its own rows. :func:`known` applies the
+journal to the listing of ``-check``.
 """
 
 from __future__ import annotations
@@ -23,15 +31,16 @@ from pathlib import Path
 import pywikibot
 from pywikibot import config
 
-from ..core.accounts import Recipient, Status
+from ..core.accounts import Central, Recipient, Status
 from ..core.errors import EXIT_PENDING, EmailUserError, JournalError
 from ..core.words import name_list
 from ..options.settings import Resend, Settings
 from ..recipients.resolve import Resolver
+from ..wiki.site import wiki_name
 from . import schema
 from .answer import Answer
 from .schema import State
-from .store import DEFAULT_NAME, Journal, find, fingerprint
+from .store import DEFAULT_NAME, Elsewhere, Entry, Journal, finder, fingerprint
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -54,25 +63,35 @@ def reconcile(
     used_columns: Iterable[str] = (),
     resolver: Resolver | None = None,
     delivers: tuple[Status, ...] = (Status.EMAILABLE,),
+    central: Central | None = None,
 ) -> tuple[Answer, Journal | None]:
     """Read what earlier runs of the campaign did, and apply it to *recipients*.
 
     *subject* and *text* are the message's templates (they tell two texts of a
     campaign apart); *used_columns* the columns of the -users: files that the
     message uses. *resolver* finds the accounts of rows that an older journal
-    kept by name; *delivers* are the statuses the run delivers to. Returns the
-    answer, and the journal as read (locked, unless -simulate), or None while it
-    is new.
+    kept by name; *delivers* are the statuses the run delivers to; *central*
+    says whether people are matched with the campaign's rows on other wikis.
+    Returns the answer, and the journal as read (locked, unless -simulate), or
+    None while it is new.
 
     :raises EmailUserError: the journal tells that the run must not go on as given
     :raises JournalError: the journal cannot be read or locked
     """
     simulate, trial = bool(config.simulate), settings.test is not None
+    central = central or Central()
     name = settings.campaign or subject
     path = journal_path(settings)
     recipients = tuple(recipients)
     fp = fingerprint(subject, text, bool(settings.ccme))
-    answer = Answer(path=path, name=name, fingerprint=fp, legacy=str(site), new=not path.exists())
+    answer = Answer(
+        path=path,
+        name=name,
+        fingerprint=fp,
+        legacy=str(site),
+        new=not path.exists(),
+        opted_out=tuple(r for r in recipients if r.status == Status.OPTED_OUT),
+    )
     if answer.new and not trial:
         if settings.resend == Resend.ALL and not simulate:
             _confirm_resend(settings)
@@ -83,15 +102,24 @@ def reconcile(
             # Before anything is read: another run may not write between the read and the lock.
             journal.lock()
         journal.open_campaign(wiki, name, fp, legacy_wiki=str(site), create=False)
+        _refuse_another_domain(journal, wiki, central)
         states = journal.states()
         adopt = _adopt_ids(journal, wiki, states, resolver)
+        elsewhere = _elsewhere(journal, wiki, central, recipients)
         if settings.resend != Resend.NONE and not (simulate or trial):
             states = _forget(states, settings)
-        recipients = tuple(_applied(r, find(states, r)) for r in recipients)
+            elsewhere = _forget_elsewhere(elsewhere, settings)
+        entry_of = finder(states)
+        recipients = tuple(
+            _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients
+        )
         _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
         reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
         if not settings.campaign:
-            _refuse_overlap(journal, wiki, recipients, journal.campaign_name)
+            _refuse_overlap(journal, wiki, recipients, journal.campaign_name, central.domain)
+        reached_elsewhere = (
+            journal.reached_on_other_wikis(wiki, central.domain) if central.domain else {}
+        )
     except BaseException:
         journal.close()
         raise
@@ -99,6 +127,9 @@ def reconcile(
         answer,
         # The name as first written, should this run write it otherwise.
         name=journal.campaign_name,
+        reached_elsewhere=tuple(
+            (where(other, wiki), count) for other, count in reached_elsewhere.items()
+        ),
         recipients=recipients,
         reached=len(reached),
         reached_earlier_text=sum(1 for e in reached if e.version != journal.version),
@@ -107,20 +138,122 @@ def reconcile(
     return answer, journal
 
 
-def _applied(r: Recipient, entry) -> Recipient:
-    """*r* as the journal's *entry* for it leaves it."""
-    if entry is None or r.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
+def day(when: float) -> str:
+    """The day (UTC) of the time *when*, as the plan and the report write it."""
+    return time.strftime('%Y-%m-%d', time.gmtime(when))
+
+
+def where(other: str, wiki: str) -> str:
+    """The wiki *other* (as it names itself) for a sentence on the wiki *wiki*: its
+    database id, and its address too where this wiki has the same id."""
+    name = wiki_name(other)
+    if name == wiki_name(wiki):  # two installs of one name: which one
+        return f'{name} at {other.rpartition(" ")[0] or other}'
+    return name
+
+
+def _applied(
+    r: Recipient, entry: Entry | None, other: Elsewhere | None = None, wiki: str = ''
+) -> Recipient:
+    """*r* as the journal's *entry* for it, and what the campaign did to the same
+    person on another wiki (*other*), leave it.
+
+    Reached anywhere counts first, then a delivery that may have reached them
+    anywhere, then a final refusal here, then an opt-out on another wiki.
+    """
+    if r.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
         return r
-    if entry.state == State.SENT:
-        return replace(r, status=Status.ALREADY_SENT, detail='emailed by an earlier run')
-    if entry.state == State.POSTED:
-        return replace(r, status=Status.POSTED, detail='posted on the talk page by an earlier run')
-    if entry.state in (State.SENDING, State.UNCERTAIN):
+    state = entry.state if entry else None
+    if state == State.SENT:
+        detail = f'emailed by an earlier run on {day(entry.updated)}'
+        return replace(r, status=Status.ALREADY_SENT, detail=detail)
+    if state == State.POSTED:
+        detail = f'posted on the talk page by an earlier run on {day(entry.updated)}'
+        return replace(r, status=Status.POSTED, detail=detail)
+    there = where(other.wiki, wiki) if other else ''
+    if other and other.state in (State.SENT, State.POSTED):
+        how = 'talk page post ' if other.state == State.POSTED else ''
+        detail = f'{how}on {there}, {day(other.updated)}'
+        return replace(r, status=Status.ALREADY_SENT, detail=detail)
+    if state in (State.SENDING, State.UNCERTAIN):
         detail = entry.detail or 'an earlier run stopped while delivering to this user'
         return replace(r, status=Status.UNCERTAIN, detail=detail)
-    if entry.state == State.SKIPPED and entry.final and r.status == Status.EMAILABLE:
+    if other and other.state in (State.SENDING, State.UNCERTAIN):
+        detail = f'on {there}, {day(other.updated)}: a run stopped while delivering to this user'
+        return replace(r, status=Status.UNCERTAIN, detail=detail)
+    if state == State.SKIPPED and entry.final and r.status == Status.EMAILABLE:
         return replace(r, status=Status(entry.status or Status.NOT_EMAILABLE), detail=entry.detail)
+    if other and other.status == Status.OPTED_OUT:
+        detail = f'on {there}' + (f', {other.detail}' if other.detail else '')
+        return replace(r, status=Status.OPTED_OUT, detail=detail)
     return r
+
+
+def _elsewhere(
+    journal: Journal, wiki: str, central: Central, recipients: Iterable[Recipient]
+) -> dict[int, Elsewhere]:
+    """What the campaign did on the other wikis of this run's central-id domain to
+    the people among *recipients*, by central id."""
+    if central.domain is None:
+        return {}
+    ids = [r.centralid for r in recipients if r.centralid is not None]
+    return journal.elsewhere(wiki, central.domain, ids)
+
+
+def _refuse_another_domain(journal: Journal, wiki: str, central: Central) -> None:
+    """Refuse a run whose central ids may name other people than the campaign's.
+
+    The campaign on this wiki keeps the domain it began with; a wiki that joins
+    the campaign joins its domain. A campaign that held rows on this wiki before
+    it had a domain (of an earlier release, or run while this wiki had no global
+    accounts) takes this run's: its rows were matched on this wiki alone, and
+    rows of another domain are never matched with them.
+
+    A run on a wiki with global accounts as an account attached to none cannot
+    tell who the campaign reached elsewhere, and is refused where it has a domain.
+
+    :raises EmailUserError: naming the campaign's domain and what to do
+    """
+    domain = central.domain
+    if domain is None and not central.provider:
+        return  # a wiki without global accounts: its own accounts only
+    found = journal.domains()
+    name = f'The campaign "{journal.campaign_name}" in {journal.path}'
+    if domain is None:
+        other = next((d for d in found if d.provider), None)
+        if other is not None:
+            raise EmailUserError(
+                f"{name} matches people across wikis by {other.provider}'s central ids, and "
+                f"this run's account {central.account} is attached to no {central.provider} "
+                f'account, so it cannot tell whom the campaign reached on other wikis: run it '
+                f'as {other.sender}.'
+            )
+        return
+    here = [d for d in found if d.wiki == wiki]
+    mine = [d for d in here if d.provider]
+    if mine:
+        others = mine
+    elif any(d.rows for d in here):
+        return
+    else:
+        others = [d for d in found if d.provider]
+    other = next((d for d in others if (d.provider, d.central) != domain), None)
+    if other is None:
+        return
+    on = wiki_name(other.wiki)
+    if other.provider != central.provider:
+        raise EmailUserError(
+            f"{name} matches people across wikis by {other.provider}'s central ids (on {on}), "
+            f"and this wiki's are {central.provider}'s, which may number other people: give "
+            'this mailing a -campaign: name of its own.'
+        )
+    raise EmailUserError(
+        f"{name} matches people across wikis by {other.provider}'s central ids as the "
+        f'account {other.sender} (central id {other.central}) sees them on {on}, and this '
+        f"run's account {central.account} has central id {central.sender}, which may be of "
+        f'another wiki farm, whose ids number other people: run it as {other.sender}, or '
+        'give this mailing a -campaign: name of its own.'
+    )
 
 
 def _refuse_values_of_another_account(
@@ -169,7 +302,7 @@ def _adopt_ids(journal: Journal, wiki: str, states: dict, resolver: Resolver | N
     account as reached can only keep a mail from going twice). The ids are
     written by :func:`commit`; a name whose account cannot be found stays the
     row's key, so whoever it reached stays reached. Returns {name: (userid,
-    centralid, name)} for :meth:`.Journal.adopt_ids`.
+    registered, centralid, name)} for :meth:`.Journal.adopt_ids`.
     """
     names = journal.unresolved_names(wiki)
     if not names or resolver is None:
@@ -177,16 +310,25 @@ def _adopt_ids(journal: Journal, wiki: str, states: dict, resolver: Resolver | N
     found = {}
     for name, user in resolver.accounts(names).items():
         if user.userid is not None:
-            found[name] = (user.userid, user.centralid, user.name)
-    for name, (userid, _central, _canonical) in found.items():
+            found[name] = (user.userid, user.registered, user.centralid, user.name)
+    for name, (userid, registered, _central, _canonical) in found.items():
         entry = states.get(name)
         if entry is None or entry.userid is not None:
             continue
         del states[name]
-        old = states.get(userid)
+        old = states.get((userid, registered))
         if old is None or schema.RANK[old.state] < schema.RANK[entry.state]:
-            states[userid] = entry
+            states[(userid, registered)] = replace(entry, userid=userid, registered=registered)
     return found
+
+
+def _forget_elsewhere(elsewhere: dict, settings: Settings) -> dict:
+    """*elsewhere* as -resend leaves it: without the uncertain, or without anyone."""
+    if settings.resend == Resend.UNCERTAIN:
+        return {
+            k: e for k, e in elsewhere.items() if e.state not in (State.SENDING, State.UNCERTAIN)
+        }
+    return {}
 
 
 def _forget(states: dict, settings: Settings) -> dict:
@@ -221,11 +363,17 @@ def _confirm_resend(settings: Settings) -> None:
         raise EmailUserError('Nothing was sent: -resend was not confirmed.')
 
 
-def _refuse_overlap(journal: Journal, wiki: str, recipients, name: str) -> None:
-    """Refuse a new subject for people another campaign just reached, unless named."""
+def _refuse_overlap(
+    journal: Journal, wiki: str, recipients, name: str, domain: tuple[str, int] | None = None
+) -> None:
+    """Refuse a new subject for people another campaign just reached, unless named.
+
+    Another campaign reached them on this wiki, or on another wiki of the run's
+    central-id *domain*.
+    """
     to_send = [r for r in recipients if r.status == Status.EMAILABLE]
     since = time.time() - OVERLAP_DAYS * 86400
-    others = journal.reached_elsewhere(wiki, to_send, since)
+    others = journal.reached_elsewhere(wiki, to_send, since, domain)
     if not others:
         return
     other, users = max(others.items(), key=lambda item: len(item[1]))
@@ -245,12 +393,16 @@ def commit(
     account: str,
     family: str,
     planned: Iterable[Recipient],
+    central: Central | None = None,
 ) -> Journal:
     """The run goes ahead: create the journal if need be, then write -resend and the plan.
 
     *journal* is the journal as :func:`reconcile` read it (None while new);
-    *planned* are the recipients this run delivers to. Returns the journal the
-    run records in.
+    *planned* are the recipients this run delivers to. The campaign on this wiki
+    takes the central-id domain of *central*, if it has none; the rows of the
+    accounts the run met take what the wiki now says of them (their central ids,
+    a registration time a row lacked), and those who opted out here are recorded
+    for the campaign's runs on other wikis. Returns the journal the run records in.
 
     :raises JournalError: the journal cannot be created, locked or written, or
         another run wrote it while this one prepared
@@ -265,11 +417,41 @@ def commit(
             raise
     journal.open_campaign(wiki, answer.name, answer.fingerprint, legacy_wiki=answer.legacy)
     journal.for_run(account, wiki, family)
+    if central is not None and central.domain is not None:
+        journal.claim_domain(central.provider, central.sender, central.account)
     journal.adopt_ids(wiki, answer.adopt)
     if settings.resend != Resend.NONE:
         journal.resend(uncertain_only=settings.resend == Resend.UNCERTAIN)
+    journal.remember(answer.recipients)
     journal.plan(planned)
+    journal.note_optouts(answer.opted_out)
     return journal
+
+
+def known(
+    settings: Settings, wiki: str, recipients: Iterable[Recipient], central: Central
+) -> tuple[Recipient, ...]:
+    """*recipients* as the journal says the campaign -campaign: (or -subject:) names
+    left them, on this wiki and the others of *central*'s domain, for ``-check``.
+
+    The journal is only read (a copy in memory, as -simulate reads it); without a
+    campaign's name, or a journal, the recipients are as the wiki says.
+
+    :raises JournalError: the journal cannot be read
+    """
+    recipients = tuple(recipients)
+    name = settings.campaign or settings.subject
+    path = journal_path(settings)
+    if not name or not path.exists():
+        return recipients
+    journal = Journal(path, read_only=True)
+    try:
+        journal.open_campaign(wiki, name, '', create=False)
+        entry_of = finder(journal.states())
+        elsewhere = _elsewhere(journal, wiki, central, recipients)
+    finally:
+        journal.close()
+    return tuple(_applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients)
 
 
 def _refuse_journal_written_meanwhile(journal: Journal, answer: Answer, wiki: str) -> None:

@@ -1,9 +1,22 @@
 """The journal's tables, and the migration of journals written by earlier releases.
 
-Schema 3 keys each recipient of a campaign by the wiki's account, its user id
-(``userid``), and keeps the name the account had when last seen for display
-and reports. The central id (``centralid``) is kept where the wiki has one.
-A row of an earlier schema knew only a name: it is carried over with an empty
+Schema 4 keys each recipient of a campaign by the wiki's account: its user id
+(``userid``) and its registration time (``registered``, '' where the wiki does
+not give it), since a wiki installed again gives the same user ids to other
+people. A row keeps the name the account had when last seen, for display and
+reports, and the central id of the global account it is attached to
+(``centralid``), where the wiki has global accounts. Each campaign remembers
+its central-id domain (``provider``, and ``central``, the sending account's
+central id under it, with ``sender``, its name): rows of campaigns of the same
+name on other wikis are matched by central id only within one domain.
+
+Schema 3 rows lack the registration (they are matched by user id alone, and
+take the account's registration the first time a run meets it) and their
+central ids were read without asking whether the account was attached to that
+global account: the migration forgets them, and a run gives each row it meets
+its central id again.
+
+A row of schema 2 or 1 knew only a name: it is carried over with an empty
 ``userid``, keeping its state, and :meth:`.Journal.adopt_ids` gives it the id
 of the account that has that name, the first time a run on that wiki starts.
 A row whose name no account has any more (renamed since, or deleted) keeps
@@ -57,7 +70,7 @@ class State(Word):
     POSTED = 'posted'
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Prefix of wiki keys migrated from schema 1, which named a wiki as Pywikibot does.
 LEGACY = 'pywikibot:'
 
@@ -67,6 +80,9 @@ CREATE TABLE campaign (
     wiki TEXT NOT NULL,
     name TEXT NOT NULL,
     created REAL NOT NULL,
+    provider TEXT,
+    central INTEGER,
+    sender TEXT,
     UNIQUE (wiki, name)
 );
 CREATE TABLE version (
@@ -79,6 +95,7 @@ CREATE TABLE version (
 CREATE TABLE recipient (
     campaign INTEGER NOT NULL REFERENCES campaign(id),
     userid INTEGER,
+    registered TEXT NOT NULL DEFAULT '',
     centralid INTEGER,
     username TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -89,8 +106,9 @@ CREATE TABLE recipient (
     account TEXT NOT NULL DEFAULT '',
     updated REAL NOT NULL
 );
-CREATE UNIQUE INDEX recipient_by_account ON recipient (campaign, userid)
+CREATE UNIQUE INDEX recipient_by_account ON recipient (campaign, userid, registered)
     WHERE userid IS NOT NULL;
+CREATE INDEX recipient_by_central ON recipient (centralid) WHERE centralid IS NOT NULL;
 CREATE UNIQUE INDEX recipient_by_name ON recipient (campaign, username)
     WHERE userid IS NULL;
 CREATE TABLE send (
@@ -219,6 +237,13 @@ def migrate(db: sqlite3.Connection) -> int:
         db.execute('ALTER TABLE recipient RENAME TO v1_recipient')
     if old == 2:
         db.execute('ALTER TABLE recipient RENAME TO v2_recipient')
+    if old in (2, 3):
+        has = {row[1] for row in db.execute('PRAGMA table_info(campaign)')}
+        for column in ('provider TEXT', 'central INTEGER', 'sender TEXT'):
+            if column.split()[0] not in has:
+                db.execute(f'ALTER TABLE campaign ADD COLUMN {column}')
+    if old == 3:
+        _from_schema_3(db)
     for statement in SCHEMA.split(';'):
         if statement.strip():
             # Tables an older schema has already are kept as they are.
@@ -239,6 +264,14 @@ def remove_stale_files(path: Path, old: int) -> None:
         for stale in path.parent.glob(f'{path.name}.campaign-*.lock'):
             with contextlib.suppress(OSError):
                 stale.unlink()
+
+
+def _from_schema_3(db: sqlite3.Connection) -> None:
+    """Schema 3 keyed recipients by user id alone, and took a name's central id whether
+    or not the account was attached to that global account."""
+    db.execute("ALTER TABLE recipient ADD COLUMN registered TEXT NOT NULL DEFAULT ''")
+    db.execute('UPDATE recipient SET centralid = NULL')
+    db.execute('DROP INDEX recipient_by_account')
 
 
 def _from_schema_2(db: sqlite3.Connection) -> None:
@@ -267,7 +300,7 @@ def _from_schema_1(db: sqlite3.Connection) -> None:
         merge_row(
             db,
             campaign,
-            (None, None, user),
+            (None, '', None, user),
             (State(state), status, detail, bool(final), None, account, updated),
         )
         if state == State.SENT:
@@ -338,30 +371,31 @@ def merge_campaigns(db: sqlite3.Connection, keep: int, others: list[int]) -> Non
             )
             db.execute('DELETE FROM version WHERE id = ?', (version_id,))
         rows = db.execute(
-            'SELECT userid, centralid, username, state, status, detail, final, version,'
-            ' account, updated FROM recipient WHERE campaign = ?',
+            'SELECT userid, registered, centralid, username, state, status, detail, final,'
+            ' version, account, updated FROM recipient WHERE campaign = ?',
             (other,),
         ).fetchall()
         for row in rows:
-            merge_row(db, keep, row[:3], row[3:])
+            merge_row(db, keep, row[:4], row[4:])
         db.execute('DELETE FROM recipient WHERE campaign = ?', (other,))
         db.execute('DELETE FROM campaign WHERE id = ?', (other,))
 
 
-def _key(userid: int | None, name: str) -> tuple[str, tuple]:
+def _key(userid: int | None, registered: str, name: str) -> tuple[str, tuple]:
     if userid is None:
         return 'userid IS NULL AND username = ?', (name,)
-    return 'userid = ?', (userid,)
+    return 'userid = ? AND registered = ?', (userid, registered)
 
 
 def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> None:
     """Add a recipient row, keeping whichever of two rows for one account is further along.
 
-    :param who: (userid, centralid, username); userid None for a row known by name only
+    :param who: (userid, registered, centralid, username); userid None for a row
+        known by name only
     :param row: (state, status, detail, final, version, account, updated)
     """
-    userid, centralid, name = who
-    where, params = _key(userid, name)
+    userid, registered, centralid, name = who
+    where, params = _key(userid, registered, name)
     old = db.execute(
         f'SELECT rowid, state FROM recipient WHERE campaign = ? AND {where}',
         (campaign, *params),
@@ -372,11 +406,12 @@ def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> 
     if old:
         db.execute('DELETE FROM recipient WHERE rowid = ?', (old[0],))
     db.execute(
-        f'INSERT INTO recipient (campaign, userid, centralid, username, {_COLUMNS})'
-        ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        f'INSERT INTO recipient (campaign, userid, registered, centralid, username, {_COLUMNS})'
+        ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         (
             campaign,
             userid,
+            registered,
             centralid,
             name,
             State(state).value,
@@ -423,7 +458,7 @@ def names_without_id(db: sqlite3.Connection, wiki: str) -> list[str]:
 def adopt_ids(db: sqlite3.Connection, wiki: str, accounts: dict) -> None:
     """Give rows on *wiki* known by name only the account that has that name.
 
-    :param accounts: {name as kept: (userid, centralid, canonical name)}
+    :param accounts: {name as kept: (userid, registered, centralid, canonical name)}
     """
     rows = db.execute(
         'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'

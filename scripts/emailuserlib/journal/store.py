@@ -1,10 +1,11 @@
 """Delivery state on disk, so that nobody is emailed twice whatever happens to a run.
 
 A SQLite database (WAL mode, ``synchronous=FULL``) records, per campaign, the
-state of every recipient (see :class:`~.outcomes.State`), keyed by the wiki's
-account (its user id), so that a rename never makes a second mail and a new
-account under a freed name is a new person; the tables and the migration of
-older journals are in :mod:`.journal_schema`. ``sending`` is
+state of every recipient (see :class:`~.schema.State`), keyed by the wiki's
+account (its user id and registration time), so that a rename never makes a
+second mail, and a new account under a freed name, or under a user id that a
+wiki installed again gives to someone else, is a new person; the tables and
+the migration of older journals are in :mod:`.schema`. ``sending`` is
 committed *before* the POST, the outcome right after it. A recipient still
 ``sending`` when a run starts was in flight when an earlier run died: the wiki
 may or may not have sent that mail, and MediaWiki keeps no record to ask, so it
@@ -14,10 +15,15 @@ A **campaign** is one mailing on one wiki: the wiki as it names itself (its
 server, script path and database id, however the wiki is reached) and the
 campaign's name, which is the subject as written unless ``-campaign:`` names it,
 compared without regard to case, spacing or underscores
-(:func:`~.journal_schema.campaign_key`).
+(:func:`~.schema.campaign_key`). The campaigns of one name on several wikis
+are one mailing where the wikis share global accounts: each remembers its
+central-id domain, and the rows of the others of its domain tell, by central
+id, who was reached or opted out elsewhere (:meth:`Journal.elsewhere`).
 The sending account is not part of it, so another account continues the same
-mailing. Each text that was sent in a campaign is a *version*; a recipient row
-says which version reached that user.
+mailing, except where the campaign matches people by central id: there the
+domain is the first sending account's (see :mod:`.reconcile`). Each text that
+was sent in a campaign is a *version*; a recipient row says which version
+reached that user.
 
 Every email sent is also kept in the ``send`` table (wiki, account, time), for
 the account's rate limit across campaigns. The account, the wiki and its family
@@ -88,23 +94,86 @@ class Entry:
     userid: int | None = None
     #: The account's name when the journal last saw it.
     username: str = ''
+    #: The account's registration time as the wiki gave it; '' when unknown.
+    registered: str = ''
+    #: The central id of the global account it was attached to, or None.
+    centralid: int | None = None
 
 
-def who(user) -> tuple[int | None, int | None, str]:
-    """(userid, centralid, name) of *user*: a :class:`~.recipients.Recipient`, or a name.
+@dataclass(frozen=True)
+class Elsewhere:
+    """What the campaign did to a person on another wiki: the furthest row there."""
+
+    #: The other wiki, as it names itself (see :func:`~..wiki.site.wiki_identity`).
+    wiki: str
+    state: State
+    status: str
+    detail: str
+    updated: float
+
+
+#: Of a person's rows on other wikis, which one tells most: reached, then maybe
+#: reached, then opted out.
+_ELSEWHERE_RANK = {State.SENT: 3, State.POSTED: 3, State.SENDING: 2, State.UNCERTAIN: 2}
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A campaign of the same name on a wiki, with its central-id domain, if any."""
+
+    wiki: str
+    provider: str | None
+    central: int | None
+    sender: str | None
+    #: Whether it holds recipients yet.
+    rows: bool
+
+
+def who(user) -> tuple[int | None, str, int | None, str]:
+    """(userid, registered, centralid, name) of *user*: a
+    :class:`~..core.accounts.Recipient`, or a name.
 
     A name alone makes a row keyed by that name, as older journals kept them.
     """
     if isinstance(user, str):
-        return None, None, user
-    return getattr(user, 'userid', None), getattr(user, 'centralid', None), user.name
+        return None, '', None, user
+    return (
+        getattr(user, 'userid', None),
+        getattr(user, 'registered', '') or '',
+        getattr(user, 'centralid', None),
+        user.name,
+    )
+
+
+def finder(states: dict):
+    """A function that gives a recipient's entry in *states* (:meth:`Journal.states`).
+
+    An account is the account the journal met: its user id and registration
+    time. A row or an account without a registration time is matched by user id
+    alone; a row of an older journal known by name only, by name. Of two rows
+    that match, the one further along counts.
+    """
+    by_id: dict[int, list[Entry]] = {}
+    for key, entry in states.items():
+        if isinstance(key, tuple):
+            by_id.setdefault(key[0], []).append(entry)
+
+    def find_entry(user) -> Entry | None:
+        userid, registered, _, name = who(user)
+        found = None
+        for entry in by_id.get(userid, ()) if userid is not None else ():
+            if registered and entry.registered and entry.registered != registered:
+                continue  # the user id of another person: the wiki was installed again
+            if found is None or schema.RANK[found.state] < schema.RANK[entry.state]:
+                found = entry
+        return found if found is not None else states.get(name)
+
+    return find_entry
 
 
 def find(states: dict, user) -> Entry | None:
-    """*user*'s entry in :meth:`Journal.states`: by user id, else by name for old rows."""
-    userid, _, name = who(user)
-    entry = states.get(userid) if userid is not None else None
-    return entry if entry is not None else states.get(name)
+    """*user*'s entry in :meth:`Journal.states` (see :func:`finder`)."""
+    return finder(states)(user)
 
 
 def fingerprint(subject: str, body: str, ccme: bool) -> str:
@@ -180,6 +249,10 @@ class _Run(NamedTuple):
     account: str
     wiki: str
     family: str
+
+
+#: The conflict target of a row keyed by its account (see the index recipient_by_account).
+_BY_ACCOUNT = '(campaign, userid, registered) WHERE userid IS NOT NULL'
 
 
 def _marks(values: Iterable) -> str:
@@ -567,27 +640,39 @@ class Journal:
 
     # Recipients ---------------------------------------------------------
 
-    def states(self) -> dict[int | str, Entry]:
-        """Every recipient of the campaign: by user id, or by name for a row that has none.
+    def states(self) -> dict[tuple[int, str] | str, Entry]:
+        """Every recipient of the campaign on this wiki: by (user id, registration
+        time), or by name for a row that has no user id.
 
-        Use :func:`find` to look a recipient up.
+        Use :func:`find` or :func:`finder` to look a recipient up.
         """
         if self.campaign is None:
             return {}
         with self._reading():
             rows = self.db.execute(
-                'SELECT userid, username, state, status, detail, final, version, updated'
-                f' FROM recipient WHERE campaign IN ({_marks(self._ids)})',
+                'SELECT userid, registered, centralid, username, state, status, detail, final,'
+                f' version, updated FROM recipient WHERE campaign IN ({_marks(self._ids)})',
                 self._ids,
             ).fetchall()
-            found: dict[int | str, Entry] = {}
-            for userid, name, state, status, detail, final, version, updated in rows:
+            found: dict[tuple[int, str] | str, Entry] = {}
+            for row in rows:
+                userid, registered, centralid, name, state, status, detail, final = row[:8]
+                version, updated = row[8:]
                 if version in self._versions:
                     version = self.version
                 entry = Entry(
-                    State(state), status, detail, bool(final), version, updated, userid, name
+                    State(state),
+                    status,
+                    detail,
+                    bool(final),
+                    version,
+                    updated,
+                    userid,
+                    name,
+                    registered,
+                    centralid,
                 )
-                key = userid if userid is not None else name
+                key = (userid, registered) if userid is not None else name
                 old = found.get(key)
                 # Campaigns not merged yet may both know an account: the furthest row counts.
                 if old is None or schema.RANK[old.state] < schema.RANK[entry.state]:
@@ -602,21 +687,21 @@ class Journal:
         now = time.time()
         by_id, by_name = [], []
         for user in users:
-            userid, centralid, name = who(user)
-            row = (self.campaign, userid, centralid, name, State.PLANNED.value, now)
+            userid, registered, centralid, name = who(user)
+            row = (self.campaign, userid, registered, centralid, name, State.PLANNED.value, now)
             (by_name if userid is None else by_id).append(row)
         again = (
             ' DO UPDATE SET state = excluded.state, username = excluded.username,'
             ' updated = excluded.updated WHERE state IN (?, ?) AND final = 0'
         )
         insert = (
-            'INSERT INTO recipient (campaign, userid, centralid, username, state, updated)'
-            ' VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT '
+            'INSERT INTO recipient (campaign, userid, registered, centralid, username, state,'
+            ' updated) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT '
         )
         retry = (State.SKIPPED.value, State.FAILED.value)
         with self._transaction():
             self.db.executemany(
-                insert + '(campaign, userid) WHERE userid IS NOT NULL' + again,
+                insert + _BY_ACCOUNT + again,
                 [row + retry for row in by_id],
             )
             self.db.executemany(
@@ -636,25 +721,22 @@ class Journal:
         """
         account, wiki, family = self._fixed()
         now = time.time()
-        userid, centralid, name = who(user)
-        target = (
-            '(campaign, username) WHERE userid IS NULL'
-            if userid is None
-            else '(campaign, userid) WHERE userid IS NOT NULL'
-        )
+        userid, registered, centralid, name = who(user)
+        target = '(campaign, username) WHERE userid IS NULL' if userid is None else _BY_ACCOUNT
         with self._transaction():
             self.db.execute(
-                'INSERT INTO recipient (campaign, userid, centralid, username, state,'
+                'INSERT INTO recipient (campaign, userid, registered, centralid, username, state,'
                 ' status, detail, final, version, account, updated)'
-                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
                 ' DO UPDATE SET state = excluded.state, username = excluded.username,'
-                ' centralid = coalesce(excluded.centralid, centralid),'
+                ' centralid = excluded.centralid,'
                 ' status = excluded.status, detail = excluded.detail,'
                 ' final = excluded.final, version = excluded.version,'
                 ' account = excluded.account, updated = excluded.updated',
                 (
                     self.campaign,
                     userid,
+                    registered,
                     centralid,
                     name,
                     state.value,
@@ -680,13 +762,160 @@ class Journal:
     def adopt_ids(self, wiki: str, accounts: dict) -> None:
         """Give rows on *wiki* known by name only the account that has that name.
 
-        :param accounts: {name as kept: (userid, centralid, canonical name)} for
-            the names :meth:`unresolved_names` gave that the wiki knows as accounts
+        :param accounts: {name as kept: (userid, registered, centralid, canonical name)}
+            for the names :meth:`unresolved_names` gave that the wiki knows as accounts
         """
         if not accounts:
             return
         with self._transaction():
             schema.adopt_ids(self.db, wiki, accounts)
+
+    def remember(self, users: Iterable) -> None:
+        """Keep what the wiki now says of the accounts of *users* in their rows of the
+        campaign: the central id of the global account each is attached to (or none),
+        and the registration time of a row that lacks it (a row of schema 3).
+
+        A row of another registration time is another person's, and is left alone.
+        """
+        rows = []
+        for user in users:
+            userid, registered, centralid, _ = who(user)
+            if userid is not None:
+                rows.append((registered, centralid, userid, registered))
+        if not rows:
+            return
+        with self._transaction():
+            # OR IGNORE: a row with this registration may be there beside the old one.
+            self.db.executemany(
+                "UPDATE OR IGNORE recipient SET registered = CASE registered WHEN '' THEN ?"
+                ' ELSE registered END, centralid = ?'
+                f' WHERE campaign IN ({_marks(self._ids)}) AND userid = ?'
+                " AND registered IN ('', ?)",
+                [(r, c, *self._ids, u, reg) for r, c, u, reg in rows],
+            )
+
+    def note_optouts(self, users: Iterable) -> None:
+        """Record that *users* (recipients ``opted-out``, with where in their detail) opted
+        out of this campaign on this wiki, so that its runs on other wikis leave them out.
+
+        A row of someone the campaign reached, or a final refusal, is left as it is; a
+        later run that finds them no longer opted out plans them again.
+        """
+        now = time.time()
+        skipped = (State.SKIPPED.value, str(Status.OPTED_OUT))
+        again = (State.PLANNED.value, State.SKIPPED.value, State.FAILED.value)
+        rows = []
+        for user in users:
+            userid, registered, centralid, name = who(user)
+            if userid is not None:
+                account = (self.campaign, userid, registered, centralid, name)
+                rows.append((*account, *skipped, user.detail, now, *again))
+        if not rows:
+            return
+        with self._transaction():
+            self.db.executemany(
+                'INSERT INTO recipient (campaign, userid, registered, centralid, username, state,'
+                ' status, detail, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT'
+                f' {_BY_ACCOUNT} DO UPDATE SET state = excluded.state, status = excluded.status,'
+                ' detail = excluded.detail, centralid = excluded.centralid,'
+                ' updated = excluded.updated WHERE state IN (?, ?, ?) AND final = 0',
+                rows,
+            )
+
+    # The campaign on other wikis -------------------------------------------------
+
+    def _same_name(self) -> list[tuple]:
+        """(id, wiki, provider, central, sender) of every campaign, on any wiki, that has
+        this campaign's name (:func:`.schema.campaign_key`)."""
+        key = schema.campaign_key(self.campaign_name)
+        rows = self.db.execute(
+            'SELECT id, wiki, name, provider, central, sender FROM campaign ORDER BY id'
+        ).fetchall()
+        return [
+            (cid, wiki, provider, central, sender)
+            for cid, wiki, name, provider, central, sender in rows
+            if schema.campaign_key(name) == key
+        ]
+
+    def domains(self) -> list[Domain]:
+        """The campaigns of this name on every wiki, with their central-id domains."""
+        with self._reading():
+            found = []
+            for cid, wiki, provider, central, sender in self._same_name():
+                rows = self.db.execute(
+                    'SELECT 1 FROM recipient WHERE campaign = ? LIMIT 1', (cid,)
+                ).fetchone()
+                found.append(Domain(wiki, provider, central, sender, rows is not None))
+            return found
+
+    def claim_domain(self, provider: str, central: int, sender: str) -> None:
+        """Remember the central-id domain of this campaign on this wiki, unless it has one."""
+        with self._transaction():
+            self.db.execute(
+                'UPDATE campaign SET provider = ?, central = ?, sender = ?'
+                ' WHERE id = ? AND provider IS NULL',
+                (provider, central, sender, self.campaign),
+            )
+
+    def _domain_campaigns(self, wiki: str, domain: tuple[str, int]) -> list[int]:
+        """The ids of the campaigns of this name on wikis other than *wiki* in *domain*."""
+        return [
+            cid
+            for cid, other, provider, central, _ in self._same_name()
+            if other != wiki and (provider, central) == domain
+        ]
+
+    def reached_on_other_wikis(self, wiki: str, domain: tuple[str, int]) -> dict[str, int]:
+        """How many people the campaign reached on each other wiki of *domain*."""
+        with self._reading():
+            ids = self._domain_campaigns(wiki, domain)
+            rows = self.db.execute(
+                'SELECT c.wiki, count(*) FROM recipient r JOIN campaign c ON c.id = r.campaign'
+                f' WHERE r.campaign IN ({_marks(ids)}) AND r.state IN (?, ?) GROUP BY c.wiki'
+                ' ORDER BY c.wiki',
+                (*ids, State.SENT.value, State.POSTED.value),
+            ).fetchall()
+        return dict(rows)
+
+    def elsewhere(self, wiki: str, domain: tuple[str, int], centralids: Iterable[int]) -> dict:
+        """What the campaign did on other wikis of *domain* to the people of *centralids*.
+
+        Returns {central id: :class:`Elsewhere`}: the first time they were reached,
+        else a delivery that may or may not have reached them, else an opt-out.
+        """
+        wanted = set(centralids)
+        with self._reading():
+            ids = self._domain_campaigns(wiki, domain)
+            if not ids or not wanted:
+                return {}
+            rows = self.db.execute(
+                'SELECT c.wiki, r.centralid, r.state, r.status, r.detail, r.updated'
+                ' FROM recipient r JOIN campaign c ON c.id = r.campaign'
+                f' WHERE r.campaign IN ({_marks(ids)}) AND r.centralid IS NOT NULL'
+                ' AND (r.state IN (?, ?, ?, ?) OR (r.state = ? AND r.status = ?))'
+                ' ORDER BY r.updated',
+                (
+                    *ids,
+                    State.SENT.value,
+                    State.POSTED.value,
+                    State.SENDING.value,
+                    State.UNCERTAIN.value,
+                    State.SKIPPED.value,
+                    str(Status.OPTED_OUT),
+                ),
+            ).fetchall()
+            found: dict[int, Elsewhere] = {}
+            for other, centralid, state, status, detail, updated in rows:
+                if centralid not in wanted:
+                    continue
+                entry = Elsewhere(other, State(state), status, detail, updated)
+                old = found.get(centralid)
+                # The earliest of the most telling rows: rows come oldest first.
+                if old is None or _ELSEWHERE_RANK.get(entry.state, 0) > _ELSEWHERE_RANK.get(
+                    old.state, 0
+                ):
+                    found[centralid] = entry
+            return found
 
     def count_send(self) -> None:
         """Record an email that reached no recipient of a campaign (-test), for the rate limit.
@@ -739,36 +968,56 @@ class Journal:
             ).fetchall()
         return [at for (at,) in rows]
 
-    def reached_elsewhere(self, wiki: str, users: Iterable, since: float) -> dict[str, list[str]]:
-        """Which of *users* other campaigns on *wiki* reached since *since*, by campaign.
+    def reached_elsewhere(
+        self, wiki: str, users: Iterable, since: float, domain: tuple[str, int] | None = None
+    ) -> dict[str, list[str]]:
+        """Which of *users* other campaigns reached since *since*, by campaign.
 
-        *users* are recipients (matched by user id, and by name for old rows) or names.
+        Campaigns on *wiki* match *users* by account (and rows of older journals by
+        name); with a central-id *domain*, those of that domain on other wikis match
+        them by central id.
         """
-        ids, names = {}, {}
+        ids: dict[int, list] = {}
+        names, central = {}, {}
         for user in users:
-            userid, _, name = who(user)
+            userid, registered, centralid, name = who(user)
             names[name] = name
             if userid is not None:
-                ids[userid] = name
+                ids.setdefault(userid, []).append((registered, name))
+            if centralid is not None:
+                central[centralid] = name
+        reached = (
+            State.SENT.value,
+            State.POSTED.value,
+            State.SENDING.value,
+            State.UNCERTAIN.value,
+        )
         with self._reading():
+            same = [row[0] for row in self._same_name()] if self.campaign_name else []
+            same = sorted(set(same) | set(self._ids))
             rows = self.db.execute(
-                'SELECT c.name, r.userid, r.username FROM recipient r'
-                ' JOIN campaign c ON c.id = r.campaign'
-                f' WHERE c.wiki = ? AND c.id NOT IN ({_marks(self._ids)})'
-                ' AND r.state IN (?, ?, ?, ?) AND r.updated >= ? ORDER BY r.updated',
-                (
-                    wiki,
-                    *self._ids,
-                    State.SENT.value,
-                    State.POSTED.value,
-                    State.SENDING.value,
-                    State.UNCERTAIN.value,
-                    since,
-                ),
+                'SELECT c.name, c.wiki, r.userid, r.registered, r.centralid, r.username'
+                ' FROM recipient r JOIN campaign c ON c.id = r.campaign'
+                f' WHERE c.id NOT IN ({_marks(same)}) AND r.state IN (?, ?, ?, ?)'
+                ' AND r.updated >= ? AND (c.wiki = ? OR (c.provider = ? AND c.central = ?))'
+                ' ORDER BY r.updated',
+                (*same, *reached, since, wiki, *(domain or ('', 0))),
             ).fetchall()
         found: dict[str, list[str]] = {}
-        for name, userid, user in rows:
-            shown = ids.get(userid) if userid is not None else names.get(user)
+        for name, other, userid, registered, centralid, user in rows:
+            if other != wiki:
+                shown = central.get(centralid) if centralid is not None else None
+            elif userid is None:
+                shown = names.get(user)
+            else:
+                shown = next(
+                    (
+                        n
+                        for r, n in ids.get(userid, ())
+                        if not (r and registered and r != registered)
+                    ),
+                    None,
+                )
             if shown is not None:
                 found.setdefault(name, []).append(shown)
         return found

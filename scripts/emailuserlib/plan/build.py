@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..core.accounts import Recipient, Status
+from ..core.accounts import Central, Recipient, Status
 from ..core.errors import EmailUserError
 from ..core.words import braces, name_list
 from ..journal.answer import Answer
@@ -37,6 +37,7 @@ def build_campaign(
     resolver: Resolver | None = None,
     search: EditorSearch | None = None,
     origin: str = '',
+    central: Central | None = None,
 ) -> Campaign:
     """The campaign of this run, from its parts: the only place one is made."""
     return Campaign(
@@ -52,6 +53,7 @@ def build_campaign(
         resolver,
         search,
         origin,
+        central or Central(),
     )
 
 

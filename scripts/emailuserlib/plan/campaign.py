@@ -7,9 +7,9 @@ in the run's own state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..core.accounts import Recipient, Status
+from ..core.accounts import Central, Recipient, Status
 from ..journal.answer import Answer
 from ..message.template import Message
 from ..options.settings import Fallback, RateLimit, Settings
@@ -51,6 +51,9 @@ class Campaign:
     search: EditorSearch | None = None
     #: Where options came from besides the command line, for the plan.
     origin: str = ''
+    #: How people are told apart beyond this wiki (its central-id provider), for the
+    #: plan and the journal.
+    central: Central = field(default_factory=Central)
 
     @property
     def sitename(self) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pywikibot
 
-from ..core.accounts import Recipient, Status, with_detail
+from ..core.accounts import Central, Recipient, Status, with_detail
 from ..core.words import duration, estimate_seconds, name_list
 from ..message.template import render
 from ..options.settings import RateLimit
@@ -41,12 +41,16 @@ class PlanFacts:
     journal: str = ''
     reached: int = 0
     reached_earlier_text: int = 0
+    #: (wiki, how many) the campaign reached on other wikis, matched by central id.
+    reached_elsewhere: list[tuple[str, int]] = field(default_factory=list)
     #: Where options came from besides the command line: ``settings from PATH [emailuser]``.
     settings: str = ''
     #: -test: who gets the one test email ('' for a real run or a simulation).
     test: str = ''
     #: Lines about where the recipients came from (-editors), after the first line.
     sources: list[str] = field(default_factory=list)
+    #: How accounts are told apart beyond this wiki (:func:`accounts_line`).
+    accounts: str = ''
 
 
 def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
@@ -77,8 +81,15 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
                 f'    {facts.reached} reached by earlier runs{earlier}; this run sends the '
                 'text as it is now to the others.'
             )
-        else:
+        elsewhere = ', '.join(f'{count} on {wiki}' for wiki, count in facts.reached_elsewhere)
+        if elsewhere and facts.reached:
+            lines.append(f'    Reached on other wikis too: {elsewhere}.')
+        elif elsewhere:
+            lines.append(f'    nobody reached on this wiki yet; on other wikis: {elsewhere}.')
+        elif not facts.reached:
             lines.append('    nobody reached yet.')
+    if facts.accounts:
+        lines.append(facts.accounts)
     count = len(to_send)
     max_count = facts.max_count
     this_run = min(count, max_count) if max_count else count
@@ -133,6 +144,25 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
         f'(put throttle {facts.put_throttle:g} s' + (', rate limit' if by_limit else '') + ').'
     )
     return lines
+
+
+def accounts_line(central: Central) -> str:
+    """What the plan says of how accounts are told apart: by the central ids of the
+    wiki's provider across wikis, or on this wiki alone; and whether locked global
+    accounts were asked for."""
+    provider = central.provider
+    if not provider:
+        return '  Accounts are local to this wiki (it has no global accounts).'
+    if central.domain:
+        line = f"  Accounts are matched across wikis by {provider}'s central ids"
+    else:
+        line = (
+            f'  Accounts are local to this wiki: {central.account} is attached to no '
+            f'{provider} account, so central ids are not used'
+        )
+    if central.locks:
+        return line + '; locked global accounts are left out.'
+    return line + '; locked global accounts were not checked (the wiki has no list=globalusers).'
 
 
 #: The line above and below the body in the preview.
@@ -240,9 +270,11 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
         journal=str(Path(answer.path).absolute()),
         reached=answer.reached,
         reached_earlier_text=answer.reached_earlier_text,
+        reached_elsewhere=list(answer.reached_elsewhere),
         settings=campaign.origin,
         test=test,
         sources=[campaign.search.summary()] if campaign.search else [],
+        accounts=accounts_line(campaign.central),
     )
     note, refusal = nothing_fits_now(campaign, budget, simulate)
     lines = [('info', line) for line in format_plan(list(campaign.recipients), facts)]

@@ -20,6 +20,14 @@ without an account.
 A temporary account (in the group ``temp``, or named by the wiki's pattern
 for them) is ``temporary-account``: nobody to email or to write to.
 
+Where the wiki's central-id provider has global accounts (CentralAuth on
+Wikimedia), each account's central id comes in the same request, and counts
+only where the wiki says the account is attached to that global account: a
+local account that merely has the name of someone's global account is someone
+else. Where the wiki answers ``list=globalusers``, the same request also asks
+whether each global account is locked (``locked``: it cannot log in to read a
+reply or to opt out).
+
 Opt-out lists name users the same way: through the renames of their users
 and the redirects of their pages, they become accounts. While a run sends,
 :meth:`Resolver.recheck` asks again, by user id, who still takes email.
@@ -45,9 +53,11 @@ from ..wiki.site import (
     batch_size,
     batches,
     capitalises_users,
+    central_provider,
     is_temporary_name,
     name_problem,
     normalize_username,
+    offers_globalusers,
     several,
     temp_account_patterns,
     user_from_title,
@@ -62,6 +72,8 @@ def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
     """
     if user.temporary:
         return Status.TEMPORARY_ACCOUNT, ''
+    if user.locked:
+        return Status.LOCKED, 'the global account is locked'
     if user.userid in optout:
         return Status.OPTED_OUT, ''
     if user.emailable:
@@ -98,6 +110,10 @@ class Resolver:
         self.values = values or {}
         self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
+        #: The wiki's central-id provider, '' where accounts are local to the wiki.
+        self.provider = central_provider(site)
+        #: Whether locked global accounts are asked for, with the accounts themselves.
+        self.locks = bool(self.provider) and offers_globalusers(site)
 
     def normalize(self, name: str) -> str:
         return normalize_username(name, self.first_letter)
@@ -296,9 +312,14 @@ class Resolver:
         user_ns = self.site.namespaces[USER_NS].custom_name
         if with_pages:
             params.update(titles=several([f'{user_ns}:{n}' for n in names]), redirects=True)
+        if self.locks:  # in the same request: one list module more
+            params.update(list='users|globalusers', gususers=several(names), gusprop='locked')
         data = self.site.simple_request(**params).submit()
         query = data.get('query', {})
         users = {u.get('name'): u for u in query.get('users', [])}
+        locked = {
+            g.get('centralid') for g in query.get('globalusers', []) if g.get('locked') is True
+        }
         # The API folds its input to NFC, and names the titles it changed.
         normalized = {n.get('from'): n.get('to') for n in query.get('normalized', [])}
         redirects = {}
@@ -324,16 +345,29 @@ class Resolver:
             elif entry.get('missing') or 'userid' not in entry:
                 answers[name] = WikiUser(entry['name'], moved_to=redirects.get(title, ''))
             else:
-                central = entry.get('centralids') or {}
+                central = self._central_id(entry)
                 answers[name] = WikiUser(
                     entry['name'],
                     entry['userid'],
-                    central.get('CentralAuth'),
+                    central,
                     bool(entry.get('emailable')),
                     temporary='temp' in entry.get('groups', ()),
+                    locked=central is not None and central in locked,
                     registered=entry.get('registration') or '',
                 )
         return answers
+
+    def _central_id(self, entry: dict) -> int | None:
+        """The central id of the global account that the account of *entry* (of
+        ``list=users``) is attached to, under the wiki's provider; None without one.
+
+        The provider gives a name's global account whether or not this wiki's
+        account of that name is attached to it: only ``attachedlocal`` says that
+        the account is that person's.
+        """
+        if not self.provider or not (entry.get('attachedlocal') or {}).get(self.provider):
+            return None
+        return int((entry.get('centralids') or {}).get(self.provider) or 0) or None
 
     def recheck(self, recipients: list[Recipient], optout: Iterable[str]) -> dict[int, Recipient]:
         """Ask again, by user id, whether *recipients* still take email, and read the

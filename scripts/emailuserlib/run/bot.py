@@ -481,11 +481,19 @@ class EmailUserBot(BaseBot):
             )
             return
         self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
-        gone = []
+        gone, opted = [], []
         for at, old, new in zip(left, before, now):
             self.current[at] = new
             if new.status != old.status:
                 gone.append(new.name)
+                if new.status == Status.OPTED_OUT:
+                    opted.append(new)
+        if opted and self.records:
+            # For the campaign's runs on other wikis, which leave them out too.
+            try:
+                self.journal.note_optouts(opted)
+            except JournalError as e:
+                self.stop(str(e), EXIT_ERROR)
         if gone:
             self.progress_line.recount()
             pywikibot.info(

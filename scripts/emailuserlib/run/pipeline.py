@@ -20,9 +20,9 @@ import pywikibot
 from pywikibot import config
 
 from ..core import sentences
-from ..core.accounts import Status
+from ..core.accounts import Central, Status
 from ..core.errors import EXIT_PENDING, EmailUserError
-from ..journal.reconcile import commit, journal_path, reconcile
+from ..journal.reconcile import commit, journal_path, known, reconcile
 from ..journal.store import Journal
 from ..message.read import read_message
 from ..options.settings import Settings
@@ -33,7 +33,7 @@ from ..plan.campaign import Campaign, delivers
 from ..plan.show import build_plan, show_plan
 from ..recipients.gather import columns, gather, user_lists
 from ..report.files import check_journal_path, check_path
-from ..wiki.account import check_account, log_in, new_sender_warning
+from ..wiki.account import check_account, log_in, new_sender_warning, sender_central
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
 from .bot import EmailUserBot
 from .check import show_check
@@ -92,6 +92,10 @@ def prepare(
         gathered = gather(site, settings, pages, lists, names)
         check_recipients(site, settings, message, lists, gathered.recipients)
         wiki, family = wiki_identity(site), family_of(site)
+        provider = gathered.resolver.provider
+        central = Central(
+            provider, account.central_id(provider), account.name, gathered.resolver.locks
+        )
         answer, journal = reconcile(
             site,
             settings,
@@ -102,6 +106,7 @@ def prepare(
             [c for c in message.used_columns if c in lists.columns],
             gathered.resolver,
             delivers(settings),
+            central,
         )
         limits = applicable_limits(account.userinfo, family == WIKIMEDIA, settings.ratelimit)
         budget = budget_for(journal, limits, account.name, wiki, family)
@@ -117,6 +122,7 @@ def prepare(
             gathered.resolver,
             gathered.search,
             origin,
+            central,
         )
     except UNREACHABLE as e:
         if journal is not None:
@@ -173,6 +179,7 @@ def send(
                 campaign.account.name,
                 campaign.family,
                 [r for r in campaign.recipients if campaign.deliverable(r)],
+                campaign.central,
             )
     except BaseException:
         if journal is not None:
@@ -194,6 +201,10 @@ def check(
 ) -> int:
     """-check: list who can be emailed and why not; the exit status.
 
+    With a campaign's name (-campaign:, or -subject:), who the campaign reached
+    (on this wiki, or on another of the sender's central-id domain), or saw opt
+    out on another wiki, is listed so; the journal is only read.
+
     :raises EmailUserError: an input cannot be used or the login failed
     """
     check_outputs(settings, files, journal=False)
@@ -204,9 +215,15 @@ def check(
             log_in(site, anonymous_hint=True)
         lists = user_lists(site, settings)
         gathered = gather(site, settings, pages, lists)
+        recipients = gathered.recipients
+        if settings.campaign or settings.subject:
+            provider = gathered.resolver.provider
+            sender = sender_central(site, provider) if site.username() else None
+            central = Central(provider, sender, site.username() or '')
+            recipients = known(settings, wiki_identity(site), recipients, central)
     except UNREACHABLE as e:
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
-    return show_check(settings, gathered.recipients, gathered.search)
+    return show_check(settings, recipients, gathered.search)
 
 
 def email_users(site, names: Iterable[str], subject: str, text: str, **options) -> Counter:

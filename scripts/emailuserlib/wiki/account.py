@@ -30,6 +30,15 @@ class Account:
     userid: int = 0
     #: The account's ids by central-id provider (``uiprop=centralids``).
     centralids: dict = field(default_factory=dict, compare=False)
+    #: Whether it is attached to the global account of each provider (``attachedlocal``).
+    attached: dict = field(default_factory=dict, compare=False)
+
+    def central_id(self, provider: str) -> int | None:
+        """The account's central id under *provider*, where it is attached to a global
+        account there; else None."""
+        if not provider or not self.attached.get(provider):
+            return None
+        return int(self.centralids.get(provider) or 0) or None
 
 
 def account_problem(userinfo: dict, blocks: list[dict], sitename: str) -> str | None:
@@ -100,7 +109,26 @@ def check_account(site) -> Account:
         userinfo=userinfo,
         userid=int(userinfo.get('id') or 0),
         centralids=dict(userinfo.get('centralids') or {}),
+        attached=dict(userinfo.get('attachedlocal') or {}),
     )
+
+
+def sender_central(site, provider: str) -> int | None:
+    """The logged-in account's central id under *provider*, where it is attached to a
+    global account there; one request, for ``-check``, which checks no account."""
+    if not provider:
+        return None
+    userinfo = site.simple_request(
+        action='query', meta='userinfo', uiprop='centralids', formatversion=2
+    ).submit()['query']['userinfo']
+    account = Account(
+        userinfo.get('name', ''),
+        None,
+        False,
+        centralids=dict(userinfo.get('centralids') or {}),
+        attached=dict(userinfo.get('attachedlocal') or {}),
+    )
+    return account.central_id(provider)
 
 
 def new_sender_warning(account: Account, sitename: str) -> str | None:

@@ -38,6 +38,8 @@ OPTOUT_MESSAGE = 'massmessage-optout-category'
 OPTOUT_CATEGORY = 'Opted-out of message delivery'
 #: The family of Wikimedia's wikis, which share an account's email limit.
 WIKIMEDIA = 'wikimedia'
+#: The name core MediaWiki gives its own central-id provider, whose ids are local user ids.
+LOCAL_PROVIDER = 'local'
 
 
 def wiki_identity(site) -> str:
@@ -49,6 +51,32 @@ def wiki_identity(site) -> str:
     info = site.siteinfo
     server = re.sub(r'^[a-z]+:', '', str(info.get('server', '')))
     return f'{server}{info.get("scriptpath", "")} {info.get("wikiid", "")}'
+
+
+def wiki_name(identity: str) -> str:
+    """The short name of the wiki *identity* (:func:`wiki_identity`) names: its
+    database id (``dewiki``), else its address."""
+    address, _, wikiid = identity.rpartition(' ')
+    return wikiid or address or identity
+
+
+def central_provider(site) -> str:
+    """The name of the wiki's central-id provider (``CentralAuth`` on Wikimedia), or ''
+    where it is core's ``local`` one, whose ids are the wiki's own user ids."""
+    try:
+        provider = str(site.siteinfo.get('centralidlookupprovider', expiry=False) or '')
+    except KeyError:  # a wiki too old to say
+        provider = ''
+    return '' if provider == LOCAL_PROVIDER else provider
+
+
+def offers_globalusers(site) -> bool:
+    """Whether the wiki answers ``list=globalusers`` (CentralAuth's, which says who is
+    locked): from the API's description of itself, which Pywikibot has read already."""
+    try:
+        return 'globalusers' in site._paraminfo.query_modules
+    except Exception:  # no description: the locks are not asked for, and the plan says so
+        return False
 
 
 def family_of(site) -> str:
