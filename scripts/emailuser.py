@@ -124,8 +124,8 @@ def _main(*args: str) -> int:
     given = loaded.settings
     generator = gen_factory.getCombinedGenerator()
     site = gen_factory.site
-    # -users: may come from scripts.ini too.
-    missing = not generator and not given.users
+    # -users: and -group: may come from scripts.ini too.
+    missing = not generator and not given.users and not given.group
     if suggest_help(missing_generator=missing, unknown_parameters=list(loaded.unknown)):
         return EXIT_ERROR
     # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.

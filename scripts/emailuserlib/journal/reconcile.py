@@ -54,15 +54,18 @@ def reconcile(
     used_columns: Iterable[str] = (),
     resolver: Resolver | None = None,
     delivers: tuple[Status, ...] = (Status.EMAILABLE,),
+    narrow=None,
 ) -> tuple[Answer, Journal | None]:
     """Read what earlier runs of the campaign did, and apply it to *recipients*.
 
     *subject* and *text* are the message's templates (they tell two texts of a
     campaign apart); *used_columns* the columns of the -users: files that the
     message uses. *resolver* finds the accounts of rows that an older journal
-    kept by name; *delivers* are the statuses the run delivers to. Returns the
-    answer, and the journal as read (locked, unless -simulate), or None while it
-    is new.
+    kept by name; *delivers* are the statuses the run delivers to. *narrow*, when
+    given, takes the recipients as the journal leaves them and returns those the
+    run keeps (-inactive:), before the guard between campaigns looks at them.
+    Returns the answer, and the journal as read (locked, unless -simulate), or
+    None while it is new.
 
     :raises EmailUserError: the journal tells that the run must not go on as given
     :raises JournalError: the journal cannot be read or locked
@@ -76,6 +79,8 @@ def reconcile(
     if answer.new and not trial:
         if settings.resend == Resend.ALL and not simulate:
             _confirm_resend(settings)
+        if narrow is not None:
+            recipients = narrow(recipients)
         return replace(answer, recipients=recipients), None
     journal = Journal(path, read_only=simulate)
     try:
@@ -89,6 +94,8 @@ def reconcile(
             states = _forget(states, settings)
         recipients = tuple(_applied(r, find(states, r)) for r in recipients)
         _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
+        if narrow is not None:
+            recipients = tuple(narrow(recipients))
         reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
         if not settings.campaign:
             _refuse_overlap(journal, wiki, recipients, journal.campaign_name)

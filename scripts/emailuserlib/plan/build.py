@@ -37,6 +37,7 @@ def build_campaign(
     resolver: Resolver | None = None,
     search: EditorSearch | None = None,
     origin: str = '',
+    notes: Iterable[str] = (),
 ) -> Campaign:
     """The campaign of this run, from its parts: the only place one is made."""
     return Campaign(
@@ -52,6 +53,7 @@ def build_campaign(
         resolver,
         search,
         origin,
+        tuple(notes),
     )
 
 

@@ -51,6 +51,9 @@ class Campaign:
     search: EditorSearch | None = None
     #: Where options came from besides the command line, for the plan.
     origin: str = ''
+    #: The plan's lines about how the recipients were found and narrowed (-group:,
+    #: -inactive:, -after:), in that order.
+    notes: tuple[str, ...] = ()
 
     @property
     def sitename(self) -> str:

@@ -242,7 +242,7 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
         reached_earlier_text=answer.reached_earlier_text,
         settings=campaign.origin,
         test=test,
-        sources=[campaign.search.summary()] if campaign.search else [],
+        sources=([campaign.search.summary()] if campaign.search else []) + list(campaign.notes),
     )
     note, refusal = nothing_fits_now(campaign, budget, simulate)
     lines = [('info', line) for line in format_plan(list(campaign.recipients), facts)]

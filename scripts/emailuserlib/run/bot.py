@@ -489,8 +489,9 @@ class EmailUserBot(BaseBot):
         """Write -report:FILE from each recipient's settled outcome."""
         report = self.settings.report
         if report:
-            editors = self.settings.editors
-            save_report(report, report_rows(self.current, editors), report_header(editors))
+            settings = self.settings
+            columns = (settings.editors, settings.alsotalk, bool(settings.inactive))
+            save_report(report, report_rows(self.current, *columns), report_header(*columns))
 
     def exit_status(self) -> int:
         """0 when done, 1 when something is wrong, 75 when recipients are left."""

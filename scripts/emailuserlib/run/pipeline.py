@@ -31,7 +31,7 @@ from ..plan.budget import Budget, applicable_limits, budget_for
 from ..plan.build import build_campaign, check_recipients, check_rows
 from ..plan.campaign import Campaign, delivers
 from ..plan.show import build_plan, show_plan
-from ..recipients.gather import columns, gather, user_lists
+from ..recipients.gather import columns, gather, narrow, user_lists
 from ..report.files import check_journal_path, check_path
 from ..wiki.account import check_account, log_in, new_sender_warning
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
@@ -90,8 +90,14 @@ def prepare(
         if warning:
             pywikibot.warning(warning)
         gathered = gather(site, settings, pages, lists, names)
-        check_recipients(site, settings, message, lists, gathered.recipients)
         wiki, family = wiki_identity(site), family_of(site)
+        notes = gathered.notes()
+
+        def narrowed(recipients):
+            kept, lines = narrow(site, settings, recipients)
+            notes.extend(lines)
+            return kept
+
         answer, journal = reconcile(
             site,
             settings,
@@ -102,7 +108,10 @@ def prepare(
             [c for c in message.used_columns if c in lists.columns],
             gathered.resolver,
             delivers(settings),
+            narrowed,
         )
+        # After -inactive:, which fills {lastactive} of those it keeps.
+        check_recipients(site, settings, message, lists, answer.recipients)
         limits = applicable_limits(account.userinfo, family == WIKIMEDIA, settings.ratelimit)
         budget = budget_for(journal, limits, account.name, wiki, family)
         campaign = build_campaign(
@@ -117,6 +126,7 @@ def prepare(
             gathered.resolver,
             gathered.search,
             origin,
+            notes,
         )
     except UNREACHABLE as e:
         if journal is not None:
@@ -204,9 +214,12 @@ def check(
             log_in(site, anonymous_hint=True)
         lists = user_lists(site, settings)
         gathered = gather(site, settings, pages, lists)
+        recipients, lines = narrow(site, settings, gathered.recipients)
     except UNREACHABLE as e:
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
-    return show_check(settings, gathered.recipients, gathered.search)
+    for line in gathered.notes() + lines:
+        pywikibot.info(line.strip())
+    return show_check(settings, recipients, gathered.search)
 
 
 def email_users(site, names: Iterable[str], subject: str, text: str, **options) -> Counter:
