@@ -44,6 +44,24 @@ def journal_path(settings: Settings) -> Path:
     return Path(config.datafilepath(DEFAULT_NAME, create=False))
 
 
+def campaign_reached(settings: Settings, wiki: str, name: str) -> int | None:
+    """How many the campaign *name* on *wiki* reached, as its journal says, reading only;
+    None when the journal or the campaign does not exist.
+
+    :raises JournalError: the journal cannot be read
+    """
+    path = journal_path(settings)
+    if not path.exists():
+        return None
+    journal = Journal(path, read_only=True)
+    try:
+        if journal.open_campaign(wiki, name, '', create=False) is None:
+            return None
+        return sum(1 for e in journal.states().values() if e.state in (State.SENT, State.POSTED))
+    finally:
+        journal.close()
+
+
 def reconcile(
     site,
     settings: Settings,

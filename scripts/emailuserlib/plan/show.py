@@ -19,7 +19,7 @@ from pathlib import Path
 import pywikibot
 
 from ..core.accounts import Recipient, Status, with_detail
-from ..core.words import duration, estimate_seconds, name_list
+from ..core.words import duration, estimate_seconds, moment, name_list
 from ..message.template import render
 from ..options.settings import RateLimit
 from ..wiki.mail import wiki_mail
@@ -257,6 +257,14 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
         )
     if note:
         lines.append(('info', note))
+    if settings.deadline:
+        lines += deadline_lines(
+            settings.deadline,
+            sum(1 for r in campaign.recipients if r.status == Status.EMAILABLE),
+            facts.limits,
+            put_throttle,
+            time.time(),
+        )
     if settings.fallback:
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:
@@ -275,6 +283,37 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
     if not refusal:
         lines += [('info', line) for line in previews(campaign, emailable)]
     return Plan(tuple(lines), refusal)
+
+
+def deadline_lines(
+    deadline, count: int, limits: list[tuple[RateLimit, int]], put_throttle: float, now: float
+) -> list[tuple[str, str]]:
+    """The plan's line about -deadline:, and a warning when the limits cannot reach all
+    *count* recipients before it (at best: a run each time a window opens)."""
+    left = deadline.timestamp() - now
+    lines = [
+        (
+            'info',
+            f'  Deadline: {moment(deadline)}, in {duration(left)}: nothing is sent after it '
+            '(-deadline:).',
+        )
+    ]
+    fit = count
+    for limit, used in limits:
+        windows = int(left // limit.seconds)
+        fit = min(fit, max(limit.hits - used, 0) + windows * limit.hits)
+    if put_throttle > 0:
+        fit = min(fit, int(left // put_throttle) + 1)
+    if fit < count:
+        lines.append(
+            (
+                'warning',
+                f"The account's email limits let at most {fit} of the {count} users be "
+                f'emailed before the deadline, even with a run each time the limit allows '
+                'one: the others will not be emailed.',
+            )
+        )
+    return lines
 
 
 def show_plan(plan: Plan) -> None:

@@ -31,8 +31,6 @@ from pywikibot.logging import exception
 from ..core import sentences
 from ..core.accounts import Recipient, Status
 from ..core.errors import (
-    EXIT_ERROR,
-    EXIT_OK,
     EXIT_PENDING,
     EmailUserError,
     JournalError,
@@ -40,12 +38,13 @@ from ..core.errors import (
     RateLimited,
     SenderRefused,
 )
-from ..core.words import duration, name_list
+from ..core.words import duration, moment, name_list
 from ..journal.store import JOURNAL_STATE, Journal, State
 from ..options.settings import Fallback
 from ..plan.campaign import Campaign
 from ..recipients.optout import apply_massmessage_optout, optout_names
 from ..report.files import report_header, report_rows, save_report
+from ..report.status import DEFERRED, DONE, FAILED, STOPPED, exit_status
 from ..wiki import talk
 from ..wiki.post import Outcome, Sender
 from ..wiki.site import UNREACHABLE
@@ -62,10 +61,12 @@ DECLINED = 'declined by the operator'
 
 @dataclass(frozen=True)
 class Stop:
-    """Why sending stopped: the sentence to say, and the exit status."""
+    """Why sending stopped: the sentence to say, and the outcome (see :mod:`..report.status`)."""
 
     sentence: str
-    status: int = EXIT_PENDING
+    #: ``deferred`` (a limit or -max left recipients for a later run), ``stopped``
+    #: (a signal, the wiki away ...), ``failed`` (something must be fixed) or ``done``.
+    outcome: str = STOPPED
     #: The operator asked for it (-max, quit): said as information, not as an error.
     asked: bool = False
 
@@ -139,17 +140,18 @@ class EmailUserBot(BaseBot):
                 self.stop(
                     f'A real run would stop here, after {self.emails} emails, as '
                     f'-max:{most} asks; a rerun would go on with the others.',
-                    EXIT_OK,
+                    DONE,
                     asked=True,
                 )
                 return True
             self.stop(
                 f'Stopped after {self.emails} emails as -max:{most} asks: run the '
                 'same command again to go on.',
+                DEFERRED,
                 asked=True,
             )
             return True
-        return False
+        return self.past_deadline()
 
     def treat(self, recipient: Recipient) -> None:
         """Ask (unless -always), then email *recipient* once, or post on the talk page."""
@@ -164,7 +166,7 @@ class EmailUserBot(BaseBot):
                 self.declined += 1
                 self.settle(at, Status.PENDING, DECLINED, record=False)
         except JournalError as e:
-            self.stop(str(e), EXIT_ERROR)
+            self.stop(str(e), FAILED)
         except UNREACHABLE as e:
             self.stop(sentences.wiki_unreachable(self.site, e))
         self.interrupts.check()
@@ -199,7 +201,7 @@ class EmailUserBot(BaseBot):
             self.counter.pop(generic, None)
         remaining = self.counter[Status.PENDING] - self.declined
         if self.interrupts.received is not None and remaining > 0:
-            self.stop('Stopped as asked: run the same command again to go on.', asked=True)
+            self.stop('Stopped as asked: run the same command again to go on.', STOPPED, asked=True)
         if self.stop_reason:
             say = pywikibot.info if self.stop_reason.asked else pywikibot.error
             say(self.stop_reason.sentence)
@@ -228,7 +230,7 @@ class EmailUserBot(BaseBot):
         if error is not None and not issubclass(error, KeyboardInterrupt):
             pywikibot.info('Script terminated by exception:\n')
             exception(exc_info=False)
-        elif self.exit_status() == EXIT_OK:
+        elif self.outcome() == DONE:
             pywikibot.info('Script terminated successfully.')
 
     # Outcomes -------------------------------------------------------------
@@ -275,9 +277,13 @@ class EmailUserBot(BaseBot):
         answers."""
         while True:
             name = self.current[at].name
+            if self.deadline_before_next_email():
+                return
             stop = self.waits.before_email(name, self.emails, self._left_to_email)
             if stop:
-                self.stop(stop)
+                self.stop(stop, DEFERRED)
+                return
+            if self.past_deadline():  # -wait waited up to it
                 return
             if not config.simulate:  # a dry run waits for nothing
                 self.waited |= throttle_wait(self.site, f'emailing {name}')
@@ -293,11 +299,11 @@ class EmailUserBot(BaseBot):
                     stopping=self.interrupts.received is not None,
                 )
                 if stop:
-                    self.stop(stop)
+                    self.stop(stop, STOPPED if self.interrupts.received else DEFERRED)
                     return
                 continue  # waited: ask the wiki again
             except SenderRefused as e:
-                self.stop(str(e), e.status)
+                self.stop(str(e), STOPPED if e.status == EXIT_PENDING else FAILED)
                 return
             except NotSent as e:
                 self.stop(
@@ -417,7 +423,7 @@ class EmailUserBot(BaseBot):
             # more is known to be safe to email.
             self.stop(
                 f'The opt-out lists cannot be read again, so nobody more is emailed: {e}',
-                e.status,
+                STOPPED if e.status == EXIT_PENDING else FAILED,
             )
             return
         self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
@@ -451,6 +457,8 @@ class EmailUserBot(BaseBot):
 
     def post(self, at: int) -> None:
         """-fallback:talk: the message as a new section of the user's talk page."""
+        if self.past_deadline():
+            return
         self.refresh()
         recipient = self.current[at]
         if recipient.status == Status.OPTED_OUT or self.stop_reason:
@@ -480,10 +488,47 @@ class EmailUserBot(BaseBot):
 
     # Stopping and after -------------------------------------------------------
 
-    def stop(self, sentence: str, status: int = EXIT_PENDING, asked: bool = False) -> None:
-        """Stop before the next recipient; teardown reports *sentence*."""
+    def stop(self, sentence: str, outcome: str = STOPPED, asked: bool = False) -> None:
+        """Stop before the next recipient; teardown reports *sentence*.
+
+        *outcome* is ``deferred``, ``stopped``, ``failed`` or ``done`` (see
+        :mod:`..report.status`).
+        """
         if self.stop_reason is None or self.stop_reason.asked:
-            self.stop_reason = Stop(sentence, status, asked)
+            self.stop_reason = Stop(sentence, outcome, asked)
+
+    def past_deadline(self) -> bool:
+        """-deadline: stop (done) once it has passed; whether it has."""
+        deadline = self.settings.deadline
+        if deadline is None or time.time() < deadline.timestamp():
+            return False
+        if not self.stop_reason or self.stop_reason.asked:
+            self.stop(
+                f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more '
+                'is sent (-deadline:).',
+                DONE,
+                asked=True,
+            )
+        return True
+
+    def deadline_before_next_email(self) -> bool:
+        """Stop (done) when the limits let the next email go only after -deadline:."""
+        deadline = self.settings.deadline
+        if deadline is None or config.simulate:
+            return self.past_deadline()
+        wait = self.budget.wait()
+        if wait <= 0 or time.time() + wait < deadline.timestamp():
+            return self.past_deadline()
+        left = self._left_to_email()
+        self.stop(
+            f"The account's email limit lets the next email go only in {duration(wait)}, "
+            f'after the deadline of this campaign, {moment(deadline)}: nothing more is sent, '
+            f'and {left} {"recipients are" if left != 1 else "recipient is"} not emailed '
+            '(-deadline:).',
+            DONE,
+            asked=True,
+        )
+        return True
 
     def write_report(self) -> None:
         """Write -report:FILE from each recipient's settled outcome."""
@@ -493,13 +538,33 @@ class EmailUserBot(BaseBot):
             columns = (settings.editors, settings.alsotalk, bool(settings.inactive))
             save_report(report, report_rows(self.current, *columns), report_header(*columns))
 
-    def exit_status(self) -> int:
-        """0 when done, 1 when something is wrong, 75 when recipients are left."""
-        if self.stop_reason:
-            return self.stop_reason.status
+    def outcome(self) -> str:
+        """``done``, ``deferred`` (a limit or -max left recipients for a later run),
+        ``stopped`` (a signal, the wiki away ...) or ``failed`` (something is wrong: a
+        failed or uncertain delivery, the journal ...).
+
+        A failed or uncertain recipient outweighs a deferral, so that a scheduler hears
+        of it during the campaign, not only at its end.
+        """
+        stop = self.stop_reason
+        if stop and stop.outcome in (STOPPED, FAILED):
+            return stop.outcome
         if self.counter[Status.FAILED] or self.counter[Status.UNCERTAIN]:
-            return EXIT_ERROR
+            return FAILED
+        if stop:
+            return stop.outcome
         # Recipients the operator answered "no" for were not left behind by a stop.
         if self.counter[Status.PENDING] > self.declined:
-            return EXIT_PENDING
-        return EXIT_OK
+            return STOPPED
+        return DONE
+
+    def exit_status(self) -> int:
+        """0 when done, 1 when something is wrong, 75 when stopped with recipients left,
+        and -deferredexit: (75 unless given) when deferred by a limit or -max."""
+        return exit_status(self.outcome(), self.settings.deferredexit)
+
+    def next_at(self) -> float | None:
+        """When the next email can go, for a deferred or stopped run; None otherwise."""
+        if self.outcome() not in (DEFERRED, STOPPED):
+            return None
+        return time.time() + (self.budget.wait() if self.budget is not None else 0.0)

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pywikibot
 from pywikibot import config
 
 from ..core import sentences
 from ..core.accounts import Status
-from ..core.errors import EXIT_PENDING, EmailUserError
-from ..journal.reconcile import commit, journal_path, reconcile
+from ..core.errors import EXIT_OK, EXIT_PENDING, Deferred, EmailUserError
+from ..core.words import duration, moment
+from ..journal.reconcile import campaign_reached, commit, journal_path, reconcile
 from ..journal.store import Journal
 from ..message.read import read_message
 from ..options.settings import Settings
@@ -33,6 +36,7 @@ from ..plan.campaign import Campaign, delivers
 from ..plan.show import build_plan, show_plan
 from ..recipients.gather import columns, gather, narrow, user_lists
 from ..report.files import check_journal_path, check_path
+from ..report.status import DONE, RunRecord
 from ..wiki.account import check_account, log_in, new_sender_warning
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
 from .bot import EmailUserBot
@@ -139,6 +143,36 @@ def prepare(
     return Prepared(campaign, journal, budget)
 
 
+def deadline_passed(site, settings: Settings, record: RunRecord) -> bool:
+    """Say so and return True when -deadline: has passed: the campaign sends nothing more.
+
+    Before anything is asked of the recipients: a scheduled job that outlived its
+    event stops at once, whatever else changed on the wiki since. A campaign that
+    reached nobody before its deadline gets a warning (a date given wrong on its
+    first run); one that did, a line of information.
+    """
+    deadline = settings.deadline
+    if deadline is None or time.time() < deadline.timestamp():
+        return False
+    name = settings.campaign or settings.subject
+    reached = campaign_reached(settings, wiki_identity(site), name) if name else None
+    record.outcome, record.campaign = DONE, name
+    record.journal = str(journal_path(settings).absolute())
+    if reached:
+        record.sentence = (
+            f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more is '
+            f'sent ({reached} were reached before it).'
+        )
+        pywikibot.info(record.sentence)
+    else:
+        record.sentence = (
+            f'The deadline {moment(deadline)} given with -deadline: has passed, and this '
+            'campaign reached nobody before it: nothing was sent. Check the date.'
+        )
+        pywikibot.warning(record.sentence)
+    return True
+
+
 def send(
     site,
     settings: Settings,
@@ -146,24 +180,47 @@ def send(
     names: Iterable[str] = (),
     origin: str = '',
     files: Iterable[str] = (),
+    record: RunRecord | None = None,
     **bot_options,
 ) -> EmailUserBot | int:
     """A run that sends: prepare, show the plan, ask, commit the journal, deliver.
 
     *files* are the -file: lists of the generators, which no output may
-    overwrite. Returns the bot after its run, or with -test the exit status.
+    overwrite. *record* gets what the run learns, for its status file. Returns
+    the bot after its run, or the exit status of a run that had no bot (-test, a
+    deadline that has passed).
 
     :raises EmailUserError: something cannot be honoured; nothing was sent
+        (:class:`~..core.errors.Deferred`: only because no email fits the limits yet)
     """
+    record = record if record is not None else RunRecord()
+    record.simulate = bool(config.simulate)
     check_outputs(settings, files)
+    if deadline_passed(site, settings, record):
+        return EXIT_OK
     prepared = prepare(site, settings, pages, names, origin)
     campaign, journal, budget = prepared.campaign, prepared.journal, prepared.budget
+    record.campaign = campaign.journal.name
+    record.journal = str(Path(campaign.journal.path).absolute())
+    record.counts = Counter(r.status for r in campaign.recipients)
     simulate = bool(config.simulate)
     try:
         plan = build_plan(campaign, budget, simulate, config.put_throttle)
         show_plan(plan)
         if plan.refusal:
-            raise EmailUserError(plan.refusal, EXIT_PENDING)
+            wait = budget.wait()
+            deadline = settings.deadline
+            if deadline and time.time() + wait >= deadline.timestamp():
+                record.sentence = (
+                    f"The account's email limit lets the next email go only in "
+                    f'{duration(wait)}, after the deadline of this campaign, {moment(deadline)}: '
+                    'nothing more is sent (-deadline:).'
+                )
+                pywikibot.info(record.sentence)
+                record.outcome = DONE
+                return EXIT_OK
+            record.next_at = time.time() + wait
+            raise Deferred(plan.refusal, settings.deferredexit, wait)
         if not any(campaign.deliverable(r) for r in campaign.recipients):
             pywikibot.info('Nobody to email.')
         if settings.test:  # one email, to the sender: no question, no journal rows
@@ -192,6 +249,10 @@ def send(
     # Pywikibot passes Ctrl-C on with -v, after the bot's own end.
     with contextlib.suppress(KeyboardInterrupt):
         bot.run()
+    record.counts = Counter(bot.counter)
+    record.outcome = bot.outcome()
+    record.next_at = bot.next_at()
+    record.sentence = bot.stop_reason.sentence if bot.stop_reason else ''
     return bot
 
 
@@ -201,11 +262,15 @@ def check(
     pages: Iterable | None = None,
     origin: str = '',
     files: Iterable[str] = (),
+    record: RunRecord | None = None,
 ) -> int:
     """-check: list who can be emailed and why not; the exit status.
 
+    *record* gets the counts, for the status file.
+
     :raises EmailUserError: an input cannot be used or the login failed
     """
+    record = record if record is not None else RunRecord()
     check_outputs(settings, files, journal=False)
     if origin:
         pywikibot.info(f'Checking with the {origin}.')
@@ -219,6 +284,7 @@ def check(
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
     for line in gathered.notes() + lines:
         pywikibot.info(line.strip())
+    record.counts = Counter(r.status for r in recipients)
     return show_check(settings, recipients, gathered.search)
 
 
