@@ -30,6 +30,7 @@ from ..options.settings import Resend, Settings
 from ..recipients.resolve import Resolver
 from . import schema
 from .answer import Answer
+from .filesystem import network_filesystem
 from .schema import State
 from .store import DEFAULT_NAME, Journal, find, fingerprint
 
@@ -93,18 +94,24 @@ def reconcile(
     path = journal_path(settings)
     recipients = tuple(recipients)
     fp = fingerprint(subject, text, bool(settings.ccme))
-    answer = Answer(path=path, name=name, fingerprint=fp, legacy=str(site), new=not path.exists())
+    answer = Answer(
+        path=path,
+        name=name,
+        fingerprint=fp,
+        legacy=str(site),
+        new=not path.exists(),
+        filesystem=network_filesystem(path.parent),
+    )
     if answer.new and not trial:
         if settings.resend == Resend.ALL and not simulate:
             _confirm_resend(settings)
         if narrow is not None:
             recipients = narrow(recipients)
         return replace(answer, recipients=recipients), None
-    journal = Journal(path, read_only=simulate)
+    # Locked before anything is read: another run may not write between the read and the
+    # lock (on a network filesystem, before the file is opened at all).
+    journal = Journal(path, read_only=simulate, lock=not simulate)
     try:
-        if not simulate:
-            # Before anything is read: another run may not write between the read and the lock.
-            journal.lock()
         journal.open_campaign(wiki, name, fp, legacy_wiki=str(site), create=False)
         states = journal.states()
         adopt = _adopt_ids(journal, wiki, states, resolver)
@@ -281,9 +288,8 @@ def commit(
         another run wrote it while this one prepared
     """
     if journal is None:
-        journal = Journal(answer.path)
+        journal = Journal(answer.path, lock=True)
         try:
-            journal.lock()
             _refuse_journal_written_meanwhile(journal, answer, wiki)
         except BaseException:
             journal.close()

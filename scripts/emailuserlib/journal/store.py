@@ -36,6 +36,10 @@ into memory, and no file is written at all.
 While a run may send, it holds the journal's lock: an exclusive SQLite lock on
 ``<journal>.lock``, which SQLite takes with the operating system's file locks on
 every platform and which is released when the process ends, however it ends.
+
+On a network filesystem (:mod:`.filesystem`), where processes on other hosts
+may open the same file and WAL mode is unsafe, the journal uses SQLite's
+rollback journal, and a run takes the lock before it opens the database.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from typing import NamedTuple
 from ..core.accounts import Status
 from ..core.errors import JournalError, NotAJournal
 from . import schema
+from .filesystem import network_filesystem
 from .schema import SCHEMA_VERSION, State
 
 #: The journal's name among Pywikibot's data files when -journal: is not given.
@@ -203,11 +208,17 @@ class Journal:
     """
 
     def __init__(
-        self, path: str | Path, synchronous: str = 'FULL', read_only: bool = False
+        self,
+        path: str | Path,
+        synchronous: str = 'FULL',
+        read_only: bool = False,
+        lock: bool = False,
     ) -> None:
         self.path = Path(path)
         #: Read into memory and never written (-simulate): see :meth:`_open_snapshot`.
         self.read_only = read_only
+        #: The network filesystem the journal is on ('' when local): no WAL there.
+        self.network = network_filesystem(self.path.parent)
         self.campaign: int | None = None
         #: The campaign's name as first written (see :meth:`open_campaign`).
         self.campaign_name = ''
@@ -232,11 +243,26 @@ class Journal:
                 f'The journal {self.path} is not a file (a folder, or something else of '
                 'that name): give the path of the journal file with -journal:.'
             )
+        # On a network filesystem another host may be writing: nothing is read before
+        # the lock is held.
+        early = lock and self.network and not read_only
+        lock_path = self.path.with_name(self.path.name + '.lock')
+        made = early and not lock_path.exists()
+        if early:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise self._error('cannot be opened', e) from None
+            self._take_lock()
         # Before anything is created, changed or written: a wrong -journal: path may
         # name another program's file, which must stay as it is.
         try:
             schema.identify(self.path)
         except NotAJournal as e:
+            self._release()
+            if made:  # beside another program's file: leave nothing of this run there
+                with contextlib.suppress(OSError):
+                    lock_path.unlink()
             if e.newer is not None:
                 raise self._newer(e) from None
             raise JournalError(
@@ -245,10 +271,27 @@ class Journal:
                 'new file to start one.'
             ) from None
         except OSError as e:
+            self._release()
             raise self._error('cannot be opened', e) from None
         if read_only:
             self._open_snapshot()
             return
+        try:
+            self._open(synchronous)
+        except BaseException:
+            self._release()
+            raise
+        if lock:
+            try:
+                if not early:
+                    self._take_lock()
+                self._record_holder()
+            except BaseException:
+                self.close()
+                raise
+
+    def _open(self, synchronous: str) -> None:
+        """Open the file (created readable by its owner only), check it and migrate it."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # SQLite gives its -wal and -shm files the mode of the database.
@@ -262,7 +305,9 @@ class Journal:
         try:
             with self._reading():
                 self._check_pages()
-                self.db.execute('PRAGMA journal_mode=WAL')
+                # WAL needs memory shared by every process that opens the file.
+                mode = 'DELETE' if self.network else 'WAL'
+                self.db.execute(f'PRAGMA journal_mode={mode}')
                 self.db.execute(f'PRAGMA synchronous={synchronous}')
             self._migrate()
         except JournalError:
@@ -282,8 +327,10 @@ class Journal:
         try:
             if self.path.exists():
                 wal = self.path.with_name(self.path.name + '-wal').exists()
-                # immutable: neither locks nor files beside it, where no run has any.
-                params = 'mode=ro&nofollow=1' + ('' if wal else '&immutable=1')
+                # immutable: neither locks nor files beside it, where no run has any; on a
+                # network filesystem a run on another host may be writing it.
+                still = not wal and not self.network
+                params = 'mode=ro&nofollow=1' + ('&immutable=1' if still else '')
                 uri = Path(os.path.abspath(self.path)).as_uri() + '?' + params
                 with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as source:
                     source.backup(self.db)
@@ -391,10 +438,13 @@ class Journal:
 
     def close(self) -> None:
         """Release the lock, if this run holds it, and close the file."""
+        self._release()
+        self.db.close()
+
+    def _release(self) -> None:
         if self._lock_db is not None:
             self._lock_db.close()  # releases the lock
             self._lock_db = None
-        self.db.close()
 
     # Campaigns --------------------------------------------------------------
 
@@ -478,7 +528,32 @@ class Journal:
         return self._run
 
     def lock(self) -> None:
-        """Hold the journal's lock for this run.
+        """Hold the journal's lock for this run (see also the *lock* of the constructor,
+        which takes it before the database is opened on a network filesystem).
+
+        :raises JournalError: another run holds it, or the lock file cannot be used
+        """
+        if self._lock_db is None:
+            self._take_lock()
+        self._record_holder()
+
+    def _holder(self) -> str:
+        """Who holds the lock, as the journal says: ``PID 123`` or ``another process``."""
+        try:
+            if hasattr(self, 'db'):
+                with self._reading():
+                    row = self.db.execute('SELECT pid FROM holder').fetchone()
+            else:  # the lock comes first here: a look that writes nothing
+                uri = Path(os.path.abspath(self.path)).as_uri() + '?mode=ro&nofollow=1'
+                with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+                    row = db.execute('SELECT pid FROM holder').fetchone()
+        except (sqlite3.Error, JournalError):
+            row = None
+        where = ', perhaps on another host' if self.network else ''
+        return f'PID {row[0]}{where}' if row else 'another process'
+
+    def _take_lock(self) -> None:
+        """Take the lock file's exclusive SQLite lock.
 
         The lock file is created readable by its owner only, never through a
         symbolic link, and must be a file SQLite can lock.
@@ -505,12 +580,9 @@ class Journal:
         except sqlite3.OperationalError as e:
             if 'locked' not in str(e):
                 raise self._error('cannot be locked', e) from None
-            with self._reading():
-                row = self.db.execute('SELECT pid FROM holder').fetchone()
-            holder = f'PID {row[0]}' if row else 'another process'
             raise JournalError(
-                f'Another run is sending with the journal {self.path} right now ({holder}): '
-                'wait for it to finish, then run again.'
+                f'Another run is sending with the journal {self.path} right now '
+                f'({self._holder()}): wait for it to finish, then run again.'
             ) from None
         except sqlite3.DatabaseError as e:
             raise JournalError(
@@ -520,6 +592,9 @@ class Journal:
         except OSError as e:
             raise self._error('cannot be locked', e) from None
         self._lock_db = db
+
+    def _record_holder(self) -> None:
+        """Write who holds the lock, for the sentence of a run that finds it taken."""
         with self._transaction():
             self.db.execute(
                 'INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)',

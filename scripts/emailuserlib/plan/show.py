@@ -255,6 +255,15 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
                 'campaign ran before, stop now and give its journal with -journal:.',
             )
         )
+    if answer.filesystem:
+        lines.append(
+            (
+                'info',
+                f"  The journal's folder is on a network filesystem ({answer.filesystem}): the "
+                "journal uses SQLite's rollback journal instead of WAL, and each run takes "
+                'its lock before it opens the journal.',
+            )
+        )
     if note:
         lines.append(('info', note))
     if settings.deadline:
