@@ -264,6 +264,15 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
                 'its lock before it opens the journal.',
             )
         )
+    if settings.logpage and not settings.test:
+        lines.append(
+            (
+                'info',
+                f'  After the run, who it reached {"would be" if simulate else "is"} added '
+                f'to {settings.logpage} in one edit: their names, when and by which '
+                'channels (-logpage:).',
+            )
+        )
     if note:
         lines.append(('info', note))
     if settings.deadline:

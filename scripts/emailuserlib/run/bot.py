@@ -45,7 +45,7 @@ from ..plan.campaign import Campaign
 from ..recipients.optout import apply_massmessage_optout, optout_names
 from ..report.files import report_header, report_rows, save_report
 from ..report.status import DEFERRED, DONE, FAILED, STOPPED, exit_status
-from ..wiki import talk
+from ..wiki import logpage, talk
 from ..wiki.post import Outcome, Sender
 from ..wiki.site import UNREACHABLE
 from .interrupts import Interrupts
@@ -103,6 +103,8 @@ class EmailUserBot(BaseBot):
         self.stop_reason: Stop | None = None
         self.settled: set[int] = set()  # where the recipients settle() has seen are
         self.emails = 0  # emails sent (or simulated) in this run
+        #: Who this run reached, by where they are: (name, channels, when), for -logpage:.
+        self.reached: dict[int, tuple[str, tuple[str, ...], float]] = {}
         self.declined = 0
         self.uncertain_in_a_row = 0
         self.started = self.refreshed = time.monotonic()
@@ -185,6 +187,7 @@ class EmailUserBot(BaseBot):
             left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
             self.settle(at, Status.PENDING, left, record=False)
         self.write_report()
+        self.write_log()
         uncertain = [r.name for r in self.current if r.status == Status.UNCERTAIN]
         if uncertain:
             many = len(uncertain) > 1
@@ -257,8 +260,15 @@ class EmailUserBot(BaseBot):
         self.current[at] = replace(recipient, status=status, detail=detail)
         self.settled.add(at)
         self.counter[status] += 1
+        if record and status in (Status.SENT, Status.POSTED):
+            self.reached_by(at, 'email' if status == Status.SENT else 'talk page')
         if error:
             raise error
+
+    def reached_by(self, at: int, channel: str) -> None:
+        """Note that this run reached the recipient at *at* by *channel*, for -logpage:."""
+        _, channels, when = self.reached.get(at, (self.current[at].name, (), time.time()))
+        self.reached[at] = (self.current[at].name, (*channels, channel), when)
 
     def begin(self, recipient: Recipient, how: str = '') -> None:
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
@@ -557,6 +567,21 @@ class EmailUserBot(BaseBot):
         if self.counter[Status.PENDING] > self.declined:
             return STOPPED
         return DONE
+
+    def write_log(self) -> None:
+        """-logpage: append who this run reached; a failure is said, and changes nothing else."""
+        title = self.settings.logpage
+        if not title or not self.reached or config.simulate:
+            return
+        reached = [self.reached[at] for at in sorted(self.reached)]
+        try:
+            problem = logpage.append(self.site, title, reached, self.campaign.journal.name)
+        except UNREACHABLE as e:
+            problem = f'the wiki cannot be reached ({e})'
+        if problem:
+            pywikibot.warning(f'Who this run reached was not added to {title}: {problem}.')
+        else:
+            pywikibot.info(f'Who this run reached ({len(reached)}) was added to {title}.')
 
     def exit_status(self) -> int:
         """0 when done, 1 when something is wrong, 75 when stopped with recipients left,

@@ -39,6 +39,7 @@ from ..report.files import check_journal_path, check_path
 from ..report.status import DONE, RunRecord
 from ..wiki.account import check_account, log_in, new_sender_warning
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
+from ..wiki.titles import local_page
 from .bot import EmailUserBot
 from .check import show_check
 from .trial import send_test
@@ -90,6 +91,8 @@ def prepare(
         message = read_message(site, settings, placeholders, [row.values for row in lists.rows])
         check_rows(settings, message, lists)
         account = check_account(site)
+        if settings.logpage:  # a page of this wiki, before anything is sent
+            local_page(site, settings.logpage, '-logpage', categories=False)
         warning = new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
             pywikibot.warning(warning)
