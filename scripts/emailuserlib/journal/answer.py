@@ -35,3 +35,5 @@ class Answer:
     reached_earlier_text: int = 0
     #: {name: (userid, centralid, name)} for rows an older journal kept by name.
     adopt: dict = field(default_factory=dict, compare=False)
+    #: -after: the plan's line about the named campaign and who of it qualifies.
+    after: str = ''

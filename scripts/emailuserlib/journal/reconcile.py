@@ -32,7 +32,7 @@ from . import schema
 from .answer import Answer
 from .filesystem import network_filesystem
 from .schema import State
-from .store import DEFAULT_NAME, Journal, find, fingerprint
+from .store import DEFAULT_NAME, TALK_OUTCOME, Journal, find, fingerprint
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -102,6 +102,12 @@ def reconcile(
         new=not path.exists(),
         filesystem=network_filesystem(path.parent),
     )
+    if answer.new and settings.after:
+        raise EmailUserError(
+            f'-after:{settings.after} names a campaign of the journal, and the journal {path} '
+            'does not exist yet: give the journal of that campaign with -journal:, or run '
+            'from its configuration folder.'
+        )
     if answer.new and not trial:
         if settings.resend == Resend.ALL and not simulate:
             _confirm_resend(settings)
@@ -119,11 +125,15 @@ def reconcile(
             states = _forget(states, settings)
         recipients = tuple(_applied(r, find(states, r)) for r in recipients)
         _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
+        after, besides = '', ()
+        if settings.after:
+            recipients, after, besides = _after(journal, wiki, recipients, settings, delivers)
         if narrow is not None:
             recipients = tuple(narrow(recipients))
         reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
         if not settings.campaign:
-            _refuse_overlap(journal, wiki, recipients, journal.campaign_name)
+            # -after: makes a second mailing to the named campaign's people deliberate.
+            _refuse_overlap(journal, wiki, recipients, journal.campaign_name, besides)
     except BaseException:
         journal.close()
         raise
@@ -135,12 +145,79 @@ def reconcile(
         reached=len(reached),
         reached_earlier_text=sum(1 for e in reached if e.version != journal.version),
         adopt=adopt,
+        after=after,
     )
     return answer, journal
 
 
+def _after(
+    journal: Journal, wiki: str, recipients: tuple[Recipient, ...], settings: Settings, delivers
+) -> tuple[tuple[Recipient, ...], str, tuple[int, ...]]:
+    """-after:CAMPAIGN -afterdays:N: of those this run would deliver to, only the ones
+    CAMPAIGN reached at least N days ago; the others ``left-out`` with the reason.
+
+    Returns the recipients, the plan's line about it, and the ids of CAMPAIGN.
+
+    :raises EmailUserError: the journal holds no such campaign on this wiki, or it is
+        this very campaign
+    """
+    named = settings.after
+    found = journal.reached_by(wiki, named)
+    if found is None:
+        held = journal.campaigns(wiki)
+        which = f'holds {name_list([f"{n!r}" for n in held], 10)}' if held else 'holds none'
+        raise EmailUserError(
+            f'-after:{named} is no campaign of the journal {journal.path} on this wiki (it '
+            f'{which}): give the name of the first notice as its -campaign: or subject was '
+            'written.'
+        )
+    written, reached = found
+    if journal.campaign is not None and journal.ids_of(wiki, named)[:1] == (journal.campaign,):
+        raise EmailUserError(
+            f'-after:{named} names this campaign itself: give the campaign of the first '
+            'notice, and a -campaign: name of its own to this one.'
+        )
+    days = settings.afterdays
+    cutoff = time.time() - days * 86400
+    since = f' at least {days} days ago' if days else ''
+    kept = []
+    result = []
+    for r in recipients:
+        if r.status not in delivers:
+            result.append(r)
+            continue
+        key = r.userid if r.userid is not None and r.userid in reached else r.name
+        when = reached.get(key)
+        if when is None:
+            r = replace(r, status=Status.LEFT_OUT, detail=f'not reached by "{written}"')
+        elif when > cutoff:
+            day = time.strftime('%Y-%m-%d', time.gmtime(when))
+            r = replace(
+                r,
+                status=Status.LEFT_OUT,
+                detail=f'reached by "{written}" on {day}, less than {days} days ago',
+            )
+        else:
+            kept.append(r.name)
+        result.append(r)
+    old_enough = sum(1 for when in reached.values() if when <= cutoff)
+    line = (
+        f'  After the campaign "{written}" (-after:): it reached {len(reached)}, '
+        f'{old_enough} of them{since}; {len(kept)} of those are recipients of this run.'
+    )
+    return tuple(result), line, journal.ids_of(wiki, named)
+
+
 def _applied(r: Recipient, entry) -> Recipient:
-    """*r* as the journal's *entry* for it leaves it."""
+    """*r* as the journal's *entry* for it leaves it: each channel on its own."""
+    if entry is not None and entry.talk in TALK_OUTCOME:
+        outcome = TALK_OUTCOME[entry.talk]
+        detail = (
+            'posted on the talk page by an earlier run'
+            if outcome == Status.POSTED
+            else entry.talk_detail or 'an earlier run stopped while posting on the talk page'
+        )
+        r = replace(r, talk=outcome, talkdetail=detail)
     if entry is None or r.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
         return r
     if entry.state == State.SENT:
@@ -253,11 +330,12 @@ def _confirm_resend(settings: Settings) -> None:
         raise EmailUserError('Nothing was sent: -resend was not confirmed.')
 
 
-def _refuse_overlap(journal: Journal, wiki: str, recipients, name: str) -> None:
-    """Refuse a new subject for people another campaign just reached, unless named."""
+def _refuse_overlap(journal: Journal, wiki: str, recipients, name: str, besides=()) -> None:
+    """Refuse a new subject for people another campaign just reached, unless named; the
+    campaigns whose ids are *besides* (-after:) do not count."""
     to_send = [r for r in recipients if r.status == Status.EMAILABLE]
     since = time.time() - OVERLAP_DAYS * 86400
-    others = journal.reached_elsewhere(wiki, to_send, since)
+    others = journal.reached_elsewhere(wiki, to_send, since, besides)
     if not others:
         return
     other, users = max(others.items(), key=lambda item: len(item[1]))

@@ -93,6 +93,26 @@ class Entry:
     userid: int | None = None
     #: The account's name when the journal last saw it.
     username: str = ''
+    #: The talk page post of -alsotalk: '' until it is made, then ``sending``,
+    #: ``posted``, ``uncertain`` or ``failed``; and what the wiki said.
+    talk: str = ''
+    talk_detail: str = ''
+    #: When the campaign first reached this recipient (seconds since the epoch), or None.
+    reached: float | None = None
+
+
+#: What a talk page post's state in the journal makes of it in a run.
+TALK_OUTCOME = {
+    'posted': Status.POSTED,
+    'sending': Status.UNCERTAIN,
+    'uncertain': Status.UNCERTAIN,
+}
+#: The journal's talk state a talk page post's outcome is recorded as.
+TALK_STATE = {
+    Status.POSTED: 'posted',
+    Status.UNCERTAIN: 'uncertain',
+    Status.FAILED: 'failed',
+}
 
 
 def who(user) -> tuple[int | None, int | None, str]:
@@ -651,16 +671,30 @@ class Journal:
             return {}
         with self._reading():
             rows = self.db.execute(
-                'SELECT userid, username, state, status, detail, final, version, updated'
-                f' FROM recipient WHERE campaign IN ({_marks(self._ids)})',
+                'SELECT userid, username, state, status, detail, final, version, updated,'
+                f' {schema.CHANNEL_COLUMNS} FROM recipient'
+                f' WHERE campaign IN ({_marks(self._ids)})',
                 self._ids,
             ).fetchall()
             found: dict[int | str, Entry] = {}
-            for userid, name, state, status, detail, final, version, updated in rows:
+            for userid, name, state, status, detail, final, version, updated, *more in rows:
                 if version in self._versions:
                     version = self.version
+                talk, talk_detail, reached = more
+                if talk and talk not in schema.TALK_STATES:
+                    raise ValueError(f'a talk page state that no release writes: {talk}')
                 entry = Entry(
-                    State(state), status, detail, bool(final), version, updated, userid, name
+                    State(state),
+                    status,
+                    detail,
+                    bool(final),
+                    version,
+                    updated,
+                    userid,
+                    name,
+                    talk,
+                    talk_detail,
+                    reached,
                 )
                 key = userid if userid is not None else name
                 old = found.get(key)
@@ -717,16 +751,18 @@ class Journal:
             if userid is None
             else '(campaign, userid) WHERE userid IS NOT NULL'
         )
+        reached = now if state in (State.SENT, State.POSTED) else None
         with self._transaction():
             self.db.execute(
                 'INSERT INTO recipient (campaign, userid, centralid, username, state,'
-                ' status, detail, final, version, account, updated)'
-                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                ' status, detail, final, version, account, updated, reached)'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
                 ' DO UPDATE SET state = excluded.state, username = excluded.username,'
                 ' centralid = coalesce(excluded.centralid, centralid),'
                 ' status = excluded.status, detail = excluded.detail,'
                 ' final = excluded.final, version = excluded.version,'
-                ' account = excluded.account, updated = excluded.updated',
+                ' account = excluded.account, updated = excluded.updated,'
+                ' reached = coalesce(reached, excluded.reached)',
                 (
                     self.campaign,
                     userid,
@@ -739,6 +775,7 @@ class Journal:
                     self.version,
                     account,
                     now,
+                    reached,
                 ),
             )
             if state == State.SENT:
@@ -746,6 +783,45 @@ class Journal:
                     'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
                     (wiki, account, family, now),
                 )
+
+    def record_talk(self, user, talk: str, detail: str = '') -> None:
+        """Set the state of one recipient's talk page post (-alsotalk) and commit it before
+        returning: ``sending`` before the edit, then ``posted``, ``uncertain`` or ``failed``.
+
+        The email's state in the same row is left as it is; a recipient the run did
+        not email has a ``planned`` row for it.
+        """
+        account, _wiki, _family = self._fixed()
+        now = time.time()
+        userid, centralid, name = who(user)
+        target = (
+            '(campaign, username) WHERE userid IS NULL'
+            if userid is None
+            else '(campaign, userid) WHERE userid IS NOT NULL'
+        )
+        reached = now if talk == 'posted' else None
+        with self._transaction():
+            self.db.execute(
+                'INSERT INTO recipient (campaign, userid, centralid, username, state,'
+                ' version, account, updated, talk, talk_detail, reached)'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                ' DO UPDATE SET talk = excluded.talk, talk_detail = excluded.talk_detail,'
+                ' username = excluded.username, updated = excluded.updated,'
+                ' reached = coalesce(reached, excluded.reached)',
+                (
+                    self.campaign,
+                    userid,
+                    centralid,
+                    name,
+                    State.PLANNED.value,
+                    self.version,
+                    account,
+                    now,
+                    talk,
+                    detail,
+                    reached,
+                ),
+            )
 
     def unresolved_names(self, wiki: str) -> list[str]:
         """Names of rows on *wiki* that an older journal kept without a user id."""
@@ -791,6 +867,14 @@ class Journal:
                         State.UNCERTAIN.value,
                     ),
                 )
+                # Each channel on its own: an uncertain talk page post is posted again.
+                talk = self.db.execute(
+                    "UPDATE recipient SET talk = '', talk_detail = '', updated = ?"
+                    f' WHERE campaign IN ({_marks(self._ids)})'
+                    " AND talk IN ('sending', 'uncertain')",
+                    (time.time(), *self._ids),
+                )
+                return cursor.rowcount + talk.rowcount
             else:
                 cursor = self.db.execute(
                     f'DELETE FROM recipient WHERE campaign IN ({_marks(self._ids)})', self._ids
@@ -814,8 +898,45 @@ class Journal:
             ).fetchall()
         return [at for (at,) in rows]
 
-    def reached_elsewhere(self, wiki: str, users: Iterable, since: float) -> dict[str, list[str]]:
-        """Which of *users* other campaigns on *wiki* reached since *since*, by campaign.
+    def campaigns(self, wiki: str) -> list[str]:
+        """The names of the campaigns on *wiki*, oldest first."""
+        with self._reading():
+            rows = self.db.execute(
+                'SELECT name FROM campaign WHERE wiki = ? ORDER BY created, id', (wiki,)
+            ).fetchall()
+        return [name for (name,) in rows]
+
+    def reached_by(self, wiki: str, name: str) -> tuple[str, dict[int | str, float]] | None:
+        """When the campaign *name* on *wiki* first reached each of its recipients (by email
+        or talk page): its name as first written, and {user id, or name for an old row:
+        time}; None when *wiki* has no such campaign."""
+        with self._reading():
+            ids = schema.campaigns_named(self.db, wiki, name)
+            if not ids:
+                return None
+            first = self.db.execute('SELECT name FROM campaign WHERE id = ?', (ids[0],))
+            written = first.fetchone()[0]
+            rows = self.db.execute(
+                'SELECT userid, username, reached FROM recipient'
+                f' WHERE campaign IN ({_marks(ids)}) AND reached IS NOT NULL',
+                ids,
+            ).fetchall()
+        found: dict[int | str, float] = {}
+        for userid, username, reached in rows:
+            key = userid if userid is not None else username
+            found[key] = min(reached, found.get(key, reached))
+        return written, found
+
+    def ids_of(self, wiki: str, name: str) -> tuple[int, ...]:
+        """The ids of the campaign *name* on *wiki* (see :func:`.schema.campaigns_named`)."""
+        with self._reading():
+            return tuple(schema.campaigns_named(self.db, wiki, name))
+
+    def reached_elsewhere(
+        self, wiki: str, users: Iterable, since: float, besides: Iterable[int] = ()
+    ) -> dict[str, list[str]]:
+        """Which of *users* other campaigns on *wiki* reached since *since*, by campaign;
+        not counting this campaign nor those whose ids are *besides*.
 
         *users* are recipients (matched by user id, and by name for old rows) or names.
         """
@@ -825,15 +946,17 @@ class Journal:
             names[name] = name
             if userid is not None:
                 ids[userid] = name
+        skip = (*self._ids, *besides)
         with self._reading():
             rows = self.db.execute(
                 'SELECT c.name, r.userid, r.username FROM recipient r'
                 ' JOIN campaign c ON c.id = r.campaign'
-                f' WHERE c.wiki = ? AND c.id NOT IN ({_marks(self._ids)})'
-                ' AND r.state IN (?, ?, ?, ?) AND r.updated >= ? ORDER BY r.updated',
+                f' WHERE c.wiki = ? AND c.id NOT IN ({_marks(skip)})'
+                " AND (r.state IN (?, ?, ?, ?) OR r.talk IN ('sending', 'posted', 'uncertain'))"
+                ' AND r.updated >= ? ORDER BY r.updated',
                 (
                     wiki,
-                    *self._ids,
+                    *skip,
                     State.SENT.value,
                     State.POSTED.value,
                     State.SENDING.value,

@@ -283,7 +283,9 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
             put_throttle,
             time.time(),
         )
-    if settings.fallback:
+    if settings.alsotalk:
+        lines.append(('info', talk_line(campaign, simulate)))
+    elif settings.fallback:
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:
             lines.append(
@@ -301,6 +303,31 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
     if not refusal:
         lines += [('info', line) for line in previews(campaign, emailable)]
     return Plan(tuple(lines), refusal)
+
+
+def talk_line(campaign: Campaign, simulate: bool) -> str:
+    """-alsotalk: the plan's count of the second channel, the talk page posts."""
+    due = [r for r in campaign.recipients if campaign.talk_due(r)]
+    emailed = sum(1 for r in due if r.status == Status.EMAILABLE)
+    only = sum(1 for r in due if r.status == Status.NOT_EMAILABLE)
+    later = len(due) - emailed - only
+    done = sum(1 for r in campaign.recipients if r.talk == Status.POSTED)
+    uncertain = sum(1 for r in campaign.recipients if r.talk == Status.UNCERTAIN)
+    verb = 'would get' if simulate else 'get'
+    parts = [f'{emailed} of those emailed also {verb} the message on their talk page']
+    if only:
+        parts.append(f'{only} who cannot be emailed {verb} it there only')
+    if later:
+        parts.append(f'{later} emailed by earlier runs {verb} it there now')
+    said = ', '.join(parts[:-1]) + (' and ' if len(parts) > 1 else '') + parts[-1]
+    earlier = f'; {done} talk pages have it from earlier runs' if done else ''
+    if uncertain:
+        earlier += f', {uncertain} may have it (uncertain)'
+    return (
+        f'  Talk pages (-alsotalk): {said}{earlier}; not where {{{{bots}}}}/{{{{nobots}}}} '
+        "or MassMessage's opt-out category on the user or talk page forbids it, nor on a "
+        'talk page that is a redirect.'
+    )
 
 
 def deadline_lines(

@@ -121,11 +121,15 @@ def gather(
 
 
 def candidate(settings: Settings) -> Callable[[Recipient], bool]:
-    """Whom -inactive: asks about: those a run would deliver to as their status is now."""
-    statuses = {Status.EMAILABLE}
-    if settings.talk:  # those who cannot be emailed get the talk page post
-        statuses.add(Status.NOT_EMAILABLE)
-    return lambda r: r.status in statuses
+    """Whom -inactive: asks about: those a run would deliver to as their status is now
+    (with a talk page option, those who cannot be emailed get the post, unless made)."""
+
+    def asked(r: Recipient) -> bool:
+        if r.status == Status.NOT_EMAILABLE:
+            return settings.talk and r.talk is None
+        return r.status == Status.EMAILABLE
+
+    return asked
 
 
 def narrow(

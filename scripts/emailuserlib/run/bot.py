@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import pywikibot
@@ -39,7 +40,7 @@ from ..core.errors import (
     SenderRefused,
 )
 from ..core.words import duration, moment, name_list
-from ..journal.store import JOURNAL_STATE, Journal, State
+from ..journal.store import JOURNAL_STATE, TALK_STATE, Journal, State
 from ..options.settings import Fallback
 from ..plan.campaign import Campaign
 from ..recipients.optout import apply_massmessage_optout, optout_names
@@ -103,6 +104,8 @@ class EmailUserBot(BaseBot):
         self.stop_reason: Stop | None = None
         self.settled: set[int] = set()  # where the recipients settle() has seen are
         self.emails = 0  # emails sent (or simulated) in this run
+        #: -alsotalk: the talk page posts' outcomes, counted once the run is over.
+        self.talk_counter: Counter = Counter()
         #: Who this run reached, by where they are: (name, channels, when), for -logpage:.
         self.reached: dict[int, tuple[str, tuple[str, ...], float]] = {}
         self.declined = 0
@@ -156,17 +159,21 @@ class EmailUserBot(BaseBot):
         return self.past_deadline()
 
     def treat(self, recipient: Recipient) -> None:
-        """Ask (unless -always), then email *recipient* once, or post on the talk page."""
+        """Ask (unless -always), then email *recipient* once, or post on the talk page;
+        with -alsotalk, the talk page post after the email, or the one still due."""
         at = self.at
         self.progress_line.step()
         try:
-            if recipient.status == Status.NOT_EMAILABLE:
-                self.post(at)
-            elif self.user_confirm(f'Email {recipient.name}?'):
-                self.email(at)
+            if recipient.status == Status.EMAILABLE:
+                if self.user_confirm(f'Email {recipient.name}?'):
+                    self.email(at)
+                else:
+                    self.declined += 1
+                    self.settle(at, Status.PENDING, DECLINED, record=False)
+            elif self.settings.alsotalk:
+                self.also_post(at)  # cannot be emailed, or was emailed by an earlier run
             else:
-                self.declined += 1
-                self.settle(at, Status.PENDING, DECLINED, record=False)
+                self.post(at)
         except JournalError as e:
             self.stop(str(e), FAILED)
         except UNREACHABLE as e:
@@ -177,18 +184,32 @@ class EmailUserBot(BaseBot):
         """Settle who is left, write the report, and say why the run stopped."""
         self.interrupts.restore()
         for at, r in enumerate(self.current):
-            if at in self.settled:
-                continue
-            if not self.campaign.deliverable(r):
-                # Settled by the plan (not-emailable, no-such-user, already-sent ...):
-                # whatever stopped the run, a rerun would not deliver to them either.
-                self.settle(at, r.status, r.detail, record=False)
-                continue
-            left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
-            self.settle(at, Status.PENDING, left, record=False)
+            talk_left = self.campaign.talk_due(r)
+            if at not in self.settled:
+                if r.status not in self.campaign.delivers:
+                    # Settled by the plan (not-emailable, no-such-user, already-sent ...):
+                    # whatever stopped the run, a rerun would not deliver to them either.
+                    self.settle(at, r.status, r.detail, record=False)
+                elif r.status == Status.NOT_EMAILABLE and self.settings.alsotalk:
+                    self.settle(at, r.status, r.detail, record=False)  # the post is left
+                else:
+                    left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
+                    self.settle(at, Status.PENDING, left, record=False)
+            if talk_left:
+                self.current[at] = replace(self.current[at], talk=Status.PENDING, talkdetail='')
+        self.talk_counter = Counter(r.talk for r in self.current if r.talk is not None)
         self.write_report()
         self.write_log()
         uncertain = [r.name for r in self.current if r.status == Status.UNCERTAIN]
+        unproved = [r.name for r in self.current if r.talk == Status.UNCERTAIN]
+        if unproved:
+            many = len(unproved) > 1
+            pywikibot.warning(
+                f'{len(unproved)} talk page post{"s are" if many else " is"} uncertain: the '
+                'section may or may not have been saved, and is not posted again by itself '
+                f'({name_list(unproved)}): look at {"those pages" if many else "the page"}; to '
+                'post again on purpose, add -resend:uncertain.'
+            )
         if uncertain:
             many = len(uncertain) > 1
             pywikibot.warning(
@@ -202,7 +223,7 @@ class EmailUserBot(BaseBot):
         # Each recipient is counted by its outcome; Pywikibot's generic counts repeat them.
         for generic in ('read', 'skip'):
             self.counter.pop(generic, None)
-        remaining = self.counter[Status.PENDING] - self.declined
+        remaining = self._left()
         if self.interrupts.received is not None and remaining > 0:
             self.stop('Stopped as asked: run the same command again to go on.', STOPPED, asked=True)
         if self.stop_reason:
@@ -228,6 +249,9 @@ class EmailUserBot(BaseBot):
         for status, count in self.counter.items():
             if count:
                 pywikibot.info(f'{count} {status} operation{"s" if count > 1 else ""}')
+        if self.talk_counter:
+            said = ', '.join(f'{n} {s}' for s, n in sorted(self.talk_counter.items()))
+            pywikibot.info(f'Talk pages: {said}')
         pywikibot.info(f'Execution time: {duration(time.monotonic() - self.started)}')
         error = sys.exc_info()[0]
         if error is not None and not issubclass(error, KeyboardInterrupt):
@@ -262,6 +286,27 @@ class EmailUserBot(BaseBot):
         self.counter[status] += 1
         if record and status in (Status.SENT, Status.POSTED):
             self.reached_by(at, 'email' if status == Status.SENT else 'talk page')
+        if error:
+            raise error
+
+    def settle_talk(self, at: int, status: Status, detail: str = '', record: bool = True) -> None:
+        """-alsotalk: set the outcome of the talk page post to the recipient at *at* and
+        write it to the journal, on its own beside the email's.
+
+        If the journal cannot take it, the post is uncertain (the journal still says
+        ``sending``) and the error stops the run.
+        """
+        recipient = self.current[at]
+        error = None
+        state = TALK_STATE.get(status) if record else None
+        if state is not None and self.records:
+            try:
+                self.journal.record_talk(recipient, state, detail)
+            except JournalError as e:
+                status, detail, error = Status.UNCERTAIN, 'the journal could not record it', e
+        self.current[at] = replace(recipient, talk=status, talkdetail=detail)
+        if record and status == Status.POSTED:
+            self.reached_by(at, 'talk page')
         if error:
             raise error
 
@@ -347,9 +392,14 @@ class EmailUserBot(BaseBot):
                 self.undo_begin(self.current[at])
                 raise
             refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
-            if not (refused and self.settings.fallback == Fallback.TALK):
+            if not (refused and self._fallback_only):
                 self.settle(at, outcome.status, outcome.detail, final=refused and final)
         return outcome
+
+    @property
+    def _fallback_only(self) -> bool:
+        """-fallback:talk without -alsotalk: a refused email is answered by a post, as one."""
+        return self.settings.fallback == Fallback.TALK and not self.settings.alsotalk
 
     def _renamed_meanwhile(self, at: int, outcome: Outcome) -> tuple[Outcome, bool]:
         """The wiki knows no account by the recipient's name: renamed since the check?
@@ -400,6 +450,9 @@ class EmailUserBot(BaseBot):
         if at not in self.settled:  # refused: the talk page instead
             self.current[at] = replace(self.current[at], detail=outcome.detail)
             self.post(at)
+            return
+        if self.settings.alsotalk and outcome.status != Status.NO_SUCH_USER:
+            self.also_post(at)
             return
         self.progress_line.show(at, self.emails)
 
@@ -458,6 +511,9 @@ class EmailUserBot(BaseBot):
         recipient = self.current[at]
         if recipient.status == Status.EMAILABLE:
             return True
+        if recipient.status == Status.NOT_EMAILABLE and self.settings.alsotalk:
+            self.also_post(at)
+            return False
         if recipient.status == Status.NOT_EMAILABLE and self.settings.fallback == Fallback.TALK:
             self.post(at)
             return False
@@ -494,6 +550,43 @@ class EmailUserBot(BaseBot):
                 self.site, recipient.name, subject, body, self.campaign.account.name
             )
             self.settle(at, outcome.status, outcome.detail, final=outcome.status == Status.POSTED)
+        self.progress_line.show(at, self.emails)
+
+    def also_post(self, at: int) -> None:
+        """-alsotalk: the message as a new section of the user's talk page, once.
+
+        After the email (whatever the wiki answered), or alone for one who cannot
+        be emailed or whose email an earlier run sent. The post is journaled on
+        its own: ``sending`` before the edit, its outcome after it.
+        """
+        recipient = self.current[at]
+        if self.past_deadline() or (self.stop_reason and not self.stop_reason.asked):
+            return  # left for a later run (teardown says it is pending)
+        if recipient.talk is None:
+            self.refresh()
+            recipient = self.current[at]
+        if self.stop_reason and not self.stop_reason.asked:
+            return
+        if recipient.status == Status.OPTED_OUT or recipient.talk is not None:
+            if at not in self.settled:
+                self.settle(at, recipient.status, recipient.detail, record=False)
+            self.progress_line.show(at, self.emails)
+            return
+        page = pywikibot.Page(self.site, recipient.name, ns=3)
+        why = talk.refusal(page)
+        if why:
+            self.settle_talk(at, Status.LEFT_OUT, why, record=False)
+        elif self.user_confirm(f'Post the message on {page.title()} too?'):
+            subject, body = self.campaign.email_for(recipient)
+            with self.interrupts.protect(recipient.name):
+                if self.records:
+                    self.journal.record_talk(recipient, 'sending')
+                outcome = talk.post(
+                    self.site, recipient.name, subject, body, self.campaign.account.name
+                )
+                self.settle_talk(at, outcome.status, outcome.detail)
+        if at not in self.settled:
+            self.settle(at, self.current[at].status, self.current[at].detail, record=False)
         self.progress_line.show(at, self.emails)
 
     # Stopping and after -------------------------------------------------------
@@ -559,14 +652,23 @@ class EmailUserBot(BaseBot):
         stop = self.stop_reason
         if stop and stop.outcome in (STOPPED, FAILED):
             return stop.outcome
+        talk = self.talk_counter
         if self.counter[Status.FAILED] or self.counter[Status.UNCERTAIN]:
+            return FAILED
+        if talk[Status.FAILED] or talk[Status.UNCERTAIN]:
             return FAILED
         if stop:
             return stop.outcome
-        # Recipients the operator answered "no" for were not left behind by a stop.
-        if self.counter[Status.PENDING] > self.declined:
+        if self._left() > 0:
             return STOPPED
         return DONE
+
+    def _left(self) -> int:
+        """How many deliveries a stop left for a later run: emails and talk page posts.
+
+        Recipients the operator answered "no" for were not left behind by a stop.
+        """
+        return self.counter[Status.PENDING] - self.declined + self.talk_counter[Status.PENDING]
 
     def write_log(self) -> None:
         """-logpage: append who this run reached; a failure is said, and changes nothing else."""

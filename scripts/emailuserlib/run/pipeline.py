@@ -98,11 +98,11 @@ def prepare(
             pywikibot.warning(warning)
         gathered = gather(site, settings, pages, lists, names)
         wiki, family = wiki_identity(site), family_of(site)
-        notes = gathered.notes()
+        inactive: list[str] = []
 
         def narrowed(recipients):
             kept, lines = narrow(site, settings, recipients)
-            notes.extend(lines)
+            inactive.extend(lines)
             return kept
 
         answer, journal = reconcile(
@@ -133,7 +133,7 @@ def prepare(
             gathered.resolver,
             gathered.search,
             origin,
-            notes,
+            [*gathered.notes(), *filter(None, [answer.after]), *inactive],
         )
     except UNREACHABLE as e:
         if journal is not None:
@@ -253,6 +253,7 @@ def send(
     with contextlib.suppress(KeyboardInterrupt):
         bot.run()
     record.counts = Counter(bot.counter)
+    record.talk = Counter(bot.talk_counter)
     record.outcome = bot.outcome()
     record.next_at = bot.next_at()
     record.sentence = bot.stop_reason.sentence if bot.stop_reason else ''
@@ -277,6 +278,11 @@ def check(
     check_outputs(settings, files, journal=False)
     if origin:
         pywikibot.info(f'Checking with the {origin}.')
+    if settings.after:
+        pywikibot.info(
+            f'-check reads no journal, so it lists everyone -after:{settings.after} would '
+            'choose from; a run leaves out those that campaign did not reach.'
+        )
     try:
         if site.username():
             log_in(site, anonymous_hint=True)
