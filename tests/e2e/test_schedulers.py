@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import signal
 import subprocess
@@ -29,65 +28,23 @@ import pytest
 from harness import population as pop
 from harness.checks import JOURNAL, exactly_once, received, wait_for_mail
 from harness.clock import new_window
-from harness.pwbconfig import SCRIPT, make_config, pwb_command
+from harness.schedulers import (
+    EXAMPLES,
+    crontab_commands,
+    emailuser_args,
+    env,
+    jobs_file,
+    make_home,
+    run_shell,
+    unit_file,
+)
 
 # The samples do the same whatever the MediaWiki version; 1.39 counts API emails against
 # the account's limit at the wiki too, as a wiki of any version may.
 pytestmark = [pytest.mark.wiki, pytest.mark.mediawiki('1.39')]
 
-EXAMPLES = Path(__file__).resolve().parents[2] / 'examples'
 ACCOUNT = 'LimitedSender'  # 3 emails a day
 DAY = 86400 + 1
-#: A minimal environment, as cron, a container or systemd give a job.
-BASE_ENV = {'PATH': '/usr/bin:/bin', 'SHELL': '/bin/sh', 'LANG': 'C.UTF-8'}
-
-
-def crontab_command(path: Path) -> str:
-    """The command of the first line of the crontab *path* that is no comment."""
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.startswith('#'):
-            return line.split(None, 5)[5]
-    raise AssertionError(f'no crontab line in {path}')
-
-
-def jobs_file(path: Path) -> list[dict[str, str]]:
-    """The jobs of a Toolforge jobs file, each a mapping of its scalar keys.
-
-    The samples use the part of YAML that needs no library: a list of mappings whose
-    values are plain, double-quoted or single-quoted scalars on one line.
-    """
-    jobs: list[dict[str, str]] = []
-    for line in path.read_text().splitlines():
-        if not line.strip() or line.lstrip().startswith('#'):
-            continue
-        match = re.fullmatch(r'(- |  )(\w[\w-]*): (.*)', line)
-        assert match, f'{path}: a line this test cannot read: {line}'
-        if match.group(1) == '- ':
-            jobs.append({})
-        value = match.group(3)
-        if value.startswith("'"):
-            value = value[1:-1].replace("''", "'")
-        elif value.startswith('"'):
-            value = json.loads(value)
-        jobs[-1][match.group(2)] = value
-    return jobs
-
-
-def unit_file(path: Path) -> dict[str, list[str]]:
-    """The settings of a systemd unit file: each key with its values, in order."""
-    found: dict[str, list[str]] = {}
-    for line in path.read_text().splitlines():
-        if '=' in line and not line.startswith(('#', ';', '[')):
-            key, _, value = line.partition('=')
-            found.setdefault(key.strip(), []).append(value.strip())
-    return found
-
-
-def emailuser_args(words: list[str]) -> list[str]:
-    """The arguments after ``emailuser``, up to the first word of the shell's own."""
-    rest = words[words.index('emailuser') + 1 :]
-    ends = [i for i, w in enumerate(rest) if w in ('&&', '||', ';', '|') or w.startswith('>')]
-    return rest[: ends[0]] if ends else rest
 
 
 class Sample:
@@ -97,9 +54,6 @@ class Sample:
         self.name = name
         self.home = home
 
-    def env(self) -> dict[str, str]:
-        return {**BASE_ENV, 'HOME': str(self.home), 'LOGNAME': 'tool'}
-
     def args(self) -> list[str]:
         """The emailuser arguments of the sample's command."""
         if self.name == 'systemd':
@@ -108,7 +62,8 @@ class Sample:
 
     def command(self) -> str:
         if self.name == 'cron':
-            return crontab_command(EXAMPLES / 'crontab')
+            (command,) = crontab_commands(EXAMPLES / 'crontab')
+            return command
         (job,) = jobs_file(EXAMPLES / 'toolforge-jobs.yaml')
         return job['command']
 
@@ -120,21 +75,13 @@ class Sample:
         """Run the command as the scheduler does: its exit status, and what it printed."""
         if self.name in ('cron', 'toolforge'):
             # Both run the command with /bin/sh in the home folder.
-            proc = subprocess.run(
-                ['/bin/sh', '-c', self.command()],
-                cwd=self.home,
-                env=self.env(),
-                capture_output=True,
-                text=True,
-                timeout=300,
-                stdin=subprocess.DEVNULL,
-            )
+            proc = run_shell(self.command(), self.home)
             return proc.returncode, proc.stdout + proc.stderr
         unit = unit_file(EXAMPLES / 'emailuser-meetup.service')
-        env = self.env()
+        variables = env(self.home)
         for setting in unit.get('Environment', []):
             name, _, value = setting.partition('=')
-            env[name] = self.specifiers(value)
+            variables[name] = self.specifiers(value)
         # systemd splits ExecStart= into words as a shell would quote them, expands
         # specifiers such as %h, and runs the program without a shell.
         words = [self.specifiers(word) for word in shlex.split(self.exec_start())]
@@ -143,7 +90,7 @@ class Sample:
         proc = subprocess.run(
             words,
             cwd=self.specifiers(cwd),
-            env=env,
+            env=variables,
             capture_output=True,
             text=True,
             timeout=300,
@@ -176,13 +123,7 @@ def home(tmp_path, families, wiki, kept_between_runs, mailbox, fresh_limits):
     """A home as the samples expect it: the venv's pwb, and the configuration folder
     ``emailuser-bot`` of the account that may send 3 emails a day, with the invitation."""
     home = tmp_path / 'home'
-    bin_folder = home / 'emailuser-venv' / 'bin'
-    bin_folder.mkdir(parents=True)
-    (bin_folder / 'pwb').symlink_to(pwb_command()[0])
-    bot = home / 'emailuser-bot'
-    # Without pip install, pwb finds the script through user_script_paths (README).
-    scripts = f'user_script_paths = [{str(SCRIPT.parent)!r}]\n'
-    make_config(bot, families, ACCOUNT, pop.PASSWORD, scripts)
+    bot = make_home(home, families, ACCOUNT)
     kept_between_runs.give(wiki, families, ACCOUNT, bot)
     (bot / 'invitation.txt').write_text('Hello {username}, see you on Saturday!\n')
     yield home
@@ -192,14 +133,14 @@ def home(tmp_path, families, wiki, kept_between_runs, mailbox, fresh_limits):
 def test_the_samples_run_the_same_command():
     found = {name: Sample(name, Path('/home/tool')).args() for name in SAMPLES}
     assert found['cron'] == found['toolforge'] == found['systemd'], found
-    assert '-deferredexit:0' in found['cron'] and '-statusfile:emailuser-status.json' in found['cron']
+    assert (
+        '-deferredexit:0' in found['cron'] and '-statusfile:emailuser-status.json' in found['cron']
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize('scheduler', SAMPLES)
-def test_a_sample_runs_day_after_day_until_everyone_is_emailed_once(
-    scheduler, home, wiki, mailbox
-):
+def test_a_sample_runs_day_after_day_until_everyone_is_emailed_once(scheduler, home, wiki, mailbox):
     sample = Sample(scheduler, home)
     status_file = home / 'emailuser-bot' / 'emailuser-status.json'
     outcomes = []

@@ -61,7 +61,7 @@ def dump(items) -> str:
                 f'<logitem><id>{next(_ids)}</id><timestamp>{stamp(item.when)}</timestamp>'
                 f'{who}<comment>test</comment><type>{item.kind}</type>'
                 f'<action>{item.action}</action><logtitle>{escape(item.title)}</logtitle>'
-                '<params xml:space="preserve"></params></logitem>'
+                '<params xml:space="preserve">a:0:{}</params></logitem>'
             )
     out.append('</mediawiki>')
     return '\n'.join(out)
