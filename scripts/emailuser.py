@@ -3,10 +3,11 @@ r"""Email many wiki users at once through the wiki's "Email this user" feature.
 
 The users come from page generators (a user page or user talk page means its
 user; with -editors, any other page means the people who edited it), from
-files given with -users: and from user groups (-group:). Each account gets at most one email per campaign,
-however often the command runs: a journal remembers who was emailed. Before
-anything is sent, the script checks the account and prints the plan: who gets
-the mail and what it says, who does not and why, the rate limit, how long.
+files given with -users: and from user groups (-group:). Each account gets at
+most one email per campaign, however often the command runs: a journal
+remembers who was emailed. Before anything is sent, the script checks the
+account and prints the plan: who gets the mail and what it says, who does not
+and why, the rate limit, how long.
 
 Usage:
 
@@ -21,9 +22,9 @@ Example (put -simulate after emailuser):
 
 Placeholders in the subject and body: {username}, {sitename}, the columns of a
 -users: CSV file, with -editors {edits} and {pages}, and with -inactive:
-{lastactive}; {{ and }} stay as they are. Options can also be set in the [emailuser] section of scripts.ini
-(max = 20, always = yes), except -test, -resend and -ignoremassoptout. Every
-option is explained in docs/options.md.
+{lastactive}; {{ and }} stay as they are. Options can also be set in the
+[emailuser] section of scripts.ini (max = 20, always = yes), except -test,
+-resend and -ignoremassoptout. Every option is explained in docs/options.md.
 
 &options;
 

@@ -58,7 +58,8 @@ def campaign_reached(settings: Settings, wiki: str, name: str) -> int | None:
     try:
         if journal.open_campaign(wiki, name, '', create=False) is None:
             return None
-        return sum(1 for e in journal.states().values() if e.state in (State.SENT, State.POSTED))
+        reached = (State.SENT, State.POSTED)
+        return sum(1 for e in journal.states().values() if e.state in reached or e.reached)
     finally:
         journal.close()
 

@@ -576,7 +576,10 @@ class EmailUserBot(BaseBot):
         why = talk.refusal(page)
         if why:
             self.settle_talk(at, Status.LEFT_OUT, why, record=False)
-        elif self.user_confirm(f'Post the message on {page.title()} too?'):
+        elif self.user_confirm(
+            f'Post the message on {page.title()}'
+            + (' too?' if recipient.status in (Status.SENT, Status.ALREADY_SENT) else '?')
+        ):
             subject, body = self.campaign.email_for(recipient)
             with self.interrupts.protect(recipient.name):
                 if self.records:
