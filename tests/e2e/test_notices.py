@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import signal
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -254,3 +255,34 @@ def test_email_and_talk_page_each_at_most_once_when_answers_are_lost(
     assert rows[NILS]['talk'].startswith('uncertain (talk page:')
     # Neither channel is tried again by itself: only -resend:uncertain would.
     assert proxy.forwarded('emailuser') == 2 and proxy.forwarded('edit') == 1
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_stop_between_the_email_and_the_post_leaves_the_post_to_the_next_run(
+    administrators, sender_via_proxy, proxy, mailbox, tmp_path
+):
+    subject = 'Notice stopped between the channels'
+    args = [
+        *(f'-page:User:{n}' for n in (OLGA, NILS, SAM)),
+        f'-subject:{subject}',
+        '-text:Hello {username}.',
+        '-alsotalk',
+        '-always',
+    ]
+    run = {}
+    # SIGTERM while Nils's email is on its way: it is finished and recorded, then the
+    # run stops before his talk page post.
+    proxy.call('emailuser', lambda: run['proc'].send_signal(signal.SIGTERM), at=2)
+    run['proc'] = sender_via_proxy.start(*args)
+    assert run['proc'].wait(120) == 75, sender_via_proxy.log()
+    assert mine(mailbox) == {OLGA: 1, NILS: 1}
+    assert sections(administrators, subject) == {OLGA: 1}
+    rerun = sender_via_proxy.run(*args, f'-report:{tmp_path / "rerun.csv"}')
+    assert rerun.returncode == 0, rerun.output
+    assert mine(mailbox) == {OLGA: 1, NILS: 1, SAM: 1}
+    assert sections(administrators, subject) == {OLGA: 1, NILS: 1, SAM: 1}
+    rows = {row['username']: row for row in report_rows_talk(tmp_path / 'rerun.csv')}
+    assert (rows[NILS]['status'], rows[NILS]['talk']) == (
+        'already-sent',
+        f'posted (User talk:{NILS})',
+    )

@@ -560,7 +560,10 @@ class EmailUserBot(BaseBot):
         its own: ``sending`` before the edit, its outcome after it.
         """
         recipient = self.current[at]
-        if self.past_deadline() or (self.stop_reason and not self.stop_reason.asked):
+        stopping = self.interrupts.received is not None  # after the email in flight
+        if stopping or self.past_deadline() or (self.stop_reason and not self.stop_reason.asked):
+            if at not in self.settled:
+                self.settle(at, recipient.status, recipient.detail, record=False)
             return  # left for a later run (teardown says it is pending)
         if recipient.talk is None:
             self.refresh()
