@@ -353,7 +353,7 @@ def deadline_lines(
         lines.append(
             (
                 'warning',
-                f"The account's email limits let at most {fit} of the {count} users be "
+                f"The account's email limits let at most {fit:,} of the {count:,} users be "
                 f'emailed before the deadline, even with a run each time the limit allows '
                 'one: the others will not be emailed.',
             )
