@@ -2,17 +2,18 @@
 r"""Email many wiki users at once through the wiki's "Email this user" feature.
 
 The users come from page generators (a user page or user talk page means its
-user; with -editors, any other page means the people who edited it) and from
-files given with -users:. Each account gets at most one email per campaign,
-however often the command runs: a journal remembers who was emailed. Before
-anything is sent, the script checks the account and prints the plan: who gets
-the mail and what it says, who does not and why, the rate limit, how long.
+user; with -editors, any other page means the people who edited it), from
+files given with -users: and from user groups (-group:). Each account gets at
+most one email per campaign, however often the command runs: a journal
+remembers who was emailed. Before anything is sent, the script checks the
+account and prints the plan: who gets the mail and what it says, who does not
+and why, the rate limit, how long.
 
 Usage:
 
-    pwb emailuser [generators] [-users:FILE] -subject:TEXT
+    pwb emailuser [generators] [-users:FILE] [-group:NAME] -subject:TEXT
         (-text:TEXT | -textfile:FILE | -textpage:TITLE) [options]
-    pwb emailuser [generators] [-users:FILE] -check [-report:FILE]
+    pwb emailuser [generators] [-users:FILE] [-group:NAME] -check [-report:FILE]
 
 Example (put -simulate after emailuser):
 
@@ -20,16 +21,17 @@ Example (put -simulate after emailuser):
         -textfile:invitation.txt
 
 Placeholders in the subject and body: {username}, {sitename}, the columns of a
--users: CSV file, and with -editors {edits} and {pages}; {{ and }} stay as they
-are. Options can also be set in the [emailuser] section of scripts.ini
-(max = 20, always = yes), except -test, -resend and -ignoremassoptout. Every
-option is explained in docs/options.md.
+-users: CSV file, with -editors {edits} and {pages}, and with -inactive:
+{lastactive}; {{ and }} stay as they are. Options can also be set in the
+[emailuser] section of scripts.ini (max = 20, always = yes), except -test,
+-resend and -ignoremassoptout. Every option is explained in docs/options.md.
 
 &options;
 
-Exit status: 0 done; 1 something is wrong (input, account, journal, a failed
-or uncertain send); 75 stopped with recipients left (rate limit, -max, Ctrl-C,
-a signal, the wiki away): run the same command again later.
+Exit status: 0 done (or the -deadline: passed); 1 something is wrong (input,
+account, journal, a failed or uncertain send); 75 stopped with recipients left
+(rate limit, -max, Ctrl-C, a signal, the wiki away): run the same command again
+later. -deferredexit:N gives a run deferred by a limit or -max the status N.
 
 &params;
 """
@@ -46,9 +48,28 @@ from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
 from emailuserlib.core import sentences
-from emailuserlib.core.errors import EXIT_ERROR, EXIT_PENDING, EmailUserError, OptionError
+from emailuserlib.core.errors import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PENDING,
+    Deferred,
+    EmailUserError,
+    OptionError,
+)
+from emailuserlib.journal.reconcile import journal_path
 from emailuserlib.options.load import Loaded, check_utf8, command_line, load
 from emailuserlib.options.table import help_text
+from emailuserlib.plan.show import rerun_command
+from emailuserlib.report.status import (
+    DEFERRED,
+    DONE,
+    FAILED,
+    REFUSED,
+    STOPPED,
+    RunRecord,
+    check_status_path,
+    save_status,
+)
 from emailuserlib.run import pipeline
 from emailuserlib.wiki import redact
 from emailuserlib.wiki.site import UNREACHABLE
@@ -89,26 +110,56 @@ def main(*args: str) -> int:
     """Run the script; return the exit status.
 
     An :class:`~emailuserlib.core.errors.EmailUserError` from any door or check is
-    its one sentence and its exit status.
+    its one sentence and its exit status. Every run whose options could be read
+    ends by writing its -statusfile:, whatever ended it.
     """
+    record = RunRecord()
+    status = _run(record, *args)
+    save_status(record, status, rerun_command())
+    return status
+
+
+def _run(record: RunRecord, *args: str) -> int:
     try:
         check_utf8(args or sys.argv[1:])
-        return _main(*args)
+        return _main(record, *args)
     except EmailUserError as e:
         if isinstance(e, OptionError) and e.door == 'command line':
             suggest_help(additional_text=str(e))
         else:
             pywikibot.error(str(e))
+        record.sentence = str(e)
+        if isinstance(e, Deferred):
+            record.outcome = DEFERRED
+        elif e.status == EXIT_PENDING:
+            record.outcome = STOPPED
+        elif not record.outcome:  # before anything was sent
+            record.outcome = REFUSED
         return e.status
     except UNREACHABLE as e:
-        pywikibot.error(sentences.wiki_unreachable('The wiki', e))
+        record.sentence = sentences.wiki_unreachable('The wiki', e)
+        record.outcome = STOPPED
+        pywikibot.error(record.sentence)
         return EXIT_PENDING
     except KeyboardInterrupt:
-        pywikibot.error('Stopped before anything was sent: run the same command again.')
+        record.sentence = 'Stopped before anything was sent: run the same command again.'
+        record.outcome = STOPPED
+        pywikibot.error(record.sentence)
         return EXIT_PENDING
 
 
-def _main(*args: str) -> int:
+def _status_file(given, files: list[str], record: RunRecord) -> None:
+    """Check -statusfile: before anything else can refuse the run, which it then records."""
+    if given.statusfile is None:
+        return
+    taken = [(f'the file given with {option.rstrip(":")}', p) for option, p in given.inputs()]
+    taken += [('the file given with -file', Path(path)) for path in files]
+    taken += [('the report (-report:)', given.report), ('the journal', journal_path(given))]
+    taken += [('the journal', Path(f'{journal_path(given)}{end}')) for end in ('-wal', '.lock')]
+    record.path = check_status_path(given.statusfile, taken)
+
+
+def _main(record: RunRecord, *args: str) -> int:
     redact.install()  # Pywikibot may log a failed login while it handles the arguments
     local_args = pywikibot.handle_args(args)
     redact.install()
@@ -122,20 +173,29 @@ def _main(*args: str) -> int:
     for warning in loaded.warnings:
         pywikibot.warning(warning)
     given = loaded.settings
+    record.settings = given
+    _status_file(given, files, record)
     generator = gen_factory.getCombinedGenerator()
     site = gen_factory.site
-    # -users: may come from scripts.ini too.
-    missing = not generator and not given.users
+    # -users: and -group: may come from scripts.ini too.
+    missing = not generator and not given.users and not given.group
     if suggest_help(missing_generator=missing, unknown_parameters=list(loaded.unknown)):
+        record.outcome = REFUSED
         return EXIT_ERROR
     # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
     for name in ('SIGTERM', 'SIGHUP'):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop_on_signal)
     if given.check:
-        return pipeline.check(site, given, generator, loaded.origin, files)
-    run = pipeline.send(site, given, generator, origin=loaded.origin, files=files)
-    return run if isinstance(run, int) else run.exit_status()
+        status = pipeline.check(site, given, generator, loaded.origin, files, record)
+        record.outcome = DONE if status == EXIT_OK else FAILED
+        return status
+    run = pipeline.send(site, given, generator, origin=loaded.origin, files=files, record=record)
+    if not isinstance(run, int):
+        return run.exit_status()
+    if not record.outcome:  # -test
+        record.outcome = {EXIT_OK: DONE, EXIT_PENDING: STOPPED}.get(run, FAILED)
+    return run
 
 
 if __name__ == '__main__':

@@ -11,6 +11,10 @@ address), then runs, alternating their order, each of:
 - emailuser: ``pwb emailuser -file:... -always -pt:0`` with a fresh journal;
 - check: ``pwb emailuser -file:... -check``.
 
+Besides, ``-inactive:365`` for the N recipients (``pwb emailuser -file:... -inactive:365
+-alsotalk -check``: with -alsotalk those without an address are candidates too, so every
+recipient is one): its time and its requests by kind. ``--only inactive`` runs that alone.
+
 Besides, the plan of ``-editors`` for a set of pages (300 by default, each with ten
 revisions by accounts and one by an IP, imported with importDump.php): ``pwb emailuser
 -editors -file:... -simulate``, its time and its requests by kind. ``--only editors``
@@ -178,7 +182,10 @@ def main() -> None:
     )
     parser.add_argument('--pages', type=int, default=300, help='pages for -editors (300)')
     parser.add_argument(
-        '--only', choices=['all', 'editors'], default='all', help='run only these (all)'
+        '--only',
+        choices=['all', 'editors', 'inactive'],
+        default='all',
+        help='run only these (all)',
     )
     args = parser.parse_args()
     mediawiki = MEDIAWIKIS[args.mw]
@@ -263,6 +270,12 @@ def main() -> None:
             run_client(
                 [*pwb_command(), str(SCRIPT), '-page:User:Bulk 00001', '-check'], config, env, wiki
             )
+            inactive = inactive_check(wiki, config, env, titles, n)
+            if args.only == 'inactive':
+                table = inactive_line(inactive, mediawiki)
+                Path(args.out).write_text(table, encoding='utf-8')
+                print(table)
+                return
             editors = editors_plan(wiki, root, config, env, names, args.pages)
             if args.only == 'editors':
                 table = editors_line(editors, mediawiki)
@@ -285,10 +298,43 @@ def main() -> None:
         table = report(
             n, len(emailable), results, big_check, lookup, journal_ms, mediawiki, budget_us
         )
-        table += editors_line(editors, None)
+        table += editors_line(editors, None) + inactive_line(inactive, None)
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
+
+
+def inactive_check(wiki, config, env, titles: Path, n: int) -> dict:
+    """-inactive:365 for the *n* recipients of *titles*, each a candidate (-alsotalk)."""
+    print(f'-inactive:365 for {n} candidates...', flush=True)
+    result = run_client(
+        [
+            *pwb_command(),
+            str(SCRIPT),
+            f'-file:{titles}',
+            '-inactive:365',
+            '-alsotalk',
+            '-check',
+        ],
+        config,
+        env,
+        wiki,
+    )
+    result['candidates'] = n
+    return result
+
+
+def inactive_line(r: dict, mediawiki: Path | None) -> str:
+    """The benchmark's line about -inactive:."""
+    version = f' (MediaWiki {mediawiki_version(mediawiki)})' if mediawiki else ''
+    kinds = ', '.join(f'{k}: {v}' for k, v in r['kinds'].most_common())
+    cpu = r['usage'].ru_utime + r['usage'].ru_stime
+    per = r['wall'] / max(r['candidates'], 1) * 1000
+    return (
+        f'- `-inactive:365 -alsotalk -check` for {r["candidates"]:,} candidates{version}: '
+        f'{r["wall"]:.1f} s ({per:.0f} ms a candidate), {r["requests"]} requests ({kinds}), '
+        f'client CPU {cpu:.1f} s.\n'
+    )
 
 
 #: Revisions by accounts on each page of the -editors benchmark, and one by an IP.

@@ -427,7 +427,7 @@ def test_a_journal_of_names_migrates_and_keeps_who_was_reached_through_a_rename(
     assert received(mailbox) == Counter({addr('Mig Old'): 1, addr('Mig Other'): 1})
     db = sqlite3.connect(path)
     rows = dict(db.execute('SELECT username, userid IS NOT NULL FROM recipient'))
-    assert db.execute('PRAGMA user_version').fetchone()[0] == 4
+    assert db.execute('PRAGMA user_version').fetchone()[0] == 5
     db.close()
     assert rows == {'Mig New': 1, 'Mig Other': 1}
 

@@ -43,3 +43,22 @@ def new_window(wiki, journal: str | Path, seconds: float) -> int:
     """Both clocks at once: the wiki's counters emptied, the journal's sends *seconds* older."""
     forget_wiki_rate_limits(wiki)
     return backdate_sends(journal, seconds)
+
+
+def backdate_reached(journal: str | Path, seconds: float) -> int:
+    """Date everything the journal's campaigns did *seconds* earlier: when each recipient
+    was reached (which -afterdays: counts from), last updated, and each send.
+
+    Returns how many recipients were moved.
+    """
+    db = sqlite3.connect(journal)
+    try:
+        with db:
+            db.execute('UPDATE send SET at = at - ?', (seconds,))
+            return db.execute(
+                'UPDATE recipient SET updated = updated - ?,'
+                ' reached = CASE WHEN reached IS NULL THEN NULL ELSE reached - ? END',
+                (seconds, seconds),
+            ).rowcount
+    finally:
+        db.close()

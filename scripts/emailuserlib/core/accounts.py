@@ -87,6 +87,10 @@ class Recipient:
     registered: str = ''
     #: The name as it was given, which the wiki was asked about.
     written: str = ''
+    #: -alsotalk: what became of the talk page post, None while it is not made (the
+    #: email's outcome is ``status``), and its detail.
+    talk: Status | None = None
+    talkdetail: str = ''
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ class EmailUserError(Exception):
             self.status = status
 
 
+class Deferred(EmailUserError):
+    """Nothing was sent only because a limit lets no email go yet: a later run goes on.
+
+    *status* is the exit status of a deferred run (-deferredexit:); *wait* is how
+    many seconds from now the next email can go.
+    """
+
+    def __init__(self, sentence: str, status: int, wait: float = 0.0) -> None:
+        super().__init__(sentence, status)
+        self.wait = wait
+
+
 class OptionError(EmailUserError, ValueError):
     """A value of an option cannot be used.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timedelta, timezone
 
 #: How many names a sentence lists before it says "and N more".
 SHOW_NAMES = 20
@@ -48,6 +49,18 @@ def estimate_seconds(count: int, per_send: float, limit=None, used: int = 0) -> 
         return paced
     windows = math.ceil((used + count) / limit.hits) - 1
     return max(paced, windows * limit.seconds)
+
+
+def moment(when: datetime) -> str:
+    """A moment in UTC as a sentence says it: ``2026-05-01 18:00 UTC``, and a deadline
+    at midnight as the end of the day before: ``the end of 2026-05-01 (UTC)``."""
+    when = when.astimezone(timezone.utc)
+    if (when.hour, when.minute, when.second, when.microsecond) == (0, 0, 0, 0):
+        try:
+            return f'the end of {(when - timedelta(days=1)):%Y-%m-%d} (UTC)'
+        except OverflowError:  # the first day of the calendar
+            pass
+    return f'{when:%Y-%m-%d %H:%M} UTC'
 
 
 def shown(value: str, limit: int = 60) -> str:

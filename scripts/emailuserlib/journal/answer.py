@@ -25,6 +25,9 @@ class Answer:
     legacy: str = ''
     #: The journal did not exist before this run; it is created once the run goes ahead.
     new: bool = False
+    #: The network filesystem the journal's folder is on (``nfs4`` ...), or '' when local:
+    #: the journal then uses SQLite's rollback journal, and the lock comes first.
+    filesystem: str = ''
     #: The recipients, with what earlier runs of the campaign did to them.
     recipients: tuple[Recipient, ...] = ()
     #: How many earlier runs reached, and how many of them with an earlier text.
@@ -37,3 +40,5 @@ class Answer:
     adopt: dict = field(default_factory=dict, compare=False)
     #: The recipients who opted out on this wiki, for the campaign's runs on other wikis.
     opted_out: tuple[Recipient, ...] = ()
+    #: -after: the plan's line about the named campaign and who of it qualifies.
+    after: str = ''

@@ -39,8 +39,9 @@ from ..recipients.resolve import Resolver
 from ..wiki.site import wiki_name
 from . import schema
 from .answer import Answer
+from .filesystem import network_filesystem
 from .schema import State
-from .store import DEFAULT_NAME, Elsewhere, Entry, Journal, finder, fingerprint
+from .store import DEFAULT_NAME, TALK_OUTCOME, Elsewhere, Entry, Journal, finder, fingerprint
 
 #: How far back another campaign's mail to the same people makes a run ask.
 OVERLAP_DAYS = 7
@@ -51,6 +52,25 @@ def journal_path(settings: Settings) -> Path:
     if settings.journal:
         return settings.journal
     return Path(config.datafilepath(DEFAULT_NAME, create=False))
+
+
+def campaign_reached(settings: Settings, wiki: str, name: str) -> int | None:
+    """How many the campaign *name* on *wiki* reached, as its journal says, reading only;
+    None when the journal or the campaign does not exist.
+
+    :raises JournalError: the journal cannot be read
+    """
+    path = journal_path(settings)
+    if not path.exists():
+        return None
+    journal = Journal(path, read_only=True)
+    try:
+        if journal.open_campaign(wiki, name, '', create=False) is None:
+            return None
+        reached = (State.SENT, State.POSTED)
+        return sum(1 for e in journal.states().values() if e.state in reached or e.reached)
+    finally:
+        journal.close()
 
 
 def reconcile(
@@ -64,6 +84,7 @@ def reconcile(
     resolver: Resolver | None = None,
     delivers: tuple[Status, ...] = (Status.EMAILABLE,),
     central: Central | None = None,
+    narrow=None,
 ) -> tuple[Answer, Journal | None]:
     """Read what earlier runs of the campaign did, and apply it to *recipients*.
 
@@ -72,6 +93,9 @@ def reconcile(
     message uses. *resolver* finds the accounts of rows that an older journal
     kept by name; *delivers* are the statuses the run delivers to; *central*
     says whether people are matched with the campaign's rows on other wikis.
+    *narrow*, when given, takes the recipients as the journal leaves them and
+    returns those the run keeps (-inactive:), before the guard between campaigns
+    looks at them.
     Returns the answer, and the journal as read (locked, unless -simulate), or
     None while it is new.
 
@@ -91,16 +115,24 @@ def reconcile(
         legacy=str(site),
         new=not path.exists(),
         opted_out=tuple(r for r in recipients if r.status == Status.OPTED_OUT),
+        filesystem=network_filesystem(path.parent),
     )
+    if answer.new and settings.after:
+        raise EmailUserError(
+            f'-after:{settings.after} names a campaign of the journal, and the journal {path} '
+            'does not exist yet: give the journal of that campaign with -journal:, or run '
+            'from its configuration folder.'
+        )
     if answer.new and not trial:
         if settings.resend == Resend.ALL and not simulate:
             _confirm_resend(settings)
+        if narrow is not None:
+            recipients = narrow(recipients)
         return replace(answer, recipients=recipients), None
-    journal = Journal(path, read_only=simulate)
+    # Locked before anything is read: another run may not write between the read and the
+    # lock (on a network filesystem, before the file is opened at all).
+    journal = Journal(path, read_only=simulate, lock=not simulate)
     try:
-        if not simulate:
-            # Before anything is read: another run may not write between the read and the lock.
-            journal.lock()
         journal.open_campaign(wiki, name, fp, legacy_wiki=str(site), create=False)
         _refuse_another_domain(journal, wiki, central)
         states = journal.states()
@@ -114,9 +146,17 @@ def reconcile(
             _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients
         )
         _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
+        after, besides = '', ()
+        if settings.after:
+            recipients, after, besides = _after(journal, wiki, recipients, settings, delivers)
+        if narrow is not None:
+            recipients = tuple(narrow(recipients))
         reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
         if not settings.campaign:
-            _refuse_overlap(journal, wiki, recipients, journal.campaign_name, central.domain)
+            # -after: makes a second mailing to the named campaign's people deliberate.
+            _refuse_overlap(
+                journal, wiki, recipients, journal.campaign_name, central.domain, besides
+            )
         reached_elsewhere = (
             journal.reached_on_other_wikis(wiki, central.domain) if central.domain else {}
         )
@@ -134,6 +174,7 @@ def reconcile(
         reached=len(reached),
         reached_earlier_text=sum(1 for e in reached if e.version != journal.version),
         adopt=adopt,
+        after=after,
     )
     return answer, journal
 
@@ -152,6 +193,64 @@ def where(other: str, wiki: str) -> str:
     return name
 
 
+def _after(
+    journal: Journal, wiki: str, recipients: tuple[Recipient, ...], settings: Settings, delivers
+) -> tuple[tuple[Recipient, ...], str, tuple[int, ...]]:
+    """-after:CAMPAIGN -afterdays:N: of those this run would deliver to, only the ones
+    CAMPAIGN reached at least N days ago; the others ``left-out`` with the reason.
+
+    Returns the recipients, the plan's line about it, and the ids of CAMPAIGN.
+
+    :raises EmailUserError: the journal holds no such campaign on this wiki, or it is
+        this very campaign
+    """
+    named = settings.after
+    found = journal.reached_by(wiki, named)
+    if found is None:
+        held = journal.campaigns(wiki)
+        which = f'holds {name_list([f"{n!r}" for n in held], 10)}' if held else 'holds none'
+        raise EmailUserError(
+            f'-after:{named} is no campaign of the journal {journal.path} on this wiki (it '
+            f'{which}): give the name of the first notice as its -campaign: or subject was '
+            'written.'
+        )
+    written, reached = found
+    if journal.campaign is not None and journal.ids_of(wiki, named)[:1] == (journal.campaign,):
+        raise EmailUserError(
+            f'-after:{named} names this campaign itself: give the campaign of the first '
+            'notice, and a -campaign: name of its own to this one.'
+        )
+    days = settings.afterdays
+    cutoff = time.time() - days * 86400
+    since = f' at least {days} days ago' if days else ''
+    kept = []
+    result = []
+    for r in recipients:
+        if r.status not in delivers:
+            result.append(r)
+            continue
+        key = r.userid if r.userid is not None and r.userid in reached else r.name
+        when = reached.get(key)
+        if when is None:
+            r = replace(r, status=Status.LEFT_OUT, detail=f'not reached by "{written}"')
+        elif when > cutoff:
+            day = time.strftime('%Y-%m-%d', time.gmtime(when))
+            r = replace(
+                r,
+                status=Status.LEFT_OUT,
+                detail=f'reached by "{written}" on {day}, less than {days} days ago',
+            )
+        else:
+            kept.append(r.name)
+        result.append(r)
+    old_enough = sum(1 for when in reached.values() if when <= cutoff)
+    line = (
+        f'  After the campaign "{written}" (-after:): it reached {len(reached)}, '
+        f'{old_enough} of them{since}; {len(kept)} of those are recipients of this run.'
+    )
+    return tuple(result), line, journal.ids_of(wiki, named)
+
+
 def _applied(
     r: Recipient, entry: Entry | None, other: Elsewhere | None = None, wiki: str = ''
 ) -> Recipient:
@@ -159,8 +258,17 @@ def _applied(
     person on another wiki (*other*), leave it.
 
     Reached anywhere counts first, then a delivery that may have reached them
-    anywhere, then a final refusal here, then an opt-out on another wiki.
+    anywhere, then a final refusal here, then an opt-out on another wiki. The talk
+    page post of -alsotalk is a channel of its own.
     """
+    if entry is not None and entry.talk in TALK_OUTCOME:
+        outcome = TALK_OUTCOME[entry.talk]
+        detail = (
+            'posted on the talk page by an earlier run'
+            if outcome == Status.POSTED
+            else entry.talk_detail or 'an earlier run stopped while posting on the talk page'
+        )
+        r = replace(r, talk=outcome, talkdetail=detail)
     if r.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
         return r
     state = entry.state if entry else None
@@ -364,16 +472,21 @@ def _confirm_resend(settings: Settings) -> None:
 
 
 def _refuse_overlap(
-    journal: Journal, wiki: str, recipients, name: str, domain: tuple[str, int] | None = None
+    journal: Journal,
+    wiki: str,
+    recipients,
+    name: str,
+    domain: tuple[str, int] | None = None,
+    besides: Iterable[int] = (),
 ) -> None:
     """Refuse a new subject for people another campaign just reached, unless named.
 
     Another campaign reached them on this wiki, or on another wiki of the run's
-    central-id *domain*.
+    central-id *domain*; the campaigns whose ids are *besides* (-after:) do not count.
     """
     to_send = [r for r in recipients if r.status == Status.EMAILABLE]
     since = time.time() - OVERLAP_DAYS * 86400
-    others = journal.reached_elsewhere(wiki, to_send, since, domain)
+    others = journal.reached_elsewhere(wiki, to_send, since, domain, besides)
     if not others:
         return
     other, users = max(others.items(), key=lambda item: len(item[1]))
@@ -408,9 +521,8 @@ def commit(
         another run wrote it while this one prepared
     """
     if journal is None:
-        journal = Journal(answer.path)
+        journal = Journal(answer.path, lock=True)
         try:
-            journal.lock()
             _refuse_journal_written_meanwhile(journal, answer, wiki)
         except BaseException:
             journal.close()

@@ -10,6 +10,15 @@ its central-id domain (``provider``, and ``central``, the sending account's
 central id under it, with ``sender``, its name): rows of campaigns of the same
 name on other wikis are matched by central id only within one domain.
 
+Schema 5 journals each channel of a recipient on its own: ``state`` is the
+email (or the post of -fallback:talk), ``talk`` the post that -alsotalk adds to
+every email (``''`` until it is made, then ``sending`` and ``posted``,
+``uncertain`` or ``failed``, with its ``talk_detail``), so that neither is
+delivered twice whatever stops a run; ``reached`` is when the campaign first
+reached the recipient by either, which -after: and -afterdays: read. An older
+journal gains the three columns; a row that was reached takes its last update
+as the time.
+
 Schema 3 rows lack the registration (they are matched by user id alone, and
 take the account's registration the first time a run meets it) and their
 central ids were read without asking whether the account was attached to that
@@ -70,7 +79,7 @@ class State(Word):
     POSTED = 'posted'
 
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Prefix of wiki keys migrated from schema 1, which named a wiki as Pywikibot does.
 LEGACY = 'pywikibot:'
 
@@ -104,7 +113,10 @@ CREATE TABLE recipient (
     final INTEGER NOT NULL DEFAULT 0,
     version INTEGER,
     account TEXT NOT NULL DEFAULT '',
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    talk TEXT NOT NULL DEFAULT '',
+    talk_detail TEXT NOT NULL DEFAULT '',
+    reached REAL
 );
 CREATE UNIQUE INDEX recipient_by_account ON recipient (campaign, userid, registered)
     WHERE userid IS NOT NULL;
@@ -137,6 +149,12 @@ RANK = {
 }
 
 _COLUMNS = 'state, status, detail, final, version, account, updated'
+#: The columns schema 5 added: the talk page post of -alsotalk, and when the row was
+#: first reached. A row from before has none of them.
+CHANNEL_COLUMNS = 'talk, talk_detail, reached'
+NO_CHANNELS = ('', '', None)
+#: The states of the ``talk`` column, besides '' (not posted yet).
+TALK_STATES = ('sending', 'posted', 'uncertain', 'failed')
 
 
 #: The first bytes of every SQLite database.
@@ -254,6 +272,7 @@ def migrate(db: sqlite3.Connection) -> int:
         _from_schema_1(db)
     if old == 2:
         _from_schema_2(db)
+    _with_channels(db)
     db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
     return old
 
@@ -272,6 +291,26 @@ def _from_schema_3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE recipient ADD COLUMN registered TEXT NOT NULL DEFAULT ''")
     db.execute('UPDATE recipient SET centralid = NULL')
     db.execute('DROP INDEX recipient_by_account')
+
+
+def _with_channels(db: sqlite3.Connection) -> None:
+    """Schemas up to 4 journaled one channel: the talk page column and the reached time come.
+
+    A row that was reached (an email sent, a -fallback:talk post made) takes its
+    last update as the time it was reached: no later write changes such a row.
+    """
+    have = {row[1] for row in db.execute('PRAGMA table_info(recipient)')}
+    for column, kind in (
+        ('talk', "TEXT NOT NULL DEFAULT ''"),
+        ('talk_detail', "TEXT NOT NULL DEFAULT ''"),
+        ('reached', 'REAL'),
+    ):
+        if column not in have:
+            db.execute(f'ALTER TABLE recipient ADD COLUMN {column} {kind}')
+    db.execute(
+        'UPDATE recipient SET reached = updated WHERE reached IS NULL AND state IN (?, ?)',
+        (State.SENT.value, State.POSTED.value),
+    )
 
 
 def _from_schema_2(db: sqlite3.Connection) -> None:
@@ -372,11 +411,11 @@ def merge_campaigns(db: sqlite3.Connection, keep: int, others: list[int]) -> Non
             db.execute('DELETE FROM version WHERE id = ?', (version_id,))
         rows = db.execute(
             'SELECT userid, registered, centralid, username, state, status, detail, final,'
-            ' version, account, updated FROM recipient WHERE campaign = ?',
+            f' version, account, updated, {CHANNEL_COLUMNS} FROM recipient WHERE campaign = ?',
             (other,),
         ).fetchall()
         for row in rows:
-            merge_row(db, keep, row[:4], row[4:])
+            merge_row(db, keep, row[:4], row[4:11], row[11:])
         db.execute('DELETE FROM recipient WHERE campaign = ?', (other,))
         db.execute('DELETE FROM campaign WHERE id = ?', (other,))
 
@@ -387,27 +426,49 @@ def _key(userid: int | None, registered: str, name: str) -> tuple[str, tuple]:
     return 'userid = ? AND registered = ?', (userid, registered)
 
 
-def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> None:
-    """Add a recipient row, keeping whichever of two rows for one account is further along.
+def _talk_rank(talk: str) -> int:
+    return {'': 0, 'failed': 1, 'sending': 2, 'uncertain': 2, 'posted': 3}.get(talk, 0)
+
+
+def merge_row(
+    db: sqlite3.Connection,
+    campaign: int,
+    who: tuple,
+    row: tuple,
+    channels: tuple = NO_CHANNELS,
+) -> None:
+    """Add a recipient row, keeping whichever of two rows for one account is further along,
+    on each channel: the email's state and the talk page post's.
 
     :param who: (userid, registered, centralid, username); userid None for a row
         known by name only
     :param row: (state, status, detail, final, version, account, updated)
+    :param channels: (talk, talk_detail, reached): the talk page post and when the row
+        was first reached
     """
     userid, registered, centralid, name = who
     where, params = _key(userid, registered, name)
     old = db.execute(
-        f'SELECT rowid, state FROM recipient WHERE campaign = ? AND {where}',
+        f'SELECT rowid, state, {CHANNEL_COLUMNS} FROM recipient WHERE campaign = ? AND {where}',
         (campaign, *params),
     ).fetchone()
     state, status, detail, final, version, account, updated = row
-    if old and RANK[State(old[1])] >= RANK[State(state)]:
-        return
+    talk, talk_detail, reached = channels
     if old:
+        # Neither row's post nor its first reach may be forgotten.
+        if _talk_rank(old[2]) > _talk_rank(talk):
+            talk, talk_detail = old[2], old[3]
+        reached = min((t for t in (reached, old[4]) if t is not None), default=None)
+        if RANK[State(old[1])] >= RANK[State(state)]:
+            db.execute(
+                'UPDATE recipient SET talk = ?, talk_detail = ?, reached = ? WHERE rowid = ?',
+                (talk, talk_detail, reached, old[0]),
+            )
+            return
         db.execute('DELETE FROM recipient WHERE rowid = ?', (old[0],))
     db.execute(
-        f'INSERT INTO recipient (campaign, userid, registered, centralid, username, {_COLUMNS})'
-        ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        f'INSERT INTO recipient (campaign, userid, registered, centralid, username, {_COLUMNS},'
+        f' {CHANNEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         (
             campaign,
             userid,
@@ -421,6 +482,9 @@ def merge_row(db: sqlite3.Connection, campaign: int, who: tuple, row: tuple) -> 
             version,
             account,
             updated,
+            talk,
+            talk_detail,
+            reached,
         ),
     )
 
@@ -462,8 +526,8 @@ def adopt_ids(db: sqlite3.Connection, wiki: str, accounts: dict) -> None:
     """
     rows = db.execute(
         'SELECT r.rowid, r.campaign, r.username, r.state, r.status, r.detail,'
-        ' r.final, r.version, r.account, r.updated FROM recipient r'
-        ' JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
+        ' r.final, r.version, r.account, r.updated, r.talk, r.talk_detail, r.reached'
+        ' FROM recipient r JOIN campaign c ON c.id = r.campaign WHERE c.wiki = ?'
         ' AND r.userid IS NULL',
         (wiki,),
     ).fetchall()
@@ -471,4 +535,4 @@ def adopt_ids(db: sqlite3.Connection, wiki: str, accounts: dict) -> None:
         if name not in accounts:
             continue  # no account has this name: it stays reached by name
         db.execute('DELETE FROM recipient WHERE rowid = ?', (rowid,))
-        merge_row(db, campaign, accounts[name], tuple(row))
+        merge_row(db, campaign, accounts[name], tuple(row[:7]), tuple(row[7:]))

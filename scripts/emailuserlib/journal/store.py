@@ -42,6 +42,10 @@ into memory, and no file is written at all.
 While a run may send, it holds the journal's lock: an exclusive SQLite lock on
 ``<journal>.lock``, which SQLite takes with the operating system's file locks on
 every platform and which is released when the process ends, however it ends.
+
+On a network filesystem (:mod:`.filesystem`), where processes on other hosts
+may open the same file and WAL mode is unsafe, the journal uses SQLite's
+rollback journal, and a run takes the lock before it opens the database.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from typing import NamedTuple
 from ..core.accounts import Status
 from ..core.errors import JournalError, NotAJournal
 from . import schema
+from .filesystem import network_filesystem
 from .schema import SCHEMA_VERSION, State
 
 #: The journal's name among Pywikibot's data files when -journal: is not given.
@@ -98,6 +103,26 @@ class Entry:
     registered: str = ''
     #: The central id of the global account it was attached to, or None.
     centralid: int | None = None
+    #: The talk page post of -alsotalk: '' until it is made, then ``sending``,
+    #: ``posted``, ``uncertain`` or ``failed``; and what the wiki said.
+    talk: str = ''
+    talk_detail: str = ''
+    #: When the campaign first reached this recipient (seconds since the epoch), or None.
+    reached: float | None = None
+
+
+#: What a talk page post's state in the journal makes of it in a run.
+TALK_OUTCOME = {
+    'posted': Status.POSTED,
+    'sending': Status.UNCERTAIN,
+    'uncertain': Status.UNCERTAIN,
+}
+#: The journal's talk state a talk page post's outcome is recorded as.
+TALK_STATE = {
+    Status.POSTED: 'posted',
+    Status.UNCERTAIN: 'uncertain',
+    Status.FAILED: 'failed',
+}
 
 
 @dataclass(frozen=True)
@@ -276,11 +301,17 @@ class Journal:
     """
 
     def __init__(
-        self, path: str | Path, synchronous: str = 'FULL', read_only: bool = False
+        self,
+        path: str | Path,
+        synchronous: str = 'FULL',
+        read_only: bool = False,
+        lock: bool = False,
     ) -> None:
         self.path = Path(path)
         #: Read into memory and never written (-simulate): see :meth:`_open_snapshot`.
         self.read_only = read_only
+        #: The network filesystem the journal is on ('' when local): no WAL there.
+        self.network = network_filesystem(self.path.parent)
         self.campaign: int | None = None
         #: The campaign's name as first written (see :meth:`open_campaign`).
         self.campaign_name = ''
@@ -305,11 +336,26 @@ class Journal:
                 f'The journal {self.path} is not a file (a folder, or something else of '
                 'that name): give the path of the journal file with -journal:.'
             )
+        # On a network filesystem another host may be writing: nothing is read before
+        # the lock is held.
+        early = lock and self.network and not read_only
+        lock_path = self.path.with_name(self.path.name + '.lock')
+        made = early and not lock_path.exists()
+        if early:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise self._error('cannot be opened', e) from None
+            self._take_lock()
         # Before anything is created, changed or written: a wrong -journal: path may
         # name another program's file, which must stay as it is.
         try:
             schema.identify(self.path)
         except NotAJournal as e:
+            self._release()
+            if made:  # beside another program's file: leave nothing of this run there
+                with contextlib.suppress(OSError):
+                    lock_path.unlink()
             if e.newer is not None:
                 raise self._newer(e) from None
             raise JournalError(
@@ -318,10 +364,27 @@ class Journal:
                 'new file to start one.'
             ) from None
         except OSError as e:
+            self._release()
             raise self._error('cannot be opened', e) from None
         if read_only:
             self._open_snapshot()
             return
+        try:
+            self._open(synchronous)
+        except BaseException:
+            self._release()
+            raise
+        if lock:
+            try:
+                if not early:
+                    self._take_lock()
+                self._record_holder()
+            except BaseException:
+                self.close()
+                raise
+
+    def _open(self, synchronous: str) -> None:
+        """Open the file (created readable by its owner only), check it and migrate it."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # SQLite gives its -wal and -shm files the mode of the database.
@@ -335,7 +398,9 @@ class Journal:
         try:
             with self._reading():
                 self._check_pages()
-                self.db.execute('PRAGMA journal_mode=WAL')
+                # WAL needs memory shared by every process that opens the file.
+                mode = 'DELETE' if self.network else 'WAL'
+                self.db.execute(f'PRAGMA journal_mode={mode}')
                 self.db.execute(f'PRAGMA synchronous={synchronous}')
             self._migrate()
         except JournalError:
@@ -355,8 +420,10 @@ class Journal:
         try:
             if self.path.exists():
                 wal = self.path.with_name(self.path.name + '-wal').exists()
-                # immutable: neither locks nor files beside it, where no run has any.
-                params = 'mode=ro&nofollow=1' + ('' if wal else '&immutable=1')
+                # immutable: neither locks nor files beside it, where no run has any; on a
+                # network filesystem a run on another host may be writing it.
+                still = not wal and not self.network
+                params = 'mode=ro&nofollow=1' + ('&immutable=1' if still else '')
                 uri = Path(os.path.abspath(self.path)).as_uri() + '?' + params
                 with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as source:
                     source.backup(self.db)
@@ -464,10 +531,13 @@ class Journal:
 
     def close(self) -> None:
         """Release the lock, if this run holds it, and close the file."""
+        self._release()
+        self.db.close()
+
+    def _release(self) -> None:
         if self._lock_db is not None:
             self._lock_db.close()  # releases the lock
             self._lock_db = None
-        self.db.close()
 
     # Campaigns --------------------------------------------------------------
 
@@ -551,7 +621,32 @@ class Journal:
         return self._run
 
     def lock(self) -> None:
-        """Hold the journal's lock for this run.
+        """Hold the journal's lock for this run (see also the *lock* of the constructor,
+        which takes it before the database is opened on a network filesystem).
+
+        :raises JournalError: another run holds it, or the lock file cannot be used
+        """
+        if self._lock_db is None:
+            self._take_lock()
+        self._record_holder()
+
+    def _holder(self) -> str:
+        """Who holds the lock, as the journal says: ``PID 123`` or ``another process``."""
+        try:
+            if hasattr(self, 'db'):
+                with self._reading():
+                    row = self.db.execute('SELECT pid FROM holder').fetchone()
+            else:  # the lock comes first here: a look that writes nothing
+                uri = Path(os.path.abspath(self.path)).as_uri() + '?mode=ro&nofollow=1'
+                with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+                    row = db.execute('SELECT pid FROM holder').fetchone()
+        except (sqlite3.Error, JournalError):
+            row = None
+        where = ', perhaps on another host' if self.network else ''
+        return f'PID {row[0]}{where}' if row else 'another process'
+
+    def _take_lock(self) -> None:
+        """Take the lock file's exclusive SQLite lock.
 
         The lock file is created readable by its owner only, never through a
         symbolic link, and must be a file SQLite can lock.
@@ -578,12 +673,9 @@ class Journal:
         except sqlite3.OperationalError as e:
             if 'locked' not in str(e):
                 raise self._error('cannot be locked', e) from None
-            with self._reading():
-                row = self.db.execute('SELECT pid FROM holder').fetchone()
-            holder = f'PID {row[0]}' if row else 'another process'
             raise JournalError(
-                f'Another run is sending with the journal {self.path} right now ({holder}): '
-                'wait for it to finish, then run again.'
+                f'Another run is sending with the journal {self.path} right now '
+                f'({self._holder()}): wait for it to finish, then run again.'
             ) from None
         except sqlite3.DatabaseError as e:
             raise JournalError(
@@ -593,6 +685,9 @@ class Journal:
         except OSError as e:
             raise self._error('cannot be locked', e) from None
         self._lock_db = db
+
+    def _record_holder(self) -> None:
+        """Write who holds the lock, for the sentence of a run that finds it taken."""
         with self._transaction():
             self.db.execute(
                 'INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)',
@@ -651,15 +746,19 @@ class Journal:
         with self._reading():
             rows = self.db.execute(
                 'SELECT userid, registered, centralid, username, state, status, detail, final,'
-                f' version, updated FROM recipient WHERE campaign IN ({_marks(self._ids)})',
+                f' version, updated, {schema.CHANNEL_COLUMNS} FROM recipient'
+                f' WHERE campaign IN ({_marks(self._ids)})',
                 self._ids,
             ).fetchall()
             found: dict[tuple[int, str] | str, Entry] = {}
             for row in rows:
                 userid, registered, centralid, name, state, status, detail, final = row[:8]
-                version, updated = row[8:]
+                version, updated, *more = row[8:]
                 if version in self._versions:
                     version = self.version
+                talk, talk_detail, reached = more
+                if talk and talk not in schema.TALK_STATES:
+                    raise ValueError(f'a talk page state that no release writes: {talk}')
                 entry = Entry(
                     State(state),
                     status,
@@ -671,6 +770,9 @@ class Journal:
                     name,
                     registered,
                     centralid,
+                    talk,
+                    talk_detail,
+                    reached,
                 )
                 key = (userid, registered) if userid is not None else name
                 old = found.get(key)
@@ -723,16 +825,18 @@ class Journal:
         now = time.time()
         userid, registered, centralid, name = who(user)
         target = '(campaign, username) WHERE userid IS NULL' if userid is None else _BY_ACCOUNT
+        reached = now if state in (State.SENT, State.POSTED) else None
         with self._transaction():
             self.db.execute(
                 'INSERT INTO recipient (campaign, userid, registered, centralid, username, state,'
-                ' status, detail, final, version, account, updated)'
-                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                ' status, detail, final, version, account, updated, reached)'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
                 ' DO UPDATE SET state = excluded.state, username = excluded.username,'
                 ' centralid = excluded.centralid,'
                 ' status = excluded.status, detail = excluded.detail,'
                 ' final = excluded.final, version = excluded.version,'
-                ' account = excluded.account, updated = excluded.updated',
+                ' account = excluded.account, updated = excluded.updated,'
+                ' reached = coalesce(reached, excluded.reached)',
                 (
                     self.campaign,
                     userid,
@@ -746,6 +850,7 @@ class Journal:
                     self.version,
                     account,
                     now,
+                    reached,
                 ),
             )
             if state == State.SENT:
@@ -753,6 +858,42 @@ class Journal:
                     'INSERT INTO send (wiki, account, family, at) VALUES (?, ?, ?, ?)',
                     (wiki, account, family, now),
                 )
+
+    def record_talk(self, user, talk: str, detail: str = '') -> None:
+        """Set the state of one recipient's talk page post (-alsotalk) and commit it before
+        returning: ``sending`` before the edit, then ``posted``, ``uncertain`` or ``failed``.
+
+        The email's state in the same row is left as it is; a recipient the run did
+        not email has a ``planned`` row for it.
+        """
+        account, _wiki, _family = self._fixed()
+        now = time.time()
+        userid, registered, centralid, name = who(user)
+        target = '(campaign, username) WHERE userid IS NULL' if userid is None else _BY_ACCOUNT
+        reached = now if talk == 'posted' else None
+        with self._transaction():
+            self.db.execute(
+                'INSERT INTO recipient (campaign, userid, registered, centralid, username, state,'
+                ' version, account, updated, talk, talk_detail, reached)'
+                f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
+                ' DO UPDATE SET talk = excluded.talk, talk_detail = excluded.talk_detail,'
+                ' username = excluded.username, updated = excluded.updated,'
+                ' reached = coalesce(reached, excluded.reached)',
+                (
+                    self.campaign,
+                    userid,
+                    registered,
+                    centralid,
+                    name,
+                    State.PLANNED.value,
+                    self.version,
+                    account,
+                    now,
+                    talk,
+                    detail,
+                    reached,
+                ),
+            )
 
     def unresolved_names(self, wiki: str) -> list[str]:
         """Names of rows on *wiki* that an older journal kept without a user id."""
@@ -945,6 +1086,14 @@ class Journal:
                         State.UNCERTAIN.value,
                     ),
                 )
+                # Each channel on its own: an uncertain talk page post is posted again.
+                talk = self.db.execute(
+                    "UPDATE recipient SET talk = '', talk_detail = '', updated = ?"
+                    f' WHERE campaign IN ({_marks(self._ids)})'
+                    " AND talk IN ('sending', 'uncertain')",
+                    (time.time(), *self._ids),
+                )
+                return cursor.rowcount + talk.rowcount
             else:
                 cursor = self.db.execute(
                     f'DELETE FROM recipient WHERE campaign IN ({_marks(self._ids)})', self._ids
@@ -968,10 +1117,50 @@ class Journal:
             ).fetchall()
         return [at for (at,) in rows]
 
+    def campaigns(self, wiki: str) -> list[str]:
+        """The names of the campaigns on *wiki*, oldest first."""
+        with self._reading():
+            rows = self.db.execute(
+                'SELECT name FROM campaign WHERE wiki = ? ORDER BY created, id', (wiki,)
+            ).fetchall()
+        return [name for (name,) in rows]
+
+    def reached_by(self, wiki: str, name: str) -> tuple[str, dict[int | str, float]] | None:
+        """When the campaign *name* on *wiki* first reached each of its recipients (by email
+        or talk page): its name as first written, and {user id, or name for an old row:
+        time}; None when *wiki* has no such campaign."""
+        with self._reading():
+            ids = schema.campaigns_named(self.db, wiki, name)
+            if not ids:
+                return None
+            first = self.db.execute('SELECT name FROM campaign WHERE id = ?', (ids[0],))
+            written = first.fetchone()[0]
+            rows = self.db.execute(
+                'SELECT userid, username, reached FROM recipient'
+                f' WHERE campaign IN ({_marks(ids)}) AND reached IS NOT NULL',
+                ids,
+            ).fetchall()
+        found: dict[int | str, float] = {}
+        for userid, username, reached in rows:
+            key = userid if userid is not None else username
+            found[key] = min(reached, found.get(key, reached))
+        return written, found
+
+    def ids_of(self, wiki: str, name: str) -> tuple[int, ...]:
+        """The ids of the campaign *name* on *wiki* (see :func:`.schema.campaigns_named`)."""
+        with self._reading():
+            return tuple(schema.campaigns_named(self.db, wiki, name))
+
     def reached_elsewhere(
-        self, wiki: str, users: Iterable, since: float, domain: tuple[str, int] | None = None
+        self,
+        wiki: str,
+        users: Iterable,
+        since: float,
+        domain: tuple[str, int] | None = None,
+        besides: Iterable[int] = (),
     ) -> dict[str, list[str]]:
-        """Which of *users* other campaigns reached since *since*, by campaign.
+        """Which of *users* other campaigns reached since *since*, by campaign; not
+        counting this campaign nor those whose ids are *besides*.
 
         Campaigns on *wiki* match *users* by account (and rows of older journals by
         name); with a central-id *domain*, those of that domain on other wikis match
@@ -994,11 +1183,12 @@ class Journal:
         )
         with self._reading():
             same = [row[0] for row in self._same_name()] if self.campaign_name else []
-            same = sorted(set(same) | set(self._ids))
+            same = sorted(set(same) | set(self._ids) | set(besides))
             rows = self.db.execute(
                 'SELECT c.name, c.wiki, r.userid, r.registered, r.centralid, r.username'
                 ' FROM recipient r JOIN campaign c ON c.id = r.campaign'
-                f' WHERE c.id NOT IN ({_marks(same)}) AND r.state IN (?, ?, ?, ?)'
+                f' WHERE c.id NOT IN ({_marks(same)})'
+                " AND (r.state IN (?, ?, ?, ?) OR r.talk IN ('sending', 'posted', 'uncertain'))"
                 ' AND r.updated >= ? AND (c.wiki = ? OR (c.provider = ? AND c.central = ?))'
                 ' ORDER BY r.updated',
                 (*same, *reached, since, wiki, *(domain or ('', 0))),

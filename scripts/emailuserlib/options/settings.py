@@ -81,10 +81,16 @@ class Settings:
     check: bool = False
     report: Path | None = None
     fallback: Fallback = Fallback.NONE
+    #: -alsotalk: every recipient emailed gets a talk page post too.
+    alsotalk: bool = False
     editors: bool = False
     #: -since:, in UTC.
     since: datetime | None = None
     minedits: int = 1
+    #: -group:, the user groups whose members are recipients (``user``: every account).
+    group: tuple[str, ...] = ()
+    #: -inactive:, days without an edit or a logged action; None for no such filter.
+    inactive: int | None = None
     #: The opt-out pages and categories, as titles of this wiki.
     optout: tuple[str, ...] = ()
     #: The way-out paragraph in the operator's words (``{url}`` for the address);
@@ -98,9 +104,25 @@ class Settings:
     wait: bool = False
     ratelimit: RateLimit | None = None
     campaign: str = ''
+    #: -after:, the campaign of the same journal whose reached recipients this run takes.
+    after: str = ''
+    afterdays: int = 0
+    #: -deadline:, the first moment at which nothing is sent, in UTC.
+    deadline: datetime | None = None
     always: bool = False
     journal: Path | None = None
+    #: -statusfile:, where the outcome of every run is written as JSON.
+    statusfile: Path | None = None
+    #: -deferredexit:, the exit status of a run deferred by a limit or -max.
+    deferredexit: int = 75
+    #: -logpage:, the wiki page that gets who was reached after each run.
+    logpage: str = ''
     resend: Resend = Resend.NONE
+
+    @property
+    def talk(self) -> bool:
+        """Whether the run posts on talk pages (-fallback:talk or -alsotalk)."""
+        return bool(self.fallback or self.alsotalk)
 
     @property
     def body_given(self) -> bool:

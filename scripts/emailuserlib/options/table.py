@@ -44,7 +44,7 @@ import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +192,111 @@ def parse_since(text: str) -> datetime:
     return when
 
 
+def parse_deadline(text: str) -> datetime:
+    """A date (the end of that day in UTC) or an ISO 8601 time, as an aware datetime.
+
+    The deadline is the first moment at which nothing is sent: for a date, the
+    start of the next day in UTC. A time without an offset is UTC. A deadline in
+    the past is a value all the same (a scheduled job that outlived its event):
+    the run says so.
+
+    :raises Bad: no such date or time
+    """
+    value = text.strip()
+    bad = Bad(
+        'is not a date or an ISO 8601 time',
+        'give it as {eg:2026-05-01} (until the end of that day in UTC) or '
+        '{eg:2026-05-01T18:00:00Z}',
+    )
+    if not _DATE.match(value):
+        raise bad
+    iso = value[:-1] + '+00:00' if value[-1:] in ('Z', 'z') else value
+    try:
+        when = datetime.fromisoformat(iso)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        when = when.astimezone(timezone.utc)
+        if _DATE.fullmatch(value):
+            when += timedelta(days=1)
+    except (ValueError, OverflowError):  # OverflowError: beyond the years a date has
+        raise bad from None
+    return when
+
+
+#: The most days -inactive: takes: a century, beyond which no wiki has a history.
+MOST_DAYS = 36_525
+
+
+def parse_days(text: str) -> int:
+    """-inactive:DAYS, a whole number of days of at least 1.
+
+    :raises Bad: not a positive whole number, or more than :data:`MOST_DAYS`
+    """
+    digits = text.strip()
+    if not re.fullmatch(r'[0-9]{1,18}', digits) or not 1 <= int(digits) <= MOST_DAYS:
+        raise Bad(
+            'is not a positive whole number of days',
+            f'give the days without an edit or a logged action, from 1 to {MOST_DAYS:,}, '
+            'as in {eg:365}',
+        )
+    return int(digits)
+
+
+def parse_afterdays(text: str) -> int:
+    """-afterdays:N, a whole number of days of at least 0.
+
+    :raises Bad: not a whole number, or more than :data:`MOST_DAYS`
+    """
+    digits = text.strip()
+    if not re.fullmatch(r'[0-9]{1,18}', digits) or int(digits) > MOST_DAYS:
+        raise Bad(
+            'is not a whole number of days',
+            f'give how many days ago, at least, the named campaign reached them, from 0 to '
+            f'{MOST_DAYS:,}, as in {{eg:25}}',
+        )
+    return int(digits)
+
+
+def parse_exit(text: str) -> int:
+    """-deferredexit:N, an exit status from 0 to 255.
+
+    :raises Bad: not a whole number from 0 to 255
+    """
+    digits = text.strip()
+    if not re.fullmatch(r'[0-9]{1,3}', digits) or int(digits) > 255:
+        raise Bad(
+            'is not an exit status',
+            'give a whole number from 0 to 255, as in {eg:0} for a scheduler that takes every '
+            'other status for a failure',
+        )
+    return int(digits)
+
+
+def parse_group(text: str) -> str:
+    """A user group's name as the wiki writes it (``sysop``); the wiki says whether it has it.
+
+    :raises Bad: no name, or one with characters no group name has
+    """
+    name = text.strip()
+    if not name or re.search(r'[\s|:#<>\[\]{}]', name):
+        raise Bad(
+            'is not the name of a user group',
+            'give the name the wiki uses, as in {eg:sysop} (or {eg:user} for every account)',
+        )
+    return name
+
+
+def parse_name(text: str) -> str:
+    """A name as written, without spaces at either end.
+
+    :raises Bad: nothing but spaces
+    """
+    name = ' '.join(text.split())
+    if not name:
+        raise Bad('needs a value', 'give it as in {eg:NAME}')
+    return name
+
+
 def parse_optoutnote(text: str) -> str:
     """The way-out paragraph in the operator's words, '' for none (``none``).
 
@@ -322,6 +427,18 @@ OPTIONS: tuple[Option, ...] = (
         choices={'talk': Fallback.TALK},
     ),
     Option(
+        'alsotalk',
+        'flag',
+        'also post the message on the user talk page of everyone emailed (and of those who '
+        'cannot be emailed, instead)',
+        'Also post the message as a new section on the user talk page of every recipient '
+        'who is emailed, and on the talk page of those who cannot be emailed instead (as '
+        '-fallback:talk does). Email and talk page are each journaled on their own and '
+        "delivered at most once; {{bots}}/{{nobots}}, MassMessage's opt-out category and "
+        'talk pages that are redirects are honoured as with -fallback:talk, and a message '
+        'that uses a column of the -users: files is refused (a talk page is public).',
+    ),
+    Option(
         'editors',
         'flag',
         "email the people who edited the generators' pages",
@@ -349,6 +466,31 @@ OPTIONS: tuple[Option, ...] = (
         '(default 1).',
         metavar='N',
         means='the fewest edits an editor must have made to these pages',
+    ),
+    Option(
+        'group',
+        'list',
+        'email the members of this user group (repeatable; `-group:user` for every account)',
+        'Email the members of the user group NAME (may be given more than once; combines '
+        'with generators and -users:), as the wiki lists them: one of its explicit groups '
+        '(sysop, bureaucrat, bot ...), or user for every account. An implicit group '
+        '(autoconfirmed ...) or one the wiki does not have is refused, naming its groups. '
+        'Temporary accounts and the sending account are left out.',
+        metavar='NAME',
+        parse=parse_group,
+    ),
+    Option(
+        'inactive',
+        'text',
+        'email only those with no edit and no logged action in the last DAYS days',
+        'Keep only the recipients (whatever their source) with no edit and no logged action '
+        '(any log entry they made, but the creation of their own account) in the last DAYS '
+        'days, nor registered in them; the others are left-out with their last activity. '
+        'Checked after the emailable check and the opt-outs, with one request per '
+        'recipient. {lastactive} (the date of the last activity in UTC, as 2025-03-01, or '
+        'the registration date when there is none) can be used in the subject and body.',
+        metavar='DAYS',
+        parse=parse_days,
     ),
     Option(
         'optout',
@@ -437,6 +579,39 @@ OPTIONS: tuple[Option, ...] = (
         metavar='NAME',
     ),
     Option(
+        'after',
+        'text',
+        'a staged notice: only those whom the campaign CAMPAIGN of the same journal reached',
+        'A second notice: only the recipients whom the campaign CAMPAIGN, in the same '
+        'journal and on the same wiki, reached (by email or talk page) at least -afterdays: '
+        'days ago; the others are left-out. The named campaign does not count for the '
+        '7-day guard between campaigns. A name the journal does not hold is refused, '
+        'naming the campaigns it holds.',
+        metavar='CAMPAIGN',
+        parse=parse_name,
+    ),
+    Option(
+        'afterdays',
+        'text',
+        'with `-after:`, only those it reached at least N days ago (default 0)',
+        'With -after:, only those whom that campaign reached at least N days ago (0 or '
+        'more; default 0).',
+        metavar='N',
+        parse=parse_afterdays,
+    ),
+    Option(
+        'deadline',
+        'text',
+        'send nothing from DATE on (a date: until the end of that day in UTC; or an ISO 8601 time)',
+        'From this moment on the campaign sends nothing: a date (2026-05-01) means the end '
+        'of that day in UTC, an ISO 8601 time (2026-05-01T18:00:00Z) that moment. A run '
+        'after it says that the deadline has passed and ends with exit status 0, so that a '
+        'scheduled job that outlives its event stops mailing by itself. Before it, the plan '
+        'says the deadline and warns when the limits cannot reach everyone in time.',
+        metavar='DATE',
+        parse=parse_deadline,
+    ),
+    Option(
         'always',
         'flag',
         'do not ask for each recipient',
@@ -452,6 +627,40 @@ OPTIONS: tuple[Option, ...] = (
         metavar='FILE',
         path=True,
         parse=parse_path,
+    ),
+    Option(
+        'statusfile',
+        'text',
+        'at the end of every run, write its outcome as JSON (for schedulers)',
+        'At the end of every run (also a refused, stopped or failed one), write a JSON file '
+        'with its outcome (done, deferred, stopped, refused or failed), the counts by '
+        'status, the campaign and journal, when the next email can go and the command to '
+        'run then; written whole or not at all. It replaces only a status file of this '
+        'script.',
+        metavar='FILE',
+        path=True,
+        parse=parse_path,
+    ),
+    Option(
+        'deferredexit',
+        'text',
+        'the exit status of a run that left recipients for a later one only because of a '
+        'limit or -max (default 75)',
+        'The exit status (0 to 255) of a deferred run: one that stopped, or sent nothing, '
+        "only because the account's limit, -ratelimit: or -max left recipients for a later "
+        'run (default 75). -deferredexit:0 suits a scheduler that takes every other status '
+        'for a failure. Ctrl-C, signals and an unreachable wiki still end with 75.',
+        metavar='N',
+        parse=parse_exit,
+    ),
+    Option(
+        'logpage',
+        'text',
+        'after a run that reached someone, append who was reached, when and how to this wiki page',
+        'After each run that reached someone, append to the page TITLE, in one edit, who was '
+        'reached, when and by which channels (email, talk page): never an address or a value '
+        'of the -users: files, which are refused with it, as such lists may be private.',
+        metavar='TITLE',
     ),
     Option(
         'resend',
@@ -495,6 +704,7 @@ RULES: tuple[Rule, ...] = (
     Rule('since', 'editors', 'counts edits to the pages of the generators'),
     Rule('minedits', 'editors', 'counts edits to the pages of the generators'),
     Rule('optoutnote', 'optout', 'tells readers how to get onto an opt-out list', ('',)),
+    Rule('afterdays', 'after', 'counts the days since another campaign reached them'),
 )
 
 

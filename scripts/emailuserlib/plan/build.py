@@ -17,7 +17,7 @@ from ..core.errors import EmailUserError
 from ..core.words import braces, name_list
 from ..journal.answer import Answer
 from ..message.template import Message, check_subject_length
-from ..options.settings import Fallback, RateLimit, Settings
+from ..options.settings import RateLimit, Settings
 from ..recipients.editors import EditorSearch, check_values
 from ..recipients.namelist import NameList
 from ..recipients.resolve import Resolver
@@ -38,6 +38,7 @@ def build_campaign(
     search: EditorSearch | None = None,
     origin: str = '',
     central: Central | None = None,
+    notes: Iterable[str] = (),
 ) -> Campaign:
     """The campaign of this run, from its parts: the only place one is made."""
     return Campaign(
@@ -54,6 +55,7 @@ def build_campaign(
         search,
         origin,
         central or Central(),
+        tuple(notes),
     )
 
 
@@ -75,12 +77,19 @@ def check_rows(settings: Settings, message: Message, lists: NameList) -> None:
     problems = lists.empty_values(used) if used else []
     if problems:
         raise EmailUserError('\n'.join(problems))
-    if settings.fallback == Fallback.TALK and used:
+    if settings.talk and used:
         which = braces(used)
+        option = '-alsotalk' if settings.alsotalk else '-fallback:talk'
         raise EmailUserError(
-            f'-fallback:talk posts the message on public talk pages, where {which} from the '
-            "-users: files would publish each row's value: leave out -fallback:talk, or "
+            f'{option} posts the message on public talk pages, where {which} from the '
+            f"-users: files would publish each row's value: leave out {option}, or "
             f'{which} from the message.'
+        )
+    if settings.logpage and settings.users:
+        raise EmailUserError(
+            f'-logpage:{settings.logpage} publishes who was reached, and the recipients come '
+            'from -users: files, which may be private lists: leave out -logpage:, or give '
+            'the recipients another way (a category, -group:).'
         )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..core.accounts import Central, Recipient, Status
 from ..journal.answer import Answer
 from ..message.template import Message
-from ..options.settings import Fallback, RateLimit, Settings
+from ..options.settings import RateLimit, Settings
 from ..recipients.editors import EditorSearch
 from ..recipients.resolve import Resolver
 from ..wiki.account import Account
@@ -23,9 +23,21 @@ DELIVERS = (Status.EMAILABLE,)
 DELIVERS_WITH_TALK = (Status.EMAILABLE, Status.NOT_EMAILABLE)
 
 
+#: With -alsotalk, who gets the talk page post still due: those emailed now or earlier,
+#: or whose email is uncertain, and those who cannot be emailed.
+TALK_DUE = (
+    Status.EMAILABLE,
+    Status.NOT_EMAILABLE,
+    Status.SENT,
+    Status.ALREADY_SENT,
+    Status.UNCERTAIN,
+    Status.FAILED,
+)
+
+
 def delivers(settings: Settings) -> tuple[Status, ...]:
-    """The statuses a run with these settings delivers to."""
-    return DELIVERS_WITH_TALK if settings.fallback == Fallback.TALK else DELIVERS
+    """The statuses a run with these settings delivers to (an email, or a post)."""
+    return DELIVERS_WITH_TALK if settings.talk else DELIVERS
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,9 @@ class Campaign:
     #: How people are told apart beyond this wiki (its central-id provider), for the
     #: plan and the journal.
     central: Central = field(default_factory=Central)
+    #: The plan's lines about how the recipients were found and narrowed (-group:,
+    #: -inactive:, -after:), in that order.
+    notes: tuple[str, ...] = ()
 
     @property
     def sitename(self) -> str:
@@ -65,8 +80,15 @@ class Campaign:
         return delivers(self.settings)
 
     def deliverable(self, recipient: Recipient) -> bool:
-        """Whether this run delivers to *recipient* as its status is now."""
-        return recipient.status in self.delivers
+        """Whether this run delivers to *recipient* as its status is now: an email, a talk
+        page post, or with -alsotalk the post still due to one emailed earlier."""
+        if self.settings.alsotalk and recipient.status == Status.NOT_EMAILABLE:
+            return self.talk_due(recipient)  # the post is all it gets
+        return recipient.status in self.delivers or self.talk_due(recipient)
+
+    def talk_due(self, recipient: Recipient) -> bool:
+        """-alsotalk: whether *recipient*'s talk page post is still to be made."""
+        return self.settings.alsotalk and recipient.talk is None and recipient.status in TALK_DUE
 
     def email_for(self, recipient: Recipient) -> tuple[str, str]:
         """The subject and body that *recipient* gets, with their placeholders filled."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import pywikibot
 
 from ..core.accounts import Central, Recipient, Status, with_detail
-from ..core.words import duration, estimate_seconds, name_list
+from ..core.words import duration, estimate_seconds, moment, name_list
 from ..message.template import render
 from ..options.settings import RateLimit
 from ..wiki.mail import wiki_mail
@@ -273,7 +273,7 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
         reached_elsewhere=list(answer.reached_elsewhere),
         settings=campaign.origin,
         test=test,
-        sources=[campaign.search.summary()] if campaign.search else [],
+        sources=([campaign.search.summary()] if campaign.search else []) + list(campaign.notes),
         accounts=accounts_line(campaign.central),
     )
     note, refusal = nothing_fits_now(campaign, budget, simulate)
@@ -287,9 +287,37 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
                 'campaign ran before, stop now and give its journal with -journal:.',
             )
         )
+    if answer.filesystem:
+        lines.append(
+            (
+                'info',
+                f"  The journal's folder is on a network filesystem ({answer.filesystem}): the "
+                "journal uses SQLite's rollback journal instead of WAL, and each run takes "
+                'its lock before it opens the journal.',
+            )
+        )
+    if settings.logpage and not settings.test:
+        lines.append(
+            (
+                'info',
+                f'  After the run, who it reached {"would be" if simulate else "is"} added '
+                f'to {settings.logpage} in one edit: their names, when and by which '
+                'channels (-logpage:).',
+            )
+        )
     if note:
         lines.append(('info', note))
-    if settings.fallback:
+    if settings.deadline:
+        lines += deadline_lines(
+            settings.deadline,
+            sum(1 for r in campaign.recipients if r.status == Status.EMAILABLE),
+            facts.limits,
+            put_throttle,
+            time.time(),
+        )
+    if settings.alsotalk:
+        lines.append(('info', talk_line(campaign, simulate)))
+    elif settings.fallback:
         posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
         if posts:
             lines.append(
@@ -307,6 +335,62 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
     if not refusal:
         lines += [('info', line) for line in previews(campaign, emailable)]
     return Plan(tuple(lines), refusal)
+
+
+def talk_line(campaign: Campaign, simulate: bool) -> str:
+    """-alsotalk: the plan's count of the second channel, the talk page posts."""
+    due = [r for r in campaign.recipients if campaign.talk_due(r)]
+    emailed = sum(1 for r in due if r.status == Status.EMAILABLE)
+    only = sum(1 for r in due if r.status == Status.NOT_EMAILABLE)
+    later = len(due) - emailed - only
+    done = sum(1 for r in campaign.recipients if r.talk == Status.POSTED)
+    uncertain = sum(1 for r in campaign.recipients if r.talk == Status.UNCERTAIN)
+    verb = 'would get' if simulate else 'get'
+    parts = [f'{emailed} of those emailed also {verb} the message on their talk page']
+    if only:
+        parts.append(f'{only} who cannot be emailed {verb} it there only')
+    if later:
+        parts.append(f'{later} emailed by earlier runs {verb} it there now')
+    said = ', '.join(parts[:-1]) + (' and ' if len(parts) > 1 else '') + parts[-1]
+    earlier = f'; {done} talk pages have it from earlier runs' if done else ''
+    if uncertain:
+        earlier += f', {uncertain} may have it (uncertain)'
+    return (
+        f'  Talk pages (-alsotalk): {said}{earlier}; not where {{{{bots}}}}/{{{{nobots}}}} '
+        "or MassMessage's opt-out category on the user or talk page forbids it, nor on a "
+        'talk page that is a redirect.'
+    )
+
+
+def deadline_lines(
+    deadline, count: int, limits: list[tuple[RateLimit, int]], put_throttle: float, now: float
+) -> list[tuple[str, str]]:
+    """The plan's line about -deadline:, and a warning when the limits cannot reach all
+    *count* recipients before it (at best: a run each time a window opens)."""
+    left = deadline.timestamp() - now
+    lines = [
+        (
+            'info',
+            f'  Deadline: {moment(deadline)}, in {duration(left)}: nothing is sent after it '
+            '(-deadline:).',
+        )
+    ]
+    fit = count
+    for limit, used in limits:
+        windows = int(left // limit.seconds)
+        fit = min(fit, max(limit.hits - used, 0) + windows * limit.hits)
+    if put_throttle > 0:
+        fit = min(fit, int(left // put_throttle) + 1)
+    if fit < count:
+        lines.append(
+            (
+                'warning',
+                f"The account's email limits let at most {fit:,} of the {count:,} users be "
+                f'emailed before the deadline, even with a run each time the limit allows '
+                'one: the others will not be emailed.',
+            )
+        )
+    return lines
 
 
 def show_plan(plan: Plan) -> None:

@@ -21,7 +21,11 @@ from ..core.errors import EmailUserError
 HEADER = ('username', 'status', 'detail')
 #: What -editors adds to each row.
 EDITOR_COLUMNS = ('edits', 'pages')
-#: The first rows of the reports this script writes: with -editors, ``edits,pages`` follow.
+#: The columns that may follow :data:`HEADER`, in this order: -editors' ``edits,pages``,
+#: -alsotalk's ``talk`` (the talk page post's outcome) and -inactive:'s ``lastactive``.
+OPTIONAL_COLUMNS = (*EDITOR_COLUMNS, 'talk', 'lastactive')
+#: The first rows of the reports this script writes, without and with -editors (any
+#: other first row of :data:`HEADER` and some :data:`OPTIONAL_COLUMNS` in order is one too).
 HEADERS = (HEADER, (*HEADER, *EDITOR_COLUMNS))
 
 #: What a spreadsheet takes for the start of a formula; such a cell gets a leading '.
@@ -155,7 +159,16 @@ def is_report(path: Path) -> bool:
         first = start.split(b'\n', 1)[0].rstrip(b'\r').decode('utf-8')
     except UnicodeDecodeError:
         return False
-    return first in {','.join(header) for header in HEADERS}
+    return is_header(tuple(first.split(',')))
+
+
+def is_header(cells: tuple[str, ...]) -> bool:
+    """Whether *cells* are a first row this script writes: :data:`HEADER`, then some of
+    :data:`OPTIONAL_COLUMNS` in their order."""
+    if cells[: len(HEADER)] != HEADER:
+        return False
+    rest = iter(OPTIONAL_COLUMNS)
+    return all(any(cell == column for column in rest) for cell in cells[len(HEADER) :])
 
 
 def check_journal_path(journal: Path, inputs: Iterable[tuple[str, str]]) -> None:
@@ -264,17 +277,28 @@ def save_report(
     return True
 
 
-def report_header(editors: bool) -> tuple[str, ...]:
-    """The report's header: ``edits,pages`` follow the usual columns with -editors."""
-    return HEADERS[1] if editors else HEADER
+def report_header(editors: bool, talk: bool = False, inactive: bool = False) -> tuple[str, ...]:
+    """The report's header: ``edits,pages`` follow the usual columns with -editors,
+    ``talk`` with -alsotalk and ``lastactive`` with -inactive:."""
+    wanted = {*(EDITOR_COLUMNS if editors else ()), *(('talk',) if talk else ())}
+    if inactive:
+        wanted.add('lastactive')
+    return HEADER + tuple(c for c in OPTIONAL_COLUMNS if c in wanted)
 
 
-def report_rows(recipients: Iterable, editors: bool) -> list[tuple[str, ...]]:
+def _cell(recipient, column: str) -> str:
+    if column == 'talk':
+        talk = getattr(recipient, 'talk', None)
+        detail = getattr(recipient, 'talkdetail', '')
+        return f'{talk} ({detail})' if talk and detail else str(talk or '')
+    return recipient.values.get(column, '')
+
+
+def report_rows(
+    recipients: Iterable, editors: bool, talk: bool = False, inactive: bool = False
+) -> list[tuple[str, ...]]:
     """One report row per recipient, under :func:`report_header`: name, status and
-    detail, then with -editors the ``edits`` and ``pages`` cells."""
-    if editors:
-        return [
-            (r.name, str(r.status), r.detail, *(r.values.get(c, '') for c in EDITOR_COLUMNS))
-            for r in recipients
-        ]
-    return [(r.name, str(r.status), r.detail) for r in recipients]
+    detail, then with -editors the ``edits`` and ``pages`` cells, with -alsotalk the
+    talk page post's outcome, with -inactive: the last activity."""
+    extra = report_header(editors, talk, inactive)[len(HEADER) :]
+    return [(r.name, str(r.status), r.detail, *(_cell(r, c) for c in extra)) for r in recipients]

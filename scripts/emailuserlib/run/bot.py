@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -32,8 +33,6 @@ from pywikibot.logging import exception
 from ..core import sentences
 from ..core.accounts import Recipient, Status
 from ..core.errors import (
-    EXIT_ERROR,
-    EXIT_OK,
     EXIT_PENDING,
     EmailUserError,
     JournalError,
@@ -41,13 +40,14 @@ from ..core.errors import (
     RateLimited,
     SenderRefused,
 )
-from ..core.words import duration, name_list
-from ..journal.store import JOURNAL_STATE, Journal, State
+from ..core.words import duration, moment, name_list
+from ..journal.store import JOURNAL_STATE, TALK_STATE, Journal, State
 from ..options.settings import Fallback
 from ..plan.campaign import Campaign
 from ..recipients.optout import apply_massmessage_optout, optout_names
 from ..report.files import report_header, report_rows, save_report
-from ..wiki import talk
+from ..report.status import DEFERRED, DONE, FAILED, STOPPED, exit_status
+from ..wiki import logpage, talk
 from ..wiki.post import Outcome, Sender
 from ..wiki.site import UNREACHABLE
 from .interrupts import Interrupts
@@ -66,10 +66,12 @@ UNCONFIRMED = 'the wiki did not confirm that the name is still this account; a r
 
 @dataclass(frozen=True)
 class Stop:
-    """Why sending stopped: the sentence to say, and the exit status."""
+    """Why sending stopped: the sentence to say, and the outcome (see :mod:`..report.status`)."""
 
     sentence: str
-    status: int = EXIT_PENDING
+    #: ``deferred`` (a limit or -max left recipients for a later run), ``stopped``
+    #: (a signal, the wiki away ...), ``failed`` (something must be fixed) or ``done``.
+    outcome: str = STOPPED
     #: The operator asked for it (-max, quit): said as information, not as an error.
     asked: bool = False
 
@@ -106,6 +108,10 @@ class EmailUserBot(BaseBot):
         self.stop_reason: Stop | None = None
         self.settled: set[int] = set()  # where the recipients settle() has seen are
         self.emails = 0  # emails sent (or simulated) in this run
+        #: -alsotalk: the talk page posts' outcomes, counted once the run is over.
+        self.talk_counter: Counter = Counter()
+        #: Who this run reached, by where they are: (name, channels, when), for -logpage:.
+        self.reached: dict[int, tuple[str, tuple[str, ...], float]] = {}
         self.declined = 0
         self.uncertain_in_a_row = 0
         self.started = self.refreshed = time.monotonic()
@@ -145,32 +151,37 @@ class EmailUserBot(BaseBot):
                 self.stop(
                     f'A real run would stop here, after {self.emails} emails, as '
                     f'-max:{most} asks; a rerun would go on with the others.',
-                    EXIT_OK,
+                    DONE,
                     asked=True,
                 )
                 return True
             self.stop(
                 f'Stopped after {self.emails} emails as -max:{most} asks: run the '
                 'same command again to go on.',
+                DEFERRED,
                 asked=True,
             )
             return True
-        return False
+        return self.past_deadline()
 
     def treat(self, recipient: Recipient) -> None:
-        """Ask (unless -always), then email *recipient* once, or post on the talk page."""
+        """Ask (unless -always), then email *recipient* once, or post on the talk page;
+        with -alsotalk, the talk page post after the email, or the one still due."""
         at = self.at
         self.progress_line.step()
         try:
-            if recipient.status == Status.NOT_EMAILABLE:
-                self.post(at)
-            elif self.user_confirm(f'Email {recipient.name}?'):
-                self.email(at)
+            if recipient.status == Status.EMAILABLE:
+                if self.user_confirm(f'Email {recipient.name}?'):
+                    self.email(at)
+                else:
+                    self.declined += 1
+                    self.settle(at, Status.PENDING, DECLINED, record=False)
+            elif self.settings.alsotalk:
+                self.also_post(at)  # cannot be emailed, or was emailed by an earlier run
             else:
-                self.declined += 1
-                self.settle(at, Status.PENDING, DECLINED, record=False)
+                self.post(at)
         except JournalError as e:
-            self.stop(str(e), EXIT_ERROR)
+            self.stop(str(e), FAILED)
         except UNREACHABLE as e:
             self.stop(sentences.wiki_unreachable(self.site, e))
         self.interrupts.check()
@@ -179,17 +190,32 @@ class EmailUserBot(BaseBot):
         """Settle who is left, write the report, and say why the run stopped."""
         self.interrupts.restore()
         for at, r in enumerate(self.current):
-            if at in self.settled:
-                continue
-            if not self.campaign.deliverable(r):
-                # Settled by the plan (not-emailable, no-such-user, already-sent ...):
-                # whatever stopped the run, a rerun would not deliver to them either.
-                self.settle(at, r.status, r.detail, record=False)
-                continue
-            left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
-            self.settle(at, Status.PENDING, left, record=False)
+            talk_left = self.campaign.talk_due(r)
+            if at not in self.settled:
+                if r.status not in self.campaign.delivers:
+                    # Settled by the plan (not-emailable, no-such-user, already-sent ...):
+                    # whatever stopped the run, a rerun would not deliver to them either.
+                    self.settle(at, r.status, r.detail, record=False)
+                elif r.status == Status.NOT_EMAILABLE and self.settings.alsotalk:
+                    self.settle(at, r.status, r.detail, record=False)  # the post is left
+                else:
+                    left = 'talk page post not made yet' if r.status == Status.NOT_EMAILABLE else ''
+                    self.settle(at, Status.PENDING, left, record=False)
+            if talk_left:
+                self.current[at] = replace(self.current[at], talk=Status.PENDING, talkdetail='')
+        self.talk_counter = Counter(r.talk for r in self.current if r.talk is not None)
         self.write_report()
+        self.write_log()
         uncertain = [r.name for r in self.current if r.status == Status.UNCERTAIN]
+        unproved = [r.name for r in self.current if r.talk == Status.UNCERTAIN]
+        if unproved:
+            many = len(unproved) > 1
+            pywikibot.warning(
+                f'{len(unproved)} talk page post{"s are" if many else " is"} uncertain: the '
+                'section may or may not have been saved, and is not posted again by itself '
+                f'({name_list(unproved)}): look at {"those pages" if many else "the page"}; to '
+                'post again on purpose, add -resend:uncertain.'
+            )
         if uncertain:
             many = len(uncertain) > 1
             pywikibot.warning(
@@ -203,9 +229,9 @@ class EmailUserBot(BaseBot):
         # Each recipient is counted by its outcome; Pywikibot's generic counts repeat them.
         for generic in ('read', 'skip'):
             self.counter.pop(generic, None)
-        remaining = self.counter[Status.PENDING] - self.declined
+        remaining = self._left()
         if self.interrupts.received is not None and remaining > 0:
-            self.stop('Stopped as asked: run the same command again to go on.', asked=True)
+            self.stop('Stopped as asked: run the same command again to go on.', STOPPED, asked=True)
         if self.stop_reason:
             say = pywikibot.info if self.stop_reason.asked else pywikibot.error
             say(self.stop_reason.sentence)
@@ -229,12 +255,15 @@ class EmailUserBot(BaseBot):
         for status, count in self.counter.items():
             if count:
                 pywikibot.info(f'{count} {status} operation{"s" if count > 1 else ""}')
+        if self.talk_counter:
+            said = ', '.join(f'{n} {s}' for s, n in sorted(self.talk_counter.items()))
+            pywikibot.info(f'Talk pages: {said}')
         pywikibot.info(f'Execution time: {duration(time.monotonic() - self.started)}')
         error = sys.exc_info()[0]
         if error is not None and not issubclass(error, KeyboardInterrupt):
             pywikibot.info('Script terminated by exception:\n')
             exception(exc_info=False)
-        elif self.exit_status() == EXIT_OK:
+        elif self.outcome() == DONE:
             pywikibot.info('Script terminated successfully.')
 
     # Outcomes -------------------------------------------------------------
@@ -261,8 +290,36 @@ class EmailUserBot(BaseBot):
         self.current[at] = replace(recipient, status=status, detail=detail)
         self.settled.add(at)
         self.counter[status] += 1
+        if record and status in (Status.SENT, Status.POSTED):
+            self.reached_by(at, 'email' if status == Status.SENT else 'talk page')
         if error:
             raise error
+
+    def settle_talk(self, at: int, status: Status, detail: str = '', record: bool = True) -> None:
+        """-alsotalk: set the outcome of the talk page post to the recipient at *at* and
+        write it to the journal, on its own beside the email's.
+
+        If the journal cannot take it, the post is uncertain (the journal still says
+        ``sending``) and the error stops the run.
+        """
+        recipient = self.current[at]
+        error = None
+        state = TALK_STATE.get(status) if record else None
+        if state is not None and self.records:
+            try:
+                self.journal.record_talk(recipient, state, detail)
+            except JournalError as e:
+                status, detail, error = Status.UNCERTAIN, 'the journal could not record it', e
+        self.current[at] = replace(recipient, talk=status, talkdetail=detail)
+        if record and status == Status.POSTED:
+            self.reached_by(at, 'talk page')
+        if error:
+            raise error
+
+    def reached_by(self, at: int, channel: str) -> None:
+        """Note that this run reached the recipient at *at* by *channel*, for -logpage:."""
+        _, channels, when = self.reached.get(at, (self.current[at].name, (), time.time()))
+        self.reached[at] = (self.current[at].name, (*channels, channel), when)
 
     def begin(self, recipient: Recipient, how: str = '') -> None:
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
@@ -281,9 +338,13 @@ class EmailUserBot(BaseBot):
         answers."""
         while True:
             name = self.current[at].name
+            if self.deadline_before_next_email():
+                return
             stop = self.waits.before_email(name, self.emails, self._left_to_email)
             if stop:
-                self.stop(stop)
+                self.stop(stop, DEFERRED)
+                return
+            if self.past_deadline():  # -wait waited up to it
                 return
             if not config.simulate:  # a dry run waits for nothing
                 self.waited |= throttle_wait(self.site, f'emailing {name}')
@@ -304,11 +365,11 @@ class EmailUserBot(BaseBot):
                     stopping=self.interrupts.received is not None,
                 )
                 if stop:
-                    self.stop(stop)
+                    self.stop(stop, STOPPED if self.interrupts.received else DEFERRED)
                     return
                 continue  # waited: ask the wiki again
             except SenderRefused as e:
-                self.stop(str(e), e.status)
+                self.stop(str(e), STOPPED if e.status == EXIT_PENDING else FAILED)
                 return
             except NotSent as e:
                 self.stop(
@@ -342,9 +403,14 @@ class EmailUserBot(BaseBot):
                 self.undo_begin(self.current[at])
                 raise
             refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
-            if not (refused and self.settings.fallback == Fallback.TALK):
+            if not (refused and self._fallback_only):
                 self.settle(at, outcome.status, outcome.detail, final=refused and final)
         return outcome
+
+    @property
+    def _fallback_only(self) -> bool:
+        """-fallback:talk without -alsotalk: a refused email is answered by a post, as one."""
+        return self.settings.fallback == Fallback.TALK and not self.settings.alsotalk
 
     def _renamed_meanwhile(self, at: int, outcome: Outcome) -> tuple[Outcome, bool]:
         """The wiki knows no account by the recipient's name: renamed since the check?
@@ -445,6 +511,9 @@ class EmailUserBot(BaseBot):
             self.current[at] = replace(self.current[at], detail=outcome.detail)
             self.post(at)
             return
+        if self.settings.alsotalk and outcome.status != Status.NO_SUCH_USER:
+            self.also_post(at)
+            return
         self.progress_line.show(at, self.emails)
 
     def refresh(self) -> None:
@@ -477,7 +546,7 @@ class EmailUserBot(BaseBot):
             # more is known to be safe to email.
             self.stop(
                 f'The opt-out lists cannot be read again, so nobody more is emailed: {e}',
-                e.status,
+                STOPPED if e.status == EXIT_PENDING else FAILED,
             )
             return
         self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
@@ -493,7 +562,7 @@ class EmailUserBot(BaseBot):
             try:
                 self.journal.note_optouts(opted)
             except JournalError as e:
-                self.stop(str(e), EXIT_ERROR)
+                self.stop(str(e), FAILED)
         if gone:
             self.progress_line.recount()
             pywikibot.info(
@@ -510,6 +579,9 @@ class EmailUserBot(BaseBot):
         recipient = self.current[at]
         if recipient.status == Status.EMAILABLE:
             return True
+        if recipient.status == Status.NOT_EMAILABLE and self.settings.alsotalk:
+            self.also_post(at)
+            return False
         if recipient.status == Status.NOT_EMAILABLE and self.settings.fallback == Fallback.TALK:
             self.post(at)
             return False
@@ -519,6 +591,8 @@ class EmailUserBot(BaseBot):
 
     def post(self, at: int) -> None:
         """-fallback:talk: the message as a new section of the user's talk page."""
+        if self.past_deadline():
+            return
         self.refresh()
         recipient = self.current[at]
         if recipient.status == Status.OPTED_OUT or self.stop_reason:
@@ -546,27 +620,152 @@ class EmailUserBot(BaseBot):
             self.settle(at, outcome.status, outcome.detail, final=outcome.status == Status.POSTED)
         self.progress_line.show(at, self.emails)
 
+    def also_post(self, at: int) -> None:
+        """-alsotalk: the message as a new section of the user's talk page, once.
+
+        After the email (whatever the wiki answered), or alone for one who cannot
+        be emailed or whose email an earlier run sent. The post is journaled on
+        its own: ``sending`` before the edit, its outcome after it.
+        """
+        recipient = self.current[at]
+        stopping = self.interrupts.received is not None  # after the email in flight
+        if stopping or self.past_deadline() or (self.stop_reason and not self.stop_reason.asked):
+            if at not in self.settled:
+                self.settle(at, recipient.status, recipient.detail, record=False)
+            return  # left for a later run (teardown says it is pending)
+        if recipient.talk is None:
+            self.refresh()
+            recipient = self.current[at]
+        if self.stop_reason and not self.stop_reason.asked:
+            return
+        if recipient.status == Status.OPTED_OUT or recipient.talk is not None:
+            if at not in self.settled:
+                self.settle(at, recipient.status, recipient.detail, record=False)
+            self.progress_line.show(at, self.emails)
+            return
+        page = pywikibot.Page(self.site, recipient.name, ns=3)
+        why = talk.refusal(page)
+        if why:
+            self.settle_talk(at, Status.LEFT_OUT, why, record=False)
+        elif self.user_confirm(
+            f'Post the message on {page.title()}'
+            + (' too?' if recipient.status in (Status.SENT, Status.ALREADY_SENT) else '?')
+        ):
+            subject, body = self.campaign.email_for(recipient)
+            with self.interrupts.protect(recipient.name):
+                if self.records:
+                    self.journal.record_talk(recipient, 'sending')
+                outcome = talk.post(
+                    self.site, recipient.name, subject, body, self.campaign.account.name
+                )
+                self.settle_talk(at, outcome.status, outcome.detail)
+        if at not in self.settled:
+            self.settle(at, self.current[at].status, self.current[at].detail, record=False)
+        self.progress_line.show(at, self.emails)
+
     # Stopping and after -------------------------------------------------------
 
-    def stop(self, sentence: str, status: int = EXIT_PENDING, asked: bool = False) -> None:
-        """Stop before the next recipient; teardown reports *sentence*."""
+    def stop(self, sentence: str, outcome: str = STOPPED, asked: bool = False) -> None:
+        """Stop before the next recipient; teardown reports *sentence*.
+
+        *outcome* is ``deferred``, ``stopped``, ``failed`` or ``done`` (see
+        :mod:`..report.status`).
+        """
         if self.stop_reason is None or self.stop_reason.asked:
-            self.stop_reason = Stop(sentence, status, asked)
+            self.stop_reason = Stop(sentence, outcome, asked)
+
+    def past_deadline(self) -> bool:
+        """-deadline: stop (done) once it has passed; whether it has."""
+        deadline = self.settings.deadline
+        if deadline is None or time.time() < deadline.timestamp():
+            return False
+        if not self.stop_reason or self.stop_reason.asked:
+            self.stop(
+                f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more '
+                'is sent (-deadline:).',
+                DONE,
+                asked=True,
+            )
+        return True
+
+    def deadline_before_next_email(self) -> bool:
+        """Stop (done) when the limits let the next email go only after -deadline:."""
+        deadline = self.settings.deadline
+        if deadline is None or config.simulate:
+            return self.past_deadline()
+        wait = self.budget.wait()
+        if wait <= 0 or time.time() + wait < deadline.timestamp():
+            return self.past_deadline()
+        left = self._left_to_email()
+        self.stop(
+            f"The account's email limit lets the next email go only in {duration(wait)}, "
+            f'after the deadline of this campaign, {moment(deadline)}: nothing more is sent, '
+            f'and {left} {"recipients are" if left != 1 else "recipient is"} not emailed '
+            '(-deadline:).',
+            DONE,
+            asked=True,
+        )
+        return True
 
     def write_report(self) -> None:
         """Write -report:FILE from each recipient's settled outcome."""
         report = self.settings.report
         if report:
-            editors = self.settings.editors
-            save_report(report, report_rows(self.current, editors), report_header(editors))
+            settings = self.settings
+            columns = (settings.editors, settings.alsotalk, bool(settings.inactive))
+            save_report(report, report_rows(self.current, *columns), report_header(*columns))
+
+    def outcome(self) -> str:
+        """``done``, ``deferred`` (a limit or -max left recipients for a later run),
+        ``stopped`` (a signal, the wiki away ...) or ``failed`` (something is wrong: a
+        failed or uncertain delivery, the journal ...).
+
+        A failed or uncertain recipient outweighs a deferral, so that a scheduler hears
+        of it during the campaign, not only at its end.
+        """
+        stop = self.stop_reason
+        if stop and stop.outcome in (STOPPED, FAILED):
+            return stop.outcome
+        talk = self.talk_counter
+        if self.counter[Status.FAILED] or self.counter[Status.UNCERTAIN]:
+            return FAILED
+        if talk[Status.FAILED] or talk[Status.UNCERTAIN]:
+            return FAILED
+        if stop:
+            return stop.outcome
+        if self._left() > 0:
+            return STOPPED
+        return DONE
+
+    def _left(self) -> int:
+        """How many deliveries a stop left for a later run: emails and talk page posts.
+
+        Recipients the operator answered "no" for were not left behind by a stop.
+        """
+        return self.counter[Status.PENDING] - self.declined + self.talk_counter[Status.PENDING]
+
+    def write_log(self) -> None:
+        """-logpage: append who this run reached; a failure is said, and changes nothing else."""
+        title = self.settings.logpage
+        if not title or not self.reached or config.simulate:
+            return
+        reached = [self.reached[at] for at in sorted(self.reached)]
+        try:
+            problem = logpage.append(self.site, title, reached, self.campaign.journal.name)
+        except UNREACHABLE as e:
+            problem = f'the wiki cannot be reached ({e})'
+        if problem:
+            pywikibot.warning(f'Who this run reached was not added to {title}: {problem}.')
+        else:
+            pywikibot.info(f'Who this run reached ({len(reached)}) was added to {title}.')
 
     def exit_status(self) -> int:
-        """0 when done, 1 when something is wrong, 75 when recipients are left."""
-        if self.stop_reason:
-            return self.stop_reason.status
-        if self.counter[Status.FAILED] or self.counter[Status.UNCERTAIN]:
-            return EXIT_ERROR
-        # Recipients the operator answered "no" for were not left behind by a stop.
-        if self.counter[Status.PENDING] > self.declined:
-            return EXIT_PENDING
-        return EXIT_OK
+        """0 when done, 1 when something is wrong, 75 when stopped with recipients left,
+        and -deferredexit: (75 unless given) when deferred by a limit or -max."""
+        return exit_status(self.outcome(), self.settings.deferredexit)
+
+    def next_at(self) -> float | None:
+        """When the next email can go, for a deferred or stopped run; None otherwise."""
+        if self.outcome() not in (DEFERRED, STOPPED):
+            return None
+        return time.time() + (self.budget.wait() if self.budget is not None else 0.0)

@@ -35,9 +35,9 @@ def show_check(
         + ', '.join(f'{n} {status}' for status, n in totals.most_common())
         + '.'
     )
-    editors = settings.editors
+    columns = (settings.editors, False, bool(settings.inactive))
     if settings.report and not save_report(
-        settings.report, report_rows(recipients, editors), report_header(editors)
+        settings.report, report_rows(recipients, *columns), report_header(*columns)
     ):
         return EXIT_ERROR
     return EXIT_OK

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pywikibot
 from pywikibot import config
 
 from ..core import sentences
 from ..core.accounts import Central, Status
-from ..core.errors import EXIT_PENDING, EmailUserError
-from ..journal.reconcile import commit, journal_path, known, reconcile
+from ..core.errors import EXIT_OK, EXIT_PENDING, Deferred, EmailUserError
+from ..core.words import duration, moment
+from ..journal.reconcile import campaign_reached, commit, journal_path, known, reconcile
 from ..journal.store import Journal
 from ..message.read import read_message
 from ..options.settings import Settings
@@ -31,10 +34,12 @@ from ..plan.budget import Budget, applicable_limits, budget_for
 from ..plan.build import build_campaign, check_recipients, check_rows
 from ..plan.campaign import Campaign, delivers
 from ..plan.show import build_plan, show_plan
-from ..recipients.gather import columns, gather, user_lists
+from ..recipients.gather import columns, gather, narrow, user_lists
 from ..report.files import check_journal_path, check_path
+from ..report.status import DONE, RunRecord
 from ..wiki.account import check_account, log_in, new_sender_warning, sender_central
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
+from ..wiki.titles import local_page
 from .bot import EmailUserBot
 from .check import show_check
 from .trial import send_test
@@ -86,16 +91,24 @@ def prepare(
         message = read_message(site, settings, placeholders, [row.values for row in lists.rows])
         check_rows(settings, message, lists)
         account = check_account(site)
+        if settings.logpage:  # a page of this wiki, before anything is sent
+            local_page(site, settings.logpage, '-logpage', categories=False)
         warning = new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
             pywikibot.warning(warning)
         gathered = gather(site, settings, pages, lists, names)
-        check_recipients(site, settings, message, lists, gathered.recipients)
         wiki, family = wiki_identity(site), family_of(site)
         provider = gathered.resolver.provider
         central = Central(
             provider, account.central_id(provider), account.name, gathered.resolver.locks
         )
+        inactive: list[str] = []
+
+        def narrowed(recipients):
+            kept, lines = narrow(site, settings, recipients)
+            inactive.extend(lines)
+            return kept
+
         answer, journal = reconcile(
             site,
             settings,
@@ -107,7 +120,10 @@ def prepare(
             gathered.resolver,
             delivers(settings),
             central,
+            narrowed,
         )
+        # After -inactive:, which fills {lastactive} of those it keeps.
+        check_recipients(site, settings, message, lists, answer.recipients)
         limits = applicable_limits(account.userinfo, family == WIKIMEDIA, settings.ratelimit)
         budget = budget_for(journal, limits, account.name, wiki, family)
         campaign = build_campaign(
@@ -123,6 +139,7 @@ def prepare(
             gathered.search,
             origin,
             central,
+            [*gathered.notes(), *filter(None, [answer.after]), *inactive],
         )
     except UNREACHABLE as e:
         if journal is not None:
@@ -135,6 +152,36 @@ def prepare(
     return Prepared(campaign, journal, budget)
 
 
+def deadline_passed(site, settings: Settings, record: RunRecord) -> bool:
+    """Say so and return True when -deadline: has passed: the campaign sends nothing more.
+
+    Before anything is asked of the recipients: a scheduled job that outlived its
+    event stops at once, whatever else changed on the wiki since. A campaign that
+    reached nobody before its deadline gets a warning (a date given wrong on its
+    first run); one that did, a line of information.
+    """
+    deadline = settings.deadline
+    if deadline is None or time.time() < deadline.timestamp():
+        return False
+    name = settings.campaign or settings.subject
+    reached = campaign_reached(settings, wiki_identity(site), name) if name else None
+    record.outcome, record.campaign = DONE, name
+    record.journal = str(journal_path(settings).absolute())
+    if reached:
+        record.sentence = (
+            f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more is '
+            f'sent ({reached} were reached before it).'
+        )
+        pywikibot.info(record.sentence)
+    else:
+        record.sentence = (
+            f'The deadline {moment(deadline)} given with -deadline: has passed, and this '
+            'campaign reached nobody before it: nothing was sent. Check the date.'
+        )
+        pywikibot.warning(record.sentence)
+    return True
+
+
 def send(
     site,
     settings: Settings,
@@ -142,24 +189,47 @@ def send(
     names: Iterable[str] = (),
     origin: str = '',
     files: Iterable[str] = (),
+    record: RunRecord | None = None,
     **bot_options,
 ) -> EmailUserBot | int:
     """A run that sends: prepare, show the plan, ask, commit the journal, deliver.
 
     *files* are the -file: lists of the generators, which no output may
-    overwrite. Returns the bot after its run, or with -test the exit status.
+    overwrite. *record* gets what the run learns, for its status file. Returns
+    the bot after its run, or the exit status of a run that had no bot (-test, a
+    deadline that has passed).
 
     :raises EmailUserError: something cannot be honoured; nothing was sent
+        (:class:`~..core.errors.Deferred`: only because no email fits the limits yet)
     """
+    record = record if record is not None else RunRecord()
+    record.simulate = bool(config.simulate)
     check_outputs(settings, files)
+    if deadline_passed(site, settings, record):
+        return EXIT_OK
     prepared = prepare(site, settings, pages, names, origin)
     campaign, journal, budget = prepared.campaign, prepared.journal, prepared.budget
+    record.campaign = campaign.journal.name
+    record.journal = str(Path(campaign.journal.path).absolute())
+    record.counts = Counter(r.status for r in campaign.recipients)
     simulate = bool(config.simulate)
     try:
         plan = build_plan(campaign, budget, simulate, config.put_throttle)
         show_plan(plan)
         if plan.refusal:
-            raise EmailUserError(plan.refusal, EXIT_PENDING)
+            wait = budget.wait()
+            deadline = settings.deadline
+            if deadline and time.time() + wait >= deadline.timestamp():
+                record.sentence = (
+                    f"The account's email limit lets the next email go only in "
+                    f'{duration(wait)}, after the deadline of this campaign, {moment(deadline)}: '
+                    'nothing more is sent (-deadline:).'
+                )
+                pywikibot.info(record.sentence)
+                record.outcome = DONE
+                return EXIT_OK
+            record.next_at = time.time() + wait
+            raise Deferred(plan.refusal, settings.deferredexit, wait)
         if not any(campaign.deliverable(r) for r in campaign.recipients):
             pywikibot.info('Nobody to email.')
         if settings.test:  # one email, to the sender: no question, no journal rows
@@ -189,6 +259,11 @@ def send(
     # Pywikibot passes Ctrl-C on with -v, after the bot's own end.
     with contextlib.suppress(KeyboardInterrupt):
         bot.run()
+    record.counts = Counter(bot.counter)
+    record.talk = Counter(bot.talk_counter)
+    record.outcome = bot.outcome()
+    record.next_at = bot.next_at()
+    record.sentence = bot.stop_reason.sentence if bot.stop_reason else ''
     return bot
 
 
@@ -198,18 +273,26 @@ def check(
     pages: Iterable | None = None,
     origin: str = '',
     files: Iterable[str] = (),
+    record: RunRecord | None = None,
 ) -> int:
     """-check: list who can be emailed and why not; the exit status.
 
     With a campaign's name (-campaign:, or -subject:), who the campaign reached
     (on this wiki, or on another of the sender's central-id domain), or saw opt
     out on another wiki, is listed so; the journal is only read.
+    *record* gets the counts, for the status file.
 
     :raises EmailUserError: an input cannot be used or the login failed
     """
+    record = record if record is not None else RunRecord()
     check_outputs(settings, files, journal=False)
     if origin:
         pywikibot.info(f'Checking with the {origin}.')
+    if settings.after:
+        pywikibot.info(
+            f'-check reads no journal, so it lists everyone -after:{settings.after} would '
+            'choose from; a run leaves out those that campaign did not reach.'
+        )
     try:
         if site.username():
             log_in(site, anonymous_hint=True)
@@ -221,8 +304,12 @@ def check(
             sender = sender_central(site, provider) if site.username() else None
             central = Central(provider, sender, site.username() or '')
             recipients = known(settings, wiki_identity(site), recipients, central)
+        recipients, lines = narrow(site, settings, recipients)
     except UNREACHABLE as e:
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
+    for line in gathered.notes() + lines:
+        pywikibot.info(line.strip())
+    record.counts = Counter(r.status for r in recipients)
     return show_check(settings, recipients, gathered.search)
 
 

@@ -158,4 +158,7 @@ class ProgressLine:
         left = total - self.position
         eta = f', about {duration(self.seconds_left(left))} left' if left > 0 else ''
         status = with_detail(recipient.status, recipient.detail)
+        talk = getattr(recipient, 'talk', None)
+        if talk is not None:
+            status += '; talk page: ' + with_detail(talk, getattr(recipient, 'talkdetail', ''))
         self.say(f'[{self.position}/{total}] {recipient.name}: {status}{eta}')

@@ -92,6 +92,7 @@ def check_sources(site, args: Iterable[str]) -> list[str]:
 _TITLE_WANTED = {
     '-textpage': 'the message page',
     '-optout': 'an opt-out page or category',
+    '-logpage': 'the page that keeps the log',
 }
 
 
