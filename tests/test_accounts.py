@@ -142,7 +142,15 @@ def test_optouts_hold_through_a_redirected_list_and_a_renamed_user(sender, mailb
     )
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter({addr('Opt Keen'): 1})
-    assert 'opted-out (2): Opt Red, Opt Renamed' in result.output
+    # Each with the list that named them, through its redirect and the rename.
+    listed = (
+        'linked from Emailuser Test Wiki:Opt list, which the opt-out list '
+        'Emailuser Test Wiki:Opt redirect redirects to'
+    )
+    assert (
+        f'opted-out (2): Opt Red ({listed}), Opt Renamed ({listed}, as Opt Old, renamed to '
+        'Opt Renamed)'
+    ) in ' '.join(result.output.split())
 
 
 def test_names_in_forms_the_wiki_folds_reach_their_account(sender, mailbox, wiki, tmp_path):
