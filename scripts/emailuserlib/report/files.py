@@ -17,6 +17,7 @@ from pathlib import Path
 import pywikibot
 
 from ..core.errors import EmailUserError
+from ..recipients.editors import EDIT_COUNT
 
 HEADER = ('username', 'status', 'detail')
 #: What -editors adds to each row.
@@ -226,8 +227,15 @@ def report_rows(recipients: Iterable, editors: bool) -> list[tuple[str, ...]]:
     """One report row per recipient, under :func:`report_header`: name, status and
     detail, then with -editors the ``edits`` and ``pages`` cells."""
     if editors:
+        # edits is a number, for a spreadsheet to sum and sort; {edits} has its noun.
         return [
-            (r.name, str(r.status), r.detail, *(r.values.get(c, '') for c in EDITOR_COLUMNS))
+            (
+                r.name,
+                str(r.status),
+                r.detail,
+                r.values.get(EDIT_COUNT, ''),
+                r.values.get('pages', ''),
+            )
             for r in recipients
         ]
     return [(r.name, str(r.status), r.detail) for r in recipients]
