@@ -157,7 +157,11 @@ def test_optout_pages_and_categories_are_never_emailed(sender, mailbox):
     )
     assert result.returncode == 0, result.output
     assert received(mailbox) == exactly_once(['Grace Hopper', 'Jürgen Müller', 'Heidi'])
-    assert 'opted-out (4): Alice, Bob, Carol, Dave' in result.output
+    listed = f'linked from {pop.MIXED_PAGE}'.replace('Project:', 'Emailuser Test Wiki:')
+    category = f'in {pop.OPTOUT_CATEGORY}'
+    assert (
+        f'opted-out (4): Alice ({listed}), Bob ({listed}), Carol ({category}), Dave ({listed})'
+    ) in ' '.join(result.output.split())
     # An opt-out list names accounts: Ghost has none, whatever lists name him.
     assert 'no-such-user (1): Ghost' in result.output
 
@@ -166,7 +170,9 @@ def test_max_caps_the_run_and_says_to_rerun(sender, mailbox):
     result = sender.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', '-max:5')
     assert result.returncode == 75
     assert received(mailbox) == exactly_once(pop.CROWD[:5])
-    assert 'at most 5 in this run' in result.output
+    assert '60 users will be emailed: 5 by this run (-max:5), the other 55 by later runs.' in (
+        result.output
+    )
     assert '-max:5' in result.output and 'run the same command again' in result.output
 
 

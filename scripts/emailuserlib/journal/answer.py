@@ -30,5 +30,7 @@ class Answer:
     #: How many earlier runs reached, and how many of them with an earlier text.
     reached: int = 0
     reached_earlier_text: int = 0
+    #: The names of this run's recipients whom earlier runs reached with another text.
+    earlier_text: tuple[str, ...] = ()
     #: {name: (userid, centralid, name)} for rows an older journal kept by name.
     adopt: dict = field(default_factory=dict, compare=False)
