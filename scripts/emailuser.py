@@ -36,7 +36,6 @@ a signal, the wiki away): run the same command again later.
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 
@@ -46,10 +45,17 @@ from pywikibot.bot import suggest_help
 
 # pwb puts this script's folder first on sys.path.
 from emailuserlib.core import sentences
-from emailuserlib.core.errors import EXIT_ERROR, EXIT_PENDING, EmailUserError, OptionError
+from emailuserlib.core.errors import (
+    EXIT_ERROR,
+    EXIT_PENDING,
+    EmailUserError,
+    Interrupted,
+    OptionError,
+)
 from emailuserlib.options.load import Loaded, check_utf8, command_line, load
 from emailuserlib.options.table import help_text
 from emailuserlib.run import pipeline
+from emailuserlib.run.interrupts import Interrupts, guard_output
 from emailuserlib.wiki import redact
 from emailuserlib.wiki.site import UNREACHABLE
 from emailuserlib.wiki.titles import check_sources, generator_files
@@ -81,19 +87,18 @@ def settings(args: list[str]) -> Loaded:
     return load(args, Path.cwd(), Path(config.base_dir), simulate=bool(config.simulate))
 
 
-def _stop_on_signal(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(*args: str) -> int:
     """Run the script; return the exit status.
 
     An :class:`~emailuserlib.core.errors.EmailUserError` from any door or check is
-    its one sentence and its exit status.
+    its one sentence and its exit status. A reader of the output that goes away
+    (``| head``) ends the run as a signal does, never with a traceback.
     """
+    guard_output()
+    interrupts = Interrupts()
     try:
         check_utf8(args or sys.argv[1:])
-        return _main(*args)
+        return _main(interrupts, *args)
     except EmailUserError as e:
         if isinstance(e, OptionError) and e.door == 'command line':
             suggest_help(additional_text=str(e))
@@ -103,15 +108,23 @@ def main(*args: str) -> int:
     except UNREACHABLE as e:
         pywikibot.error(sentences.wiki_unreachable('The wiki', e))
         return EXIT_PENDING
-    except KeyboardInterrupt:
-        pywikibot.error('Stopped before anything was sent: run the same command again.')
+    except Interrupted as e:
+        pywikibot.info(sentences.stopped(e.cause, 'reading the options'))
         return EXIT_PENDING
+    except KeyboardInterrupt:  # before the signals are the script's
+        pywikibot.info(sentences.stopped('Ctrl-C', 'starting'))
+        return EXIT_PENDING
+    finally:
+        # Whatever comes now (the end lines, Pywikibot's exit handlers) ends in peace.
+        interrupts.end()
 
 
-def _main(*args: str) -> int:
+def _main(interrupts: Interrupts, *args: str) -> int:
     redact.install()  # Pywikibot may log a failed login while it handles the arguments
     local_args = pywikibot.handle_args(args)
     redact.install()
+    # From now on Ctrl-C, SIGTERM, SIGHUP and a closed output stop the run alike.
+    interrupts.install()
     gen_factory = pagegenerators.GeneratorFactory()
     # Before Pywikibot builds the generators, which take any source as given.
     for warning in check_sources(gen_factory.site, local_args):
@@ -128,13 +141,11 @@ def _main(*args: str) -> int:
     missing = not generator and not given.users
     if suggest_help(missing_generator=missing, unknown_parameters=list(loaded.unknown)):
         return EXIT_ERROR
-    # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
-    for name in ('SIGTERM', 'SIGHUP'):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _stop_on_signal)
     if given.check:
-        return pipeline.check(site, given, generator, loaded.origin, files)
-    run = pipeline.send(site, given, generator, origin=loaded.origin, files=files)
+        return pipeline.check(site, given, generator, loaded.origin, files, interrupts)
+    run = pipeline.send(
+        site, given, generator, origin=loaded.origin, files=files, interrupts=interrupts
+    )
     return run if isinstance(run, int) else run.exit_status()
 
 

@@ -73,6 +73,19 @@ class Bad(Exception):
         self.todo = todo
 
 
+class Interrupted(BaseException):
+    """The run is asked to stop: a signal (Ctrl-C, SIGTERM, SIGHUP), or its output closed.
+
+    *cause* names it for the operator's line (``Ctrl-C``, ``SIGTERM`` ...). A
+    BaseException, as KeyboardInterrupt is, so that no ``except Exception`` takes
+    it; not a KeyboardInterrupt, which Pywikibot would name in a line of its own.
+    """
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
 class RateLimited(Exception):
     """The wiki's email rate limit for this account is reached; nothing was sent."""
 

@@ -35,6 +35,7 @@ from ..core.errors import (
     EXIT_OK,
     EXIT_PENDING,
     EmailUserError,
+    Interrupted,
     JournalError,
     NotSent,
     RateLimited,
@@ -66,8 +67,9 @@ class Stop:
 
     sentence: str
     status: int = EXIT_PENDING
-    #: The operator asked for it (-max, quit): said as information, not as an error.
-    asked: bool = False
+    #: A stop the plan foresaw or the operator asked for (-max, the account's limit, a
+    #: signal): said as information, not as an error.
+    planned: bool = False
 
 
 class EmailUserBot(BaseBot):
@@ -81,7 +83,14 @@ class EmailUserBot(BaseBot):
 
     available_options = {'always': False}
 
-    def __init__(self, campaign: Campaign, journal: Journal | None, budget, **kwargs) -> None:
+    def __init__(
+        self,
+        campaign: Campaign,
+        journal: Journal | None,
+        budget,
+        interrupts: Interrupts | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(always=campaign.settings.always, **kwargs)
         self.campaign = campaign
         self.settings = campaign.settings
@@ -98,7 +107,12 @@ class EmailUserBot(BaseBot):
         self.treat_page_type = Recipient
         self.generator = self._turns()
         self.at = -1  # where in the campaign the recipient being treated is
-        self.interrupts = Interrupts()
+        #: The run's stops; the script's own, or one the bot installs for its run.
+        self.interrupts = interrupts or Interrupts()
+        self._own_interrupts = False
+        #: Where the delivery is whose ``sending`` the journal holds, and how ('' or
+        #: ``talk``), until its outcome is settled.
+        self.sending: tuple[int, str] | None = None
         self.stop_reason: Stop | None = None
         self.settled: set[int] = set()  # where the recipients settle() has seen are
         self.emails = 0  # emails sent (or simulated) in this run
@@ -106,8 +120,20 @@ class EmailUserBot(BaseBot):
         self.uncertain_in_a_row = 0
         self.started = self.refreshed = time.monotonic()
         self.waited = False  # the run waited since the opt-out lists were read
+        simulate = bool(config.simulate)
+        # The progress line counts what this process delivers, and the time it takes:
+        # a real run stops at the account's limit unless it waits for it (-wait), and a
+        # simulation waits for nothing.
+        most = self.settings.max or 0
+        room = budget.room() if not (self.settings.wait or simulate) else None
+        if room is not None:
+            most = min(most, room) if most else room
         self.progress_line = ProgressLine(
-            self.current, campaign.deliverable, self.settings.max or 0, budget
+            self.current,
+            campaign.deliverable,
+            most,
+            budget if self.settings.wait and not simulate else None,
+            put_throttle=0.0 if simulate else None,
         )
         self.waits = RunWaits(
             budget, list(campaign.limits), self.settings.wait, bool(config.simulate)
@@ -122,7 +148,7 @@ class EmailUserBot(BaseBot):
 
     def setup(self) -> None:
         """From now on, a signal finishes the delivery in flight before it stops the run."""
-        self.interrupts.install()
+        self._own_interrupts = self.interrupts.install()
         self.started = self.refreshed = time.monotonic()
 
     def skip_page(self, recipient: Recipient) -> bool:
@@ -140,13 +166,13 @@ class EmailUserBot(BaseBot):
                     f'A real run would stop here, after {self.emails} emails, as '
                     f'-max:{most} asks; a rerun would go on with the others.',
                     EXIT_OK,
-                    asked=True,
+                    planned=True,
                 )
                 return True
             self.stop(
                 f'Stopped after {self.emails} emails as -max:{most} asks: run the '
                 'same command again to go on.',
-                asked=True,
+                planned=True,
             )
             return True
         return False
@@ -171,7 +197,19 @@ class EmailUserBot(BaseBot):
 
     def teardown(self) -> None:
         """Settle who is left, write the report, and say why the run stopped."""
-        self.interrupts.restore()
+        # A stop from now on is ignored: the report and these lines are written whole.
+        self.interrupts.end()
+        if self.sending is not None and self.sending[0] not in self.settled:
+            # A stop cut the delivery short: the journal says ``sending``, and so does
+            # what the operator reads.
+            at, how = self.sending
+            what = 'posting on the talk page' if how == 'talk' else 'emailing'
+            self.settle(
+                at,
+                Status.UNCERTAIN,
+                f'the run was stopped while {what} this user: it may or may not have gone out',
+                record=False,
+            )
         for at, r in enumerate(self.current):
             if at in self.settled:
                 continue
@@ -198,10 +236,10 @@ class EmailUserBot(BaseBot):
         for generic in ('read', 'skip'):
             self.counter.pop(generic, None)
         remaining = self.counter[Status.PENDING] - self.declined
-        if self.interrupts.received is not None and remaining > 0:
-            self.stop('Stopped as asked: run the same command again to go on.', asked=True)
+        if self.interrupts.received is not None and (remaining > 0 or self.interrupts.cut):
+            self.stop(sentences.stopped(self.interrupts.received), planned=True)
         if self.stop_reason:
-            say = pywikibot.info if self.stop_reason.asked else pywikibot.error
+            say = pywikibot.info if self.stop_reason.planned else pywikibot.error
             say(self.stop_reason.sentence)
         elif remaining > 0:
             pywikibot.warning(
@@ -225,11 +263,13 @@ class EmailUserBot(BaseBot):
                 pywikibot.info(f'{count} {status} operation{"s" if count > 1 else ""}')
         pywikibot.info(f'Execution time: {duration(time.monotonic() - self.started)}')
         error = sys.exc_info()[0]
-        if error is not None and not issubclass(error, KeyboardInterrupt):
+        if error is not None and not issubclass(error, (KeyboardInterrupt, Interrupted)):
             pywikibot.info('Script terminated by exception:\n')
             exception(exc_info=False)
         elif self.exit_status() == EXIT_OK:
             pywikibot.info('Script terminated successfully.')
+        if self._own_interrupts:
+            self.interrupts.restore()
 
     # Outcomes -------------------------------------------------------------
 
@@ -246,6 +286,8 @@ class EmailUserBot(BaseBot):
         """
         recipient = self.current[at]
         error = None
+        if self.sending is not None and self.sending[0] == at:
+            self.sending = None
         state = JOURNAL_STATE.get(status) if record else None
         if state is not None and self.records:
             try:
@@ -262,11 +304,13 @@ class EmailUserBot(BaseBot):
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
         if self.records:
             self.journal.record(recipient, State.SENDING, '', how)
+        self.sending = (self.at, how)
 
     def undo_begin(self, recipient: Recipient) -> None:
         """The wiki proved it sent nothing: back to ``planned``."""
         if self.records:
             self.journal.record(recipient, State.PLANNED)
+        self.sending = None
 
     # Delivery -------------------------------------------------------------
 
@@ -276,8 +320,8 @@ class EmailUserBot(BaseBot):
         while True:
             name = self.current[at].name
             stop = self.waits.before_email(name, self.emails, self._left_to_email)
-            if stop:
-                self.stop(stop)
+            if stop:  # the account's limit, as the plan said
+                self.stop(stop, planned=True)
                 return
             if not config.simulate:  # a dry run waits for nothing
                 self.waited |= throttle_wait(self.site, f'emailing {name}')
@@ -293,7 +337,7 @@ class EmailUserBot(BaseBot):
                     stopping=self.interrupts.received is not None,
                 )
                 if stop:
-                    self.stop(stop)
+                    self.stop(stop, planned=True)
                     return
                 continue  # waited: ask the wiki again
             except SenderRefused as e:
@@ -480,10 +524,10 @@ class EmailUserBot(BaseBot):
 
     # Stopping and after -------------------------------------------------------
 
-    def stop(self, sentence: str, status: int = EXIT_PENDING, asked: bool = False) -> None:
+    def stop(self, sentence: str, status: int = EXIT_PENDING, planned: bool = False) -> None:
         """Stop before the next recipient; teardown reports *sentence*."""
-        if self.stop_reason is None or self.stop_reason.asked:
-            self.stop_reason = Stop(sentence, status, asked)
+        if self.stop_reason is None or self.stop_reason.planned:
+            self.stop_reason = Stop(sentence, status, planned)
 
     def write_report(self) -> None:
         """Write -report:FILE from each recipient's settled outcome."""

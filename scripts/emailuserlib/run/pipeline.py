@@ -14,14 +14,14 @@ import contextlib
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pywikibot
 from pywikibot import config
 
 from ..core import sentences
-from ..core.accounts import Status
-from ..core.errors import EXIT_PENDING, EmailUserError
+from ..core.accounts import Recipient, Status
+from ..core.errors import EXIT_PENDING, EmailUserError, Interrupted
 from ..journal.reconcile import commit, journal_path, reconcile
 from ..journal.store import Journal
 from ..message.read import read_message
@@ -32,12 +32,45 @@ from ..plan.build import build_campaign, check_recipients, check_rows
 from ..plan.campaign import Campaign, delivers
 from ..plan.show import build_plan, show_plan
 from ..recipients.gather import columns, gather, user_lists
-from ..report.files import check_journal_path, check_path
+from ..report.files import check_journal_path, check_path, report_header, report_rows, save_report
 from ..wiki.account import check_account, log_in, new_sender_warning
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
 from .bot import EmailUserBot
 from .check import show_check
+from .interrupts import Interrupts
 from .trial import send_test
+
+
+@dataclass
+class Known:
+    """What a run has learnt so far, for the report and the line of a stop before it sends."""
+
+    #: What the run is doing, as the stop's line says it: ``reading the journal``.
+    doing: str = 'reading the options'
+    #: The recipients as far as they are known; () until they are gathered.
+    recipients: tuple[Recipient, ...] = ()
+
+
+def stopped_before_sending(
+    settings: Settings, known: Known, cause: str, sending: bool = True
+) -> None:
+    """Write the report of a run that *cause* stopped before it sent anything, and say so.
+
+    The report lists what was known (nobody, while the recipients were still being
+    found), so that no report of an earlier run is left looking current: whom the run
+    would deliver to is ``pending``, the others keep the reason they were skipped for.
+    *sending* is False for -check, whose rows are the check's own once it is done,
+    and for -test, which writes no report and may have sent its one email.
+    """
+    if settings.report and not settings.test:
+        wanted = delivers(settings)
+        rows = [
+            replace(r, status=Status.PENDING, detail='') if sending and r.status in wanted else r
+            for r in known.recipients
+        ]
+        editors = settings.editors
+        save_report(settings.report, report_rows(rows, editors), report_header(editors))
+    pywikibot.info(sentences.stopped(cause, known.doing, sending=sending))
 
 
 @dataclass(frozen=True)
@@ -71,27 +104,36 @@ def prepare(
     pages: Iterable | None = None,
     names: Iterable[str] = (),
     origin: str = '',
+    known: Known | None = None,
 ) -> Prepared:
     """Everything before the plan: recipients, message, account, journal, limits.
 
-    *origin* says where options came from besides the command line, for the plan.
+    *origin* says where options came from besides the command line, for the plan;
+    *known* is told what the run learns, for a stop meanwhile.
 
     :raises EmailUserError: something cannot be honoured; nothing was sent
     """
+    known = known or Known()
     journal = None
     try:
+        known.doing = 'reading the -users: files'
         lists = user_lists(site, settings)
         placeholders = columns(settings, lists)
         check_body(settings)
+        known.doing = 'reading the message'
         message = read_message(site, settings, placeholders, [row.values for row in lists.rows])
         check_rows(settings, message, lists)
+        known.doing = 'checking the account'
         account = check_account(site)
         warning = new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
             pywikibot.warning(warning)
+        known.doing = finding(settings)
         gathered = gather(site, settings, pages, lists, names)
+        known.recipients = gathered.recipients
         check_recipients(site, settings, message, lists, gathered.recipients)
         wiki, family = wiki_identity(site), family_of(site)
+        known.doing = 'reading the journal'
         answer, journal = reconcile(
             site,
             settings,
@@ -103,6 +145,8 @@ def prepare(
             gathered.resolver,
             delivers(settings),
         )
+        known.recipients = answer.recipients
+        known.doing = 'preparing the plan'
         limits = applicable_limits(account.userinfo, family == WIKIMEDIA, settings.ratelimit)
         budget = budget_for(journal, limits, account.name, wiki, family)
         campaign = build_campaign(
@@ -129,6 +173,13 @@ def prepare(
     return Prepared(campaign, journal, budget)
 
 
+def finding(settings: Settings) -> str:
+    """What a run does while it finds its recipients, as the line of a stop says it."""
+    if settings.editors:
+        return 'reading the histories of the pages'
+    return 'checking who can be emailed'
+
+
 def send(
     site,
     settings: Settings,
@@ -136,28 +187,55 @@ def send(
     names: Iterable[str] = (),
     origin: str = '',
     files: Iterable[str] = (),
+    interrupts: Interrupts | None = None,
     **bot_options,
 ) -> EmailUserBot | int:
     """A run that sends: prepare, show the plan, ask, commit the journal, deliver.
 
     *files* are the -file: lists of the generators, which no output may
-    overwrite. Returns the bot after its run, or with -test the exit status.
+    overwrite; *interrupts* the script's stops (a run installs its own
+    otherwise). Returns the bot after its run, or the exit status of a run that
+    delivers nothing: -test, a stop before sending, the account's limit.
 
     :raises EmailUserError: something cannot be honoured; nothing was sent
+    :raises KeyboardInterrupt: a run with stops of its own was stopped before it sent
     """
     check_outputs(settings, files)
-    prepared = prepare(site, settings, pages, names, origin)
-    campaign, journal, budget = prepared.campaign, prepared.journal, prepared.budget
-    simulate = bool(config.simulate)
+    own = interrupts is None
+    if interrupts is None:
+        interrupts = Interrupts()
+        own = interrupts.install()
     try:
+        return _send(site, settings, pages, names, origin, interrupts, own, bot_options)
+    finally:
+        if own:
+            interrupts.restore()
+
+
+def _send(site, settings, pages, names, origin, interrupts, own, bot_options):
+    known = Known()
+    journal = None
+    try:
+        prepared = prepare(site, settings, pages, names, origin, known)
+        campaign, journal, budget = prepared.campaign, prepared.journal, prepared.budget
+        simulate = bool(config.simulate)
+        known.doing = 'showing the plan'
         plan = build_plan(campaign, budget, simulate, config.put_throttle)
         show_plan(plan)
         if plan.refusal:
-            raise EmailUserError(plan.refusal, EXIT_PENDING)
+            if not plan.planned:
+                raise EmailUserError(plan.refusal, plan.status)
+            # The account's limit, as the plan foresaw it: a stop, not an error.
+            pywikibot.info(plan.refusal)
+            if journal is not None:
+                journal.close()
+            return plan.status
         if not any(campaign.deliverable(r) for r in campaign.recipients):
             pywikibot.info('Nobody to email.')
         if settings.test:  # one email, to the sender: no question, no journal rows
-            return send_test(campaign, journal, budget)
+            known.doing = 'sending the test email'
+            with interrupts.protect(campaign.account.name):
+                return send_test(campaign, journal, budget)
         emailable = any(r.status == Status.EMAILABLE for r in campaign.recipients)
         if emailable and not settings.always and not sys.stdin.isatty():
             raise EmailUserError(
@@ -174,13 +252,20 @@ def send(
                 campaign.family,
                 [r for r in campaign.recipients if campaign.deliverable(r)],
             )
+    except Interrupted as e:
+        if journal is not None:
+            journal.close()
+        stopped_before_sending(settings, known, e.cause, sending=not settings.test)
+        if own:  # a caller of the library: a stop, as Python says it
+            raise KeyboardInterrupt from None
+        return EXIT_PENDING
     except BaseException:
         if journal is not None:
             journal.close()
         raise
-    bot = EmailUserBot(campaign, journal, budget, **bot_options)
-    # Pywikibot passes Ctrl-C on with -v, after the bot's own end.
-    with contextlib.suppress(KeyboardInterrupt):
+    bot = EmailUserBot(campaign, journal, budget, interrupts, **bot_options)
+    # Pywikibot passes Ctrl-C on with -v, after the bot's own end; a stop is said by then.
+    with contextlib.suppress(KeyboardInterrupt, Interrupted):
         bot.run()
     return bot
 
@@ -191,22 +276,43 @@ def check(
     pages: Iterable | None = None,
     origin: str = '',
     files: Iterable[str] = (),
+    interrupts: Interrupts | None = None,
 ) -> int:
     """-check: list who can be emailed and why not; the exit status.
+
+    A stop (a signal, the output closed by ``| head``) writes the report of what
+    was checked, and the exit status is 75.
 
     :raises EmailUserError: an input cannot be used or the login failed
     """
     check_outputs(settings, files, journal=False)
     if origin:
         pywikibot.info(f'Checking with the {origin}.')
+    own = interrupts is None
+    if interrupts is None:
+        interrupts = Interrupts()
+        own = interrupts.install()
+    known = Known('logging in')
     try:
         if site.username():
             log_in(site, anonymous_hint=True)
+        known.doing = 'reading the -users: files'
         lists = user_lists(site, settings)
+        known.doing = finding(settings)
         gathered = gather(site, settings, pages, lists)
+        known.recipients = gathered.recipients
+        known.doing = 'listing who can be emailed'
+        return show_check(settings, gathered.recipients, gathered.search)
     except UNREACHABLE as e:
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
-    return show_check(settings, gathered.recipients, gathered.search)
+    except Interrupted as e:
+        stopped_before_sending(settings, known, e.cause, sending=False)
+        if own:
+            raise KeyboardInterrupt from None
+        return EXIT_PENDING
+    finally:
+        if own:
+            interrupts.restore()
 
 
 def email_users(site, names: Iterable[str], subject: str, text: str, **options) -> Counter:
