@@ -38,7 +38,6 @@ later. -deferredexit:N gives a run deferred by a limit or -max the status N.
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 
@@ -52,8 +51,8 @@ from emailuserlib.core.errors import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_PENDING,
-    Deferred,
     EmailUserError,
+    Interrupted,
     OptionError,
 )
 from emailuserlib.journal.reconcile import journal_path
@@ -61,7 +60,6 @@ from emailuserlib.options.load import Loaded, check_utf8, command_line, load
 from emailuserlib.options.table import help_text
 from emailuserlib.plan.show import rerun_command
 from emailuserlib.report.status import (
-    DEFERRED,
     DONE,
     FAILED,
     REFUSED,
@@ -71,6 +69,7 @@ from emailuserlib.report.status import (
     save_status,
 )
 from emailuserlib.run import pipeline
+from emailuserlib.run.interrupts import Interrupts, guard_output
 from emailuserlib.wiki import redact
 from emailuserlib.wiki.site import UNREACHABLE
 from emailuserlib.wiki.titles import check_sources, generator_files
@@ -102,36 +101,37 @@ def settings(args: list[str]) -> Loaded:
     return load(args, Path.cwd(), Path(config.base_dir), simulate=bool(config.simulate))
 
 
-def _stop_on_signal(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(*args: str) -> int:
     """Run the script; return the exit status.
 
     An :class:`~emailuserlib.core.errors.EmailUserError` from any door or check is
-    its one sentence and its exit status. Every run whose options could be read
-    ends by writing its -statusfile:, whatever ended it.
+    its one sentence and its exit status. A reader of the output that goes away
+    (``| head``) ends the run as a signal does, never with a traceback. Every run
+    whose options could be read ends by writing its -statusfile:, whatever ended it.
     """
+    guard_output()
+    interrupts = Interrupts()
     record = RunRecord()
-    status = _run(record, *args)
-    save_status(record, status, rerun_command())
-    return status
+    try:
+        status = _run(record, interrupts, *args)
+        save_status(record, status, rerun_command())
+        return status
+    finally:
+        # Whatever comes now (the end lines, Pywikibot's exit handlers) ends in peace.
+        interrupts.end()
 
 
-def _run(record: RunRecord, *args: str) -> int:
+def _run(record: RunRecord, interrupts: Interrupts, *args: str) -> int:
     try:
         check_utf8(args or sys.argv[1:])
-        return _main(record, *args)
+        return _main(record, interrupts, *args)
     except EmailUserError as e:
         if isinstance(e, OptionError) and e.door == 'command line':
             suggest_help(additional_text=str(e))
         else:
             pywikibot.error(str(e))
         record.sentence = str(e)
-        if isinstance(e, Deferred):
-            record.outcome = DEFERRED
-        elif e.status == EXIT_PENDING:
+        if e.status == EXIT_PENDING:
             record.outcome = STOPPED
         elif not record.outcome:  # before anything was sent
             record.outcome = REFUSED
@@ -141,10 +141,13 @@ def _run(record: RunRecord, *args: str) -> int:
         record.outcome = STOPPED
         pywikibot.error(record.sentence)
         return EXIT_PENDING
-    except KeyboardInterrupt:
-        record.sentence = 'Stopped before anything was sent: run the same command again.'
-        record.outcome = STOPPED
-        pywikibot.error(record.sentence)
+    except Interrupted as e:
+        record.sentence, record.outcome = sentences.stopped(e.cause, 'reading the options'), STOPPED
+        pywikibot.info(record.sentence)
+        return EXIT_PENDING
+    except KeyboardInterrupt:  # before the signals are the script's
+        record.sentence, record.outcome = sentences.stopped('Ctrl-C', 'starting'), STOPPED
+        pywikibot.info(record.sentence)
         return EXIT_PENDING
 
 
@@ -159,10 +162,12 @@ def _status_file(given, files: list[str], record: RunRecord) -> None:
     record.path = check_status_path(given.statusfile, taken)
 
 
-def _main(record: RunRecord, *args: str) -> int:
+def _main(record: RunRecord, interrupts: Interrupts, *args: str) -> int:
     redact.install()  # Pywikibot may log a failed login while it handles the arguments
     local_args = pywikibot.handle_args(args)
     redact.install()
+    # From now on Ctrl-C, SIGTERM, SIGHUP and a closed output stop the run alike.
+    interrupts.install()
     gen_factory = pagegenerators.GeneratorFactory()
     # Before Pywikibot builds the generators, which take any source as given.
     for warning in check_sources(gen_factory.site, local_args):
@@ -182,18 +187,23 @@ def _main(record: RunRecord, *args: str) -> int:
     if suggest_help(missing_generator=missing, unknown_parameters=list(loaded.unknown)):
         record.outcome = REFUSED
         return EXIT_ERROR
-    # Until the bot takes over, SIGTERM and SIGHUP stop like Ctrl-C.
-    for name in ('SIGTERM', 'SIGHUP'):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _stop_on_signal)
     if given.check:
-        status = pipeline.check(site, given, generator, loaded.origin, files, record)
-        record.outcome = DONE if status == EXIT_OK else FAILED
+        status = pipeline.check(site, given, generator, loaded.origin, files, interrupts, record)
+        if not record.outcome:
+            record.outcome = DONE if status == EXIT_OK else FAILED
         return status
-    run = pipeline.send(site, given, generator, origin=loaded.origin, files=files, record=record)
+    run = pipeline.send(
+        site,
+        given,
+        generator,
+        origin=loaded.origin,
+        files=files,
+        interrupts=interrupts,
+        record=record,
+    )
     if not isinstance(run, int):
         return run.exit_status()
-    if not record.outcome:  # -test
+    if not record.outcome:  # -test, or a stop before sending
         record.outcome = {EXIT_OK: DONE, EXIT_PENDING: STOPPED}.get(run, FAILED)
     return run
 

@@ -101,14 +101,14 @@ def test_a_row_under_the_old_name_and_the_edits_under_the_new_one_meet_in_one_ma
         f'-page:{edited}',
         '-editors',
         '-subject:Thanks',
-        '-text:Team {team}: {edits} edits to {pages}.',
+        '-text:Team {team}: {edits} to {pages}.',
         '-always',
         f'-report:{report}',
     )
     assert result.returncode == 0, result.output
     mails = mailbox.messages()
     assert [m.to_address for m in mails] == [addr(old)]
-    assert f'Team Blue: 1 edits to {edited}.' in mails[0].body
+    assert f'Team Blue: 1 edit to {edited}.' in mails[0].body
     assert read_report(report)[new][0] == 'sent'
 
 

@@ -143,7 +143,9 @@ def test_max_caps_the_run_and_says_to_rerun(sender, mailbox):
     result = sender.run(f'-links:{pop.CROWD_PAGE}', '-subject:S', BODY, '-always', '-max:5')
     assert result.returncode == 75
     assert received(mailbox) == exactly_once(pop.CROWD[:5])
-    assert 'at most 5 in this run' in result.output
+    assert '60 users will be emailed: 5 by this run (-max:5), the other 55 by later runs.' in (
+        result.output
+    )
     assert '-max:5' in result.output and 'run the same command again' in result.output
 
 

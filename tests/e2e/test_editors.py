@@ -49,7 +49,7 @@ ADDRESSES = {n: n.lower().replace(' ', '.') + f'@{DOMAIN}' for n in (ANN, BEN, C
 ADDRESSES.update({EARLY: f'early@{DOMAIN}', VANDAL: f'vandal@{DOMAIN}'})
 
 
-MESSAGE = ['-subject:{edits} edits, {username}', '-text:Thank you for your work on {pages}.']
+MESSAGE = ['-subject:Your {edits}, {username}', '-text:Thank you for your work on {pages}.']
 
 
 def _edit(wiki, session, title: str, text: str = '', category: bool = True, **extra) -> dict:
@@ -182,12 +182,15 @@ def test_the_editors_since_a_time_get_their_own_edits_and_pages_once(
     assert history_requests(wiki) - before == len(PAGES)
     assert received(mailbox) == Counter({ADDRESSES[n]: 1 for n in (ANN, BEN, CY)})
     assert mails(mailbox) == {
-        ADDRESSES[ANN]: ('3 edits, Wren Ann', 'Thank you for your work on Blue jay and Cardinal.'),
+        ADDRESSES[ANN]: (
+            'Your 3 edits, Wren Ann',
+            'Thank you for your work on Blue jay and Cardinal.',
+        ),
         ADDRESSES[BEN]: (
-            '4 edits, Wren Ben',
+            'Your 4 edits, Wren Ben',
             'Thank you for your work on Cardinal, Northern flicker, Snowy owl and 1 more.',
         ),
-        ADDRESSES[CY]: ('1 edits, Wren Cy', 'Thank you for your work on Snowy owl.'),
+        ADDRESSES[CY]: ('Your 1 edit, Wren Cy', 'Thank you for your work on Snowy owl.'),
     }
     out = result.output
     assert (
@@ -206,7 +209,7 @@ def test_the_editors_since_a_time_get_their_own_edits_and_pages_once(
     assert EARLY not in out and VANDAL not in out
     # The preview shows the first recipient's own values: the one with the most edits.
     assert 'Preview of the email to Wren Ben:\n' in out
-    assert '  To: Wren Ben\n  Subject: 4 edits, Wren Ben\n' in out
+    assert '  To: Wren Ben\n  Subject: Your 4 edits, Wren Ben\n' in out
     assert f'not-emailable (1): {NOMAIL}' in out
     rows = read_report(report)
     assert {n: s for n, (s, _) in rows.items()} == {

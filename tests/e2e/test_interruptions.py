@@ -82,7 +82,9 @@ def test_sigterm_and_sighup_finish_the_mail_in_flight_and_write_the_report(
     proc.wait(120)
     log = sender.log()
     assert proc.returncode == 75, log
-    assert 'Stopped as asked: run the same command again' in log
+    said = {signal.SIGTERM: 'SIGTERM', signal.SIGHUP: 'SIGHUP'}[signum]
+    assert f'Stopped by {said}: run the same command again to go on.' in log
+    assert 'KeyboardInterrupt' not in log and 'ERROR' not in log
     rows = read_report(report)
     assert {s for s, _ in rows.values()} <= {'sent', 'pending'}
     assert sum(1 for s, _ in rows.values() if s == 'sent') == len(mailbox.messages())

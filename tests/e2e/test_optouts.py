@@ -292,8 +292,8 @@ def test_the_way_out_names_an_optout_page_and_takes_the_operators_words(wiki, se
     assert result.returncode == 0, result.output
     [mail] = mailbox.messages()
     assert mail.body.startswith(
-        'Hello Alice.\n\nTo get no more mailings like this one, add a link to your user page '
-        f'to this page: {page_url}\n'
+        'Hello Alice.\n\nTo get no more mailings like this one, edit this page and add a link '
+        f'to your own user page to it: {page_url}\n'
     ), mail.body
 
     mailbox.clear()
@@ -556,7 +556,15 @@ def test_optouts_hold_through_a_redirected_list_and_a_renamed_user(sender, mailb
     )
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter({addr('Opt Keen'): 1})
-    assert 'opted-out (2): Opt Red, Opt Renamed' in result.output
+    # Each with the list that named them, through its redirect and the rename.
+    listed = (
+        'linked from Emailuser Test Wiki:Opt list, which the opt-out list '
+        'Emailuser Test Wiki:Opt redirect redirects to'
+    )
+    assert (
+        f'opted-out (2): Opt Red ({listed}), Opt Renamed ({listed}, as Opt Old, renamed to '
+        'Opt Renamed)'
+    ) in ' '.join(result.output.split())
 
 
 @pytest.mark.wiki
@@ -616,6 +624,10 @@ def test_optout_pages_and_categories_are_never_emailed(sender, mailbox):
     )
     assert result.returncode == 0, result.output
     assert received(mailbox) == exactly_once(['Grace Hopper', 'Jürgen Müller', 'Heidi'])
-    assert 'opted-out (4): Alice, Bob, Carol, Dave' in result.output
+    listed = f'linked from {pop.MIXED_PAGE}'.replace('Project:', 'Emailuser Test Wiki:')
+    category = f'in {pop.OPTOUT_CATEGORY}'
+    assert (
+        f'opted-out (4): Alice ({listed}), Bob ({listed}), Carol ({category}), Dave ({listed})'
+    ) in ' '.join(result.output.split())
     # An opt-out list names accounts: Ghost has none, whatever lists name him.
     assert 'no-such-user (1): Ghost' in result.output

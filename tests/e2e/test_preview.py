@@ -33,9 +33,12 @@ def test_the_plan_shows_the_first_email_exactly_as_it_is_sent(sender, mailbox):
     assert mailbox.messages() == []
     assert preview(simulated.output) == [
         'Preview of the email to Alice:',
-        "  From: Emailuser Test Wiki (the wiki's own address)",
-        f'  Reply-To: Sender <{SENDER_ADDRESS}> (every recipient sees this address, and '
-        'replies go to it)',
+        # The API does not say whether the wiki sends from its own address
+        # ($wgUserEmailUseReplyTo): said so that it is true either way.
+        "  From: Emailuser Test Wiki (the wiki's own address), or Sender "
+        f"<{SENDER_ADDRESS}> where the wiki sends from its users' own addresses",
+        f"  Reply-To: Sender <{SENDER_ADDRESS}>, when the email is from the wiki's address "
+        '(either way every recipient sees this address, and replies go to it)',
         '  To: Alice',
         '  Subject: Meetup for Alice',
         RULE,

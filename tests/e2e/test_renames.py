@@ -350,7 +350,11 @@ def test_massmessage_optout_of_a_renamed_user_whose_talk_page_stayed(
     )
     assert result.returncode == 0, result.output
     assert received(mailbox) == Counter()
-    assert read_report(report)['Re New'] == ('opted-out', f'in {pop.OPTOUT_CATEGORY}')
+    # The category names the old name: the reason says through which rename.
+    assert read_report(report)['Re New'] == (
+        'opted-out',
+        f'in {pop.OPTOUT_CATEGORY}, as Re Old, renamed to Re New',
+    )
 
 
 @pytest.mark.wiki

@@ -39,9 +39,11 @@ def test_journal_is_private_and_a_changed_text_reaches_nobody_twice(sender, mail
     again = sender.run('-page:User:Alice', '-subject:First', '-text:One', '-always')
     assert 'already-sent (1): Alice' in again.output
     changed = sender.run('-page:User:Alice', '-subject:First', '-text:Two', '-always')
-    assert changed.returncode == 0
+    # Everyone got the earlier text: the new one would reach nobody, which is said.
+    assert changed.returncode == 1
     assert '1 reached by earlier runs, 1 of them with an earlier version' in changed.output
     assert 'already-sent (1): Alice' in changed.output
+    assert 'give the mailing a name of its own with -campaign:' in changed.output
     assert [m.body.split('\n')[0] for m in mailbox.messages()] == ['One']
 
 

@@ -48,6 +48,9 @@ def test_ctrl_c_while_preparing_says_nothing_was_sent(sender, mailbox):
     term.interrupt()
     status = term.finish()
     assert status == 75, term.screen
-    assert 'Stopped before anything was sent: run the same command again.' in term.screen
+    assert (
+        'Stopped by Ctrl-C while reading the journal, before anything was sent: run the '
+        'same command again.'
+    ) in term.screen
     assert_no_end_of_run(term.screen)
     assert mailbox.messages() == []

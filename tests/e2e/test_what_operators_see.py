@@ -102,12 +102,17 @@ def test_the_preview_is_the_email_as_the_recipient_receives_it(sender, mailbox, 
     shown = preview_lines(result.output)
     assert shown[0] == 'Preview of the email to Alice:'
     name, wiki_address = email.utils.parseaddr(mail.sender)
-    assert shown[1] == f"  From: {name} (the wiki's own address)"
-    assert wiki_address == 'wiki@localhost' and name == 'Emailuser Test Wiki'
     reply_name, reply_address = email.utils.parseaddr(mail.reply_to)
+    sender = f'{reply_name} <{reply_address}>'
+    # True whichever way the wiki is set up ($wgUserEmailUseReplyTo, not in the API).
+    assert shown[1] == (
+        f"  From: {name} (the wiki's own address), or {sender} where the wiki sends from "
+        "its users' own addresses"
+    )
+    assert wiki_address == 'wiki@localhost' and name == 'Emailuser Test Wiki'
     assert shown[2] == (
-        f'  Reply-To: {reply_name} <{reply_address}> (every recipient sees this address, '
-        'and replies go to it)'
+        f"  Reply-To: {sender}, when the email is from the wiki's address (either way every "
+        'recipient sees this address, and replies go to it)'
     )
     assert reply_address == pop.SENDERS['Sender'][0]
     assert shown[3] == '  To: Alice'

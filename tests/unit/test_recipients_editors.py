@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from emailuserlib.core.accounts import Recipient, Status
+from emailuserlib.core.accounts import EDIT_COUNT, Recipient, Status
 from emailuserlib.core.errors import EmailUserError
 from emailuserlib.recipients import editors
 from emailuserlib.recipients.editors import Editor, EditorSearch
@@ -39,7 +39,11 @@ def test_pages_read_as_a_sentence(titles, expected):
 def test_an_editors_pages_start_with_the_most_edited_then_the_order_read():
     editor = Editor('Ann', pages={'Blue jay': 1, 'Cardinal': 3, 'Wood duck': 1, 'Snowy owl': 1})
     assert editor.edits == 6
-    assert editor.values == {'edits': '6', 'pages': 'Cardinal, Blue jay, Wood duck and 1 more'}
+    assert editor.values == {
+        'edits': '6 edits',
+        'pages': 'Cardinal, Blue jay, Wood duck and 1 more',
+        EDIT_COUNT: '6',
+    }
 
 
 def test_the_summary_says_pages_editors_left_out_and_reverted():
@@ -70,8 +74,14 @@ def test_users_from_files_without_edits_are_refused_when_the_message_uses_them()
 
 
 def test_check_and_report_show_the_edit_count():
-    ann = Recipient('Ann', Status.EMAILABLE, values={'edits': '1', 'pages': 'A'})
-    bot = Recipient('Bot', Status.LEFT_OUT, editors.BOT, values={'edits': '3', 'pages': 'A'})
+    # {edits} carries its noun; the count stays a number, for -check and the report.
+    ann = Recipient('Ann', Status.EMAILABLE, values={'edits': '1 edit', EDIT_COUNT: '1'})
+    bot = Recipient(
+        'Bot',
+        Status.LEFT_OUT,
+        editors.BOT,
+        values={'edits': '3 edits', EDIT_COUNT: '3', 'pages': 'A'},
+    )
     assert editors.describe(ann) == '1 edit'
     assert editors.describe(bot) == 'member of the bot group; 3 edits'
     assert report_rows([bot], editors=True)[0][-2:] == ('3', 'A')

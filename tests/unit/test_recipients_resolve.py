@@ -131,4 +131,10 @@ def test_under_core_s_local_provider_accounts_have_no_central_id():
     ],
 )
 def test_an_account_is_classified_as_temporary_first(user, status):
-    assert account_status(user, optout={3})[0] == status
+    assert account_status(user, optout={3: 'linked from Project:No mail'})[0] == status
+
+
+def test_an_opted_out_account_says_which_list():
+    bob = WikiUser('Bob', 3, emailable=True)
+    optout = {3: 'linked from Project:No mail'}
+    assert account_status(bob, optout) == (Status.OPTED_OUT, 'linked from Project:No mail')

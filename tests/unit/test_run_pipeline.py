@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from pywikibot import config
 
-from emailuserlib.core.errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EmailUserError
+from emailuserlib.core.errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING
 from emailuserlib.options.settings import Settings
 from emailuserlib.options.table import from_caller
 from emailuserlib.run import pipeline
@@ -120,16 +120,13 @@ def test_max_stops_the_run_and_the_rest_are_pending_for_the_rerun(fake_site, peo
     assert mailed(people) == Counter(dict.fromkeys(names, 1))
 
 
-def test_a_limit_that_lets_nothing_go_refuses_the_run_before_the_plan_goes_on(
-    fake_site, people, tmp_path
-):
+def test_a_limit_that_lets_nothing_go_defers_the_run_at_the_plan(fake_site, people, tmp_path):
     first = run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour')
     assert first.exit_status() == EXIT_PENDING
     assert report(tmp_path)['Cat'] == 'pending'
-    with pytest.raises(EmailUserError) as refused:
-        run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour')
-    assert refused.value.status == EXIT_PENDING
-    assert 'allows no email now, so nothing was sent' in str(refused.value)
+    # Nothing fits the window yet: a deferred run, with the status -deferredexit: gives.
+    assert run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour') == EXIT_PENDING
+    assert run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour', deferredexit=0) == 0
     assert mailed(people) == Counter({'Ann': 1, 'Ben': 1})
 
 

@@ -55,6 +55,11 @@ class Status(Word):
     PENDING = 'pending'
 
 
+#: The value of a recipient that holds how many edits -editors counted, a number; its
+#: space keeps it from ever being a placeholder ({edits} is that number with its noun).
+EDIT_COUNT = 'edit count'
+
+
 def with_detail(text: str, detail: str) -> str:
     """*text* followed by its detail in brackets, when there is one."""
     return f'{text} ({detail})' if detail else str(text)

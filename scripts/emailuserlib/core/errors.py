@@ -33,18 +33,6 @@ class EmailUserError(Exception):
             self.status = status
 
 
-class Deferred(EmailUserError):
-    """Nothing was sent only because a limit lets no email go yet: a later run goes on.
-
-    *status* is the exit status of a deferred run (-deferredexit:); *wait* is how
-    many seconds from now the next email can go.
-    """
-
-    def __init__(self, sentence: str, status: int, wait: float = 0.0) -> None:
-        super().__init__(sentence, status)
-        self.wait = wait
-
-
 class OptionError(EmailUserError, ValueError):
     """A value of an option cannot be used.
 
@@ -83,6 +71,19 @@ class Bad(Exception):
         super().__init__(what, todo)
         self.what = what
         self.todo = todo
+
+
+class Interrupted(BaseException):
+    """The run is asked to stop: a signal (Ctrl-C, SIGTERM, SIGHUP), or its output closed.
+
+    *cause* names it for the operator's line (``Ctrl-C``, ``SIGTERM`` ...). A
+    BaseException, as KeyboardInterrupt is, so that no ``except Exception`` takes
+    it; not a KeyboardInterrupt, which Pywikibot would name in a line of its own.
+    """
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
 
 
 class RateLimited(Exception):

@@ -41,3 +41,27 @@ def wiki_unreachable(sitename: str, error: object) -> str:
         f'{sitename} cannot be reached ({error}): check the network and the wiki, then '
         'run the same command again.'
     )
+
+
+#: Why a subject of placeholders only needs -campaign:, after the subject as given.
+UNNAMED_CAMPAIGN = (
+    'has no words besides placeholders, so it cannot name the campaign in the journal '
+    '(every mailing written so would be one campaign, and a new one would reach nobody)'
+)
+
+#: The cause of a stop when nobody reads the output any more (``| head`` closed it).
+CLOSED_OUTPUT = 'closed output'
+
+
+def stopped(cause: str, doing: str = '', sending: bool = True) -> str:
+    """The line of a run stopped by *cause* (``Ctrl-C``, ``SIGTERM``, :data:`CLOSED_OUTPUT`).
+
+    *doing*: what the run was doing when it stopped before sending anything
+    (``reading the journal``); '' for a run that was sending. *sending* is False for
+    -check, which sends nothing anyway.
+    """
+    by = 'as its output was closed' if cause == CLOSED_OUTPUT else f'by {cause}'
+    if not doing:
+        return f'Stopped {by}: run the same command again to go on.'
+    before = ', before anything was sent' if sending else ''
+    return f'Stopped {by} while {doing}{before}: run the same command again.'

@@ -15,6 +15,10 @@ SHOW_NAMES = 20
 
 #: Characters that end a line in a mail header or on a terminal.
 LINE_BREAK = re.compile('[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+#: A placeholder ``{name}`` (its name in group 1), or a run in doubled braces such as
+#: ``{{tl}}``, matched first so that it is skipped as a whole (no group 1).
+PLACEHOLDER = re.compile(r'\{\{.*?\}\}|\{([^{}\s]*)\}', re.DOTALL)
+
 #: C0 control characters but tab, and DEL: a NUL or an escape sequence from a careless
 #: export would reach the subject and the mail. (Line breaks are refused first, as such.)
 CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f]')
@@ -86,3 +90,9 @@ def plural(count: int, word: str, words: str = '') -> str:
 def braces(names) -> str:
     """Placeholders as the operator writes them: ``{team}, {lang}``."""
     return ', '.join('{%s}' % name for name in names)  # noqa: UP031
+
+
+def has_words(template: str) -> bool:
+    """Whether *template* has a letter or digit of its own, besides its placeholders."""
+    own = PLACEHOLDER.sub(lambda m: m.group(0) if m.group(1) is None else '', template)
+    return any(c.isalnum() for c in own)

@@ -36,6 +36,8 @@ class Answer:
     #: How many the campaign reached on each other wiki of the run's central-id domain,
     #: by the wiki's name.
     reached_elsewhere: tuple[tuple[str, int], ...] = ()
+    #: The names of this run's recipients whom earlier runs reached with another text.
+    earlier_text: tuple[str, ...] = ()
     #: {name: (userid, registered, centralid, name)} for rows an older journal kept by name.
     adopt: dict = field(default_factory=dict, compare=False)
     #: The recipients who opted out on this wiki, for the campaign's runs on other wikis.

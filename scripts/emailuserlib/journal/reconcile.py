@@ -173,6 +173,7 @@ def reconcile(
         recipients=recipients,
         reached=len(reached),
         reached_earlier_text=sum(1 for e in reached if e.version != journal.version),
+        earlier_text=_earlier_text(recipients, entry_of, journal.version),
         adopt=adopt,
         after=after,
     )
@@ -249,6 +250,16 @@ def _after(
         f'{old_enough} of them{since}; {len(kept)} of those are recipients of this run.'
     )
     return tuple(result), line, journal.ids_of(wiki, named)
+
+
+def _earlier_text(recipients, entry_of, version) -> tuple[str, ...]:
+    """The names of *recipients* whom earlier runs reached with a text other than *version*."""
+    found = []
+    for r in recipients:
+        entry = entry_of(r) if r.status in (Status.ALREADY_SENT, Status.POSTED) else None
+        if entry is not None and entry.version != version:
+            found.append(r.name)
+    return tuple(found)
 
 
 def _applied(
@@ -490,9 +501,13 @@ def _refuse_overlap(
     if not others:
         return
     other, users = max(others.items(), key=lambda item: len(item[1]))
+    who = users[0] if len(users) == 1 else f'{len(users)} of these users'
+    who += f' {"was" if len(users) == 1 else "were"} emailed'
+    if len(users) > 1:
+        who += f' ({name_list(users, 5)})'
     raise EmailUserError(
-        f'{len(users)} of these users were emailed in the last {OVERLAP_DAYS} days by the '
-        f'campaign "{other}" ({name_list(users, 5)}): if this run corrects that mailing, add '
+        f'{who} in the last {OVERLAP_DAYS} days by the campaign "{other}": if this run '
+        'corrects that mailing, add '
         f'-campaign:"{other}" to continue it without emailing them again; if it is a new '
         f'mailing to them on purpose, add -campaign:"{name}".'
     )

@@ -24,19 +24,21 @@ import pywikibot
 from pywikibot.exceptions import APIError
 
 from ..core.errors import EmailUserError, Unshowable
-from ..core.words import braces
+from ..core.sentences import UNNAMED_CAMPAIGN
+from ..core.words import braces, has_words
 from ..options.settings import Settings
 from ..wiki.i18n import translate
-from ..wiki.site import CATEGORY_NS
+from ..wiki.site import CATEGORY_NS, batches
 from ..wiki.titles import local_page, page_url, redirect_chain
 from .html import text_from_html
-from .template import Message, check_template, placeholders, render
+from .template import Message, PageSource, check_template, placeholders, render
 
 #: The script's messages for the way out, by the kind of opt-out list, with their English.
 NOTE_MESSAGES = {
     'page': (
         'emailuser-optout-page',
-        'To get no more mailings like this one, add a link to your user page to this page: %(url)s',
+        'To get no more mailings like this one, edit this page and add a link to your own user '
+        'page to it: %(url)s',
     ),
     'category': (
         'emailuser-optout-category',
@@ -72,9 +74,15 @@ def read_message(
         if not interactive:
             raise EmailUserError('A subject is required: give it with -subject:TEXT.')
         subject = pywikibot.input('Subject of the email:')
+        if not settings.campaign and not has_words(subject):
+            raise EmailUserError(
+                f'The subject "{subject}" {UNNAMED_CAMPAIGN}: give the campaign a name with '
+                '-campaign:NAME, or write words of the mailing into the subject.'
+            )
     note = optout_note(site, settings.optout, settings.optoutnote, columns)
     if settings.textpage and placeholders(settings.textpage):
-        pages = load_pages(site, settings.textpage, columns, rows)
+        sources: dict[str, PageSource] = {}
+        pages = load_pages(site, settings.textpage, columns, rows, sources)
         pages = {t: (p[0], with_note(p[1], note), p[2]) for t, p in pages.items()}
         if not pages:
             raise EmailUserError(
@@ -82,14 +90,26 @@ def read_message(
                 f'-textpage:{settings.textpage}: fill in the column.'
             )
         first = next(iter(pages.values()))[1]
-        return Message(subject, first, columns, page_template=settings.textpage, pages=pages)
+        base = base_title(settings.textpage)
+        sources, found = last_edits(site, sources, [_title(site, base)] if base else [])
+        return Message(
+            subject,
+            first,
+            columns,
+            page_template=settings.textpage,
+            pages=pages,
+            sources=sources,
+            base=next(iter(found.values()), None),
+        )
+    sources = {}
     if settings.text:
         body = settings.text
     elif settings.textfile:
         body = text_from_file(settings.textfile)
     else:
-        body = text_from_page(site, settings.textpage)
-    return Message(subject, with_note(body, note), columns)
+        body, source = page_text(site, settings.textpage)
+        sources, _ = last_edits(site, {source.title: source})
+    return Message(subject, with_note(body, note), columns, sources=sources)
 
 
 def text_from_file(path: Path) -> str:
@@ -115,6 +135,14 @@ def text_from_page(site, title: str) -> str:
 
     :raises EmailUserError: the page does not exist, or has what plain text cannot show
     """
+    return page_text(site, title)[0]
+
+
+def page_text(site, title: str) -> tuple[str, PageSource]:
+    """:func:`text_from_page`, and the page the wiki rendered, with its revision.
+
+    :raises EmailUserError: the page does not exist, or has what plain text cannot show
+    """
     page = local_page(site, title, '-textpage', categories=False)
     # Before the wiki renders it: a redirect to another wiki, a special page or
     # back to itself would be an error of the wiki's, or a request to another host.
@@ -127,7 +155,7 @@ def text_from_page(site, title: str) -> str:
         action='parse',
         page=page.title(),
         redirects=True,
-        prop='text',
+        prop='text|revid',
         disablelimitreport=True,
         disableeditsection=True,
         disabletoc=True,
@@ -147,9 +175,53 @@ def text_from_page(site, title: str) -> str:
     if isinstance(html, dict):  # formatversion=1, should a wiki ignore the parameter
         html = html.get('*', '')
     try:
-        return text_from_html(html, page_url(site, shown), site_css(site))
+        body = text_from_html(html, page_url(site, shown), site_css(site))
     except Unshowable as e:
         raise EmailUserError(unshowable_sentence(shown, e)) from None
+    return body, PageSource(page.title(), shown, int(parsed.get('revid') or 0))
+
+
+def last_edits(
+    site, sources: dict[str, PageSource], others: Iterable[str] = ()
+) -> tuple[dict[str, PageSource], dict[str, PageSource]]:
+    """*sources* with who made each rendered revision and when, and the last edit of
+    each page titled in *others* (those that exist).
+
+    One request for the revisions of *sources* (by their ids: the very revisions that
+    were rendered), one more for *others*.
+    """
+    by_revid: dict[int, dict] = {}
+    revids = [s.revid for s in sources.values() if s.revid]
+    for chunk in batches(revids, 50):
+        by_revid.update(_revisions(site, revids=chunk))
+    found: dict[str, PageSource] = {}
+    titles = list(dict.fromkeys(others))
+    if titles:
+        for rev in _revisions(site, titles=titles).values():
+            found[rev['title']] = _source(rev['title'], rev['title'], rev)
+    done = {
+        key: _source(s.title, s.shown, by_revid[s.revid]) if s.revid in by_revid else s
+        for key, s in sources.items()
+    }
+    return done, found
+
+
+def _revisions(site, **which) -> dict[int, dict]:
+    """The revisions *which* names (``revids=`` or ``titles=``: their latest), by id, each
+    with the title of its page."""
+    data = site.simple_request(
+        action='query', prop='revisions', rvprop='ids|user|timestamp', formatversion=2, **which
+    ).submit()
+    found = {}
+    for page in data.get('query', {}).get('pages', []):
+        for rev in page.get('revisions', ()):
+            found[int(rev.get('revid') or 0)] = {**rev, 'title': page.get('title', '')}
+    return found
+
+
+def _source(title: str, shown: str, rev: dict) -> PageSource:
+    user = '' if rev.get('userhidden') else str(rev.get('user', ''))
+    return PageSource(title, shown, int(rev.get('revid') or 0), user, rev.get('timestamp', ''))
 
 
 _site_css: dict[object, str] = {}
@@ -213,10 +285,16 @@ def base_title(template: str) -> str | None:
 
 
 def load_pages(
-    site, template: str, columns: tuple[str, ...], rows: Iterable[dict[str, str]]
+    site,
+    template: str,
+    columns: tuple[str, ...],
+    rows: Iterable[dict[str, str]],
+    sources: dict[str, PageSource] | None = None,
 ) -> dict[str, tuple[str, str, bool]]:
     """For each title that *template* gives for one of *rows*: the page used, its body,
     and whether that is the base page because the title does not exist.
+
+    *sources* gets the page the wiki rendered for each page used.
 
     :raises EmailUserError: a placeholder is no column, or a page (and its base
         page) does not exist or cannot be shown
@@ -241,7 +319,9 @@ def load_pages(
         if base and not _exists(site, title):
             used, missing = _title(site, base), True
         if used not in bodies:
-            bodies[used] = text_from_page(site, used)
+            bodies[used], source = page_text(site, used)
+            if sources is not None:
+                sources[used] = source
         pages[title] = (used, bodies[used], missing)
     return pages
 

@@ -13,12 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import EmailUserError
-from ..core.words import LINE_BREAK, braces
+from ..core.words import LINE_BREAK, PLACEHOLDER, braces
 
 PLACEHOLDERS = ('username', 'sitename')
 
-# A doubled-brace run is matched first so that it is skipped as a whole.
-_BRACES = re.compile(r'\{\{.*?\}\}|\{([^{}\s]*)\}', re.DOTALL)
+_BRACES = PLACEHOLDER
 
 
 #: The longest subject Special:EmailUser's form takes.
@@ -113,6 +112,22 @@ def render(template: str, **values: str) -> str:
 
 
 @dataclass(frozen=True)
+class PageSource:
+    """A page whose text is sent: as the run names it, as the wiki rendered it, and who
+    made the revision that was rendered."""
+
+    #: The title the run asked for (-textpage:, or the page of a row), as the wiki writes it.
+    title: str
+    #: The page the wiki rendered: *title*, or where its redirect leads.
+    shown: str
+    revid: int = 0
+    #: Who made that revision; '' when the wiki hides it.
+    user: str = ''
+    #: When, as the API gives it (ISO 8601, UTC); '' when not known.
+    timestamp: str = ''
+
+
+@dataclass(frozen=True)
 class Message:
     """A subject and body template pair, checked when created."""
 
@@ -126,6 +141,11 @@ class Message:
     #: first of them.
     page_template: str = ''
     pages: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    #: The pages whose text is sent, by the title the run asked for (the page used, for
+    #: a page per language): -textpage:'s one page, or the pages of *pages*.
+    sources: dict[str, PageSource] = field(default_factory=dict)
+    #: With a page per language, the base page's last edit, where it exists.
+    base: PageSource | None = None
 
     def __post_init__(self) -> None:
         if not self.subject.strip():

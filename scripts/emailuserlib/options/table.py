@@ -49,7 +49,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import Bad, OptionError
-from ..core.words import shown
+from ..core.sentences import UNNAMED_CAMPAIGN
+from ..core.words import has_words, shown
 from .settings import CcMe, Fallback, RateLimit, Resend, Settings, TestMail
 
 #: The section of scripts.ini that holds this script's settings.
@@ -691,11 +692,17 @@ class Rule:
     why: str
     #: Values of *option* that need nothing; so does its default.
     free: tuple[Any, ...] = ()
+    #: Which values of *option* need the other (all but *free* when None).
+    when: Callable[[Any], bool] | None = None
+    #: The other way out, when it is not to leave *option* out.
+    instead: str = ''
 
     def broken(self, values: dict[str, Any]) -> bool:
         """Whether *values* give *option* without *needs*."""
         value = values.get(self.option, BY_NAME[self.option].default)
         given = value != BY_NAME[self.option].default and value not in self.free
+        if given and self.when is not None:
+            given = self.when(value)
         return given and not values.get(self.needs)
 
 
@@ -705,6 +712,13 @@ RULES: tuple[Rule, ...] = (
     Rule('minedits', 'editors', 'counts edits to the pages of the generators'),
     Rule('optoutnote', 'optout', 'tells readers how to get onto an opt-out list', ('',)),
     Rule('afterdays', 'after', 'counts the days since another campaign reached them'),
+    Rule(
+        'subject',
+        'campaign',
+        UNNAMED_CAMPAIGN,
+        when=lambda subject: not has_words(subject),
+        instead='write words of the mailing into the subject',
+    ),
 )
 
 
@@ -746,7 +760,7 @@ class Door:
         option, needs = BY_NAME[rule.option], BY_NAME[rule.needs]
         return OptionError(
             f'{self.given(option.name, text)} {rule.why}, and {self.named(needs)} is not '
-            f'given: add {self.add(needs)}, or {self.drop(option)}.',
+            f'given: add {self.add(needs)}, or {rule.instead or self.drop(option)}.',
             self.name,
         )
 

@@ -139,6 +139,14 @@ class Budget:
                 longest = max(longest, leaving + limit.seconds - now + 0.5)
         return longest
 
+    def room(self) -> int | None:
+        """How many more sends every limit allows now; None when no limit applies."""
+        now = self.clock()
+        rooms = [
+            max(limit.hits - self._used(index, now), 0) for index, limit in enumerate(self.limits)
+        ]
+        return min(rooms) if rooms else None
+
     def spend(self) -> None:
         """Count a send of this run (the journal holds it too, but is not read again)."""
         now = self.clock()

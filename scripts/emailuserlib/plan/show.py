@@ -10,6 +10,7 @@ now (:func:`nothing_fits_now`).
 
 from __future__ import annotations
 
+import calendar
 import shlex
 import time
 from collections import defaultdict
@@ -19,10 +20,12 @@ from pathlib import Path
 import pywikibot
 
 from ..core.accounts import Central, Recipient, Status, with_detail
+from ..core.errors import EXIT_ERROR, EXIT_PENDING
 from ..core.words import duration, estimate_seconds, moment, name_list
-from ..message.template import render
+from ..message.template import PageSource, render
 from ..options.settings import RateLimit
 from ..wiki.mail import wiki_mail
+from ..wiki.site import WIKIMEDIA
 from .campaign import Campaign
 
 
@@ -35,6 +38,8 @@ class PlanFacts:
     put_throttle: float = 0.0
     max_count: int = 0
     simulate: bool = False
+    #: -wait: the run waits for the limits' windows instead of stopping at them.
+    wait: bool = False
     #: Each limit the account keeps to, with the sends of its window already used.
     limits: list[tuple[RateLimit, int]] = field(default_factory=list)
     campaign: str = ''
@@ -51,6 +56,83 @@ class PlanFacts:
     sources: list[str] = field(default_factory=list)
     #: How accounts are told apart beyond this wiki (:func:`accounts_line`).
     accounts: str = ''
+
+
+def emails_now(count: int, facts: PlanFacts) -> tuple[int, str]:
+    """How many of *count* emails a real run sends before it stops, and what stops it
+    (``-max``, ``limit`` or '' when it sends them all)."""
+    now, why = count, ''
+    if facts.max_count and facts.max_count < now:
+        now, why = facts.max_count, '-max'
+    if not facts.wait:
+        for limit, used in facts.limits:
+            room = max(limit.hits - used, 0)
+            if room < now:
+                now, why = room, 'limit'
+    return now, why
+
+
+def _users(count: int) -> str:
+    return f'{count} user{"s" if count != 1 else ""}'
+
+
+def _count_line(count: int, facts: PlanFacts) -> str:
+    """How many will be emailed, and how many of them by this run."""
+    now, why = emails_now(count, facts)
+    if facts.simulate:
+        said = f'  {_users(count)} would be emailed (simulation)'
+        if not why:
+            return said + '.'
+        cause = (
+            f'as -max:{facts.max_count} asks' if why == '-max' else "at the account's email limit"
+        )
+        return (
+            f'{said}; a real run would email {now} and stop {cause}, the other '
+            f'{count - now} by later runs.'
+        )
+    if not why:
+        return f'  {_users(count)} will be emailed.'
+    if now == 0:
+        return (
+            f"  {_users(count)} will be emailed, none by this run: the account's email limit "
+            'is reached.'
+        )
+    if why == '-max':
+        return (
+            f'  {_users(count)} will be emailed: {now} by this run (-max:{facts.max_count}), '
+            f'the other {count - now} by later runs.'
+        )
+    return (
+        f'  {_users(count)} will be emailed: {now} by this run, which stops at the '
+        f"account's email limit, the other {count - now} by later runs (or by this one "
+        'with -wait).'
+    )
+
+
+def _time_line(count: int, this_run: int, facts: PlanFacts) -> str:
+    """How long this run takes; and, when later runs send the rest, how long that takes."""
+    throttle = facts.put_throttle
+    if facts.wait:  # this run waits for the limits' windows
+        run = max(
+            [estimate_seconds(this_run, throttle)]
+            + [estimate_seconds(this_run, throttle, lim, used) for lim, used in facts.limits]
+        )
+    else:
+        run = estimate_seconds(this_run, throttle)
+    by_limit = facts.wait and any(used + this_run > lim.hits for lim, used in facts.limits)
+    paced = f'put throttle {throttle:g} s' + (', rate limit' if by_limit else '')
+    if this_run >= count or facts.test:
+        return f'  Estimated time: about {duration(run)} ({paced}).'
+    # Said once, apart: the time of the whole campaign, which later runs share.
+    whole = max(
+        [estimate_seconds(count, throttle)]
+        + [estimate_seconds(count, throttle, lim, used) for lim, used in facts.limits]
+    )
+    if any(used + count > lim.hits for lim, used in facts.limits):
+        rest = f'about {duration(whole)} until all {count} are emailed (rate limit)'
+    else:
+        rest = f'the other {count - this_run} about {duration(whole - run)} more, in later runs'
+    return f'  Estimated time: about {duration(run)} for this run ({paced}); {rest}.'
 
 
 def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
@@ -71,16 +153,14 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
             + (f' in {facts.journal}' if facts.journal else '')
             + ':'
         )
-        if facts.reached:
-            earlier = (
-                f', {facts.reached_earlier_text} of them with an earlier version of the text'
-                if facts.reached_earlier_text
-                else ''
-            )
+        if facts.reached and facts.reached_earlier_text:
+            others = '; this run sends the text as it is now to the others' if to_send else ''
             lines.append(
-                f'    {facts.reached} reached by earlier runs{earlier}; this run sends the '
-                'text as it is now to the others.'
+                f'    {facts.reached} reached by earlier runs, {facts.reached_earlier_text} of '
+                f'them with an earlier version of the text{others}.'
             )
+        elif facts.reached:
+            lines.append(f'    {facts.reached} reached by earlier runs, with this text.')
         elsewhere = ', '.join(f'{count} on {wiki}' for wiki, count in facts.reached_elsewhere)
         if elsewhere and facts.reached:
             lines.append(f'    Reached on other wikis too: {elsewhere}.')
@@ -91,8 +171,6 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
     if facts.accounts:
         lines.append(facts.accounts)
     count = len(to_send)
-    max_count = facts.max_count
-    this_run = min(count, max_count) if max_count else count
     if facts.test:
         # -test sends one email, to the test target, whoever the recipients are.
         this_run = 1
@@ -100,19 +178,11 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
         verb = 'would go (simulation)' if facts.simulate else 'goes'
         lines.append(
             f'  A test email{first} {verb} to {facts.test}; nobody else (-test). '
-            f'Without -test, {count} user{"s" if count != 1 else ""} would be emailed.'
+            f'Without -test, {_users(count)} would be emailed.'
         )
     else:
-        verb = 'would be emailed (simulation)' if facts.simulate else 'will be emailed'
-        lines.append(
-            f'  {count} user{"s" if count != 1 else ""} {verb}'
-            + (
-                f', at most {max_count} in this run (-max)'
-                if max_count and max_count < count
-                else ''
-            )
-            + '.'
-        )
+        this_run = emails_now(count, facts)[0]
+        lines.append(_count_line(count, facts))
     if skipped:
         total = sum(len(v) for v in skipped.values())
         lines.append(f'  {total} skipped:')
@@ -127,22 +197,7 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
         if facts.test:
             spent += '; the test email uses one more'
         lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
-        fit = max(limit.hits - used, 0)
-        # When nothing fits now, the sentence after the plan says when the next can go.
-        if used + this_run > limit.hits and fit:
-            lines.append(
-                f'  Only {fit} more fit into the current window of this limit: the run '
-                'stops there and a rerun later goes on, or -wait waits for the window.'
-            )
-    seconds = max(
-        [estimate_seconds(this_run, facts.put_throttle)]
-        + [estimate_seconds(this_run, facts.put_throttle, lim, used) for lim, used in facts.limits]
-    )
-    by_limit = any(used + this_run > lim.hits for lim, used in facts.limits)
-    lines.append(
-        f'  Estimated time: about {duration(seconds)} '
-        f'(put throttle {facts.put_throttle:g} s' + (', rate limit' if by_limit else '') + ').'
-    )
+    lines.append(_time_line(count, this_run, facts))
     return lines
 
 
@@ -172,11 +227,11 @@ RULE = '-' * 72
 def format_preview(name: str, subject: str, body: str, mail=None) -> list[str]:
     """The email *name* gets, framed for the plan.
 
-    With *mail* (a :class:`~.wikimail.WikiMail`), as *name* receives it: the
-    wiki's ``From:``, the sender's ``Reply-To:`` and the wiki's footer;
-    without, as the wiki receives it. The body's lines are indented by two
-    spaces between two rule lines, so that none of them can be mistaken for
-    the script's own output.
+    With *mail* (a :class:`~..wiki.mail.WikiMail`), as *name* receives it: who
+    it is from, said so that it is true however the wiki is set up unless that
+    is known, and the wiki's footer; without, as the wiki receives it. The
+    body's lines are indented by two spaces between two rule lines, so that
+    none of them can be mistaken for the script's own output.
     """
     lines = [f'Preview of the email to {name}:']
     if mail is not None:
@@ -185,11 +240,20 @@ def format_preview(name: str, subject: str, body: str, mail=None) -> list[str]:
             if mail.sender_address
             else f"{mail.sender}'s email address"
         )
-        lines += [
-            f"  From: {mail.wiki_name} (the wiki's own address)",
-            f'  Reply-To: {reply} (every recipient sees this address, and replies go to it)',
-            f'  To: {name}',
-        ]
+        seen = 'every recipient sees this address, and replies go to it'
+        if mail.from_wiki:
+            lines += [
+                f"  From: {mail.wiki_name} (the wiki's own address)",
+                f'  Reply-To: {reply} ({seen})',
+            ]
+        else:  # true whichever way the wiki is set up ($wgUserEmailUseReplyTo)
+            lines += [
+                f"  From: {mail.wiki_name} (the wiki's own address), or {reply} where the "
+                "wiki sends from its users' own addresses",
+                f"  Reply-To: {reply}, when the email is from the wiki's address (either way "
+                f'{seen})',
+            ]
+        lines.append(f'  To: {name}')
         body = mail.as_received(body, name)
     lines += [f'  Subject: {subject}', f'  {RULE}']
     # Every kind of line break starts an indented line: none can pass for the script's own.
@@ -250,8 +314,26 @@ class Plan:
     """
 
     lines: tuple[tuple[str, str], ...]
-    #: Why the run cannot send now (the account's limit), or ''.
+    #: Why the run sends nothing (the account's limit; a text for nobody), or ''.
     refusal: str = ''
+    #: The exit status of that run.
+    status: int = EXIT_PENDING
+    #: A stop the plan foresees (the account's limit), said as information; else an error.
+    planned: bool = True
+
+
+def new_text_for_nobody(campaign: Campaign) -> str:
+    """The refusal of a run whose text would reach nobody, as everyone left got another
+    text of the campaign; '' when the run reaches someone."""
+    others = campaign.journal.earlier_text
+    if not others or any(campaign.deliverable(r) for r in campaign.recipients):
+        return ''
+    return (
+        f'Nothing was sent: the campaign "{campaign.journal.name}" reached everyone of this '
+        f'run with another text ({_users(len(others))}: {name_list(list(others), 5)}), so '
+        'this text would go to nobody. To send it to them as a new mailing, give the mailing '
+        'a name of its own with -campaign:"NEW NAME".'
+    )
 
 
 def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) -> Plan:
@@ -265,6 +347,7 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
         put_throttle=put_throttle,
         max_count=settings.max or 0,
         simulate=simulate,
+        wait=settings.wait,
         limits=[(limit, budget.used(limit)) for limit in campaign.limits],
         campaign=answer.name,
         journal=str(Path(answer.path).absolute()),
@@ -277,13 +360,19 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
         accounts=accounts_line(campaign.central),
     )
     note, refusal = nothing_fits_now(campaign, budget, simulate)
+    status, planned = EXIT_PENDING, True
+    for_nobody = new_text_for_nobody(campaign)
+    if for_nobody:
+        note, refusal, status, planned = '', for_nobody, EXIT_ERROR, False
     lines = [('info', line) for line in format_plan(list(campaign.recipients), facts)]
-    if answer.new and not settings.test:
+    if answer.new:
+        # Said by every run that would create the journal: -test creates it too.
+        creates = 'is new' if not simulate else 'does not exist yet (a real run creates it)'
         lines.append(
             (
                 'warning',
-                f'The journal {facts.journal} is new: runs recorded in any other journal are '
-                'unknown to it, so whoever they emailed gets this message again. If this '
+                f'The journal {facts.journal} {creates}: runs recorded in any other journal '
+                'are unknown to it, so whoever they emailed gets this message again. If this '
                 'campaign ran before, stop now and give its journal with -journal:.',
             )
         )
@@ -331,10 +420,12 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
                 )
             )
     emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
-    lines += [('info', line) for line in page_lines(campaign.message, emailable)]
+    sender = campaign.account.name
+    lines += [('info', line) for line in page_lines(campaign.message, emailable, sender)]
+    lines += [('warning', w) for w in page_warnings(campaign.message, emailable, sender)]
     if not refusal:
         lines += [('info', line) for line in previews(campaign, emailable)]
-    return Plan(tuple(lines), refusal)
+    return Plan(tuple(lines), refusal, status, planned)
 
 
 def talk_line(campaign: Campaign, simulate: bool) -> str:
@@ -399,10 +490,30 @@ def show_plan(plan: Plan) -> None:
         (pywikibot.warning if kind == 'warning' else pywikibot.info)(line)
 
 
-def page_lines(message, recipients) -> list[str]:
-    """Which page each group of recipients gets, for the plan (a page per language)."""
+def when(timestamp: str) -> str:
+    """A timestamp of the API as the plan writes it: ``2026-05-01 12:00 UTC``."""
+    return timestamp[:16].replace('T', ' ') + ' UTC' if timestamp else 'an unknown time'
+
+
+def page_tail(source: PageSource | None, sender: str) -> str:
+    """What follows a page's title in the plan: where the wiki's redirect led, and who
+    edited the page last, unless that is the sending account."""
+    if source is None:
+        return ''
+    tail = f', which redirects to {source.shown}' if source.shown != source.title else ''
+    if source.user != sender:
+        tail += f', last edited by {source.user or "a hidden user"} on {when(source.timestamp)}'
+    return tail
+
+
+def page_lines(message, recipients, sender: str = '') -> list[str]:
+    """Which page each group of recipients gets, for the plan: as the wiki resolved it,
+    and who edited it last unless *sender* did."""
     if not message.pages:
-        return []
+        source = next(iter(message.sources.values()), None)
+        if source is None or not recipients:
+            return []
+        return [f'  Text of the page {source.title}{page_tail(source, sender)}.']
     groups: dict[tuple[str, str], list[str]] = {}
     for r in recipients:
         title = render(message.page_template, **r.values)
@@ -411,23 +522,68 @@ def page_lines(message, recipients) -> list[str]:
     lines = [f'  Pages of -textpage:{message.page_template}:']
     for (used, title), names in groups.items():
         missing = f' ({title} does not exist)' if title else ''
-        count = f'{len(names)} user{"s" if len(names) != 1 else ""}'
-        lines.append(f'    {used}{missing}: {count} ({name_list(names, 10)})')
+        tail = page_tail(message.sources.get(used), sender)
+        lines.append(f'    {used}{missing}{tail}: {_users(len(names))} ({name_list(names, 10)})')
     return lines
+
+
+#: How recent an edit by another account makes the plan warn about a page.
+RECENT_SECONDS = 86400
+
+
+def page_warnings(message, recipients, sender: str, now: float | None = None) -> list[str]:
+    """A warning for each page whose text goes out under *sender*'s name that another
+    account edited last, within the last day or after the base page."""
+    counts: dict[str, int] = defaultdict(int)
+    for r in recipients:
+        counts[message.page_for(r.values) or next(iter(message.sources), '')] += 1
+    now = time.time() if now is None else now
+    base = message.base
+    warnings = []
+    for used, source in message.sources.items():
+        if not counts.get(used) or source.user == sender:
+            continue
+        why = []
+        if base is not None and base.shown != source.shown and source.timestamp > base.timestamp:
+            why.append(f'after the base page {base.shown}')
+        if source.timestamp and _epoch(source.timestamp) > now - RECENT_SECONDS:
+            why.append('within the last day')
+        if why:
+            warnings.append(
+                f'The text of the page {source.shown} goes to {_users(counts[used])} under your '
+                f'name, and {source.user or "a hidden user"} edited it last, on '
+                f'{when(source.timestamp)}, {" and ".join(why)}: read the page before you send.'
+            )
+    return warnings
+
+
+def _epoch(timestamp: str) -> float:
+    return calendar.timegm(time.strptime(timestamp[:19], '%Y-%m-%dT%H:%M:%S'))
 
 
 def previews(campaign: Campaign, emailable: list[Recipient]) -> list[str]:
     """The email of the first of *emailable*, one per page that someone gets."""
     account = campaign.account
+    message = campaign.message
     firsts: dict[str, Recipient] = {}
     for r in emailable:
-        firsts.setdefault(campaign.message.page_for(r.values), r)
+        firsts.setdefault(message.page_for(r.values), r)
     lines = []
     for page, first in firsts.items():
         subject, body = campaign.email_for(first)
-        mail = wiki_mail(campaign.site, account.name, account.email, first.name)
+        mail = wiki_mail(
+            campaign.site,
+            account.name,
+            account.email,
+            first.name,
+            from_wiki=campaign.family == WIKIMEDIA,
+        )
         preview = format_preview(first.name, subject, body, mail)
-        if page:
-            preview[0] = f'Preview of the email to {first.name} (the page {page}):'
+        source = message.sources.get(page) or next(iter(message.sources.values()), None)
+        if source is not None:
+            through = (
+                f', through the redirect {source.title}' if source.shown != source.title else ''
+            )
+            preview[0] = f'Preview of the email to {first.name} (the page {source.shown}{through}):'
         lines += preview
     return lines

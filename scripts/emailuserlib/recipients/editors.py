@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 from pywikibot.exceptions import APIError
 
-from ..core.accounts import Recipient, Status
+from ..core.accounts import EDIT_COUNT, Recipient, Status
 from ..core.errors import EmailUserError
 from ..core.words import braces, name_list, plural
 from ..wiki.i18n import translate
@@ -37,6 +37,9 @@ from ..wiki.site import (
 
 #: The placeholders -editors adds to the subject and body.
 COLUMNS = ('edits', 'pages')
+#: The number of counted edits, among an editor's values beside {edits} (``3 edits``, in
+#: the wiki's language): for the report's ``edits`` column and -check. Its space keeps
+#: it from ever being a placeholder or a column of a -users: file.
 #: How many titles {pages} names before it says "and N more".
 SHOWN_TITLES = 3
 #: The change tag MediaWiki (1.36 and later) puts on edits that a later edit reverted.
@@ -99,8 +102,16 @@ class Editor:
 
     @property
     def values(self) -> dict[str, str]:
-        """The placeholder values of this editor's email."""
-        return {'edits': str(self.edits), 'pages': readable_titles(self.titles(), site=self.site)}
+        """The placeholder values of this editor's email: {edits} with its noun in the
+        wiki's language (``1 edit``, ``3 edits``), {pages}; and the bare count."""
+        edits = translate(
+            self.site,
+            'emailuser-edits',
+            {'count': str(self.edits)},
+            '%(count)s {{PLURAL:%(count)s|edit|edits}}',
+        )
+        pages = readable_titles(self.titles(), site=self.site)
+        return {'edits': edits, 'pages': pages, EDIT_COUNT: str(self.edits)}
 
 
 @dataclass
@@ -110,6 +121,8 @@ class EditorSearch:
     since: datetime | None = None
     minedits: int = 1
     pages_read: int = 0
+    #: The titles of the generators' pages that do not exist (no history to read).
+    missing: list[str] = field(default_factory=list)
     requests: int = 0
     reverted: int = 0
     #: Accounts that go on to the emailable check, most edits first.
@@ -134,9 +147,17 @@ class EditorSearch:
         )
         left = f', {len(self.left_out)} left out' if self.left_out else ''
         found = len(self.editors) + len(self.left_out)
+        missing = ''
+        if self.missing:
+            many = len(self.missing) > 1
+            missing = (
+                f'; {plural(len(self.missing), "page")} of the generators '
+                f'{"do" if many else "does"} not exist ({name_list(self.missing, 5)})'
+            )
         return (
-            f'  Editors of {plural(self.pages_read, "page")}{since}{least}: '
-            f'{plural(found, "editor")} found{left} ({self.requests} requests){reverted}.'
+            f'  Editors of {plural(self.pages_read - len(self.missing), "page")}{since}{least}: '
+            f'{plural(found, "editor")} found{left} ({self.requests} requests){reverted}'
+            f'{missing}.'
         )
 
 
@@ -210,6 +231,8 @@ def _history(site, title: str, since: datetime | None, search: EditorSearch):
         search.requests += 1
         for page in data.get('query', {}).get('pages', []):
             read = page.get('title', title)
+            if page.get('missing') or page.get('invalid'):
+                search.missing.append(title)
             if first:
                 yield read, None
                 first = False
@@ -292,7 +315,7 @@ def left_out(search: EditorSearch | None, recipients: list[Recipient]) -> list[R
 
 def describe(recipient: Recipient) -> str:
     """*recipient*'s detail with their edit count, for -check."""
-    edits = recipient.values.get('edits')
+    edits = recipient.values.get(EDIT_COUNT)
     if not edits:
         return recipient.detail
     count = plural(int(edits), 'edit')

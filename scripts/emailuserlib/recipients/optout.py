@@ -62,10 +62,15 @@ def apply_massmessage_optout(
     title, members = massmessage_optout(site)
     # A member named as a candidate is that account; the others may be old names.
     others = sorted(members - {r.name for r in candidates})
-    ids = resolver.optout_accounts(others) if others else set()
-    opted = {
-        id(r) for r in candidates if r.name in members or (r.userid is not None and r.userid in ids)
-    }
+    where = f'in {title}'
+    ids = resolver.optout_accounts(others, where) if others else {}
+    why = {}
+    for r in candidates:
+        if r.name in members:
+            why[id(r)] = where
+        elif r.userid is not None and r.userid in ids:
+            why[id(r)] = ids[r.userid]  # an old name of the account, and how it leads here
+    opted = set(why)
     if ignore:
         if opted:
             names = [r.name for r in candidates if id(r) in opted]
@@ -75,18 +80,20 @@ def apply_massmessage_optout(
             )
         return recipients
     return [
-        replace(r, status=Status.OPTED_OUT, detail=f'in {title}') if id(r) in opted else r
+        replace(r, status=Status.OPTED_OUT, detail=why[id(r)]) if id(r) in opted else r
         for r in recipients
     ]
 
 
-def optout_names(site, titles: Iterable[str]) -> set[str]:
-    """Users linked from, or listed in, the given opt-out pages and categories.
+def optout_names(site, titles: Iterable[str]) -> dict[str, str]:
+    """Users linked from, or listed in, the given opt-out pages and categories, each
+    with where (``linked from Project:No mail``), for the reason the plan gives.
 
     A page or category given by a redirect is read where the wiki's redirects
-    lead (a category also keeps the members of every category on the way). The
-    names are as the pages write them: :meth:`Resolver.accounts` finds their
-    accounts, through renames.
+    lead (a category also keeps the members of every category on the way), and
+    the reason names that redirect. The names are as the pages write them:
+    :meth:`Resolver.accounts` finds their accounts, through renames. A name on
+    several lists is where the first list has it.
 
     :raises EmailUserError: an opt-out page does not exist, or a category has
         neither a page nor members (a typo would otherwise email those who
@@ -94,15 +101,23 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
     :raises EmailUserError: an opt-out title, or where its redirect leads, is no
         page of this wiki (a loop, a special page, another wiki)
     """
-    names: set[str] = set()
+    names: dict[str, str] = {}
     for title in titles:
         page = local_page(site, title, '-optout')
         chain = redirect_chain(site, page, '-optout', title)
         target = chain[-1]
         members = []
+
+        def where(each, how: str, page=page) -> str:
+            said = f'{how} {each.title()}'
+            if each.title() != page.title():
+                said += f', which the opt-out list {page.title()} redirects to'
+            return said
+
         for each in chain:
             if each.namespace() == CATEGORY_NS:
-                members += list(pywikibot.Category(site, each.title()).members())
+                category = pywikibot.Category(site, each.title())
+                members += [(m, where(each, 'in')) for m in category.members()]
         if page.namespace() == CATEGORY_NS:
             if not members and not page.exists():
                 raise EmailUserError(
@@ -112,7 +127,7 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
         elif target.namespace() == CATEGORY_NS:
             pass  # a page that redirects to a category: its members, read above
         elif target.exists():
-            members += list(target.linkedPages())
+            members += [(m, where(target, 'linked from')) for m in target.linkedPages()]
         elif target is page:
             raise EmailUserError(
                 f'The opt-out page {title} does not exist: check the title given with -optout:.'
@@ -122,8 +137,8 @@ def optout_names(site, titles: Iterable[str]) -> set[str]:
                 f'The opt-out page {title} redirects to {target.title()}, which does not '
                 'exist: fix the redirect on the wiki, or check the title given with -optout:.'
             )
-        for member in members:
+        for member, said in members:
             name = user_from_title(member.namespace(), member.title(with_ns=False))
             if name:
-                names.add(name)
+                names.setdefault(name, said)
     return names

@@ -38,7 +38,7 @@ histories of -editors are read by :mod:`.editors`.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import pywikibot
@@ -64,9 +64,10 @@ from ..wiki.site import (
 )
 
 
-def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
+def account_status(user: WikiUser, optout: Mapping[int, str]) -> tuple[Status, str]:
     """The status of an existing account, and why, from the wiki's answer.
 
+    *optout* gives, for each opted-out account's user id, the list it is on and how.
     A temporary account has its own status whatever else the wiki says: it is
     nobody to email or to write to.
     """
@@ -75,7 +76,7 @@ def account_status(user: WikiUser, optout: set[int]) -> tuple[Status, str]:
     if user.locked:
         return Status.LOCKED, 'the global account is locked'
     if user.userid in optout:
-        return Status.OPTED_OUT, ''
+        return Status.OPTED_OUT, optout[user.userid]
     if user.emailable:
         return Status.EMAILABLE, ''
     return Status.NOT_EMAILABLE, 'opted out of email or has no confirmed address'
@@ -94,7 +95,8 @@ class Resolver:
     """Turns generator pages or user names into checked :class:`Recipient` objects.
 
     :param site: the pywikibot site
-    :param optout: names that are never emailed (their accounts, through renames)
+    :param optout: names that are never emailed (their accounts, through renames); a
+        mapping gives where each name is (``linked from Project:No mail``), for the reason
     :param values: placeholder values of users from a -users: CSV file, by name
     """
 
@@ -104,8 +106,10 @@ class Resolver:
         self.site = site
         self.first_letter = capitalises_users(site)
         self.optout_names = list(optout)
-        self._optout_ids: set[int] | None = None
-        self._optout_known: dict[str, set[int]] = {}
+        self.optout_where: dict[str, str] = dict(optout) if isinstance(optout, Mapping) else {}
+        self._optout_ids: dict[int, str] | None = None
+        #: Each opt-out name's accounts, with how the name leads to each ('' or a rename).
+        self._optout_known: dict[str, dict[int, str]] = {}
         self._renames: dict[str, list[WikiUser]] = {}
         self.values = values or {}
         self.temp_patterns = temp_account_patterns(site)
@@ -119,14 +123,17 @@ class Resolver:
         return normalize_username(name, self.first_letter)
 
     @property
-    def optout(self) -> set[int]:
-        """User ids of the accounts the opt-out lists name (looked up once)."""
+    def optout(self) -> dict[int, str]:
+        """User ids of the accounts the opt-out lists name, each with the list it is on and
+        how (looked up once)."""
         if self._optout_ids is None:
             self._optout_ids = self.optout_accounts(self.optout_names)
         return self._optout_ids
 
-    def optout_accounts(self, names: Iterable[str]) -> set[int]:
-        """User ids of the accounts that *names*, read from an opt-out list, stand for.
+    def optout_accounts(self, names: Iterable[str], where: str | None = None) -> dict[int, str]:
+        """User ids of the accounts that *names*, read from an opt-out list, stand for,
+        each with why: *where* the name is (or where the lists said), and through which
+        rename or user page redirect it leads to the account.
 
         A name the rename log resolves opts out the account it was renamed to. When
         the log says nothing, a user page redirect is followed too: it can only opt
@@ -135,16 +142,23 @@ class Resolver:
         so reading the lists again costs requests only for names not found yet.
         """
         names = list(dict.fromkeys(names))
-        ids = {i for n in names if n in self._optout_known for i in self._optout_known[n]}
         found = self.accounts([n for n in names if n not in self._optout_known])
         for name, user in found.items():
             # A name the log gives to several accounts opts out every one of them.
-            known = {user.userid} if user.userid is not None else set()
+            known = {user.userid: _led(name, user)} if user.userid is not None else {}
             if user.renamed_to:
-                known = {u.userid for u in self.renames(user.name) if u.userid is not None}
+                known = {
+                    u.userid: f'as {name}, renamed to {u.name}'
+                    for u in self.renames(user.name)
+                    if u.userid is not None
+                }
             if known:
                 self._optout_known[name] = known
-                ids |= known
+        ids: dict[int, str] = {}
+        for name in names:
+            place = where if where is not None else self.optout_where.get(name, '')
+            for userid, how in self._optout_known.get(name, {}).items():
+                ids.setdefault(userid, ', '.join(filter(None, [place, how])))
         return ids
 
     def from_names_and_pages(
@@ -219,7 +233,7 @@ class Resolver:
         unchecked = [i for i, r in enumerate(result) if r.status is None]
         user_ns = self.site.namespaces[USER_NS].custom_name
         found = self.accounts([result[i].written for i in unchecked])
-        optout = self.optout if self.optout_names else set()
+        optout = self.optout if self.optout_names else {}
         accounts: dict[int, int] = {}  # user id: where its recipient is in result
         duplicates = set()
         for i in unchecked:
@@ -378,6 +392,8 @@ class Resolver:
         recipients that changed, by their place in *recipients*.
         """
         self.optout_names = list(optout)
+        if isinstance(optout, Mapping):
+            self.optout_where = dict(optout)
         self._optout_ids = None
         optout_ids = self.optout
         changed: dict[int, Recipient] = {}
@@ -399,10 +415,13 @@ class Resolver:
                 else:
                     now = replace(r, name=entry.get('name', r.name))
                     if r.userid in optout_ids:
+                        why = optout_ids[r.userid]
                         now = replace(
                             now,
                             status=Status.OPTED_OUT,
-                            detail='joined an opt-out list during the run',
+                            detail=f'{why}, since the run began'
+                            if why
+                            else 'joined an opt-out list during the run',
                         )
                     elif not entry.get('emailable') and r.status == Status.EMAILABLE:
                         now = replace(
@@ -516,6 +535,16 @@ class Resolver:
         if page.namespace() != USER_NS or '/' in page.title(with_ns=False):
             return None
         return page.title(with_ns=False)
+
+
+def _led(name: str, user: WikiUser) -> str:
+    """How the name *name* of an opt-out list leads to *user*'s account: '' when it is
+    the account's own name."""
+    if user.renamed_from:
+        return f'as {name}, renamed to {user.name}'
+    if user.via:
+        return f'as {name}, whose user page redirects to {user.name}'
+    return ''
 
 
 def _merge_values(kept: Recipient, other: Recipient, account: str) -> Recipient:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pywikibot
 
+from ..core.accounts import EDIT_COUNT
 from ..core.errors import EmailUserError
 
 HEADER = ('username', 'status', 'detail')
@@ -291,6 +292,8 @@ def _cell(recipient, column: str) -> str:
         talk = getattr(recipient, 'talk', None)
         detail = getattr(recipient, 'talkdetail', '')
         return f'{talk} ({detail})' if talk and detail else str(talk or '')
+    if column == 'edits':  # a number, for a spreadsheet to sum and sort; {edits} has its noun
+        return recipient.values.get(EDIT_COUNT, '')
     return recipient.values.get(column, '')
 
 

@@ -35,6 +35,7 @@ from ..core.accounts import Recipient, Status
 from ..core.errors import (
     EXIT_PENDING,
     EmailUserError,
+    Interrupted,
     JournalError,
     NotSent,
     RateLimited,
@@ -72,8 +73,9 @@ class Stop:
     #: ``deferred`` (a limit or -max left recipients for a later run), ``stopped``
     #: (a signal, the wiki away ...), ``failed`` (something must be fixed) or ``done``.
     outcome: str = STOPPED
-    #: The operator asked for it (-max, quit): said as information, not as an error.
-    asked: bool = False
+    #: A stop the plan foresaw or the operator asked for (-max, the account's limit, a
+    #: signal): said as information, not as an error.
+    planned: bool = False
 
 
 class EmailUserBot(BaseBot):
@@ -87,7 +89,14 @@ class EmailUserBot(BaseBot):
 
     available_options = {'always': False}
 
-    def __init__(self, campaign: Campaign, journal: Journal | None, budget, **kwargs) -> None:
+    def __init__(
+        self,
+        campaign: Campaign,
+        journal: Journal | None,
+        budget,
+        interrupts: Interrupts | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(always=campaign.settings.always, **kwargs)
         self.campaign = campaign
         self.settings = campaign.settings
@@ -104,7 +113,12 @@ class EmailUserBot(BaseBot):
         self.treat_page_type = Recipient
         self.generator = self._turns()
         self.at = -1  # where in the campaign the recipient being treated is
-        self.interrupts = Interrupts()
+        #: The run's stops; the script's own, or one the bot installs for its run.
+        self.interrupts = interrupts or Interrupts()
+        self._own_interrupts = False
+        #: Where the delivery is whose ``sending`` the journal holds, and how ('' or
+        #: ``talk``), until its outcome is settled.
+        self.sending: tuple[int, str] | None = None
         self.stop_reason: Stop | None = None
         self.settled: set[int] = set()  # where the recipients settle() has seen are
         self.emails = 0  # emails sent (or simulated) in this run
@@ -118,8 +132,20 @@ class EmailUserBot(BaseBot):
         self.waited = False  # the run waited since the opt-out lists were read
         #: When the wiki last said that each recipient's name is its account's, by place.
         self.confirmed: dict[int, float] = {}
+        simulate = bool(config.simulate)
+        # The progress line counts what this process delivers, and the time it takes:
+        # a real run stops at the account's limit unless it waits for it (-wait), and a
+        # simulation waits for nothing.
+        most = self.settings.max or 0
+        room = budget.room() if not (self.settings.wait or simulate) else None
+        if room is not None:
+            most = min(most, room) if most else room
         self.progress_line = ProgressLine(
-            self.current, campaign.deliverable, self.settings.max or 0, budget
+            self.current,
+            campaign.deliverable,
+            most,
+            budget if self.settings.wait and not simulate else None,
+            put_throttle=0.0 if simulate else None,
         )
         self.waits = RunWaits(
             budget, list(campaign.limits), self.settings.wait, bool(config.simulate)
@@ -134,7 +160,7 @@ class EmailUserBot(BaseBot):
 
     def setup(self) -> None:
         """From now on, a signal finishes the delivery in flight before it stops the run."""
-        self.interrupts.install()
+        self._own_interrupts = self.interrupts.install()
         self.started = self.refreshed = time.monotonic()
 
     def skip_page(self, recipient: Recipient) -> bool:
@@ -152,14 +178,14 @@ class EmailUserBot(BaseBot):
                     f'A real run would stop here, after {self.emails} emails, as '
                     f'-max:{most} asks; a rerun would go on with the others.',
                     DONE,
-                    asked=True,
+                    planned=True,
                 )
                 return True
             self.stop(
                 f'Stopped after {self.emails} emails as -max:{most} asks: run the '
                 'same command again to go on.',
                 DEFERRED,
-                asked=True,
+                planned=True,
             )
             return True
         return self.past_deadline()
@@ -188,7 +214,19 @@ class EmailUserBot(BaseBot):
 
     def teardown(self) -> None:
         """Settle who is left, write the report, and say why the run stopped."""
-        self.interrupts.restore()
+        # A stop from now on is ignored: the report and these lines are written whole.
+        self.interrupts.end()
+        if self.sending is not None and self.sending[0] not in self.settled:
+            # A stop cut the delivery short: the journal says ``sending``, and so does
+            # what the operator reads.
+            at, how = self.sending
+            what = 'posting on the talk page' if how == 'talk' else 'emailing'
+            self.settle(
+                at,
+                Status.UNCERTAIN,
+                f'the run was stopped while {what} this user: it may or may not have gone out',
+                record=False,
+            )
         for at, r in enumerate(self.current):
             talk_left = self.campaign.talk_due(r)
             if at not in self.settled:
@@ -230,10 +268,10 @@ class EmailUserBot(BaseBot):
         for generic in ('read', 'skip'):
             self.counter.pop(generic, None)
         remaining = self._left()
-        if self.interrupts.received is not None and remaining > 0:
-            self.stop('Stopped as asked: run the same command again to go on.', STOPPED, asked=True)
+        if self.interrupts.received is not None and (remaining > 0 or self.interrupts.cut):
+            self.stop(sentences.stopped(self.interrupts.received), STOPPED, planned=True)
         if self.stop_reason:
-            say = pywikibot.info if self.stop_reason.asked else pywikibot.error
+            say = pywikibot.info if self.stop_reason.planned else pywikibot.error
             say(self.stop_reason.sentence)
         elif remaining > 0:
             pywikibot.warning(
@@ -260,11 +298,13 @@ class EmailUserBot(BaseBot):
             pywikibot.info(f'Talk pages: {said}')
         pywikibot.info(f'Execution time: {duration(time.monotonic() - self.started)}')
         error = sys.exc_info()[0]
-        if error is not None and not issubclass(error, KeyboardInterrupt):
+        if error is not None and not issubclass(error, (KeyboardInterrupt, Interrupted)):
             pywikibot.info('Script terminated by exception:\n')
             exception(exc_info=False)
         elif self.outcome() == DONE:
             pywikibot.info('Script terminated successfully.')
+        if self._own_interrupts:
+            self.interrupts.restore()
 
     # Outcomes -------------------------------------------------------------
 
@@ -281,6 +321,8 @@ class EmailUserBot(BaseBot):
         """
         recipient = self.current[at]
         error = None
+        if self.sending is not None and self.sending[0] == at:
+            self.sending = None
         state = JOURNAL_STATE.get(status) if record else None
         if state is not None and self.records:
             try:
@@ -325,11 +367,13 @@ class EmailUserBot(BaseBot):
         """Commit ``sending`` before the POST: if the run dies now, it is uncertain."""
         if self.records:
             self.journal.record(recipient, State.SENDING, '', how)
+        self.sending = (self.at, how)
 
     def undo_begin(self, recipient: Recipient) -> None:
         """The wiki proved it sent nothing: back to ``planned``."""
         if self.records:
             self.journal.record(recipient, State.PLANNED)
+        self.sending = None
 
     # Delivery -------------------------------------------------------------
 
@@ -341,8 +385,8 @@ class EmailUserBot(BaseBot):
             if self.deadline_before_next_email():
                 return
             stop = self.waits.before_email(name, self.emails, self._left_to_email)
-            if stop:
-                self.stop(stop, DEFERRED)
+            if stop:  # the account's limit, as the plan said
+                self.stop(stop, DEFERRED, planned=True)
                 return
             if self.past_deadline():  # -wait waited up to it
                 return
@@ -365,7 +409,7 @@ class EmailUserBot(BaseBot):
                     stopping=self.interrupts.received is not None,
                 )
                 if stop:
-                    self.stop(stop, STOPPED if self.interrupts.received else DEFERRED)
+                    self.stop(stop, STOPPED if self.interrupts.received else DEFERRED, planned=True)
                     return
                 continue  # waited: ask the wiki again
             except SenderRefused as e:
@@ -665,26 +709,26 @@ class EmailUserBot(BaseBot):
 
     # Stopping and after -------------------------------------------------------
 
-    def stop(self, sentence: str, outcome: str = STOPPED, asked: bool = False) -> None:
+    def stop(self, sentence: str, outcome: str = STOPPED, planned: bool = False) -> None:
         """Stop before the next recipient; teardown reports *sentence*.
 
         *outcome* is ``deferred``, ``stopped``, ``failed`` or ``done`` (see
-        :mod:`..report.status`).
+        :mod:`..report.status`); a *planned* stop is said as information.
         """
-        if self.stop_reason is None or self.stop_reason.asked:
-            self.stop_reason = Stop(sentence, outcome, asked)
+        if self.stop_reason is None or self.stop_reason.planned:
+            self.stop_reason = Stop(sentence, outcome, planned)
 
     def past_deadline(self) -> bool:
         """-deadline: stop (done) once it has passed; whether it has."""
         deadline = self.settings.deadline
         if deadline is None or time.time() < deadline.timestamp():
             return False
-        if not self.stop_reason or self.stop_reason.asked:
+        if not self.stop_reason or self.stop_reason.planned:
             self.stop(
                 f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more '
                 'is sent (-deadline:).',
                 DONE,
-                asked=True,
+                planned=True,
             )
         return True
 
@@ -703,7 +747,7 @@ class EmailUserBot(BaseBot):
             f'and {left} {"recipients are" if left != 1 else "recipient is"} not emailed '
             '(-deadline:).',
             DONE,
-            asked=True,
+            planned=True,
         )
         return True
 

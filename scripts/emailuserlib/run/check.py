@@ -30,11 +30,9 @@ def show_check(
         detail = describe(r) if search else r.detail
         pywikibot.stdout(with_detail(f'{r.status:<14} {r.name}', detail))
     totals = Counter(r.status for r in recipients)
-    pywikibot.info(
-        f'{len(recipients)} users checked: '
-        + ', '.join(f'{n} {status}' for status, n in totals.most_common())
-        + '.'
-    )
+    counts = ', '.join(f'{n} {status}' for status, n in totals.most_common())
+    users = f'{len(recipients)} user{"s" if len(recipients) != 1 else ""} checked'
+    pywikibot.info(f'{users}: {counts}.' if counts else f'{users}.')
     columns = (settings.editors, False, bool(settings.inactive))
     if settings.report and not save_report(
         settings.report, report_rows(recipients, *columns), report_header(*columns)

@@ -8,12 +8,31 @@ in a clone and in the installed package alike.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from pywikibot import i18n
+from pywikibot.plural import plural_rule
 
 #: scripts/i18n/emailuser/<language>.json, beside the emailuserlib package.
 I18N = Path(__file__).resolve().parents[2] / 'i18n' / 'emailuser'
+#: ``{{PLURAL:%(count)s|edit|edits}}``: the form for the number the parameter holds.
+PLURAL = re.compile(r'\{\{PLURAL:%\((\w+)\)[sd]\|(.*?)\}\}')
+
+
+def plural(lang: str, text: str, params: dict[str, str]) -> str:
+    """*text* with each ``{{PLURAL:%(name)s|form|forms}}`` replaced by the form that
+    *lang*'s plural rule gives for the number *params* holds, as MediaWiki's messages
+    write it (the last form where a language has more than the text gives)."""
+
+    def form(match: re.Match) -> str:
+        forms = match.group(2).split('|')
+        rule = plural_rule(lang)['plural']
+        count = int(params[match.group(1)])
+        index = rule(count) if callable(rule) else rule
+        return forms[min(int(index), len(forms) - 1)]
+
+    return PLURAL.sub(form, text)
 
 
 def translate(site, key: str, params: dict[str, str], english: str) -> str:
@@ -31,7 +50,7 @@ def translate(site, key: str, params: dict[str, str], english: str) -> str:
             continue
         if text:
             try:
-                return text % params
-            except (KeyError, ValueError, TypeError):
+                return plural(code, text, params) % params
+            except (KeyError, ValueError, TypeError, IndexError):
                 continue  # a broken translation: the next language
-    return english % params
+    return plural('en', english, params) % params

@@ -7,8 +7,11 @@ whitespace removed, then ``"\\n\\n-- \\n"`` and the message ``emailuserfooter``
 a line with ``specialmute-email-footer`` (the address of Special:Mute/SENDER and
 the sender). With ``$wgUserEmailUseReplyTo`` (the default, and Wikimedia's) the
 ``From:`` is the wiki's own address, named by the message ``emailsender``, and
-the sender's address is the ``Reply-To:`` that every recipient sees. Every
-message is in the wiki's content language, read here with ``meta=allmessages``.
+the sender's address is the ``Reply-To:`` that every recipient sees; without
+it, the ``From:`` is the sender's own address. The API does not say which a wiki
+does: only on Wikimedia's wikis, whose setting is public, is it known
+(:attr:`WikiMail.from_wiki`). Every message is in the wiki's content language,
+read here with ``meta=allmessages``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class WikiMail:
     sender_address: str  # '' when the wiki does not show it to the account
     mute_url: str = ''  # Special:Mute/SENDER, where the wiki has it
     site: object = None
+    #: The From: is known to be the wiki's own address, the sender's the Reply-To:
+    #: ($wgUserEmailUseReplyTo, which the API does not report: known on Wikimedia's wikis).
+    from_wiki: bool = False
     #: The wiki's emailuserfooter by recipient, as read so far.
     footers: dict = field(default_factory=dict)
     mute_footer: str | None = None
@@ -97,8 +103,13 @@ def _mute_url(site, sender: str) -> str:
     return server + path.replace('$1', quote(title, safe=':/!$()*,;@'))
 
 
-def wiki_mail(site, sender: str, sender_address: str | None, recipient: str) -> WikiMail:
+def wiki_mail(
+    site, sender: str, sender_address: str | None, recipient: str, from_wiki: bool = False
+) -> WikiMail:
     """What the wiki adds to this account's emails; the footer to *recipient* read too.
+
+    *from_wiki*: the wiki is known to send from its own address with the sender's
+    as Reply-To (Wikimedia's wikis).
 
     One request reads the wiki's name and the footer (emailsender has no
     parameters, so the footer's do not change it); one more reads which
@@ -111,7 +122,13 @@ def wiki_mail(site, sender: str, sender_address: str | None, recipient: str) -> 
     except (PywikibotError, KeyError, TypeError):
         mute = ''
     mail = WikiMail(
-        sitename, found.get('emailsender') or sitename, sender, sender_address or '', mute, site
+        sitename,
+        found.get('emailsender') or sitename,
+        sender,
+        sender_address or '',
+        mute,
+        site,
+        from_wiki=from_wiki,
     )
     if 'emailuserfooter' in found:
         mail.footers[recipient] = found['emailuserfooter']
