@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
 #: How many names a sentence lists before it says "and N more".
@@ -92,7 +93,13 @@ def braces(names) -> str:
     return ', '.join('{%s}' % name for name in names)  # noqa: UP031
 
 
+#: Symbols that say something of their own: currency signs, emoji and other symbols.
+_WORDS = ('Sc', 'So')
+
+
 def has_words(template: str) -> bool:
-    """Whether *template* has a letter or digit of its own, besides its placeholders."""
+    """Whether *template* has text of its own besides its placeholders: a letter, a digit
+    or a symbol (``€``, an emoji), not only spaces, punctuation and signs such as ``|``
+    between them."""
     own = PLACEHOLDER.sub(lambda m: m.group(0) if m.group(1) is None else '', template)
-    return any(c.isalnum() for c in own)
+    return any(unicodedata.category(c) in _WORDS or unicodedata.category(c)[0] in 'LN' for c in own)
