@@ -9,18 +9,18 @@ opt-out category (:mod:`.optout`) settle who asked for no mail.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pywikibot
 
-from ..core.accounts import Recipient
+from ..core.accounts import Recipient, Status
 from ..core.errors import EmailUserError
 from ..options.settings import Settings
 from ..wiki.site import USER_NS, USER_TALK_NS
 from . import editors
 from .namelist import NameList, read_lists
 from .optout import apply_massmessage_optout, optout_names
-from .resolve import Resolver
+from .resolve import STOPPED, Resolver
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def gather(
     pages: Iterable | None,
     lists: NameList,
     names: Iterable[str] = (),
+    progress=None,
 ) -> Gathered:
     """Every recipient the pages, files and *names* lead to, checked in batches.
 
@@ -76,6 +77,8 @@ def gather(
     the people who edited someone's user page are not invited for it), and the
     editors of the other pages are recipients with their ``{edits}`` and
     ``{pages}``; those left out follow the recipients with the reason.
+    *progress* (:class:`~..run.progress.CheckProgress`) follows the check of
+    the names, and gets what was known when it is stopped.
 
     :raises EmailUserError: an input cannot be used (-editors without a
         generator, an opt-out list that does not exist ...)
@@ -97,7 +100,19 @@ def gather(
         values = dict(values)
         for name, found in search.values.items():
             values[name] = {**values.get(name, {}), **found}
-    resolver = Resolver(site, optout_names(site, settings.optout), values)
+    resolver = Resolver(site, optout_names(site, settings.optout), values, progress)
     found = resolver.from_names_and_pages([*names, *lists.names], pages or (), accounts)
-    found = apply_massmessage_optout(site, found, resolver, ignore=settings.ignoremassoptout)
+    try:
+        found = apply_massmessage_optout(site, found, resolver, ignore=settings.ignoremassoptout)
+    except KeyboardInterrupt:
+        if progress is not None:  # who would be emailed is not known yet
+            progress.stopped([_unsettled(r) for r in found])
+        raise
     return Gathered(tuple(found + editors.left_out(search, found)), resolver, search)
+
+
+def _unsettled(r: Recipient) -> Recipient:
+    """*r* as a stop before MassMessage's opt-out category was read leaves it."""
+    if r.status == Status.EMAILABLE:
+        return replace(r, status=Status.PENDING, detail=STOPPED)
+    return r

@@ -36,7 +36,8 @@ from ..report.files import check_journal_path, check_path
 from ..wiki.account import check_account, log_in, new_sender_warning
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
 from .bot import EmailUserBot
-from .check import show_check
+from .check import show_check, stopped_check
+from .progress import CheckProgress
 from .trial import send_test
 
 
@@ -89,7 +90,7 @@ def prepare(
         warning = new_sender_warning(account, site.siteinfo['sitename'])
         if warning:
             pywikibot.warning(warning)
-        gathered = gather(site, settings, pages, lists, names)
+        gathered = gather(site, settings, pages, lists, names, CheckProgress())
         check_recipients(site, settings, message, lists, gathered.recipients)
         wiki, family = wiki_identity(site), family_of(site)
         answer, journal = reconcile(
@@ -199,13 +200,17 @@ def check(
     check_outputs(settings, files, journal=False)
     if origin:
         pywikibot.info(f'Checking with the {origin}.')
+    progress = CheckProgress()
     try:
         if site.username():
             log_in(site, anonymous_hint=True)
         lists = user_lists(site, settings)
-        gathered = gather(site, settings, pages, lists)
+        gathered = gather(site, settings, pages, lists, progress=progress)
     except UNREACHABLE as e:
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
+    except KeyboardInterrupt:
+        progress.end()
+        return stopped_check(settings, progress.known)
     return show_check(settings, gathered.recipients, gathered.search)
 
 
