@@ -21,7 +21,8 @@ And a long list of names, as old participant lists are (``--names``, 100,000 by 
 whose middle name was registered again, and one name that two accounts gave up), the rest
 names without an account. ``pwb emailuser -users:... -check`` and ``-simulate`` of it, as
 a bot-flagged sender, beside ``-check`` of 10,000 accounts; the report of the check must
-say what each renamed name is. ``--only names`` runs these alone.
+say what each renamed name is. ``--only names`` runs these alone; ``--log N`` puts N older
+renames of other accounts into the wiki's rename log first, as a wiki with a history has.
 
 Each client is its own process: wall time, API requests by kind (from the wiki's API
 log), client CPU (user+sys) and peak RSS (from wait4), and the mails that reached the
@@ -191,6 +192,9 @@ def main() -> None:
     parser.add_argument(
         '--names', type=int, default=NAMES, help=f'names of the long list ({NAMES:,})'
     )
+    parser.add_argument(
+        '--log', type=int, default=0, help='older renames in the rename log first (0)'
+    )
     args = parser.parse_args()
     mediawiki = MEDIAWIKIS[args.mw]
     n = args.n
@@ -275,8 +279,8 @@ def main() -> None:
                 [*pwb_command(), str(SCRIPT), '-page:User:Bulk 00001', '-check'], config, env, wiki
             )
             if args.only == 'names':
-                lines = long_list_runs(wiki, root, config, env, check_titles, args.names)
-                table = long_list_table(lines, mediawiki)
+                lines = long_list_runs(wiki, root, config, env, check_titles, args.names, args.log)
+                table = long_list_table(lines, mediawiki, args.log)
                 Path(args.out).write_text(table, encoding='utf-8')
                 print(table)
                 return
@@ -299,12 +303,12 @@ def main() -> None:
             lookup = run_client([python, '-c', LOOKUP, str(files['sample'])], config, env, wiki)
             journal_ms = journal_cost(root / 'journal-cost.sqlite3')
             budget_us = budget_cost()
-            lines = long_list_runs(wiki, root, config, env, check_titles, args.names)
+            lines = long_list_runs(wiki, root, config, env, check_titles, args.names, args.log)
         table = report(
             n, len(emailable), results, big_check, lookup, journal_ms, mediawiki, budget_us
         )
         table += editors_line(editors, None)
-        table += '\n' + long_list_table(lines, None)
+        table += '\n' + long_list_table(lines, None, args.log)
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
@@ -385,12 +389,52 @@ LONG_LIST_ACCOUNTS = {
 LONG_LIST_TWICE = 'Nl Twice'
 
 
-def long_list(wiki, root: Path, count: int) -> tuple[Path, dict[str, str]]:
-    """Make the long list's accounts and renames; write the list of *count* names.
+#: Older renames for the rename log (``--log``), logged as Renameuser logs them.
+OLDER_RENAMES = r"""<?php
+require_once getenv( 'MW_INSTALL_PATH' ) . '/maintenance/Maintenance.php';
+
+class OlderRenames extends Maintenance {
+    public function execute() {
+        $count = (int)$this->getArg( 0 );
+        $performer = User::newSystemUser( 'Fixture setup', [ 'steal' => true ] );
+        $dbw = $this->getDB( DB_PRIMARY );
+        for ( $i = 1; $i <= $count; $i++ ) {
+            if ( $i % 1000 === 1 ) {
+                $this->beginTransaction( $dbw, __METHOD__ );
+            }
+            $entry = new ManualLogEntry( 'renameuser', 'renameuser' );
+            $entry->setPerformer( $performer );
+            $entry->setTarget( Title::makeTitle( NS_USER, sprintf( 'Nl Older %06d', $i ) ) );
+            $entry->setParameters( [
+                '4::olduser' => sprintf( 'Nl Older %06d', $i ),
+                '5::newuser' => sprintf( 'Nl Older renamed %06d', $i ),
+                '6::edits' => 0,
+            ] );
+            $entry->insert( $dbw );
+            if ( $i % 1000 === 0 || $i === $count ) {
+                $this->commitTransaction( $dbw, __METHOD__ );
+            }
+        }
+    }
+}
+
+$maintClass = OlderRenames::class;
+require_once RUN_MAINTENANCE_IF_MAIN;
+"""
+
+
+def long_list(wiki, root: Path, count: int, log: int = 0) -> tuple[Path, dict[str, str]]:
+    """Make the long list's accounts and renames, after *log* older renames of other
+    accounts; write the list of *count* names.
 
     Returns the list and what the check must say of each name that is not plain
     no-such-user: name as written -> the account's name (or ``LONG_LIST_TWICE``).
     """
+    if log:
+        print(f'Logging {log:,} older renames...', flush=True)
+        script = root / 'older-renames.php'
+        script.write_text(OLDER_RENAMES, encoding='utf-8')
+        wiki._php_script(script, str(log))
     address = 'nl{}@names.test'.format
     first = [old for old, _ in LONG_LIST_RENAMES[:5]] + ['Nl Chain A', LONG_LIST_TWICE]
     first += [f'Nl Real {k:02d}' for k in range(9, 40)]
@@ -413,11 +457,13 @@ def long_list(wiki, root: Path, count: int) -> tuple[Path, dict[str, str]]:
     return path, {**LONG_LIST_ACCOUNTS, LONG_LIST_TWICE: LONG_LIST_TWICE}
 
 
-def long_list_runs(wiki, root: Path, config, env, check_titles: Path, count: int) -> list[dict]:
+def long_list_runs(
+    wiki, root: Path, config, env, check_titles: Path, count: int, log: int = 0
+) -> list[dict]:
     """-check of 10,000 accounts, and -check and -simulate of the long list; checked."""
     from harness.checks import report_rows
 
-    path, expected = long_list(wiki, root, count)
+    path, expected = long_list(wiki, root, count, log)
     runs = []
     print(f'-check of {CHECK_USERS:,} accounts...', flush=True)
     result = run_client(
@@ -475,11 +521,12 @@ def long_list_runs(wiki, root: Path, config, env, check_titles: Path, count: int
     return runs
 
 
-def long_list_table(runs: list[dict], mediawiki: Path | None) -> str:
+def long_list_table(runs: list[dict], mediawiki: Path | None, log: int = 0) -> str:
     """The table of -check and -simulate of long lists."""
     version = f' (MediaWiki {mediawiki_version(mediawiki)})' if mediawiki else ''
+    older = f', {log:,} older renames in the rename log' if log else ''
     lines = [
-        f'Long lists of names{version}, as a bot-flagged sender (500 names a request):',
+        f'Long lists of names{version}{older}, as a bot-flagged sender (500 names a request):',
         '',
         '| run | names | accounts | wall s | requests | list=users | list=logevents '
         '| client CPU s | peak RSS MB |',
