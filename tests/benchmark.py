@@ -20,6 +20,14 @@ revisions by accounts and one by an IP, imported with importDump.php): ``pwb ema
 -editors -file:... -simulate``, its time and its requests by kind. ``--only editors``
 runs that alone.
 
+And a long list of names, as old participant lists are (``--names``, 100,000 by default):
+40 of them accounts (some under an old name the rename log knows, one through two renames
+whose middle name was registered again, and one name that two accounts gave up), the rest
+names without an account. ``pwb emailuser -users:... -check`` and ``-simulate`` of it, as
+a bot-flagged sender, beside ``-check`` of 10,000 accounts; the report of the check must
+say what each renamed name is. ``--only names`` runs these alone; ``--log N`` puts N older
+renames of other accounts into the wiki's rename log first, as a wiki with a history has.
+
 Each client is its own process: wall time, API requests by kind (from the wiki's API
 log), client CPU (user+sys) and peak RSS (from wait4), and the mails that reached the
 SMTP sink, which must equal the emailable count. Pywikibot's ``put_throttle`` and
@@ -56,6 +64,7 @@ SUBJECT = 'Benchmark for {username}'
 TEXT = 'Hello {username}, this is a benchmark.'
 CHECK_USERS = 10_000
 LOOKUP_SAMPLE = 500
+NAMES = 100_000
 
 FLOOR = r"""
 import sys, requests
@@ -183,9 +192,15 @@ def main() -> None:
     parser.add_argument('--pages', type=int, default=300, help='pages for -editors (300)')
     parser.add_argument(
         '--only',
-        choices=['all', 'editors', 'inactive'],
+        choices=['all', 'editors', 'inactive', 'names'],
         default='all',
         help='run only these (all)',
+    )
+    parser.add_argument(
+        '--names', type=int, default=NAMES, help=f'names of the long list ({NAMES:,})'
+    )
+    parser.add_argument(
+        '--log', type=int, default=0, help='older renames in the rename log first (0)'
     )
     args = parser.parse_args()
     mediawiki = MEDIAWIKIS[args.mw]
@@ -270,6 +285,12 @@ def main() -> None:
             run_client(
                 [*pwb_command(), str(SCRIPT), '-page:User:Bulk 00001', '-check'], config, env, wiki
             )
+            if args.only == 'names':
+                lines = long_list_runs(wiki, root, config, env, check_titles, args.names, args.log)
+                table = long_list_table(lines, mediawiki, args.log)
+                Path(args.out).write_text(table, encoding='utf-8')
+                print(table)
+                return
             inactive = inactive_check(wiki, config, env, titles, n)
             if args.only == 'inactive':
                 table = inactive_line(inactive, mediawiki)
@@ -295,10 +316,12 @@ def main() -> None:
             lookup = run_client([python, '-c', LOOKUP, str(files['sample'])], config, env, wiki)
             journal_ms = journal_cost(root / 'journal-cost.sqlite3')
             budget_us = budget_cost()
+            lines = long_list_runs(wiki, root, config, env, check_titles, args.names, args.log)
         table = report(
             n, len(emailable), results, big_check, lookup, journal_ms, mediawiki, budget_us
         )
         table += editors_line(editors, None) + inactive_line(inactive, None)
+        table += '\n' + long_list_table(lines, None, args.log)
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
@@ -388,6 +411,189 @@ def editors_line(r: dict, mediawiki: Path | None) -> str:
         f'{r["wall"]:.1f} s, {r["requests"]} requests ({kinds}), client CPU {cpu:.1f} s, '
         f'{r["mails"]} mails.\n'
     )
+
+
+#: The long list's accounts: each name as the list writes it -> the account's name now.
+#: Renames, in order: five plain ones, a chain whose middle name is registered again,
+#: and a name that two accounts gave up, one after the other.
+LONG_LIST_RENAMES = [
+    *((f'Nl Was {k:02d}', f'Nl Real {k:02d}') for k in range(1, 6)),
+    ('Nl Chain A', 'Nl Chain B'),
+    ('Nl Chain B', 'Nl Real 06'),
+    ('Nl Twice', 'Nl Real 07'),
+    ('Nl Twice', 'Nl Real 08'),
+]
+LONG_LIST_ACCOUNTS = {
+    **{f'Nl Was {k:02d}': f'Nl Real {k:02d}' for k in range(1, 6)},
+    'Nl Chain A': 'Nl Real 06',  # not to whoever took its middle name
+    'Nl Chain B': 'Nl Chain B',  # registered again after the rename
+    'Nl Real 07': 'Nl Real 07',
+    'Nl Real 08': 'Nl Real 08',
+    **{f'Nl Real {k:02d}': f'Nl Real {k:02d}' for k in range(9, 40)},
+}
+#: Given up by two accounts: nobody to guess.
+LONG_LIST_TWICE = 'Nl Twice'
+
+
+#: Older renames for the rename log (``--log``), logged as Renameuser logs them.
+OLDER_RENAMES = r"""<?php
+require_once getenv( 'MW_INSTALL_PATH' ) . '/maintenance/Maintenance.php';
+
+class OlderRenames extends Maintenance {
+    public function execute() {
+        $count = (int)$this->getArg( 0 );
+        $performer = User::newSystemUser( 'Fixture setup', [ 'steal' => true ] );
+        $dbw = $this->getDB( DB_PRIMARY );
+        for ( $i = 1; $i <= $count; $i++ ) {
+            if ( $i % 1000 === 1 ) {
+                $this->beginTransaction( $dbw, __METHOD__ );
+            }
+            $entry = new ManualLogEntry( 'renameuser', 'renameuser' );
+            $entry->setPerformer( $performer );
+            $entry->setTarget( Title::makeTitle( NS_USER, sprintf( 'Nl Older %06d', $i ) ) );
+            $entry->setParameters( [
+                '4::olduser' => sprintf( 'Nl Older %06d', $i ),
+                '5::newuser' => sprintf( 'Nl Older renamed %06d', $i ),
+                '6::edits' => 0,
+            ] );
+            $entry->insert( $dbw );
+            if ( $i % 1000 === 0 || $i === $count ) {
+                $this->commitTransaction( $dbw, __METHOD__ );
+            }
+        }
+    }
+}
+
+$maintClass = OlderRenames::class;
+require_once RUN_MAINTENANCE_IF_MAIN;
+"""
+
+
+def long_list(wiki, root: Path, count: int, log: int = 0) -> tuple[Path, dict[str, str]]:
+    """Make the long list's accounts and renames, after *log* older renames of other
+    accounts; write the list of *count* names.
+
+    Returns the list and what the check must say of each name that is not plain
+    no-such-user: name as written -> the account's name (or ``LONG_LIST_TWICE``).
+    """
+    if log:
+        print(f'Logging {log:,} older renames...', flush=True)
+        script = root / 'older-renames.php'
+        script.write_text(OLDER_RENAMES, encoding='utf-8')
+        wiki._php_script(script, str(log))
+    address = 'nl{}@names.test'.format
+    first = [old for old, _ in LONG_LIST_RENAMES[:5]] + ['Nl Chain A', LONG_LIST_TWICE]
+    first += [f'Nl Real {k:02d}' for k in range(9, 40)]
+    wiki.add({'users': [{'name': n, 'email': address(i)} for i, n in enumerate(first)]})
+    print(f'Renaming {len(LONG_LIST_RENAMES)} accounts...', flush=True)
+    for i, (old, new) in enumerate(LONG_LIST_RENAMES):
+        wiki.rename_user(old, new)
+        if old in ('Nl Chain B', LONG_LIST_TWICE) and i + 1 < len(LONG_LIST_RENAMES):
+            # The name is free again: someone else registers it.
+            wiki.add({'users': [{'name': old, 'email': address(f'again{i}')}]})
+    special = [*LONG_LIST_ACCOUNTS, LONG_LIST_TWICE]
+    plain = count - len(special)
+    names = [f'Nl Nobody {i:06d}' for i in range(1, plain + 1)]
+    # Spread over the list, so that they fall into different batches.
+    step = max(len(names) // len(special), 1)
+    for k, name in enumerate(special):
+        names.insert(min(k * (step + 1), len(names)), name)
+    path = root / f'long-list-{count}.txt'
+    path.write_text('\n'.join(names) + '\n', encoding='utf-8')
+    return path, {**LONG_LIST_ACCOUNTS, LONG_LIST_TWICE: LONG_LIST_TWICE}
+
+
+def long_list_runs(
+    wiki, root: Path, config, env, check_titles: Path, count: int, log: int = 0
+) -> list[dict]:
+    """-check of 10,000 accounts, and -check and -simulate of the long list; checked."""
+    from harness.checks import report_rows
+
+    path, expected = long_list(wiki, root, count, log)
+    runs = []
+    print(f'-check of {CHECK_USERS:,} accounts...', flush=True)
+    result = run_client(
+        [*pwb_command(), str(SCRIPT), f'-file:{check_titles}', '-check'], config, env, wiki
+    )
+    runs.append({**result, 'run': '-check', 'names': CHECK_USERS, 'accounts': CHECK_USERS})
+    report = root / 'long-list-check.csv'
+    print(f'-check of {count:,} names...', flush=True)
+    result = run_client(
+        [*pwb_command(), str(SCRIPT), f'-users:{path}', '-check', f'-report:{report}'],
+        config,
+        env,
+        wiki,
+    )
+    runs.append({**result, 'run': '-check', 'names': count, 'accounts': 40})
+    rows = report_rows(report)
+    wrong = []
+    if len(rows) != count:
+        wrong.append(f'{len(rows)} rows, not {count}')
+    by_name = {r['username']: r for r in rows}
+    for written, account in expected.items():
+        row = by_name.get(account)
+        if account == LONG_LIST_TWICE:
+            ok = row and row['status'] == 'no-such-user' and 'Nl Real 07' in row['detail']
+            ok = ok and 'Nl Real 08' in row['detail']
+        else:
+            ok = row and row['status'] == 'emailable'
+            if ok and written != account:
+                ok = f'renamed from {written}' in row['detail']
+        if not ok:
+            wrong.append(f'{written}: {row}')
+    statuses = Counter(r['status'] for r in rows)
+    if statuses != {'emailable': 40, 'no-such-user': count - 40}:
+        wrong.append(f'statuses {dict(statuses)}')
+    print(f'-simulate of {count:,} names...', flush=True)
+    result = run_client(
+        [
+            *pwb_command(),
+            str(SCRIPT),
+            '-simulate',
+            f'-users:{path}',
+            f'-subject:{SUBJECT}',
+            f'-text:{TEXT}',
+            '-always',
+            '-pt:0',
+            f'-journal:{root}/journal-long-list.sqlite3',
+        ],
+        config,
+        env,
+        wiki,
+    )
+    runs.append({**result, 'run': '-simulate', 'names': count, 'accounts': 40})
+    if wrong:
+        runs[1]['wrong'] = wrong
+    return runs
+
+
+def long_list_table(runs: list[dict], mediawiki: Path | None, log: int = 0) -> str:
+    """The table of -check and -simulate of long lists."""
+    version = f' (MediaWiki {mediawiki_version(mediawiki)})' if mediawiki else ''
+    older = f', {log:,} older renames in the rename log' if log else ''
+    lines = [
+        f'Long lists of names{version}{older}, as a bot-flagged sender (500 names a request):',
+        '',
+        '| run | names | accounts | wall s | requests | list=users | list=logevents '
+        '| client CPU s | peak RSS MB |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ]
+    for r in runs:
+        cpu = r['usage'].ru_utime + r['usage'].ru_stime
+        lines.append(
+            f'| {r["run"]} | {r["names"]:,} | {r["accounts"]:,} | {r["wall"]:.1f} '
+            f'| {r["requests"]} | {r["kinds"].get("query list=users", 0)} '
+            f'| {r["kinds"].get("query list=logevents", 0)} | {cpu:.1f} '
+            f'| {r["usage"].ru_maxrss / 1024:.0f} |'
+        )
+    lines += ['', 'Requests by kind:', '']
+    for r in runs:
+        kinds = ', '.join(f'{k}: {v}' for k, v in r['kinds'].most_common())
+        lines.append(f'- {r["run"]} of {r["names"]:,} names: {kinds}')
+    wrong = [w for r in runs for w in r.get('wrong', ())]
+    if wrong:
+        lines += ['', 'WRONG: ' + '; '.join(wrong)]
+    return '\n'.join(lines) + '\n'
 
 
 def journal_cost(path: Path, count: int = 1000) -> float:

@@ -6,8 +6,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pywikibot.tools import is_ip_address, is_ip_network
 
 from emailuserlib.wiki import site as recipients
+from emailuserlib.wiki.site import name_problem
 
 
 def site_with(info: dict):
@@ -88,3 +92,19 @@ def test_temporary_account_patterns_come_from_siteinfo(info, patterns):
 )
 def test_temporary_names_match_as_mediawiki_matches_them(name, temporary):
     assert recipients.is_temporary_name(name, [('~', ''), ('*', '*')]) is temporary
+
+
+addresses = st.one_of(
+    st.ip_addresses().map(str),
+    st.ip_addresses(v=4).map(lambda a: f'{a}/32'),
+    st.ip_addresses(v=6).map(lambda a: f'{a}/128'),
+)
+
+
+@given(st.one_of(st.text(), addresses, st.text(alphabet='0123456789abcdefABCDEF.:/%')))
+@example('fe80::1%eth0')
+@example('10.0.0.0/8')
+@example('1234')
+def test_an_ip_address_is_found_as_pywikibot_finds_it(name):
+    expected = bool(name) and (is_ip_address(name) or is_ip_network(name))
+    assert (name_problem(name) == 'IP address') == expected

@@ -12,19 +12,19 @@ nobody reached already costs a request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pywikibot
 
 from ..core.accounts import Recipient, Status
-from ..core.errors import EmailUserError
+from ..core.errors import EmailUserError, Interrupted
 from ..options.settings import Settings
 from ..wiki.site import USER_NS, USER_TALK_NS
 from . import editors, inactive
 from .groups import GroupSearch, members
 from .namelist import NameList, read_lists
 from .optout import apply_massmessage_optout, optout_names
-from .resolve import Resolver
+from .resolve import STOPPED, Resolver
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ def gather(
     pages: Iterable | None,
     lists: NameList,
     names: Iterable[str] = (),
+    progress=None,
 ) -> Gathered:
     """Every recipient the pages, files and *names* lead to, checked in batches.
 
@@ -89,6 +90,8 @@ def gather(
     the people who edited someone's user page are not invited for it), and the
     editors of the other pages are recipients with their ``{edits}`` and
     ``{pages}``; those left out follow the recipients with the reason.
+    *progress* (:class:`~..run.progress.CheckProgress`) follows the check of
+    the names, and gets what was known when it is stopped.
 
     :raises EmailUserError: an input cannot be used (-editors without a
         generator, an opt-out list that does not exist ...)
@@ -113,9 +116,14 @@ def gather(
     if settings.group:
         groups = members(site, settings.group)
         accounts = [*accounts, *groups.names]
-    resolver = Resolver(site, optout_names(site, settings.optout), values)
+    resolver = Resolver(site, optout_names(site, settings.optout), values, progress)
     found = resolver.from_names_and_pages([*names, *lists.names], pages or (), accounts)
-    found = apply_massmessage_optout(site, found, resolver, ignore=settings.ignoremassoptout)
+    try:
+        found = apply_massmessage_optout(site, found, resolver, ignore=settings.ignoremassoptout)
+    except (KeyboardInterrupt, Interrupted):
+        if progress is not None:  # who would be emailed is not known yet
+            progress.stopped([_unsettled(r) for r in found])
+        raise
     left = editors.left_out(search, found) + (groups.left_out(found) if groups else [])
     return Gathered(tuple(found + left), resolver, search, groups)
 
@@ -150,3 +158,10 @@ def narrow(
     )
     summary = search.summary()
     return tuple(found), [summary] if summary else []
+
+
+def _unsettled(r: Recipient) -> Recipient:
+    """*r* as a stop before MassMessage's opt-out category was read leaves it."""
+    if r.status == Status.EMAILABLE:
+        return replace(r, status=Status.PENDING, detail=STOPPED)
+    return r

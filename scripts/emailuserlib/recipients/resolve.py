@@ -14,8 +14,14 @@ opt-out lists): a name the operator typed is never sent on to someone else. A
 live account is its own recipient whatever its user page says. Each account is
 considered once, in the order the generator first led to it. The wiki is asked
 50 names per request (500 with ``apihighlimits``), together with their user
-pages, so a run costs one lookup request per batch, and one more for each name
-without an account.
+pages, so a run costs one lookup request per batch; the names without an
+account are asked of the rename log together (:mod:`.renamelog`: a few
+requests however many they are, on a wiki whose log is not longer than the
+list), and the accounts they lead to in batches again.
+
+The check can take long for a long list: it is told to a *progress* object
+(:class:`~..run.progress.CheckProgress`) as it goes, and when it is stopped
+(Ctrl-C), what was known by then is handed to it, the others ``pending``.
 
 A temporary account (in the group ``temp``, or named by the wiki's pattern
 for them) is ``temporary-account``: nobody to email or to write to.
@@ -37,16 +43,18 @@ histories of -editors are read by :mod:`.editors`.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import partial
 
 import pywikibot
-from pywikibot.exceptions import APIError
-from pywikibot.exceptions import Error as PywikibotError
 
 from ..core.accounts import Recipient, Status, WikiUser
-from ..core.errors import EXIT_PENDING, EmailUserError
+from ..core.errors import EXIT_PENDING, EmailUserError, Interrupted
 from ..wiki.site import (
     SEPARATOR,
     USER_NS,
@@ -62,6 +70,10 @@ from ..wiki.site import (
     temp_account_patterns,
     user_from_title,
 )
+from .renamelog import RenameLog
+
+#: The detail of a name the check did not reach before it was stopped.
+STOPPED = 'not checked yet: the check was stopped'
 
 
 def account_status(user: WikiUser, optout: Mapping[int, str]) -> tuple[Status, str]:
@@ -101,7 +113,11 @@ class Resolver:
     """
 
     def __init__(
-        self, site, optout: Iterable[str] = (), values: dict[str, dict[str, str]] | None = None
+        self,
+        site,
+        optout: Iterable[str] = (),
+        values: dict[str, dict[str, str]] | None = None,
+        progress=None,
     ) -> None:
         self.site = site
         self.first_letter = capitalises_users(site)
@@ -110,7 +126,7 @@ class Resolver:
         self._optout_ids: dict[int, str] | None = None
         #: Each opt-out name's accounts, with how the name leads to each ('' or a rename).
         self._optout_known: dict[str, dict[int, str]] = {}
-        self._renames: dict[str, list[WikiUser]] = {}
+        self._renames: dict[str, tuple[WikiUser, ...]] = {}
         self.values = values or {}
         self.temp_patterns = temp_account_patterns(site)
         self.batch = batch_size(site)
@@ -118,6 +134,8 @@ class Resolver:
         self.provider = central_provider(site)
         #: Whether locked global accounts are asked for, with the accounts themselves.
         self.locks = bool(self.provider) and offers_globalusers(site)
+        self.progress = progress or _Silent()
+        self.log = RenameLog(site, site.namespaces[USER_NS].custom_name, rename_log_error)
 
     def normalize(self, name: str) -> str:
         return normalize_username(name, self.first_letter)
@@ -176,12 +194,19 @@ class Resolver:
         they are asked about like any name. Placeholder values go with *names* and
         *accounts* only, by their own name.
         """
-        items = [
-            *self._name_items(names, typed=True),
-            *self._page_items(pages),
-            *self._name_items(accounts, typed=False),
-        ]
+        # One item at a time: a list of names is long.
+        items = itertools.chain(
+            self._name_items(names, typed=True),
+            self._page_items(pages),
+            self._name_items(accounts, typed=False),
+        )
         return self._resolve(items)
+
+    def _values(self, name: str, key: str) -> dict[str, str]:
+        """The placeholder values given for *name* (as written), or for *key* (its usual
+        spelling); a row's own, even empty, rather than a new one: a list is long."""
+        given = [v for v in (self.values.get(name), self.values.get(key)) if v is not None]
+        return next((v for v in given if v), given[0] if given else {})
 
     def _page_items(self, pages: Iterable):
         for page in pages:
@@ -207,16 +232,17 @@ class Resolver:
         """
         result: list[Recipient] = []
         seen: set[str] = set()
-        typed: set[int] = set()
+        typed = bytearray()  # typed[i]: whether result[i] is a typed name (a list is long)
         for name, source, why, kind in items:
             if name is None:
                 result.append(Recipient(source, Status.NOT_A_USER, why, source))
+                typed.append(False)
                 continue
             key = self.normalize(name)
             if key in seen:
                 continue
             seen.add(key)
-            values = (self.values.get(name) or self.values.get(key) or {}) if kind else {}
+            values = self._values(name, key) if kind else {}
             status, detail = None, ''
             problem = name_problem(key)
             if is_temporary_name(key, self.temp_patterns):
@@ -226,25 +252,63 @@ class Resolver:
             recipient = Recipient(
                 key, status, detail, source=source, values=values, written=name.strip()
             )
-            if kind == 'typed':
-                typed.add(len(result))
+            typed.append(kind == 'typed')
             result.append(recipient)
 
-        unchecked = [i for i, r in enumerate(result) if r.status is None]
+        del seen  # a list is long: what is not needed any more goes
+        unchecked = array('q', (i for i, r in enumerate(result) if r.status is None))
+        names = [result[i].written for i in unchecked]
+        # Whichever lookup reads the rename log first, it keeps what the log says of these.
+        self.log.expect(result[i].name for i in unchecked)
+        self.log.expect(self.normalize(n) for n in self.optout_names)
+        self.progress.begin(len(unchecked), self.batch)
+        lookup = _Lookup()
+        optout = None
+        try:
+            # First, so that no account is said to be emailable before the lists are known.
+            optout = self.optout if self.optout_names else {}
+            self._accounts(names, lookup)
+        except (KeyboardInterrupt, Interrupted):
+            self.progress.end()
+            known = self._known(lookup) if optout is not None else {}
+            with contextlib.suppress(EmailUserError):  # two rows of one account: refused anyway
+                self.progress.stopped(
+                    self._settle(result, unchecked, known, optout or {}, typed, False)
+                )
+            raise
+        self.progress.end()
+        return self._settle(result, unchecked, lookup.found, optout, typed)
+
+    def _settle(
+        self,
+        result: list[Recipient],
+        unchecked: Iterable[int],
+        found: dict[str, WikiUser],
+        optout: Mapping[int, str],
+        typed: bytearray,
+        complete: bool = True,
+    ) -> list[Recipient]:
+        """The recipients of *result*, those at *unchecked* settled by the wiki's answers
+        (in place: a long list is not kept twice).
+
+        Unless *complete*, a name without an answer in *found* was not checked
+        yet: it is ``pending``.
+        """
         user_ns = self.site.namespaces[USER_NS].custom_name
-        found = self.accounts([result[i].written for i in unchecked])
-        optout = self.optout if self.optout_names else {}
         accounts: dict[int, int] = {}  # user id: where its recipient is in result
         duplicates = set()
         for i in unchecked:
             r = result[i]
             user = found.get(r.written)
+            if user is None and not complete and _askable(r.written):
+                result[i] = replace(r, status=Status.PENDING, detail=STOPPED)
+                continue
             if user is None or user.invalid:
                 result[i] = replace(
                     r, status=Status.NOT_A_USER, detail='the wiki says this is no valid user name'
                 )
                 continue
-            if user.via and i in typed:
+            if user.via and typed[i]:
                 # Anyone can edit a user page: a typed name is never sent on to someone else.
                 result[i] = replace(
                     r,
@@ -295,24 +359,98 @@ class Resolver:
         log says nothing is a user page that redirects to another user's page
         followed (``via`` set), to that user when that user has an account: anyone
         can edit a user page, so callers decide whether such an answer counts.
+
+        :raises EmailUserError: the rename log cannot be read
         """
-        wanted = list(dict.fromkeys(n for n in names if n.strip() and SEPARATOR not in n))
-        found: dict[str, WikiUser] = {}
+        names = list(names)
+        # Whichever of them the rename log is read for first, the read keeps them all.
+        self.log.expect(self.normalize(n) for n in names)
+        lookup = _Lookup()
+        self._accounts(names, lookup, shown=False)
+        return lookup.found
+
+    def _accounts(self, names: Iterable[str], lookup: _Lookup, shown: bool = True) -> None:
+        """:meth:`accounts`, into *lookup*, batch after batch.
+
+        After each batch of names (asked with their user pages), the rename log
+        is asked about those without an account; the accounts it leads to, and
+        the pages user pages redirect to, wait until they fill a batch of their
+        own. What a stop leaves is what each batch had learnt (:meth:`_known`).
+        """
+        wanted = list(dict.fromkeys(n for n in names if _askable(n)))
+        found, looked, without = lookup.found, 0, 0
         for chunk in batches(wanted, self.batch):
-            found.update(self._ask(chunk, with_pages=True))
-        for name, user in list(found.items()):
-            if user.userid is None and not user.invalid:
-                found[name] = self.renamed(user.name) or user
-        moved = {n: u.moved_to for n, u in found.items() if u.userid is None and u.moved_to}
-        targets = list(dict.fromkeys(moved.values()))
+            answers = self._ask(chunk, with_pages=True)
+            found.update(answers)
+            looked += len(chunk)
+            missing = {n: u for n, u in answers.items() if _unsettled(u)}
+            if missing:
+                without += len(missing)
+                # The names to ask about in all, as far as the list so far tells.
+                still = len(missing) + (len(wanted) - looked) * without // looked
+                finals = self.log.finals(
+                    [u.name for u in missing.values()],
+                    still,
+                    pages=partial(self.progress.step, 'log'),
+                    asked=partial(self.progress.step, 'renames', expected=still),
+                )
+                for name, user in missing.items():
+                    if user.name in finals:
+                        lookup.renamed[name] = user
+                    elif user.moved_to:
+                        lookup.moved[name] = user.moved_to
+            if len(lookup.renamed) >= self.batch:
+                self._settle_renamed(lookup)
+            if len(lookup.moved) >= self.batch:
+                self._follow_moved(lookup)
+            if shown:
+                self.progress.step('users', looked, len(wanted))
+        self._settle_renamed(lookup)
+        self._follow_moved(lookup)
+
+    def _settle_renamed(self, lookup: _Lookup) -> None:
+        """The accounts the renamed names waiting in *lookup* lead to, in batches."""
+        waiting = lookup.renamed
+        self._lookup_renames([u.name for u in waiting.values()])
+        for name, user in waiting.items():
+            renamed = self._renamed(user.name)
+            if renamed:
+                lookup.found[name] = renamed
+            elif user.moved_to:  # renamed to accounts that are gone: as if never renamed
+                lookup.moved[name] = user.moved_to
+        lookup.renamed = {}
+
+    def _follow_moved(self, lookup: _Lookup) -> None:
+        """Where the user pages of the names waiting in *lookup* redirect, in batches:
+        to an account, the answer (``via``); to nobody, no answer more."""
+        targets = list(dict.fromkeys(lookup.moved.values()))
         answers: dict[str, WikiUser] = {}
         for chunk in batches(targets, self.batch):
             answers.update(self._ask(chunk, with_pages=False))
-        for name, target in moved.items():
+        for name, target in lookup.moved.items():
             user = answers.get(target)
             if user is not None and user.userid is not None:
-                found[name] = replace(user, via=found[name].name)
-        return found
+                lookup.found[name] = replace(user, via=lookup.found[name].name)
+            lookup.followed.add(name)
+        lookup.moved = {}
+
+    def _known(self, lookup: _Lookup) -> dict[str, WikiUser]:
+        """The final answers of *lookup*, when a stop interrupted :meth:`_accounts`.
+
+        An account's answer is final at once; that of a name without one once the
+        rename log said nothing of it (or the accounts it leads to were asked),
+        and its user page, if it redirects, was followed.
+        """
+        known = {}
+        for name, user in lookup.found.items():
+            if not _unsettled(user) or (
+                name not in lookup.renamed
+                and name not in lookup.moved
+                and (not user.moved_to or name in lookup.followed)
+                and (user.name in self._renames or self.log.known(user.name) == ())
+            ):
+                known[name] = user
+        return known
 
     def _ask(self, names: list[str], with_pages: bool) -> dict[str, WikiUser]:
         """One request: the accounts of *names* as written, and where their pages redirect."""
@@ -357,7 +495,9 @@ class Resolver:
             elif entry.get('invalid'):
                 answers[name] = WikiUser(name, invalid=True)
             elif entry.get('missing') or 'userid' not in entry:
-                answers[name] = WikiUser(entry['name'], moved_to=redirects.get(title, ''))
+                # The name as written, when the wiki spells it so: a list is long.
+                same = name if entry['name'] == name else entry['name']
+                answers[name] = WikiUser(same, moved_to=redirects.get(title, ''))
             else:
                 central = self._central_id(entry)
                 answers[name] = WikiUser(
@@ -459,72 +599,52 @@ class Resolver:
 
         :raises EmailUserError: the log cannot be read
         """
-        found = self.renames(name)
+        self._lookup_renames([name])
+        return self._renamed(name)
+
+    def _renamed(self, name: str) -> WikiUser | None:
+        """:meth:`renamed`, once :meth:`_lookup_renames` asked about *name*."""
+        found = self._renames.get(name, ())
         if len(found) > 1:
             return WikiUser(name, renamed_to=tuple(u.name for u in found))
         return found[0] if found else None
 
-    def renames(self, name: str, hops: int = 5) -> list[WikiUser]:
+    def renames(self, name: str) -> tuple[WikiUser, ...]:
         """Every account that *name* was renamed to, by the wiki's rename log.
 
         Each rename of *name* is followed forward in time, through the later renames
-        of the name it gave (up to *hops*), to the name that account has now: a name
-        that was freed by a rename and registered again belongs to someone else.
-        Usually one account; several when the name was renamed, registered again and
-        renamed again. Asked once per name and run.
+        of the name it gave, to the name that account has now: a name that was freed
+        by a rename and registered again belongs to someone else. Usually one
+        account; several when the name was renamed, registered again and renamed
+        again. Asked once per name and run.
 
         :raises EmailUserError: the log cannot be read
         """
-        if name in self._renames:
-            return self._renames[name]
-        finals = []
-        for new, logid in self._rename_events(name):
-            for _ in range(hops):
-                later = self._rename_events(new, after=logid)
-                if not later:
-                    finals.append(new)
-                    break
-                new, logid = later[0]
-        answers = self._ask(list(dict.fromkeys(finals)), with_pages=False) if finals else {}
-        found: dict[int, WikiUser] = {}
-        for final in finals:
-            user = answers.get(final)
-            if user is not None and user.userid is not None:
-                found.setdefault(user.userid, replace(user, renamed_from=name))
-        self._renames[name] = list(found.values())
-        return self._renames[name]
+        self._lookup_renames([name])
+        return self._renames.get(name, ())
 
-    def _rename_events(self, name: str, after: int = 0) -> list[tuple[str, int]]:
-        """(new name, log id) of each rename of the account named *name*, oldest first,
-        of those logged after the log entry *after*.
+    def _lookup_renames(self, names: list[str]) -> None:
+        """Ask the rename log about *names* together, and the accounts it leads to in
+        batches; the answers are kept for the run.
 
         :raises EmailUserError: the log cannot be read
         """
-        user_ns = self.site.namespaces[USER_NS].custom_name
-        try:
-            data = self.site.simple_request(
-                action='query',
-                list='logevents',
-                letype='renameuser',
-                letitle=f'{user_ns}:{name}',
-                leprop='ids|details',
-                ledir='newer',
-                lelimit='max',
-                formatversion=2,
-            ).submit()
-        except APIError as e:
-            if e.code in ('badvalue', 'unknown_letype'):  # no renames on this wiki
-                return []
-            raise rename_log_error(name, e) from None
-        except PywikibotError as e:
-            raise rename_log_error(name, e) from None
-        events = []
-        for event in data.get('query', {}).get('logevents', []):
-            new = event.get('params', {}).get('newuser')
-            logid = int(event.get('logid') or 0)
-            if new and logid > after:
-                events.append((new, logid))
-        return events
+        todo = [n for n in names if n not in self._renames]
+        if not todo:
+            return
+        finals = self.log.finals(todo)
+        # Only the renamed are kept: a name the log knows no rename of costs nothing more.
+        wanted = list(dict.fromkeys(f for each in finals.values() for f in each))
+        answers: dict[str, WikiUser] = {}
+        for chunk in batches(wanted, self.batch):
+            answers.update(self._ask(chunk, with_pages=False))
+        for name in finals:
+            found: dict[int, WikiUser] = {}
+            for final in finals[name]:
+                user = answers.get(final)
+                if user is not None and user.userid is not None:
+                    found.setdefault(user.userid, replace(user, renamed_from=name))
+            self._renames[name] = tuple(found.values())
 
     def _user_page(self, title: str) -> str | None:
         """The user whose root user page *title* is, in any of the wiki's names for it."""
@@ -545,6 +665,46 @@ def _led(name: str, user: WikiUser) -> str:
     if user.via:
         return f'as {name}, whose user page redirects to {user.name}'
     return ''
+
+
+def _unsettled(user: WikiUser) -> bool:
+    """Whether the wiki's answer for a name leaves its account to be found."""
+    return user.userid is None and not user.invalid and not user.renamed_to
+
+
+def _askable(name: str) -> bool:
+    """Whether *name* can be asked about in a list parameter at all."""
+    return bool(name.strip()) and SEPARATOR not in name
+
+
+class _Lookup:
+    """What a lookup of names has learnt so far (:meth:`Resolver._accounts`)."""
+
+    def __init__(self) -> None:
+        #: The wiki's answer for each name as written.
+        self.found: dict[str, WikiUser] = {}
+        #: Names the rename log renamed, waiting for the accounts it leads to.
+        self.renamed: dict[str, WikiUser] = {}
+        #: Names the log did not rename, waiting for where their user page redirects.
+        self.moved: dict[str, str] = {}
+        #: Names whose user page's redirect was followed.
+        self.followed: set[str] = set()
+
+
+class _Silent:
+    """Progress that nobody sees: for callers that do not show the check's progress."""
+
+    def begin(self, names: int, batch: int) -> None:
+        pass
+
+    def step(self, stage: str, done: int, total: int, expected: int = 0) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+    def stopped(self, recipients: list[Recipient]) -> None:
+        pass
 
 
 def _merge_values(kept: Recipient, other: Recipient, account: str) -> Recipient:

@@ -42,8 +42,9 @@ from ..wiki.account import check_account, log_in, new_sender_warning, sender_cen
 from ..wiki.site import UNREACHABLE, WIKIMEDIA, family_of, wiki_identity
 from ..wiki.titles import local_page
 from .bot import EmailUserBot
-from .check import show_check
+from .check import show_check, stopped_check
 from .interrupts import Interrupts
+from .progress import CheckProgress
 from .trial import send_test
 
 
@@ -137,7 +138,7 @@ def prepare(
         if warning:
             pywikibot.warning(warning)
         known.doing = finding(settings)
-        gathered = gather(site, settings, pages, lists, names)
+        gathered = gather(site, settings, pages, lists, names, CheckProgress())
         known.recipients = gathered.recipients
         wiki, family = wiki_identity(site), family_of(site)
         provider = gathered.resolver.provider
@@ -391,13 +392,14 @@ def check(
         interrupts = Interrupts()
         own = interrupts.install()
     known = Known('logging in')
+    progress = CheckProgress()
     try:
         if site.username():
             log_in(site, anonymous_hint=True)
         known.doing = 'reading the -users: files'
         lists = user_lists(site, settings)
         known.doing = finding(settings)
-        gathered = gather(site, settings, pages, lists)
+        gathered = gather(site, settings, pages, lists, progress=progress)
         recipients = gathered.recipients
         known.recipients = recipients
         if settings.campaign or settings.subject:
@@ -414,9 +416,16 @@ def check(
         return show_check(settings, recipients, gathered.search)
     except UNREACHABLE as e:
         raise EmailUserError(sentences.wiki_unreachable(site, e), EXIT_PENDING) from None
-    except Interrupted as e:
-        stopped_before_sending(settings, known, e.cause, sending=False)
+    except (Interrupted, KeyboardInterrupt) as e:
+        progress.end()
         record.outcome = STOPPED
+        cause = getattr(e, 'cause', 'Ctrl-C')
+        if progress.known is not None and known.doing == finding(settings):
+            status = stopped_check(settings, progress.known, cause)
+            if own:
+                raise KeyboardInterrupt from None
+            return status
+        stopped_before_sending(settings, known, cause, sending=False)
         if own:
             raise KeyboardInterrupt from None
         return EXIT_PENDING

@@ -2,7 +2,9 @@
 
 The progress line (``[3/40] Alice: sent, about 2 min left``) follows each
 recipient the run treats; a wait counts down in place on a terminal, and is a
-plain line once a minute in a log.
+plain line once a minute in a log. Before, the check of the names
+(:class:`CheckProgress`) says how many there are and, when it may take long,
+how long, and follows the check the same way.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from collections.abc import Callable, Sequence
 
 import pywikibot
 
-from ..core.accounts import Status, with_detail
-from ..core.words import duration, estimate_seconds
+from ..core.accounts import Recipient, Status, with_detail
+from ..core.words import duration, estimate_seconds, plural
 
 #: Waits shorter than this pass without a word (Pywikibot's own message is not shown).
 LONG_WAIT = 5.0
@@ -162,3 +164,119 @@ class ProgressLine:
         if talk is not None:
             status += '; talk page: ' + with_detail(talk, getattr(recipient, 'talkdetail', ''))
         self.say(f'[{self.position}/{total}] {recipient.name}: {status}{eta}')
+
+
+#: What one lookup request of a batch of names may take, before one is measured: on
+#: purpose more than a wiki usually needs (0.1 to 0.5 s), so that the time said up
+#: front is one to wait for at most.
+LOOKUP_SECONDS = 1.0
+#: A check that may take longer than this is given a time before it starts.
+LONG_CHECK = 60.0
+#: On a terminal, the line changes at most this often (seconds).
+REDRAW = 0.25
+
+
+class CheckProgress:
+    """What the operator sees of the check of the names, and what it knew when stopped.
+
+    :meth:`begin` says how many names will be checked and, when that may take
+    more than about a minute, about how long; then a line follows the check: on
+    a terminal it changes in place, in a log it is a plain line once a minute.
+    A check stopped by Ctrl-C or a signal hands the recipients it knew by then
+    to :meth:`stopped`, the names not checked yet ``pending``: they are
+    :attr:`known`.
+    """
+
+    def __init__(
+        self,
+        stream=None,
+        clock: Callable[[], float] = time.monotonic,
+        say: Callable[[str], None] = pywikibot.info,
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.clock = clock
+        self.say = say
+        #: The recipients as the check knew them when it was stopped; None until then.
+        self.known: list[Recipient] | None = None
+        self.active = False
+        self.started = 0.0
+        self._drawn = False
+        self._last = -math.inf
+        self._said = -math.inf
+        self._looked = self._names = self._lookups = 0
+        self._announced = False
+
+    def begin(self, names: int, batch: int) -> None:
+        """Say how many *names* will be checked, *batch* a request, and how long at most."""
+        requests = math.ceil(names / batch) if batch else 0
+        sentence = f'Checking {names:,} {"name" if names == 1 else "names"}'
+        if requests > 1:
+            sentence += f', {batch:,} a request'
+        if requests * LOOKUP_SECONDS > LONG_CHECK:
+            sentence += f': this may take up to about {duration(requests * LOOKUP_SECONDS)}'
+        if names:
+            self.say(sentence + '.')
+        self.active = True
+        self.started = self.clock()
+        self._names = names
+
+    def step(self, stage: str, done: int, total: int, expected: int = 0) -> None:
+        """Where the check is: *stage* ``users`` (*done* of *total* names looked up, a
+        batch a request), ``log`` (*done* pages of the rename log read) or ``renames``
+        (*done* of *total* names without an account asked of the rename log one by
+        one, of about *expected* in all)."""
+        if not self.active:
+            return
+        now = self.clock()
+        where = ''
+        if stage == 'users':
+            self._looked, self._names = done, total
+            self._lookups += 1
+        elif stage == 'log':
+            where = f"; the wiki's rename log, {plural(done, 'page')} read"
+        else:
+            if not self._announced:
+                self._announce_renames(max(expected, total), now)
+            where = f'; {done:,} of {total:,} names without an account asked of the rename log'
+        line = f'Checking names: {self._looked:,} of {self._names:,} looked up{where}'
+        if 0 < self._looked < self._names:
+            left = (now - self.started) / self._looked * (self._names - self._looked)
+            line += f', about {duration(left)} left'
+        self._show(line, now)
+
+    def _announce_renames(self, names: int, now: float) -> None:
+        """The rename log is longer than the names to ask about: say what asking costs."""
+        self._announced = True
+        per_request = (now - self.started) / self._lookups if self._lookups else LOOKUP_SECONDS
+        seconds = names * per_request
+        if seconds > LONG_CHECK:
+            self._clear()
+            self.say(
+                f"The wiki's rename log is longer than the list: about {names:,} names without "
+                f'an account are asked about one by one, about {duration(seconds)} more.'
+            )
+
+    def _show(self, line: str, now: float) -> None:
+        if self.stream.isatty():
+            if now - self._last >= REDRAW:
+                self.stream.write(f'\r{line}\x1b[K')
+                self.stream.flush()
+                self._drawn, self._last = True, now
+        elif now - self._said >= 60 and now - self.started >= 60:
+            self.say(line)
+            self._said = now
+
+    def _clear(self) -> None:
+        if self._drawn:
+            self.stream.write('\r\x1b[K')
+            self.stream.flush()
+            self._drawn = False
+
+    def end(self) -> None:
+        """The check is over (or stopped): the line goes."""
+        self._clear()
+        self.active = False
+
+    def stopped(self, recipients: list[Recipient]) -> None:
+        """The check was stopped: *recipients* is what it knew, the others pending."""
+        self.known = list(recipients)
