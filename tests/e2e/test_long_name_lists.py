@@ -98,11 +98,11 @@ def test_ctrl_c_during_the_check_stops_with_a_report_of_what_was_known(
     assert started[0].wait(120) == 75
     output = sender_via_proxy.log()
     assert 'Traceback' not in output
-    stops = [line for line in output.splitlines() if 'The check was stopped' in line]
-    # Two batches of 50 were answered before the third was.
+    stops = [line for line in output.splitlines() if line.startswith('Stopped by')]
+    # Two batches of 50 were answered before the third was: a stop, said as one.
     assert stops == [
-        'ERROR: The check was stopped with 100 of 302 names checked, the others pending in '
-        'the report: run the same command again to check them all.'
+        'Stopped by Ctrl-C while checking who can be emailed, with 100 of 302 names checked, '
+        'the others pending in the report: run the same command again.'
     ], output
     rows = report_rows(report)
     assert [r['username'] for r in rows] == names
