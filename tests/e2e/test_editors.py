@@ -71,6 +71,10 @@ def _edit(wiki, session, title: str, text: str = '', category: bool = True, **ex
 @pytest.fixture(scope='module')
 def birds(wiki, tmp_path_factory):
     """The pages and their editors; returns the -since: time between early and later edits."""
+    return wiki.once('editors: birds', lambda: _birds(wiki, tmp_path_factory))
+
+
+def _birds(wiki, tmp_path_factory):
     users = [
         {'name': name, 'password': pop.PASSWORD, 'email': address}
         for name, address in ADDRESSES.items()
@@ -159,7 +163,10 @@ def long_history(birds, wiki, tmp_path_factory):
     """A page with 520 revisions: more than one answer of 500 for a sender without
     ``apihighlimits``; Ann made the even ones, Ben the odd ones, an IP the last."""
     authors = [ANN if i % 2 == 0 else BEN for i in range(519)] + ['10.0.0.1']
-    import_histories(wiki, {LONG: authors}, tmp_path_factory.mktemp('long'))
+    wiki.once(
+        'editors: long history',
+        lambda: import_histories(wiki, {LONG: authors}, tmp_path_factory.mktemp('long')),
+    )
     return authors
 
 

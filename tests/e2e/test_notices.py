@@ -55,6 +55,10 @@ def utc(*date: int) -> datetime:
 @pytest.fixture(scope='session')
 def administrators(wiki, tmp_path_factory):
     """The module's administrators on *wiki*, made once per wiki."""
+    return wiki.once('notices: administrators', lambda: _administrators(wiki, tmp_path_factory))
+
+
+def _administrators(wiki, tmp_path_factory):
     users = [{'name': n, 'email': a, 'groups': ['sysop']} for n, a in ADDRESSES.items()]
     users.append({'name': QUENTIN, 'groups': ['sysop']})
     wiki.add({'users': users})

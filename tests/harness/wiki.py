@@ -536,6 +536,18 @@ class LocalWiki:
                 proc.wait(10)
         (self.root / f'{name}.pid').unlink(missing_ok=True)
 
+    def once(self, key: str, make):
+        """What *make()* gives, made once for this wiki.
+
+        For fixtures that add users or pages: pytest makes a fixture of a wider scope
+        again when an xdist worker's tests alternate between the MediaWiki versions,
+        and the second time the wiki has them already.
+        """
+        made = self.__dict__.setdefault('_made', {})
+        if key not in made:
+            made[key] = make()
+        return made[key]
+
     def add(self, spec: dict) -> None:
         """Create more users and pages, as the fixture script does (see harness.population)."""
         self.added = getattr(self, 'added', 0) + 1
