@@ -65,3 +65,22 @@ def stopped(cause: str, doing: str = '', sending: bool = True) -> str:
         return f'Stopped {by}: run the same command again to go on.'
     before = ', before anything was sent' if sending else ''
     return f'Stopped {by} while {doing}{before}: run the same command again.'
+
+
+def deadline_passed(deadline: str, reached: int | None = None) -> str:
+    """The line of a campaign whose -deadline: (*deadline*, as words) has passed;
+    *reached*: how many it had reached before (None: not counted)."""
+    before = f' ({reached} were reached before it)' if reached else ' (-deadline:)'
+    return f'The deadline of this campaign, {deadline}, has passed: nothing more is sent{before}.'
+
+
+def limit_past_deadline(wait: str, deadline: str, left: int | None = None) -> str:
+    """The line of a campaign whose next email the account's limit lets go only after
+    its -deadline:; *wait* and *deadline* as words, *left*: how many are not emailed."""
+    unsent = ''
+    if left is not None:
+        unsent = f', and {left} {"recipients are" if left != 1 else "recipient is"} not emailed'
+    return (
+        f"The account's email limit lets the next email go only in {wait}, after the "
+        f'deadline of this campaign, {deadline}: nothing more is sent{unsent} (-deadline:).'
+    )

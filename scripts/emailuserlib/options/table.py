@@ -166,18 +166,13 @@ def parse_ratelimit(text: str) -> RateLimit:
 _DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
 
 
-def parse_since(text: str) -> datetime:
-    """A date (its start in UTC) or an ISO 8601 time in the past, as an aware datetime.
+def _utc(text: str, bad: Bad, day_end: bool = False) -> datetime:
+    """A date or an ISO 8601 time as an aware datetime in UTC: a date is the start of
+    that day, or with *day_end* the start of the next; a time without an offset is UTC.
 
-    A time without an offset is UTC as well.
-
-    :raises Bad: no such date or time, or one in the future
+    :raises Bad: *bad*, when *text* is no such date or time, or one beyond the calendar
     """
     value = text.strip()
-    bad = Bad(
-        'is not a date or an ISO 8601 time in the past',
-        'give it as {eg:2026-05-01} (a day in UTC) or {eg:2026-05-01T12:00:00Z}',
-    )
     if not _DATE.match(value):
         raise bad
     iso = value[:-1] + '+00:00' if value[-1:] in ('Z', 'z') else value
@@ -186,8 +181,23 @@ def parse_since(text: str) -> datetime:
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         when = when.astimezone(timezone.utc)
-    except (ValueError, OverflowError):  # OverflowError: before the year 1 in UTC
+        if day_end and _DATE.fullmatch(value):
+            when += timedelta(days=1)
+    except (ValueError, OverflowError):  # OverflowError: beyond the years a date has
         raise bad from None
+    return when
+
+
+def parse_since(text: str) -> datetime:
+    """A date (its start in UTC) or an ISO 8601 time in the past, as an aware datetime.
+
+    :raises Bad: no such date or time, or one in the future
+    """
+    bad = Bad(
+        'is not a date or an ISO 8601 time in the past',
+        'give it as {eg:2026-05-01} (a day in UTC) or {eg:2026-05-01T12:00:00Z}',
+    )
+    when = _utc(text, bad)
     if when > datetime.now(timezone.utc):
         raise bad
     return when
@@ -197,31 +207,17 @@ def parse_deadline(text: str) -> datetime:
     """A date (the end of that day in UTC) or an ISO 8601 time, as an aware datetime.
 
     The deadline is the first moment at which nothing is sent: for a date, the
-    start of the next day in UTC. A time without an offset is UTC. A deadline in
-    the past is a value all the same (a scheduled job that outlived its event):
-    the run says so.
+    start of the next day in UTC. A deadline in the past is a value all the same
+    (a scheduled job that outlived its event): the run says so.
 
     :raises Bad: no such date or time
     """
-    value = text.strip()
     bad = Bad(
         'is not a date or an ISO 8601 time',
         'give it as {eg:2026-05-01} (until the end of that day in UTC) or '
         '{eg:2026-05-01T18:00:00Z}',
     )
-    if not _DATE.match(value):
-        raise bad
-    iso = value[:-1] + '+00:00' if value[-1:] in ('Z', 'z') else value
-    try:
-        when = datetime.fromisoformat(iso)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        when = when.astimezone(timezone.utc)
-        if _DATE.fullmatch(value):
-            when += timedelta(days=1)
-    except (ValueError, OverflowError):  # OverflowError: beyond the years a date has
-        raise bad from None
-    return when
+    return _utc(text, bad, day_end=True)
 
 
 #: The most days -inactive: takes: a century, beyond which no wiki has a history.

@@ -724,12 +724,7 @@ class EmailUserBot(BaseBot):
         if deadline is None or time.time() < deadline.timestamp():
             return False
         if not self.stop_reason or self.stop_reason.planned:
-            self.stop(
-                f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more '
-                'is sent (-deadline:).',
-                DONE,
-                planned=True,
-            )
+            self.stop(sentences.deadline_passed(moment(deadline)), DONE, planned=True)
         return True
 
     def deadline_before_next_email(self) -> bool:
@@ -742,10 +737,7 @@ class EmailUserBot(BaseBot):
             return self.past_deadline()
         left = self._left_to_email()
         self.stop(
-            f"The account's email limit lets the next email go only in {duration(wait)}, "
-            f'after the deadline of this campaign, {moment(deadline)}: nothing more is sent, '
-            f'and {left} {"recipients are" if left != 1 else "recipient is"} not emailed '
-            '(-deadline:).',
+            sentences.limit_past_deadline(duration(wait), moment(deadline), left),
             DONE,
             planned=True,
         )

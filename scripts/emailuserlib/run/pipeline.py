@@ -221,10 +221,7 @@ def deadline_passed(site, settings: Settings, record: RunRecord) -> bool:
     record.outcome, record.campaign = DONE, name
     record.journal = str(journal_path(settings).absolute())
     if reached:
-        record.sentence = (
-            f'The deadline of this campaign, {moment(deadline)}, has passed: nothing more is '
-            f'sent ({reached} were reached before it).'
-        )
+        record.sentence = sentences.deadline_passed(moment(deadline), reached)
         pywikibot.info(record.sentence)
     else:
         record.sentence = (
@@ -345,11 +342,7 @@ def _deferred(settings: Settings, budget, refusal: str, record: RunRecord) -> in
     wait = budget.wait()
     deadline = settings.deadline
     if deadline and time.time() + wait >= deadline.timestamp():
-        record.sentence = (
-            f"The account's email limit lets the next email go only in "
-            f'{duration(wait)}, after the deadline of this campaign, {moment(deadline)}: '
-            'nothing more is sent (-deadline:).'
-        )
+        record.sentence = sentences.limit_past_deadline(duration(wait), moment(deadline))
         pywikibot.info(record.sentence)
         record.outcome = DONE
         return EXIT_OK
