@@ -162,6 +162,8 @@ def test_the_settings_take_the_table_defaults():
         ({'resend': 'all'}, Resend.ALL),
         ({'optout': ['A', 'B']}, ('A', 'B')),
         ({'fallback': 'talk'}, Fallback.TALK),
+        ({'deadline': '2026-05-01'}, datetime(2026, 5, 2, tzinfo=UTC)),
+        ({'deadline': datetime(2026, 5, 1, 20, tzinfo=UTC)}, datetime(2026, 5, 1, 20, tzinfo=UTC)),
     ],
 )
 def test_a_library_callers_values_are_checked_by_the_same_table(given, value):
@@ -170,7 +172,17 @@ def test_a_library_callers_values_are_checked_by_the_same_table(given, value):
     assert (getattr(settings, name), others) == (value, {})
 
 
-@pytest.mark.parametrize('given', [{'max': -3}, {'max': 'abc'}, {'wait': 'maybe'}, {'ccme': 2.5}])
+@pytest.mark.parametrize(
+    'given',
+    [
+        {'max': -3},
+        {'max': 'abc'},
+        {'wait': 'maybe'},
+        {'ccme': 2.5},
+        {'deadline': datetime(2026, 5, 1)},  # no time zone: which 2026-05-01 is it?
+        {'since': datetime(2999, 5, 1, tzinfo=UTC), 'editors': True},
+    ],
+)
 def test_a_library_callers_bad_value_is_refused(given):
     with pytest.raises(OptionError, match='The option'):
         table.from_caller(given)

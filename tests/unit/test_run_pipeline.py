@@ -9,7 +9,10 @@ operator sees at a terminal is tested against the real wikis (tests/e2e).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from pywikibot import config
@@ -17,6 +20,7 @@ from pywikibot import config
 from emailuserlib.core.errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING
 from emailuserlib.options.settings import Settings
 from emailuserlib.options.table import from_caller
+from emailuserlib.run import bot as bot_module
 from emailuserlib.run import pipeline
 from emailuserlib.wiki import post
 
@@ -187,3 +191,37 @@ def test_simulate_sends_nothing_and_writes_no_journal(fake_site, people, tmp_pat
     assert people.mails == []
     assert not (tmp_path / 'journal.sqlite3').exists()
     assert report(tmp_path) == {'Ann': 'simulated', 'Ben': 'simulated'}
+
+
+def test_a_deadline_that_passes_during_the_run_stops_it_as_done(
+    fake_site, people, tmp_path, monkeypatch
+):
+    """The campaign ends at -deadline:: whoever is not reached by then is not emailed."""
+    deadline = datetime.now(timezone.utc) + timedelta(hours=1)
+    real = time.time
+    # The first email takes the clock past the deadline.
+    clock = SimpleNamespace(
+        time=lambda: real() + (7200 if people.mails else 0), monotonic=time.monotonic
+    )
+    monkeypatch.setattr(bot_module, 'time', clock)
+    bot = run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], deadline=deadline)
+    assert mailed(people) == Counter({'Ann': 1})
+    assert bot.exit_status() == EXIT_OK
+    assert bot.stop_reason.sentence.startswith('The deadline of this campaign, ')
+    assert 'has passed: nothing more is sent' in bot.stop_reason.sentence
+    assert report(tmp_path) == {'Ann': 'sent', 'Ben': 'pending', 'Cat': 'pending'}
+
+
+def test_a_limit_that_would_send_past_the_deadline_ends_the_campaign(fake_site, people, tmp_path):
+    deadline = datetime.now(timezone.utc) + timedelta(minutes=30)
+    bot = run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour', deadline=deadline)
+    assert mailed(people) == Counter({'Ann': 1, 'Ben': 1})
+    assert bot.exit_status() == EXIT_OK
+    sentence = bot.stop_reason.sentence
+    assert "The account's email limit lets the next email go only in " in sentence
+    assert 'nothing more is sent, and 1 recipient is not emailed (-deadline:).' in sentence
+    # A rerun says the same and sends nothing: the window is still full.
+    assert (
+        run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour', deadline=deadline) == 0
+    )
+    assert mailed(people) == Counter({'Ann': 1, 'Ben': 1})

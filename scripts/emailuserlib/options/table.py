@@ -905,10 +905,10 @@ def typed(option: Option, value: Any) -> Any:
         # Through the parser: a limit beyond the bounds is refused as its text would be.
         seconds = f'{value.seconds}' if value.seconds >= 1 else '0'
         return parse_ratelimit(f'{value.hits}/{seconds}')
-    if isinstance(value, datetime) and option.parse is parse_since:
+    if isinstance(value, datetime) and option.parse in (parse_since, parse_deadline):
         if value.tzinfo is None:
             raise Bad('has no time zone', 'give an aware time, as in {eg:2026-05-01T12:00:00Z}')
-        return parse_since(value.isoformat())
+        return option.parse(value.isoformat())
     if isinstance(value, (list, tuple)) and kind == 'list':
         if not all(isinstance(v, (str, Path)) for v in value):
             raise wrong
