@@ -289,3 +289,62 @@ def test_a_stop_between_the_email_and_the_post_leaves_the_post_to_the_next_run(
         'already-sent',
         f'posted (User talk:{NILS})',
     )
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_stop_with_alsotalk_after_three_lost_answers_is_said_and_recorded(
+    sender_via_proxy, proxy, mailbox, wiki, tmp_path
+):
+    # Three emails in a row whose answers are lost stop the run, the third one's talk
+    # page post still due: it is left for the next run, as the status file says.
+    names = [f'Notice Lost {i}' for i in range(1, 5)]
+    wiki.add({'users': [{'name': n, 'email': f'lost{n[-1]}@{DOMAIN}'} for n in names]})
+    status = tmp_path / 'status.json'
+    proxy.arm('emailuser', '504-after', at=1, times=3)
+    result = sender_via_proxy.run(
+        *(f'-page:User:{n}' for n in names),
+        '-alsotalk',
+        '-subject:Notice lost answers',
+        '-text:Hello {username}.',
+        '-always',
+        f'-statusfile:{status}',
+        f'-report:{tmp_path / "report.csv"}',
+    )
+    assert 'Traceback' not in result.output, result.output
+    # Stopped with recipients left (75); the uncertain ones are named for -resend:uncertain.
+    assert result.returncode == 75, result.output
+    assert 'The last 3 emails got no clear answer from the wiki' in result.output
+    assert 'add -resend:uncertain' in result.output
+    assert json.loads(status.read_text(encoding='utf-8'))['outcome'] == 'stopped'
+    rows = {row['username']: row for row in report_rows_talk(tmp_path / 'report.csv')}
+    assert [rows[n]['status'] for n in names] == ['uncertain'] * 3 + ['pending']
+    assert [rows[n]['talk'].split(' ')[0] for n in names] == [
+        'posted',
+        'posted',
+        'pending',
+        'pending',
+    ]
+    assert sections(wiki, 'Notice lost answers', names) == {names[0]: 1, names[1]: 1}
+
+
+@pytest.mark.mediawiki('1.39')
+def test_a_post_of_alsotalk_is_the_post_of_fallback_talk_and_counts_as_reached(
+    sender, mailbox, wiki
+):
+    # Quentin has no address: -alsotalk posts on his talk page. The next run of the
+    # campaign counts him as reached, and -fallback:talk instead does not post again.
+    name = 'Notice Talkonly'
+    wiki.add({'users': [{'name': name}]})
+    subject = 'Notice reached by talk'
+    args = [f'-page:User:{name}', f'-subject:{subject}', '-text:Hello {username}.', '-always']
+    first = sender.run(*args, '-alsotalk')
+    assert first.returncode == 0, first.output
+    again = sender.run(*args, '-alsotalk')
+    assert again.returncode == 0, again.output
+    assert '1 reached by earlier runs, with this text.' in again.output
+    switched = sender.run(*args, '-fallback:talk')
+    assert switched.returncode == 0, switched.output
+    assert 'posted (1): Notice Talkonly (posted on the talk page by an earlier run)' in (
+        switched.output
+    )
+    assert sections(wiki, subject, [name]) == {name: 1}

@@ -64,17 +64,27 @@ def test_a_report_replaces_its_own_earlier_report(sender, mailbox, tmp_path):
 
 @pytest.mark.wiki
 @pytest.mark.mediawiki('1.39')
-def test_a_report_through_a_link_replaces_the_file_and_keeps_the_link(sender, tmp_path):
-    reports = tmp_path / 'reports'
-    reports.mkdir()
-    real = reports / 'latest.csv'
+def test_a_report_path_that_is_a_link_is_refused_and_what_it_leads_to_is_kept(
+    sender, mailbox, tmp_path
+):
+    # Someone who can write the folder leaves report.csv as a link to another
+    # campaign's report elsewhere: the user names of this run never go through it.
+    elsewhere = tmp_path / 'other-project'
+    elsewhere.mkdir()
+    kept = elsewhere / 'participants-report.csv'
+    kept.write_text('username,status,detail\nSomeone Private,sent,\n', encoding='utf-8')
     link = tmp_path / 'report.csv'
-    link.symlink_to(real)
-    result = sender.run(*MEANING_SEND, f'-report:{link}')
-    assert result.returncode == 0, result.output
-    assert link.is_symlink() and os.readlink(link) == str(real)
-    assert read_report(real) == {'Alice': ('sent', '')}
-    assert oct(real.stat().st_mode & 0o777) == oct(0o600)
+    link.symlink_to(kept)
+    for run in ([*MEANING_SEND], ['-page:User:Alice', '-check']):
+        refused_with(
+            sender.run(*run, f'-report:{link}'),
+            f'{link} given with -report: is a symbolic link, and the report, which holds user '
+            'names, is never written through one: give the path of the file itself with '
+            '-report:.',
+        )
+    assert link.is_symlink()
+    assert kept.read_text(encoding='utf-8') == 'username,status,detail\nSomeone Private,sent,\n'
+    assert received(mailbox) == Counter()
 
 
 @pytest.mark.wiki

@@ -63,3 +63,33 @@ def test_resend_all_asks_first_and_then_emails_everyone_again(sender, mailbox):
     assert Counter(m.to_address for m in mailbox.messages()) == Counter(
         {pop.EMAILABLE['Alice']: 2, pop.EMAILABLE['Bob']: 2}
     )
+
+
+def test_a_resend_goes_on_as_told_and_a_declined_recipient_stays_reached(sender, mailbox):
+    names = ('Alice', 'Bob', 'Carol')
+    args = [*(f'-page:User:{n}' for n in names), '-subject:Resend goes on', '-text:T']
+    assert sender.run(*args, '-always').returncode == 0
+    # At the terminal: yes to Alice, no to Bob, then quit before Carol.
+    term = Terminal(sender.config_dir, *args, '-resend')
+    term.expect('email everyone again?')
+    term.answer('y')
+    term.expect('Email Alice?')
+    term.answer('y')
+    term.expect('Email Bob?')
+    term.answer('n')
+    term.expect('Email Carol?')
+    term.answer('q')
+    assert term.finish() == 75
+    # A plain run knows that everyone had the campaign: nobody is emailed.
+    plain = sender.run(*args, '-always')
+    assert plain.returncode == 0, plain.output
+    # The same -resend again, as the stop said: on with the resend, not anew.
+    again = sender.run(*args, '-always', '-resend', '-max:1')
+    assert again.returncode == 75, again.output
+    assert 'The resend of this campaign that began on ' in again.output
+    assert 'run the same command again to go on' in again.output
+    last = sender.run(*args, '-always', '-resend', '-max:1')
+    assert last.returncode == 0, last.output
+    assert Counter(m.to_address for m in mailbox.messages()) == Counter(
+        {pop.EMAILABLE[n]: 2 for n in names}
+    )

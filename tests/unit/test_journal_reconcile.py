@@ -10,6 +10,7 @@ import pytest
 
 from emailuserlib.core.accounts import Central, Recipient, Status
 from emailuserlib.core.errors import EmailUserError
+from emailuserlib.journal import reconcile as reconcile_module
 from emailuserlib.journal.reconcile import _after, _applied, _refuse_another_domain, day, where
 from emailuserlib.journal.schema import State
 from emailuserlib.journal.store import Journal, finder, fingerprint
@@ -258,3 +259,59 @@ def test_a_campaign_the_journal_does_not_hold_is_refused_naming_those_it_holds(j
         run(journal, after='Frist notice')
     assert "(it holds 'First notice')" in str(e.value)
     assert str(e.value).startswith('-after:Frist notice is no campaign of the journal ')
+
+
+def test_resend_uncertain_counts_those_uncertain_on_another_wiki_it_reaches_again(
+    path, monkeypatch
+):
+    on_a = journal_on(path, A)
+    ann, bob = person('Ann', 1, 501), person('Bob', 2, 502)
+    on_a.plan([ann, bob])
+    on_a.record(ann, State.UNCERTAIN, 'uncertain', 'the wiki gave HTTP 504')
+    on_a.record(bob, State.SENT, 'sent')
+    on_a.close()
+    said = []
+    monkeypatch.setattr(reconcile_module.pywikibot, 'info', said.append)
+    settings, _ = from_caller({'resend': 'uncertain', 'journal': path, 'campaign': 'Meetup'})
+    on_b = [person('Ann', 7, 501), person('Bob', 8, 502), person('Cat', 9, 503)]
+    answer, journal = reconcile_module.reconcile(
+        'wiki b', settings, B, on_b, 'Hi', 'Body', central=SENDER
+    )
+    journal.close()
+    assert {r.name: r.status for r in answer.recipients} == {
+        'Ann': Status.EMAILABLE,
+        'Bob': Status.ALREADY_SENT,
+        'Cat': Status.EMAILABLE,
+    }
+    assert '1 uncertain recipient of this run will be reached again (-resend:uncertain).' in said
+
+
+def test_after_knows_an_account_by_its_registration_on_a_wiki_installed_again(tmp_path):
+    """The first notice reached user id 1 of the wiki's earlier install; the wiki was
+    installed again and id 1 is someone else now, who never got the first notice."""
+    journal = Journal(tmp_path / 'journal.sqlite3', lock=True)
+    try:
+        journal.open_campaign(WIKI, 'First notice', 'fp')
+        journal.for_run('Sender', WIKI)
+        for userid, registered in ((1, '2015-01-01T00:00:00Z'), (2, '2015-01-02T00:00:00Z')):
+            journal.record(
+                Recipient(f'Old {userid}', userid=userid, registered=registered),
+                State.SENT,
+                Status.SENT,
+            )
+        journal.db.execute('UPDATE recipient SET reached = ?', (time.time() - 30 * DAY,))
+        journal.open_campaign(WIKI, 'Second notice', 'fp2', create=False)
+        settings, _ = from_caller({'after': 'First notice', 'afterdays': 25})
+        people = (
+            Recipient('Newcomer', Status.EMAILABLE, userid=1, registered='2026-01-01T00:00:00Z'),
+            Recipient('Old 2', Status.EMAILABLE, userid=2, registered='2015-01-02T00:00:00Z'),
+            Recipient('Unknown', Status.EMAILABLE, userid=2),  # the wiki gives no registration
+        )
+        found, _line, _ids = _after(journal, WIKI, people, settings, DELIVERS)
+    finally:
+        journal.close()
+    assert {r.name: (r.status, r.detail) for r in found} == {
+        'Newcomer': (Status.LEFT_OUT, 'not reached by "First notice"'),
+        'Old 2': (Status.EMAILABLE, ''),
+        'Unknown': (Status.EMAILABLE, ''),
+    }

@@ -125,7 +125,6 @@ WRITES = {
     'record': (('recipient', 'recipient_by_name'), lambda j: j.record('Bob', State.SENDING)),
     'record_sent': (('send', 'send_by_account'), lambda j: j.record('Bob', State.SENT, 'sent')),
     'count_send': (('send', 'send_by_account'), lambda j: j.count_send()),
-    'resend': (('recipient',), lambda j: j.resend(uncertain_only=True)),
     'adopt_ids': (('recipient',), lambda j: j.adopt_ids(WIKI, {'Bob': (2, None, 'Bob')})),
     'open_campaign': (('campaign', 'version'), lambda j: j.open_campaign(WIKI, 'Hi', FP)),
 }
@@ -334,11 +333,24 @@ def test_states_move_as_a_rerun_needs(tmp_path):
     }
     refused = j.states()['Refused']
     assert (refused.status, refused.detail) == ('not-emailable', 'nowikiemail')
-    assert j.resend(uncertain_only=True) == 2
-    assert j.states()['Sending'].state == 'planned'
-    assert j.states()['Sent'].state == 'sent'
-    assert j.resend(uncertain_only=False) == 7
-    assert j.states() == {}
+    j.close()
+
+
+def test_a_resend_keeps_every_row_and_goes_on_until_it_reached_everyone(tmp_path):
+    j = open_journal(tmp_path / 'j.sqlite3')
+    j.plan(['Ann', 'Bob'])
+    j.record('Ann', State.SENT, 'sent')
+    j.record('Bob', State.SENT, 'sent')
+    assert j.resend_since() is None
+    began = j.begin_resend()
+    # A rerun of the same -resend goes on with it: the rows are as they were.
+    assert j.begin_resend() == began == j.resend_since()
+    assert {name: e.state for name, e in j.states().items()} == {'Ann': 'sent', 'Bob': 'sent'}
+    j.record('Ann', State.SENT, 'sent')
+    assert j.states()['Ann'].updated >= began > j.states()['Bob'].updated
+    j.end_resend()
+    assert j.resend_since() is None
+    assert j.begin_resend() > began
     j.close()
 
 
@@ -777,18 +789,6 @@ def test_campaigns_an_earlier_release_kept_apart_are_read_as_one_and_then_merged
     with sqlite3.connect(path) as db:
         assert db.execute('SELECT name FROM campaign').fetchall() == [('Meet up',)]
         assert db.execute('SELECT count(*) FROM version').fetchone()[0] == 1
-
-
-def test_resend_of_uncertain_reaches_both_spellings_before_they_are_merged(tmp_path):
-    path = tmp_path / 'j.sqlite3'
-    fp = old_journal(
-        path, ('Meet up', 'Alice', State.UNCERTAIN), ('meet  up', 'Bob', State.UNCERTAIN)
-    )
-    j = Journal(path)
-    j.open_campaign(WIKI, 'Meet up', fp, create=False)
-    assert j.resend(uncertain_only=True) == 2
-    assert {e.state for e in j.states().values()} == {State.PLANNED}
-    j.close()
 
 
 def test_the_files_beside_the_journal_are_made_private(tmp_path):

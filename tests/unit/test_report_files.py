@@ -72,10 +72,12 @@ def test_the_report_may_not_be_an_input_by_path_link_or_inode(tmp_path):
     alias.symlink_to(text)
     hard = tmp_path / 'hard.txt'
     os.link(text, hard)
-    for path in (text, alias, hard, tmp_path / 'sub' / '..' / 'text.txt'):
+    for path in (text, hard, tmp_path / 'sub' / '..' / 'text.txt'):
         (tmp_path / 'sub').mkdir(exist_ok=True)
         with pytest.raises(EmailUserError, match='would overwrite the file given with'):
             report.check_path(path, None, [('-textfile:', str(text))])
+    with pytest.raises(EmailUserError, match='is a symbolic link, and the report'):
+        report.check_path(alias, None, [('-textfile:', str(text))])
     report.check_path(tmp_path / 'other.csv', None, [('-textfile:', str(text))])
 
 

@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import pytest
 from pywikibot import config
 
-from emailuserlib.core.errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING
+from emailuserlib.core.accounts import Status
+from emailuserlib.core.errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EmailUserError
 from emailuserlib.options.settings import Settings
 from emailuserlib.options.table import from_caller
 from emailuserlib.run import bot as bot_module
@@ -225,3 +226,141 @@ def test_a_limit_that_would_send_past_the_deadline_ends_the_campaign(fake_site, 
         run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], ratelimit='2/hour', deadline=deadline) == 0
     )
     assert mailed(people) == Counter({'Ann': 1, 'Ben': 1})
+
+
+def test_a_rerun_refuses_a_row_whose_name_the_campaign_knew_as_another_account(
+    fake_site, people, tmp_path
+):
+    """Ben's row holds Ben's code: after Ben is renamed and a stranger takes the name,
+    the rerun gives the code to nobody."""
+    rows = tmp_path / 'codes.csv'
+    rows.write_text('username,code\nAnn,A-1\nBen,B-2\n', encoding='utf-8')
+    given = {'users': [str(rows)], 'subject': 'Your code', 'text': 'Code {code}.'}
+    first = pipeline.send(fake_site, settings(tmp_path, max=1, **given))
+    assert first.exit_status() == EXIT_PENDING
+    people.rename('Ben', 'Ben Old')
+    people.add_user('Ben', email='stranger@users.test')
+    with pytest.raises(EmailUserError) as refused:
+        pipeline.send(fake_site, settings(tmp_path, **given))
+    assert str(refused.value).startswith(
+        'Ben of the -users: files was another account when this campaign knew it (user id '
+    )
+    assert ', now named Ben Old)' in str(refused.value)
+    assert mailed(people) == Counter({'Ann': 1})
+    assert not [m for m in people.mails if 'B-2' in m.text]
+
+
+def test_a_resend_stopped_by_max_goes_on_when_run_again_and_emails_nobody_a_third_time(
+    fake_site, people, tmp_path
+):
+    names = ['Ann', 'Ben', 'Cat']
+    assert run(fake_site, tmp_path, names).exit_status() == EXIT_OK
+    statuses = []
+    for _ in range(3):  # "run the same command again to go on", as the run says
+        bot = run(fake_site, tmp_path, names, resend='all', max=1)
+        statuses.append(bot.exit_status())
+    assert statuses == [EXIT_PENDING, EXIT_PENDING, EXIT_OK]
+    assert mailed(people) == Counter(dict.fromkeys(names, 2))
+    assert report(tmp_path) == {'Ann': 'already-sent', 'Ben': 'already-sent', 'Cat': 'sent'}
+    # A plain run after it emails nobody; a -resend after the one that ended is new.
+    assert run(fake_site, tmp_path, names).exit_status() == EXIT_OK
+    assert mailed(people) == Counter(dict.fromkeys(names, 2))
+    run(fake_site, tmp_path, names, resend='all', max=1)
+    assert mailed(people) == Counter({'Ann': 3, 'Ben': 2, 'Cat': 2})
+
+
+def test_a_plain_run_after_a_resend_that_stopped_emails_nobody_twice(fake_site, people, tmp_path):
+    names = ['Ann', 'Ben']
+    run(fake_site, tmp_path, names)
+    assert run(fake_site, tmp_path, names, resend='all', max=1).exit_status() == EXIT_PENDING
+    # Without -resend, Ben had the campaign: the resend goes on only when asked again.
+    assert run(fake_site, tmp_path, names).exit_status() == EXIT_OK
+    assert mailed(people) == Counter({'Ann': 2, 'Ben': 1})
+
+
+class _AfterMail(list):
+    """The wiki's sent mail, doing something once the mail to *target* went."""
+
+    def __init__(self, mails, target, then):
+        super().__init__(mails)
+        self.target, self.then = target, then
+
+    def append(self, mail):
+        super().append(mail)
+        if mail.target == self.target:
+            self.then()
+
+
+def test_an_opt_out_during_the_run_forbids_the_post_owed_to_one_emailed_earlier(
+    fake_site, people, tmp_path, monkeypatch
+):
+    people.add_page('Project:No mail', 'Nobody yet.')
+    given = {'optout': ['Project:No mail']}
+    run(fake_site, tmp_path, ['Cat'], **given)
+    # -alsotalk now owes Cat the post; she opts out while Ann is emailed.
+    monkeypatch.setattr(bot_module, 'REFRESH_SECONDS', 0)
+    people.mails = _AfterMail(
+        people.mails, 'Ann', lambda: people.add_page('Project:No mail', '[[User:Cat]]')
+    )
+    bot = run(fake_site, tmp_path, ['Ann', 'Cat'], alsotalk=True, **given)
+    assert [p.title for p in people.posts] == ['User talk:Ann']
+    assert mailed(people) == Counter({'Cat': 1, 'Ann': 1})
+    cat = next(r for r in bot.current if r.name == 'Cat')
+    assert (cat.status, cat.talk) == (Status.ALREADY_SENT, Status.OPTED_OUT)
+    assert bot.exit_status() == EXIT_OK
+
+
+def test_a_test_email_with_a_rows_values_goes_to_the_sending_account_only(
+    fake_site, people, tmp_path
+):
+    rows = tmp_path / 'codes.csv'
+    rows.write_text('username,code\nAnn,SECRET-ANN\n', encoding='utf-8')
+    given = {'users': [str(rows)], 'subject': 'Your code', 'text': 'Code {code}.'}
+    with pytest.raises(EmailUserError) as refused:
+        pipeline.send(fake_site, settings(tmp_path, test='Ben', **given))
+    assert str(refused.value) == (
+        "-test:Ben sends the first recipient's email, with {code} from that recipient's row "
+        'of the -users: files, to Ben, who may not read it: send the test email to this '
+        'account with -test alone.'
+    )
+    assert people.mails == []
+    assert pipeline.send(fake_site, settings(tmp_path, test='sender', **given)) == EXIT_OK
+    assert [(m.target, m.text) for m in people.mails] == [('Sender', 'Code SECRET-ANN.')]
+    # Without a row's values, a colleague may proofread it.
+    assert pipeline.send(fake_site, settings(tmp_path, test='Ben', users=[str(rows)])) == EXIT_OK
+    assert people.mails[-1].target == 'Ben'
+
+
+@pytest.mark.parametrize('source', ['-users:', '-file:'])
+def test_a_log_page_never_publishes_the_recipients_of_a_private_list(
+    fake_site, people, tmp_path, source
+):
+    listed = tmp_path / 'participants.txt'
+    listed.write_text('Ann\n', encoding='utf-8')
+    given = {'logpage': 'Project:Mailings'}
+    if source == '-users:':
+        given['users'] = [str(listed)]
+    with pytest.raises(EmailUserError) as refused:
+        pipeline.send(
+            fake_site,
+            settings(tmp_path, **given),
+            files=[str(listed)] if source == '-file:' else (),
+        )
+    assert str(refused.value) == (
+        f'-logpage:Project:Mailings publishes who was reached, and the recipients come from '
+        f'files ({source}{listed}), which may be private lists: leave out -logpage:, or give '
+        'the recipients another way (a category, -group:).'
+    )
+    assert people.mails == [] and 'Project:Mailings' not in people.pages
+
+
+def test_a_journal_path_that_is_a_link_is_refused_before_the_plan(fake_site, people, tmp_path):
+    link = tmp_path / 'journal.sqlite3'
+    link.symlink_to(tmp_path / 'elsewhere' / 'journal.sqlite3')  # leads nowhere yet
+    with pytest.raises(EmailUserError) as refused:
+        run(fake_site, tmp_path, ['Ann'])
+    assert str(refused.value) == (
+        f'The journal {link} is a symbolic link: give the real file with -journal:, so that '
+        'nobody can redirect it.'
+    )
+    assert people.mails == [] and not (tmp_path / 'elsewhere').exists()

@@ -84,3 +84,11 @@ def limit_past_deadline(wait: str, deadline: str, left: int | None = None) -> st
         f"The account's email limit lets the next email go only in {wait}, after the "
         f'deadline of this campaign, {deadline}: nothing more is sent{unsent} (-deadline:).'
     )
+
+
+def journal_link(path) -> str:
+    """The refusal of a journal path that is a symbolic link (existing or not)."""
+    return (
+        f'The journal {path} is a symbolic link: give the real file with -journal:, so that '
+        'nobody can redirect it.'
+    )

@@ -67,8 +67,7 @@ def campaign_reached(settings: Settings, wiki: str, name: str) -> int | None:
     try:
         if journal.open_campaign(wiki, name, '', create=False) is None:
             return None
-        reached = (State.SENT, State.POSTED)
-        return sum(1 for e in journal.states().values() if e.state in reached or e.reached)
+        return sum(1 for e in journal.states().values() if _reached(e) or e.reached)
     finally:
         journal.close()
 
@@ -138,20 +137,29 @@ def reconcile(
         states = journal.states()
         adopt = _adopt_ids(journal, wiki, states, resolver)
         elsewhere = _elsewhere(journal, wiki, central, recipients)
-        if settings.resend != Resend.NONE and not (simulate or trial):
-            states = _forget(states, settings)
-            elsewhere = _forget_elsewhere(elsewhere, settings)
+        resend = settings.resend != Resend.NONE and not (simulate or trial)
+        before, before_elsewhere = finder(states), elsewhere
+        if resend:
+            since = journal.resend_since()
+            states = _forget(states, settings, since)
+            elsewhere = _forget_elsewhere(elsewhere, settings, since)
         entry_of = finder(states)
         recipients = tuple(
             _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients
         )
+        if resend and settings.resend == Resend.UNCERTAIN:
+            _say_uncertain_again(
+                recipients,
+                lambda r: _uncertain(before(r)) or _uncertain(before_elsewhere.get(r.centralid)),
+                delivers,
+            )
         _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
         after, besides = '', ()
         if settings.after:
             recipients, after, besides = _after(journal, wiki, recipients, settings, delivers)
         if narrow is not None:
             recipients = tuple(narrow(recipients))
-        reached = [e for e in states.values() if e.state in (State.SENT, State.POSTED)]
+        reached = [e for e in states.values() if _reached(e)]
         if not settings.campaign:
             # -after: makes a second mailing to the named campaign's people deliberate.
             _refuse_overlap(
@@ -216,6 +224,22 @@ def _after(
             'written.'
         )
     written, reached = found
+    by_id: dict[int, list[tuple[str, float]]] = {}
+    for key, when in reached.items():
+        if isinstance(key, tuple):
+            by_id.setdefault(key[0], []).append((key[1], when))
+
+    def at(r: Recipient) -> float | None:
+        """When CAMPAIGN reached *r*'s account (its user id, unless another person's
+        registration time says the wiki was installed again), else its name."""
+        ids = by_id.get(r.userid, ()) if r.userid is not None else ()
+        times = [
+            when
+            for registered, when in ids
+            if not (registered and r.registered and registered != r.registered)
+        ]
+        return min(times) if times else reached.get(r.name)
+
     if journal.campaign is not None and journal.ids_of(wiki, named)[:1] == (journal.campaign,):
         raise EmailUserError(
             f'-after:{named} names this campaign itself: give the campaign of the first '
@@ -230,8 +254,7 @@ def _after(
         if r.status not in delivers:
             result.append(r)
             continue
-        key = r.userid if r.userid is not None and r.userid in reached else r.name
-        when = reached.get(key)
+        when = at(r)
         if when is None:
             r = replace(r, status=Status.LEFT_OUT, detail=f'not reached by "{written}"')
         elif when > cutoff:
@@ -305,7 +328,17 @@ def _applied(
     if other and other.status == Status.OPTED_OUT:
         detail = f'on {there}' + (f', {other.detail}' if other.detail else '')
         return replace(r, status=Status.OPTED_OUT, detail=detail)
+    if r.status == Status.NOT_EMAILABLE and r.talk is not None:
+        # Reached (or maybe reached) on the talk page by -alsotalk: -fallback:talk,
+        # whose delivery to them is that same post, does not make it again.
+        return replace(r, status=r.talk, detail=r.talkdetail)
     return r
+
+
+def _reached(entry: Entry) -> bool:
+    """Whether the campaign reached the recipient of *entry*: by email, by a talk page
+    post instead (-fallback:talk), or by a talk page post besides (-alsotalk)."""
+    return entry.state in (State.SENT, State.POSTED) or entry.talk == 'posted'
 
 
 def _elsewhere(
@@ -441,27 +474,63 @@ def _adopt_ids(journal: Journal, wiki: str, states: dict, resolver: Resolver | N
     return found
 
 
-def _forget_elsewhere(elsewhere: dict, settings: Settings) -> dict:
-    """*elsewhere* as -resend leaves it: without the uncertain, or without anyone."""
-    if settings.resend == Resend.UNCERTAIN:
-        return {
-            k: e for k, e in elsewhere.items() if e.state not in (State.SENDING, State.UNCERTAIN)
-        }
-    return {}
+def _uncertain(entry: Entry | Elsewhere | None) -> bool:
+    """Whether a delivery of *entry* may or may not have reached its recipient."""
+    if entry is None:
+        return False
+    post = isinstance(entry, Entry) and TALK_OUTCOME.get(entry.talk) == Status.UNCERTAIN
+    return entry.state in (State.SENDING, State.UNCERTAIN) or post
 
 
-def _forget(states: dict, settings: Settings) -> dict:
-    """*states* as -resend leaves them: without the uncertain rows, or without any."""
+def _forget_elsewhere(elsewhere: dict, settings: Settings, since: float | None) -> dict:
+    """*elsewhere* as -resend leaves it: without the uncertain; or with those reached
+    since the resend that goes on began; or without anyone."""
     if settings.resend == Resend.UNCERTAIN:
-        kept = {k: e for k, e in states.items() if e.state not in (State.SENDING, State.UNCERTAIN)}
-        pywikibot.info(
-            f'{len(states) - len(kept)} uncertain recipients will be emailed again '
-            '(-resend:uncertain).'
-        )
+        return {k: e for k, e in elsewhere.items() if not _uncertain(e)}
+    if since is None:
+        return {}
+    return {k: e for k, e in elsewhere.items() if e.updated >= since}
+
+
+def _forget(states: dict, settings: Settings, since: float | None) -> dict:
+    """*states* as -resend leaves them, the journal unchanged: without the uncertain
+    deliveries; or with only the rows written since the resend that goes on began;
+    or without any row."""
+    if settings.resend == Resend.UNCERTAIN:
+        # Only the uncertain channel is forgotten: a talk page post that was made stays
+        # made when the email was uncertain, and the other way round.
+        kept = {}
+        for key, e in states.items():
+            email = e.state in (State.SENDING, State.UNCERTAIN)
+            post = TALK_OUTCOME.get(e.talk) == Status.UNCERTAIN
+            kept[key] = replace(
+                e,
+                state=State.PLANNED if email else e.state,
+                detail='' if email else e.detail,
+                talk='' if post else e.talk,
+                talk_detail='' if post else e.talk_detail,
+            )
         return kept
     _confirm_resend(settings)
-    pywikibot.info(f'The journal forgets {len(states)} recipients of this campaign (-resend).')
-    return {}
+    if since is None:
+        pywikibot.info(f'The journal forgets {len(states)} recipients of this campaign (-resend).')
+        return {}
+    kept = {k: e for k, e in states.items() if e.updated >= since}
+    pywikibot.info(
+        f'The resend of this campaign that began on {day(since)} goes on (-resend): '
+        f'{len(states) - len(kept)} recipients reached before it are forgotten, '
+        f'{len(kept)} it reached already are not emailed again.'
+    )
+    return kept
+
+
+def _say_uncertain_again(recipients, was_uncertain, delivers) -> None:
+    """-resend:uncertain: how many of this run's recipients it delivers to again."""
+    again = sum(1 for r in recipients if r.status in delivers and was_uncertain(r))
+    many = 'recipients' if again != 1 else 'recipient'
+    pywikibot.info(
+        f'{again} uncertain {many} of this run will be reached again (-resend:uncertain).'
+    )
 
 
 def _confirm_resend(settings: Settings) -> None:
@@ -547,8 +616,8 @@ def commit(
     if central is not None and central.domain is not None:
         journal.claim_domain(central.provider, central.sender, central.account)
     journal.adopt_ids(wiki, answer.adopt)
-    if settings.resend != Resend.NONE:
-        journal.resend(uncertain_only=settings.resend == Resend.UNCERTAIN)
+    if settings.resend == Resend.ALL:
+        journal.begin_resend()
     journal.remember(answer.recipients)
     journal.plan(planned)
     journal.note_optouts(answer.opted_out)

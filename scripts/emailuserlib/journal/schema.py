@@ -17,7 +17,9 @@ every email (``''`` until it is made, then ``sending`` and ``posted``,
 delivered twice whatever stops a run; ``reached`` is when the campaign first
 reached the recipient by either, which -after: and -afterdays: read. An older
 journal gains the three columns; a row that was reached takes its last update
-as the time.
+as the time. A campaign's ``resend_from`` is when a -resend of it began that
+has not reached everyone yet (None when there is none): rows written since
+then are this resend's, and a rerun of it does not deliver to them again.
 
 Schema 3 rows lack the registration (they are matched by user id alone, and
 take the account's registration the first time a run meets it) and their
@@ -92,6 +94,7 @@ CREATE TABLE campaign (
     provider TEXT,
     central INTEGER,
     sender TEXT,
+    resend_from REAL,
     UNIQUE (wiki, name)
 );
 CREATE TABLE version (
@@ -273,6 +276,8 @@ def migrate(db: sqlite3.Connection) -> int:
     if old == 2:
         _from_schema_2(db)
     _with_channels(db)
+    if 'resend_from' not in {row[1] for row in db.execute('PRAGMA table_info(campaign)')}:
+        db.execute('ALTER TABLE campaign ADD COLUMN resend_from REAL')
     db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
     return old
 

@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from ..core import sentences
 from ..core.accounts import Status
 from ..core.errors import JournalError, NotAJournal
 from . import schema
@@ -327,10 +328,7 @@ class Journal:
         except OSError as e:  # a folder on the way that may not be looked into
             raise self._error('cannot be opened', e) from None
         if linked:
-            raise JournalError(
-                f'The journal {self.path} is a symbolic link: give the real file with '
-                '-journal:, so that nobody can redirect it.'
-            )
+            raise JournalError(sentences.journal_link(self.path))
         if other:
             raise JournalError(
                 f'The journal {self.path} is not a file (a folder, or something else of '
@@ -878,6 +876,9 @@ class Journal:
                 f' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {target}'
                 ' DO UPDATE SET talk = excluded.talk, talk_detail = excluded.talk_detail,'
                 ' username = excluded.username, updated = excluded.updated,'
+                # The text that reached them: the email's, else the post's.
+                " version = CASE WHEN state IN ('sent', 'posted') THEN version"
+                ' ELSE excluded.version END,'
                 ' reached = coalesce(reached, excluded.reached)',
                 (
                     self.campaign,
@@ -1070,35 +1071,34 @@ class Journal:
                 (wiki, account, family, time.time()),
             )
 
-    def resend(self, uncertain_only: bool) -> int:
-        """Make uncertain (or all) recipients plannable again; return how many."""
+    def resend_since(self) -> float | None:
+        """When the -resend of this campaign that has not reached everyone yet began (rows
+        written since are its own); None when there is none."""
+        if self.campaign is None:
+            return None
+        with self._reading():
+            row = self.db.execute(
+                'SELECT resend_from FROM campaign WHERE id = ?', (self.campaign,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def begin_resend(self) -> float:
+        """-resend: from now on, unless one that has not reached everyone goes on; when it
+        began. The rows stay as they are: a run without -resend still knows who was
+        reached before."""
         with self._transaction():
-            if uncertain_only:
-                cursor = self.db.execute(
-                    'UPDATE recipient SET state = ?, detail = ?, updated = ?'
-                    f' WHERE campaign IN ({_marks(self._ids)}) AND state IN (?, ?)',
-                    (
-                        State.PLANNED.value,
-                        '',
-                        time.time(),
-                        *self._ids,
-                        State.SENDING.value,
-                        State.UNCERTAIN.value,
-                    ),
-                )
-                # Each channel on its own: an uncertain talk page post is posted again.
-                talk = self.db.execute(
-                    "UPDATE recipient SET talk = '', talk_detail = '', updated = ?"
-                    f' WHERE campaign IN ({_marks(self._ids)})'
-                    " AND talk IN ('sending', 'uncertain')",
-                    (time.time(), *self._ids),
-                )
-                return cursor.rowcount + talk.rowcount
-            else:
-                cursor = self.db.execute(
-                    f'DELETE FROM recipient WHERE campaign IN ({_marks(self._ids)})', self._ids
-                )
-            return cursor.rowcount
+            self.db.execute(
+                'UPDATE campaign SET resend_from = coalesce(resend_from, ?) WHERE id = ?',
+                (time.time(), self.campaign),
+            )
+            return self.db.execute(
+                'SELECT resend_from FROM campaign WHERE id = ?', (self.campaign,)
+            ).fetchone()[0]
+
+    def end_resend(self) -> None:
+        """The -resend reached everyone it was to reach: a later -resend starts anew."""
+        with self._transaction():
+            self.db.execute('UPDATE campaign SET resend_from = NULL WHERE id = ?', (self.campaign,))
 
     # Across campaigns ------------------------------------------------------
 
@@ -1125,10 +1125,13 @@ class Journal:
             ).fetchall()
         return [name for (name,) in rows]
 
-    def reached_by(self, wiki: str, name: str) -> tuple[str, dict[int | str, float]] | None:
+    def reached_by(
+        self, wiki: str, name: str
+    ) -> tuple[str, dict[tuple[int, str] | str, float]] | None:
         """When the campaign *name* on *wiki* first reached each of its recipients (by email
-        or talk page): its name as first written, and {user id, or name for an old row:
-        time}; None when *wiki* has no such campaign."""
+        or talk page): its name as first written, and {(user id, registration time), or
+        name for an old row: time}; None when
+        *wiki* has no such campaign."""
         with self._reading():
             ids = schema.campaigns_named(self.db, wiki, name)
             if not ids:
@@ -1136,13 +1139,13 @@ class Journal:
             first = self.db.execute('SELECT name FROM campaign WHERE id = ?', (ids[0],))
             written = first.fetchone()[0]
             rows = self.db.execute(
-                'SELECT userid, username, reached FROM recipient'
+                'SELECT userid, registered, username, reached FROM recipient'
                 f' WHERE campaign IN ({_marks(ids)}) AND reached IS NOT NULL',
                 ids,
             ).fetchall()
-        found: dict[int | str, float] = {}
-        for userid, username, reached in rows:
-            key = userid if userid is not None else username
+        found: dict[tuple[int, str] | str, float] = {}
+        for userid, registered, username, reached in rows:
+            key = (userid, registered or '') if userid is not None else username
             found[key] = min(reached, found.get(key, reached))
         return written, found
 

@@ -540,7 +540,8 @@ OPTIONS: tuple[Option, ...] = (
         "send the first recipient's email to your own account (or to USER) as a test, "
         'and nothing else',
         'Send the email of the first recipient to this account itself, as a test, and '
-        'nothing else; -test:USER sends it to the user USER instead. The campaign is not '
+        'nothing else; -test:USER sends it to the user USER instead, unless it holds '
+        "values of the first recipient's row of the -users: files. The campaign is not "
         'touched: a run without -test still emails everyone. The test email counts against '
         "the account's email limit.",
         metavar='USER',
@@ -656,7 +657,8 @@ OPTIONS: tuple[Option, ...] = (
         'after a run that reached someone, append who was reached, when and how to this wiki page',
         'After each run that reached someone, append to the page TITLE, in one edit, who was '
         'reached, when and by which channels (email, talk page): never an address or a value '
-        'of the -users: files, which are refused with it, as such lists may be private.',
+        'of the -users: files. Recipients from -users: or -file: lists are refused with it, '
+        'as such lists may be private.',
         metavar='TITLE',
     ),
     Option(

@@ -22,6 +22,7 @@ from ..recipients.editors import EditorSearch, check_values
 from ..recipients.namelist import NameList
 from ..recipients.resolve import Resolver
 from ..wiki.account import Account
+from ..wiki.site import capitalises_users, normalize_username
 from .campaign import Campaign, delivers
 
 
@@ -85,12 +86,45 @@ def check_rows(settings: Settings, message: Message, lists: NameList) -> None:
             f"-users: files would publish each row's value: leave out {option}, or "
             f'{which} from the message.'
         )
-    if settings.logpage and settings.users:
+
+
+def check_published(settings: Settings, files: Iterable[str] = ()) -> None:
+    """Refuse -logpage: when the recipients come from files, which may be private lists.
+
+    *files* are the -file: lists of the generators.
+
+    :raises EmailUserError: the files, and what to do
+    """
+    given = [f'-users:{p}' for p in settings.users] + [f'-file:{p}' for p in files]
+    if settings.logpage and given:
         raise EmailUserError(
             f'-logpage:{settings.logpage} publishes who was reached, and the recipients come '
-            'from -users: files, which may be private lists: leave out -logpage:, or give '
-            'the recipients another way (a category, -group:).'
+            f'from files ({name_list(given, 3)}), which may be private lists: leave out '
+            '-logpage:, or give the recipients another way (a category, -group:).'
         )
+
+
+def check_test_target(site, settings: Settings, message: Message, lists: NameList, account: str):
+    """Refuse -test:USER when the test email would carry a row of the -users: files to
+    someone else than the sending account.
+
+    The test email is the first recipient's, with that recipient's values (a code,
+    an address) filled in: only the operator, who has the files, may read them.
+
+    :raises EmailUserError: the columns, and what to do
+    """
+    test = settings.test
+    used = _used_columns(message, lists)
+    if test is None or not test.to or not used:
+        return
+    first_letter = capitalises_users(site)
+    if normalize_username(test.to, first_letter) == normalize_username(account, first_letter):
+        return
+    raise EmailUserError(
+        f"-test:{test.to} sends the first recipient's email, with {braces(used)} from that "
+        f"recipient's row of the -users: files, to {test.to}, who may not read it: send "
+        'the test email to this account with -test alone.'
+    )
 
 
 def check_recipients(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pywikibot
 
+from ..core import sentences
 from ..core.accounts import EDIT_COUNT
 from ..core.errors import EmailUserError
 
@@ -45,10 +46,11 @@ def _under(path: Path, folders) -> bool:
 
 def target(path: str | Path, option: str = '-report:', what: str = 'report') -> Path:
     """The regular file that writing to *path* (the *what* given with *option*) would
-    write: a symbolic link is followed to where it leads.
+    write (its folders' links resolved).
 
-    :raises EmailUserError: *path* is or leads to a device, a stream of a process,
-        a FIFO, a socket or a folder: nothing but a regular file is ever written
+    :raises EmailUserError: *path* is a symbolic link, or is or leads to a device, a
+        stream of a process, a FIFO, a socket or a folder: nothing but a regular file
+        is ever written, and never through a link
     """
     given = Path(path).expanduser()
     try:
@@ -63,6 +65,12 @@ def target(path: str | Path, option: str = '-report:', what: str = 'report') -> 
         raise EmailUserError(
             f'{given} given with {option} is a device or the stream of a process, not a file: '
             f'give the path of a file with {option}.'
+        )
+    if given.is_symlink():
+        raise EmailUserError(
+            f'{given} given with {option} is a symbolic link, and the {what}, which holds user '
+            f'names, is never written through one: give the path of the file itself with '
+            f'{option}.'
         )
     if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
         leads = f' (it leads to {real})' if real != given.absolute() else ''
@@ -85,8 +93,8 @@ def check_path(
     script (see :func:`is_report`), or empty.
 
     :raises EmailUserError: the folder is missing or not writable, the path is a
-        folder, a device or another thing than a plain file (also through a
-        symbolic link), it is the journal or an input, or a file that is not a report
+        folder, a symbolic link, a device or another thing than a plain file, it is
+        the journal or an input, or a file that is not a report
     """
     path = Path(path).expanduser()
     real = target(path)
@@ -175,8 +183,12 @@ def is_header(cells: tuple[str, ...]) -> bool:
 def check_journal_path(journal: Path, inputs: Iterable[tuple[str, str]]) -> None:
     """Refuse a journal (or a file SQLite keeps beside it) that is one of the *inputs*.
 
-    :raises EmailUserError: with the sentence for the operator
+    :raises EmailUserError: with the sentence for the operator; also for a journal path
+        that is a symbolic link, even one that leads nowhere yet
     """
+    with contextlib.suppress(OSError):  # a folder that may not be looked into: said later
+        if Path(journal).expanduser().is_symlink():
+            raise EmailUserError(sentences.journal_link(journal))
     for option, given in inputs:
         if any(same_file(j, given) for j in journal_files(journal)):
             raise EmailUserError(
@@ -229,8 +241,7 @@ def write_report(
     The rows go to a new temporary file beside *path* (created exclusively,
     never through a symbolic link), which then replaces *path*: a reader, or a
     run killed meanwhile, never sees a half-written report. A symbolic link at
-    *path* is followed to the plain file it leads to, which is replaced: the link
-    stays a link.
+    *path* is refused, as :func:`check_path` refused it before anything was sent.
 
     :raises EmailUserError: *path* leads to something else than a plain file now
     """

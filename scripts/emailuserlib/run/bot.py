@@ -19,6 +19,7 @@ the signals in :class:`.interrupts.Interrupts`, and the report's writing in
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections import Counter
@@ -43,7 +44,7 @@ from ..core.errors import (
 )
 from ..core.words import duration, moment, name_list
 from ..journal.store import JOURNAL_STATE, TALK_STATE, Journal, State
-from ..options.settings import Fallback
+from ..options.settings import Fallback, Resend
 from ..plan.campaign import Campaign
 from ..recipients.optout import apply_massmessage_optout, optout_names
 from ..report.files import report_header, report_rows, save_report
@@ -263,6 +264,7 @@ class EmailUserBot(BaseBot):
                 '-resend:uncertain.'
             )
         if self.journal is not None:
+            self._end_resend()
             self.journal.close()
         # Each recipient is counted by its outcome; Pywikibot's generic counts repeat them.
         for generic in ('read', 'skip'):
@@ -278,6 +280,17 @@ class EmailUserBot(BaseBot):
                 f'{remaining} recipient{"s were" if remaining > 1 else " was"} not reached '
                 'yet: run the same command again to go on.'
             )
+
+    def _end_resend(self) -> None:
+        """-resend: once it reached everyone it was to reach, a later -resend starts anew;
+        until then, rerunning the same command goes on with it."""
+        if not self.records or self.settings.resend != Resend.ALL or self._left() > 0:
+            return
+        if self.stop_reason is not None and self.stop_reason.outcome != DONE:
+            return
+        # Not ended, a later -resend goes on with this one: it emails nobody twice.
+        with contextlib.suppress(JournalError):
+            self.journal.end_resend()
 
     def exit(self) -> None:
         """Teardown, then only the end lines that are true of this run.
@@ -572,10 +585,12 @@ class EmailUserBot(BaseBot):
         due = waited or time.monotonic() - self.refreshed >= REFRESH_SECONDS
         if not due or resolver is None:
             return
+        # Those still to email, and with -alsotalk those emailed earlier whose post is due.
         left = [
             at
             for at, r in enumerate(self.current)
-            if at not in self.settled and r.status in (Status.EMAILABLE, Status.NOT_EMAILABLE)
+            if at not in self.settled
+            and (r.status in (Status.EMAILABLE, Status.NOT_EMAILABLE) or self.campaign.talk_due(r))
         ]
         titles = self.settings.optout
         try:
@@ -596,6 +611,15 @@ class EmailUserBot(BaseBot):
         self.refreshed, self.waited, self.waits.waited = time.monotonic(), False, False
         gone, opted = [], []
         for at, old, new in zip(left, before, now):
+            if old.status not in (Status.EMAILABLE, Status.NOT_EMAILABLE):
+                # Emailed earlier: the email stays as it was; an opt-out forbids the post.
+                self.current[at] = replace(old, name=new.name)
+                if new.status == Status.OPTED_OUT:
+                    self.current[at] = replace(
+                        self.current[at], talk=Status.OPTED_OUT, talkdetail=new.detail
+                    )
+                    gone.append(new.name)
+                continue
             self.current[at] = new
             if new.status != old.status:
                 gone.append(new.name)
@@ -673,14 +697,14 @@ class EmailUserBot(BaseBot):
         """
         recipient = self.current[at]
         stopping = self.interrupts.received is not None  # after the email in flight
-        if stopping or self.past_deadline() or (self.stop_reason and not self.stop_reason.asked):
+        if stopping or self.past_deadline() or (self.stop_reason and not self.stop_reason.planned):
             if at not in self.settled:
                 self.settle(at, recipient.status, recipient.detail, record=False)
             return  # left for a later run (teardown says it is pending)
         if recipient.talk is None:
             self.refresh()
             recipient = self.current[at]
-        if self.stop_reason and not self.stop_reason.asked:
+        if self.stop_reason and not self.stop_reason.planned:
             return
         if recipient.status == Status.OPTED_OUT or recipient.talk is not None:
             if at not in self.settled:

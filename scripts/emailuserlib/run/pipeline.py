@@ -32,7 +32,13 @@ from ..message.read import read_message
 from ..options.settings import Settings
 from ..options.table import check_body, from_caller
 from ..plan.budget import Budget, applicable_limits, budget_for
-from ..plan.build import build_campaign, check_recipients, check_rows
+from ..plan.build import (
+    build_campaign,
+    check_published,
+    check_recipients,
+    check_rows,
+    check_test_target,
+)
 from ..plan.campaign import Campaign, delivers
 from ..plan.show import build_plan, show_plan
 from ..recipients.gather import columns, gather, narrow, user_lists
@@ -132,6 +138,7 @@ def prepare(
         check_rows(settings, message, lists)
         known.doing = 'checking the account'
         account = check_account(site)
+        check_test_target(site, settings, message, lists, account.name)
         if settings.logpage:  # a page of this wiki, before anything is sent
             local_page(site, settings.logpage, '-logpage', categories=False)
         warning = new_sender_warning(account, site.siteinfo['sitename'])
@@ -257,6 +264,7 @@ def send(
     record = record if record is not None else RunRecord()
     record.simulate = bool(config.simulate)
     check_outputs(settings, files)
+    check_published(settings, files)
     if deadline_passed(site, settings, record):
         return EXIT_OK
     own = interrupts is None
