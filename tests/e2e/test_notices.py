@@ -342,6 +342,7 @@ def test_a_post_of_alsotalk_is_the_post_of_fallback_talk_and_counts_as_reached(
     again = sender.run(*args, '-alsotalk')
     assert again.returncode == 0, again.output
     assert '1 reached by earlier runs, with this text.' in again.output
+    assert 'Talk pages: 1 already-posted' in again.output
     switched = sender.run(*args, '-fallback:talk')
     assert switched.returncode == 0, switched.output
     assert 'posted (1): Notice Talkonly (posted on the talk page by an earlier run)' in (

@@ -66,6 +66,10 @@ DECLINED = 'declined by the operator'
 UNCONFIRMED = 'the wiki did not confirm that the name is still this account; a rerun looks again'
 
 
+#: The end lines' and the status file's count of talk page posts made by earlier runs.
+ALREADY_POSTED = 'already-posted'
+
+
 @dataclass(frozen=True)
 class Stop:
     """Why sending stopped: the sentence to say, and the outcome (see :mod:`..report.status`)."""
@@ -242,7 +246,11 @@ class EmailUserBot(BaseBot):
                     self.settle(at, Status.PENDING, left, record=False)
             if talk_left:
                 self.current[at] = replace(self.current[at], talk=Status.PENDING, talkdetail='')
-        self.talk_counter = Counter(r.talk for r in self.current if r.talk is not None)
+        self.talk_counter = Counter(
+            ALREADY_POSTED if self._posted_earlier(at) else r.talk
+            for at, r in enumerate(self.current)
+            if r.talk is not None
+        )
         self.write_report()
         self.write_log()
         uncertain = [r.name for r in self.current if r.status == Status.UNCERTAIN]
@@ -370,6 +378,11 @@ class EmailUserBot(BaseBot):
             self.reached_by(at, 'talk page')
         if error:
             raise error
+
+    def _posted_earlier(self, at: int) -> bool:
+        """Whether the talk page post to the recipient at *at* was made by an earlier run."""
+        made_now = 'talk page' in self.reached.get(at, ('', ()))[1]
+        return self.current[at].talk == Status.POSTED and not made_now
 
     def reached_by(self, at: int, channel: str) -> None:
         """Note that this run reached the recipient at *at* by *channel*, for -logpage:."""
