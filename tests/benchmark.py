@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument('--pages', type=int, default=300, help='pages for -editors (300)')
     parser.add_argument(
         '--only',
-        choices=['all', 'editors', 'inactive', 'names'],
+        choices=['all', 'send', 'editors', 'inactive', 'names'],
         default='all',
         help='run only these (all)',
     )
@@ -201,6 +201,12 @@ def main() -> None:
     )
     parser.add_argument(
         '--log', type=int, default=0, help='older renames in the rename log first (0)'
+    )
+    parser.add_argument(
+        '--before',
+        type=Path,
+        help="another checkout's scripts/emailuser.py, run beside this one as "
+        '"emailuser (before)" and "check (before)"',
     )
     args = parser.parse_args()
     mediawiki = MEDIAWIKIS[args.mw]
@@ -281,13 +287,53 @@ def main() -> None:
                 ],
                 'check': lambda i: [*pwb_command(), str(SCRIPT), f'-file:{titles}', '-check'],
             }
-            # Warm up: log in once and fill Pywikibot's caches, as an operator's setup has.
+            if args.only == 'send':  # the reference and the script alone
+                del clients['pywikibot-floor'], clients['naive']
+            if args.before:
+                before = str(args.before.resolve())
+                clients['emailuser (before)'] = lambda i: [
+                    *pwb_command(),
+                    before,
+                    f'-file:{titles}',
+                    f'-subject:{SUBJECT}',
+                    f'-text:{TEXT}',
+                    '-always',
+                    '-pt:0',
+                    f'-journal:{root}/journal-before-{i}.sqlite3',
+                ]
+                clients['check (before)'] = lambda i: [
+                    *pwb_command(),
+                    before,
+                    f'-file:{titles}',
+                    '-check',
+                ]
+            # Warm up: log in once and fill Pywikibot's caches (the API's description, the
+            # site info) with one email, as an operator's setup has: the first client
+            # measured would pay for them otherwise.
             run_client(
-                [*pwb_command(), str(SCRIPT), '-page:User:Bulk 00001', '-check'], config, env, wiki
+                [
+                    *pwb_command(),
+                    str(SCRIPT),
+                    '-page:User:Bulk 00001',
+                    f'-subject:{SUBJECT}',
+                    f'-text:{TEXT}',
+                    '-always',
+                    f'-journal:{root}/journal-warm-up.sqlite3',
+                ],
+                config,
+                env,
+                wiki,
             )
             if args.only == 'names':
                 lines = long_list_runs(wiki, root, config, env, check_titles, args.names, args.log)
                 table = long_list_table(lines, mediawiki, args.log)
+                Path(args.out).write_text(table, encoding='utf-8')
+                print(table)
+                return
+            if args.only == 'send':
+                results = {k: [] for k in clients}
+                run_rounds(clients, results, args.repeat, config, env, wiki)
+                table = send_table(n, len(emailable), results, mediawiki)
                 Path(args.out).write_text(table, encoding='utf-8')
                 print(table)
                 return
@@ -304,11 +350,7 @@ def main() -> None:
                 print(table)
                 return
             results: dict[str, list[dict]] = {k: [] for k in clients}
-            for i in range(args.repeat):
-                order = list(clients) if i % 2 == 0 else list(reversed(clients))
-                for name in order:
-                    print(f'round {i + 1}: {name}...', flush=True)
-                    results[name].append(run_client(clients[name](i), config, env, wiki))
+            run_rounds(clients, results, args.repeat, config, env, wiki)
             print('check of 10,000 users and a sample of per-user lookups...', flush=True)
             big_check = run_client(
                 [*pwb_command(), str(SCRIPT), f'-file:{check_titles}', '-check'], config, env, wiki
@@ -325,6 +367,20 @@ def main() -> None:
     Path(args.out).write_text(table, encoding='utf-8')
     print(table)
     print(f'Written to {args.out}.')
+
+
+def run_rounds(clients: dict, results: dict, repeat: int, config, env, wiki) -> None:
+    """Run each client *repeat* times, in alternating order, into *results*."""
+    for i in range(repeat):
+        order = list(clients) if i % 2 == 0 else list(reversed(clients))
+        for name in order:
+            print(f'round {i + 1}: {name}...', flush=True)
+            results[name].append(run_client(clients[name](i), config, env, wiki))
+
+
+def send_table(n: int, emailable: int, results: dict, mediawiki: Path) -> str:
+    """The first table of :func:`report` alone, for ``--only send``."""
+    return report(n, emailable, results, None, None, None, mediawiki)
 
 
 def inactive_check(wiki, config, env, titles: Path, n: int) -> dict:
@@ -681,10 +737,10 @@ def report(n, emailable, results, big_check, lookup, journal_ms, mediawiki, budg
         wall = med(name, lambda r: r['wall'])
         reqs = med(name, lambda r: r['requests'])
         mails = [r['mails'] for r in results[name]]
-        expected = 0 if name == 'check' else emailable
+        expected = 0 if name.startswith('check') else emailable
         if any(m != expected for m in mails):
             wrong.append(f'{name} delivered {mails}, expected {expected} each run')
-        per_mail = f'{reqs / emailable:.3f}' if name != 'check' else '–'
+        per_mail = f'{reqs / emailable:.3f}' if not name.startswith('check') else '–'
         c = med(name, cpu)
         lines.append(
             f'| {name} | {wall:.1f} | {wall / floor_wall:.2f} | {reqs:.0f} | {per_mail} '
@@ -694,6 +750,8 @@ def report(n, emailable, results, big_check, lookup, journal_ms, mediawiki, budg
     for name in results:
         kinds = ', '.join(f'{k}: {v}' for k, v in results[name][0]['kinds'].most_common())
         lines.append(f'- {name}: {kinds}')
+    if big_check is None:  # --only send
+        return '\n'.join(lines + (['', 'WRONG: ' + '; '.join(wrong)] if wrong else [])) + '\n'
     per_lookup = lookup['wall'] / LOOKUP_SAMPLE
     big_lookups = big_check['kinds'].get('query list=users', 0)
     lines += [
