@@ -138,21 +138,9 @@ def reconcile(
         adopt = _adopt_ids(journal, wiki, states, resolver)
         elsewhere = _elsewhere(journal, wiki, central, recipients)
         resend = settings.resend != Resend.NONE and not (simulate or trial)
-        before, before_elsewhere = finder(states), elsewhere
-        if resend:
-            since = journal.resend_since()
-            states = _forget(states, settings, since)
-            elsewhere = _forget_elsewhere(elsewhere, settings, since)
-        entry_of = finder(states)
-        recipients = tuple(
-            _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients
+        recipients, states, entry_of = _apply_all(
+            journal, wiki, settings if resend else None, recipients, states, elsewhere, delivers
         )
-        if resend and settings.resend == Resend.UNCERTAIN:
-            _say_uncertain_again(
-                recipients,
-                lambda r: _uncertain(before(r)) or _uncertain(before_elsewhere.get(r.centralid)),
-                delivers,
-            )
         _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
         after, besides = '', ()
         if settings.after:
@@ -333,6 +321,36 @@ def _applied(
         # whose delivery to them is that same post, does not make it again.
         return replace(r, status=r.talk, detail=r.talkdetail)
     return r
+
+
+def _apply_all(
+    journal: Journal,
+    wiki: str,
+    resend: Settings | None,
+    recipients: tuple[Recipient, ...],
+    states: dict,
+    elsewhere: dict,
+    delivers: tuple[Status, ...],
+):
+    """*recipients* as the journal's rows (*states*) and the campaign's rows on other
+    wikis (*elsewhere*) leave them, once -resend (the settings of a run that resends,
+    or None) forgot what it forgets; with the rows so left and their finder."""
+    before, before_elsewhere = finder(states), elsewhere
+    if resend is not None:
+        since = journal.resend_since()
+        states = _forget(states, resend, since)
+        elsewhere = _forget_elsewhere(elsewhere, resend, since)
+    entry_of = finder(states)
+    recipients = tuple(
+        _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients
+    )
+    if resend is not None and resend.resend == Resend.UNCERTAIN:
+        _say_uncertain_again(
+            recipients,
+            lambda r: _uncertain(before(r)) or _uncertain(before_elsewhere.get(r.centralid)),
+            delivers,
+        )
+    return recipients, states, entry_of
 
 
 def _reached(entry: Entry) -> bool:

@@ -365,26 +365,7 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
     if for_nobody:
         note, refusal, status, planned = '', for_nobody, EXIT_ERROR, False
     lines = [('info', line) for line in format_plan(list(campaign.recipients), facts)]
-    if answer.new:
-        # Said by every run that would create the journal: -test creates it too.
-        creates = 'is new' if not simulate else 'does not exist yet (a real run creates it)'
-        lines.append(
-            (
-                'warning',
-                f'The journal {facts.journal} {creates}: runs recorded in any other journal '
-                'are unknown to it, so whoever they emailed gets this message again. If this '
-                'campaign ran before, stop now and give its journal with -journal:.',
-            )
-        )
-    if answer.filesystem:
-        lines.append(
-            (
-                'info',
-                f"  The journal's folder is on a network filesystem ({answer.filesystem}): the "
-                "journal uses SQLite's rollback journal instead of WAL, and each run takes "
-                'its lock before it opens the journal.',
-            )
-        )
+    lines += _journal_lines(answer, facts.journal, simulate)
     if settings.logpage and not settings.test:
         lines.append(
             (
@@ -404,21 +385,7 @@ def build_plan(campaign: Campaign, budget, simulate: bool, put_throttle: float) 
             put_throttle,
             time.time(),
         )
-    if settings.alsotalk:
-        lines.append(('info', talk_line(campaign, simulate)))
-    elif settings.fallback:
-        posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
-        if posts:
-            lines.append(
-                (
-                    'info',
-                    f'  {posts} of the users who cannot be emailed '
-                    + ('would get' if simulate else 'get')
-                    + ' the message on their talk page instead (-fallback:talk), '
-                    "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category on "
-                    'their user or talk page forbids it, or the talk page is a redirect.',
-                )
-            )
+    lines += _talk_lines(campaign, simulate)
     emailable = [r for r in campaign.recipients if r.status == Status.EMAILABLE]
     sender = campaign.account.name
     lines += [('info', line) for line in page_lines(campaign.message, emailable, sender)]
@@ -586,4 +553,52 @@ def previews(campaign: Campaign, emailable: list[Recipient]) -> list[str]:
             )
             preview[0] = f'Preview of the email to {first.name} (the page {source.shown}{through}):'
         lines += preview
+    return lines
+
+
+def _journal_lines(answer, journal: str, simulate: bool) -> list[tuple[str, str]]:
+    """The plan's lines about the journal *answer* came from (at *journal*)."""
+    lines = []
+    if answer.new:
+        # Said by every run that would create the journal: -test creates it too.
+        creates = 'is new' if not simulate else 'does not exist yet (a real run creates it)'
+        lines.append(
+            (
+                'warning',
+                f'The journal {journal} {creates}: runs recorded in any other journal '
+                'are unknown to it, so whoever they emailed gets this message again. If this '
+                'campaign ran before, stop now and give its journal with -journal:.',
+            )
+        )
+    if answer.filesystem:
+        lines.append(
+            (
+                'info',
+                f"  The journal's folder is on a network filesystem ({answer.filesystem}): the "
+                "journal uses SQLite's rollback journal instead of WAL, and each run takes "
+                'its lock before it opens the journal.',
+            )
+        )
+    return lines
+
+
+def _talk_lines(campaign: Campaign, simulate: bool) -> list[tuple[str, str]]:
+    """The plan's lines about talk page posts (-alsotalk, -fallback:talk)."""
+    settings = campaign.settings
+    lines = []
+    if settings.alsotalk:
+        lines.append(('info', talk_line(campaign, simulate)))
+    elif settings.fallback:
+        posts = sum(1 for r in campaign.recipients if r.status == Status.NOT_EMAILABLE)
+        if posts:
+            lines.append(
+                (
+                    'info',
+                    f'  {posts} of the users who cannot be emailed '
+                    + ('would get' if simulate else 'get')
+                    + ' the message on their talk page instead (-fallback:talk), '
+                    "unless {{bots}}/{{nobots}} there or MassMessage's opt-out category on "
+                    'their user or talk page forbids it, or the talk page is a redirect.',
+                )
+            )
     return lines

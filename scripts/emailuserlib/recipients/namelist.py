@@ -236,6 +236,40 @@ def _csv_entries(text: str, path: str, delimiter: str, skipped: int = 0):
             'quote each column name whole, or not at all.'
         )
     name_index = lowered.index(NAME_COLUMN)
+    columns = _placeholder_columns(header, name_index, path)
+    problems = []
+    entries = []
+    line = reader.line_num + skipped
+    while True:
+        number = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            # The rows after a broken one cannot be told apart: stop at the first.
+            problems.append(_csv_problem(path, number, delimiter, e))
+            break
+        line = reader.line_num + skipped
+        if not any(cell.strip() for cell in cells):
+            continue
+        problem = _row_problem(cells, header, name_index, (path, number, first), delimiter)
+        if problem:
+            problems.append(problem)
+            continue
+        cells += [''] * (len(header) - len(cells))
+        values = {c: v for i, (c, v) in enumerate(zip(header, cells)) if i != name_index}
+        entries.append((number, cells[name_index].strip(), values))
+    if problems:
+        raise EmailUserError('\n'.join(problems))
+    return tuple(columns), entries
+
+
+def _placeholder_columns(header: list[str], name_index: int, path: str) -> list[str]:
+    """The columns of *header* besides the user name's, each a placeholder's name.
+
+    :raises EmailUserError: a sentence per column that cannot be a placeholder
+    """
     problems = []
     columns = []
     for number, column in enumerate(header, 1):
@@ -260,63 +294,44 @@ def _csv_entries(text: str, path: str, delimiter: str, skipped: int = 0):
         columns.append(column)
     if problems:
         raise EmailUserError('\n'.join(problems))
-    entries = []
-    line = reader.line_num + skipped
-    while True:
-        number = line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            # The rows after a broken one cannot be told apart: stop at the first.
-            problems.append(_csv_problem(path, number, delimiter, e))
-            break
-        line = reader.line_num + skipped
-        if not any(cell.strip() for cell in cells):
-            continue
-        # A second header: files joined (cat a.csv b.csv), the second's byte order mark
-        # and all. Its "username" would be a recipient, its column names the values.
-        name_cell = cells[name_index] if name_index < len(cells) else ''
-        if _bare(name_cell) == NAME_COLUMN or [_bare(c) for c in cells] == [
-            _bare(c) for c in header
-        ]:
-            problems.append(_joined(path, number, first))
-            continue
-        if len(cells) > len(header):
-            problems.append(
-                f'Line {number} of {path} has {len(cells)} fields but the header has '
-                f'{len(header)}: quote values that hold "{delimiter}", or remove the extra ones.'
-            )
-            continue
-        broken = [
-            header[i] or f'column {i + 1}'
-            for i, cell in enumerate(cells)
-            if LINE_BREAK.search(cell)
-        ]
-        if broken:
-            problems.append(
-                f'Line {number} of {path} has a line break inside the value of '
-                f'{", ".join(broken)}, which is how a quote left open swallows the next rows, '
-                'and a subject or a mail header must be one line: put the value on one line.'
-            )
-            continue
-        controls = [
-            header[i] or f'column {i + 1}' for i, cell in enumerate(cells) if CONTROL.search(cell)
-        ]
-        if controls:
-            found = CONTROL.search(''.join(cells)).group()
-            problems.append(
-                f'Line {number} of {path} has the control character {found!r} in the value of '
-                f'{", ".join(controls)}, which a subject or a mail must not carry: remove it.'
-            )
-            continue
-        cells += [''] * (len(header) - len(cells))
-        values = {c: v for i, (c, v) in enumerate(zip(header, cells)) if i != name_index}
-        entries.append((number, cells[name_index].strip(), values))
-    if problems:
-        raise EmailUserError('\n'.join(problems))
-    return tuple(columns), entries
+    return columns
+
+
+def _row_problem(
+    cells: list[str], header: list[str], name_index: int, where: tuple, delimiter: str
+) -> str | None:
+    """Why the row *cells* at *where* (the file, its line and the header's line) cannot be
+    read as a recipient's row, or None."""
+    path, number, first = where
+    # A second header: files joined (cat a.csv b.csv), the second's byte order mark
+    # and all. Its "username" would be a recipient, its column names the values.
+    name_cell = cells[name_index] if name_index < len(cells) else ''
+    if _bare(name_cell) == NAME_COLUMN or [_bare(c) for c in cells] == [_bare(c) for c in header]:
+        return _joined(path, number, first)
+    if len(cells) > len(header):
+        return (
+            f'Line {number} of {path} has {len(cells)} fields but the header has '
+            f'{len(header)}: quote values that hold "{delimiter}", or remove the extra ones.'
+        )
+    broken = [
+        header[i] or f'column {i + 1}' for i, cell in enumerate(cells) if LINE_BREAK.search(cell)
+    ]
+    if broken:
+        return (
+            f'Line {number} of {path} has a line break inside the value of '
+            f'{", ".join(broken)}, which is how a quote left open swallows the next rows, '
+            'and a subject or a mail header must be one line: put the value on one line.'
+        )
+    controls = [
+        header[i] or f'column {i + 1}' for i, cell in enumerate(cells) if CONTROL.search(cell)
+    ]
+    if controls:
+        found = CONTROL.search(''.join(cells)).group()
+        return (
+            f'Line {number} of {path} has the control character {found!r} in the value of '
+            f'{", ".join(controls)}, which a subject or a mail must not carry: remove it.'
+        )
+    return None
 
 
 def _csv_problem(path: str, number: int, delimiter: str, error: csv.Error) -> str:
