@@ -17,26 +17,10 @@ import pytest
 
 from harness import population as pop
 from harness.checks import JOURNAL, exactly_once, journal_states, read_report, received
+from harness.journalfiles import damage, html, other_database, snapshot
 from harness.pwbconfig import SCRIPT
 
 WIKI = '//wiki.example/w wikidb'
-
-
-def damage(path: Path, *tables: str) -> None:
-    """Overwrite the first page of each of *tables* (tables or indexes) with junk.
-
-    SQLite notices only when a statement reaches that page, so the file still
-    opens: the damage is found partway, by whichever method reads it first.
-    """
-    with sqlite3.connect(path) as db:
-        (size,) = db.execute('PRAGMA page_size').fetchone()
-        roots = dict(db.execute('SELECT name, rootpage FROM sqlite_master'))
-    db.close()
-    data = bytearray(path.read_bytes())
-    for table in tables:
-        start = (roots[table] - 1) * size
-        data[start : start + size] = b'\xa5' * size
-    path.write_bytes(bytes(data))
 
 
 READS = {
@@ -83,39 +67,6 @@ def refused_naming(result, path: Path) -> None:
     lines = [line for line in result.output.splitlines() if f'The journal {path} ' in line]
     assert len(lines) == 1, result.output
     assert lines[0].rstrip().endswith('.'), lines[0]
-
-
-PAGE = b'<html>public page</html>\n'
-
-
-def snapshot(folder: Path) -> dict:
-    """Every file in *folder*: its bytes and mode."""
-    return {
-        p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    }
-
-
-def html(folder: Path) -> Path:
-    path = folder / 'index.html'
-    path.write_bytes(PAGE)
-    path.chmod(0o644)
-    return path
-
-
-def other_database(folder: Path, user_version: int = 0, *tables: str) -> Path:
-    """Another program's SQLite database, readable by all."""
-    path = folder / 'places.sqlite'
-    db = sqlite3.connect(path)
-    for table in tables or ('bookmarks',):
-        db.execute(f'CREATE TABLE {table} (url TEXT)')
-        db.execute(f"INSERT INTO {table} VALUES ('https://example.org')")
-    db.execute(f'PRAGMA user_version={user_version}')
-    db.commit()
-    db.close()
-    path.chmod(0o644)
-    return path
 
 
 def short_file(folder: Path, data: bytes) -> Path:

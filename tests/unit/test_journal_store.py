@@ -27,6 +27,7 @@ from emailuserlib.journal import store as journals
 from emailuserlib.journal.schema import SCHEMA_VERSION, State
 from emailuserlib.journal.store import Journal
 from harness import oldjournals
+from harness.journalfiles import damage, html, other_database, snapshot
 
 WIKI = '//wiki.example/w wikidb'
 
@@ -82,23 +83,6 @@ def filled(path: Path) -> Path:
     return path
 
 
-def damage(path: Path, *tables: str) -> None:
-    """Overwrite the first page of each of *tables* (tables or indexes) with junk.
-
-    SQLite notices only when a statement reaches that page, so the file still
-    opens: the damage is found partway, by whichever method reads it first.
-    """
-    with sqlite3.connect(path) as db:
-        (size,) = db.execute('PRAGMA page_size').fetchone()
-        roots = dict(db.execute('SELECT name, rootpage FROM sqlite_master'))
-    db.close()
-    data = bytearray(path.read_bytes())
-    for table in tables:
-        start = (roots[table] - 1) * size
-        data[start : start + size] = b'\xa5' * size
-    path.write_bytes(bytes(data))
-
-
 def one_sentence(error: JournalError, path: Path) -> None:
     text = str(error)
     assert str(path) in text and text.endswith('.') and '\n' not in text, text
@@ -150,44 +134,11 @@ def read_all(path: Path) -> None:
         j.close()
 
 
-PAGE = b'<html>public page</html>\n'
-
-
 def the_sentence(error: JournalError, path: Path) -> str:
     text = str(error)
     assert str(path) in text and text.endswith('.') and '\n' not in text, text
     assert text.count('. ') == 0, text
     return text
-
-
-def snapshot(folder: Path) -> dict:
-    """Every file in *folder*: its bytes and mode."""
-    return {
-        p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    }
-
-
-def html(folder: Path) -> Path:
-    path = folder / 'index.html'
-    path.write_bytes(PAGE)
-    path.chmod(0o644)
-    return path
-
-
-def other_database(folder: Path, user_version: int = 0, *tables: str) -> Path:
-    """Another program's SQLite database, readable by all."""
-    path = folder / 'places.sqlite'
-    db = sqlite3.connect(path)
-    for table in tables or ('bookmarks',):
-        db.execute(f'CREATE TABLE {table} (url TEXT)')
-        db.execute(f"INSERT INTO {table} VALUES ('https://example.org')")
-    db.execute(f'PRAGMA user_version={user_version}')
-    db.commit()
-    db.close()
-    path.chmod(0o644)
-    return path
 
 
 def with_alice_sent(path: Path) -> Path:

@@ -10,17 +10,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from doors import NAMES, TEXT, TYPES, VALUES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emailuserlib.core.errors import OptionError
 from emailuserlib.options import table
 from emailuserlib.options.load import check_utf8, command_line, load
-from emailuserlib.options.settings import CcMe, Fallback, RateLimit, Resend, Settings
-from emailuserlib.options.settings import TestMail as MailToSender
+from emailuserlib.options.settings import Resend, Settings
 from emailuserlib.options.table import (
     BY_NAME,
-    OPTIONS,
     RULES,
     Door,
     Rule,
@@ -44,61 +43,6 @@ def non_defaults(settings: Settings) -> dict:
         for f in fields(Settings)
         if getattr(settings, f.name) != f.default
     }
-
-
-NAMES = [o.name for o in OPTIONS]
-
-
-#: The type of each option's value once a door took it (None: the option is not given).
-TYPES = {
-    'subject': str,
-    'text': str,
-    'textfile': Path,
-    'textpage': str,
-    'users': tuple,
-    'check': bool,
-    'report': Path,
-    'fallback': Fallback,
-    'alsotalk': bool,
-    'editors': bool,
-    'since': datetime,
-    'minedits': int,
-    'group': tuple,
-    'inactive': int,
-    'optout': tuple,
-    'optoutnote': str,
-    'ignoremassoptout': bool,
-    'max': int,
-    'ccme': CcMe,
-    'test': MailToSender,
-    'wait': bool,
-    'ratelimit': RateLimit,
-    'campaign': str,
-    'after': str,
-    'afterdays': int,
-    'deadline': datetime,
-    'always': bool,
-    'journal': Path,
-    'statusfile': Path,
-    'deferredexit': int,
-    'logpage': str,
-    'resend': Resend,
-}
-
-
-#: Any text a file or a shell can hold (no lone surrogates, which no file holds).
-TEXT = st.text(st.characters(blacklist_categories=('Cs',)), max_size=40)
-
-
-#: Values that look like what operators write, and are likely to pass a check.
-LIKELY = st.sampled_from(
-    ['', 'yes', 'no', 'true', 'false', '0', '1', '-3', '20', 'first', 'talk', 'uncertain',
-     'all', '20/day', '5/hour', 'a.csv', 'Project:No mail', '50% off', ' 7 ', 'uncertian',
-     '²', '１２', '1_000', '1e3', '%(x)s', ' ; comment', '\n', '\x00', '[emailuser]']
-)  # fmt: skip
-
-
-VALUES = st.one_of(TEXT, LIKELY, st.builds(str.__add__, LIKELY, LIKELY))
 
 
 OPTION_NAMES = st.one_of(st.sampled_from(NAMES), st.text(min_size=1, max_size=10))

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from types import SimpleNamespace
-
 import pytest
 
 from emailuserlib.core.accounts import Recipient, Status
-from emailuserlib.journal.answer import Answer
-from emailuserlib.message.template import Message
 from emailuserlib.options.settings import Fallback, Settings
-from emailuserlib.plan.campaign import DELIVERS, DELIVERS_WITH_TALK, Campaign, delivers
-from emailuserlib.wiki.account import Account
-
-
-def campaign(subject='Hello {username}', body='Your team: {team}.', **fields) -> Campaign:
-    site = SimpleNamespace(siteinfo={'sitename': 'Testwiki'}, _relogin=None)
-    mail = Message(subject, body, ('team',))
-    return Campaign(
-        site,
-        fields.pop('settings', Settings()),
-        mail,
-        Account('Sender', 'sender@example.org', True),
-        recipients=(),
-        journal=Answer(Path('journal.sqlite3'), subject, 'fp'),
-        limits=(),
-        wiki='testwiki',
-        **fields,
-    )
+from emailuserlib.plan.campaign import DELIVERS, DELIVERS_WITH_TALK, delivers
+from fakes.campaign import campaign
 
 
 def test_each_recipient_gets_the_email_with_their_own_values():

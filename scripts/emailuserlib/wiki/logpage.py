@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pywikibot import config
 
 from ..core.words import plural
-from .post import api_error, post_once
+from .post import api_error, edit_params, post_once
 
 
 def nowiki(text: str) -> str:
@@ -38,18 +38,12 @@ def append(site, title: str, reached: list, campaign: str) -> str:
     the sentence that says what became of it."""
     if config.simulate or not reached:
         return ''
-    params = {
-        'action': 'edit',
-        'title': title,
-        'appendtext': '\n' + log_lines(reached, campaign),
-        'summary': f'emailuser: {plural(len(reached), "person", "people")} reached by "{campaign}"',
-        'notminor': '1',
-        'format': 'json',
-        'formatversion': '2',
-        'errorformat': 'plaintext',
-        'assert': 'user',
-        'token': site.tokens['csrf'],
-    }
+    params = edit_params(
+        site,
+        title,
+        f'emailuser: {plural(len(reached), "person", "people")} reached by "{campaign}"',
+        appendtext='\n' + log_lines(reached, campaign),
+    )
     site.throttle(write=True)
     try:
         answer = post_once(site, params)

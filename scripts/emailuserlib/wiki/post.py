@@ -163,6 +163,23 @@ def _describe_error(error: Exception) -> str:
     return f'{type(error).__name__}: {error}'
 
 
+def edit_params(site, title: str, summary: str, **fields: str) -> dict[str, str]:
+    """The parameters of one ``action=edit`` of *title* as the logged-in user: *fields*
+    say what it changes; never a minor edit; errors in plain text."""
+    return {
+        'action': 'edit',
+        'title': title,
+        **fields,
+        'summary': summary,
+        'notminor': '1',
+        'format': 'json',
+        'formatversion': '2',
+        'errorformat': 'plaintext',
+        'assert': 'user',
+        'token': site.tokens['csrf'],
+    }
+
+
 def post_once(site, params: dict) -> dict | Outcome:
     """One POST; the JSON answer, or an Outcome when the answer is lost or garbled.
 

@@ -16,7 +16,7 @@ from pywikibot.exceptions import Error as PywikibotError
 from ..core.accounts import Status
 from ..core.errors import NotSent
 from .i18n import translate
-from .post import Outcome, api_error, post_once
+from .post import Outcome, api_error, edit_params, post_once
 from .site import optout_category
 
 SUMMARY_KEY = 'emailuser-fallback-summary'
@@ -90,20 +90,14 @@ def post(site, username: str, subject: str, body: str, account: str) -> Outcome:
         return Outcome(Status.FAILED, f'talk page: {e}')
     site.throttle(write=True)
     for attempt in (1, 2):
-        params = {
-            'action': 'edit',
-            'title': title,
-            'section': 'new',
-            'sectiontitle': subject,
-            'text': body.rstrip() + ' ~~~~',
-            'summary': summary(site),
-            'notminor': '1',
-            'format': 'json',
-            'formatversion': '2',
-            'errorformat': 'plaintext',
-            'assert': 'user',
-            'token': site.tokens['csrf'],
-        }
+        params = edit_params(
+            site,
+            title,
+            summary(site),
+            section='new',
+            sectiontitle=subject,
+            text=body.rstrip() + ' ~~~~',
+        )
         try:
             answer = post_once(site, params)
         except NotSent as e:
