@@ -18,6 +18,8 @@ class Site:
     [
         ('en', ['1 edit', '2 edits', '21 edits']),
         ('de', ['1 Bearbeitung', '2 Bearbeitungen', '21 Bearbeitungen']),
+        # Bavarian falls back to German, as MediaWiki's languages do.
+        ('bar', ['1 Bearbeitung', '2 Bearbeitungen', '21 Bearbeitungen']),
         # No translation: English, with English's plural.
         ('ru', ['1 edit', '2 edits', '21 edits']),
     ],

@@ -42,7 +42,8 @@ def translate(site, key: str, params: dict[str, str], english: str) -> str:
     message package, where a script installed on its own is not.
     """
     lang = getattr(site, 'lang', '') or 'en'
-    fallbacks = getattr(i18n, '_altlang', lambda code: [])
+    # The wiki languages' fallbacks (bar: de); newer Pywikibot calls the function altlang.
+    fallbacks = getattr(i18n, 'altlang', None) or getattr(i18n, '_altlang', lambda code: [])
     for code in dict.fromkeys([lang, *fallbacks(lang), 'en']):
         try:
             text = json.loads((I18N / f'{code}.json').read_text(encoding='utf-8')).get(key)
