@@ -33,7 +33,7 @@ from pywikibot import config
 
 from ..core.accounts import Central, Recipient, Status
 from ..core.errors import EXIT_PENDING, EmailUserError, JournalError
-from ..core.words import name_list
+from ..core.words import name_list, plural
 from ..options.settings import Resend, Settings
 from ..recipients.resolve import Resolver
 from ..wiki.site import wiki_name
@@ -137,7 +137,8 @@ def reconcile(
         states = journal.states()
         adopt = _adopt_ids(journal, wiki, states, resolver)
         elsewhere = _elsewhere(journal, wiki, central, recipients)
-        resend = settings.resend != Resend.NONE and not (simulate or trial)
+        # -simulate shows what the resend would send; -test sends to the sender alone.
+        resend = settings.resend != Resend.NONE and not trial
         recipients, states, entry_of = _apply_all(
             journal, wiki, settings if resend else None, recipients, states, elsewhere, delivers
         )
@@ -529,15 +530,18 @@ def _forget(states: dict, settings: Settings, since: float | None) -> dict:
                 talk_detail='' if post else e.talk_detail,
             )
         return kept
-    _confirm_resend(settings)
+    if not config.simulate:  # which changes nothing
+        _confirm_resend(settings)
     if since is None:
-        pywikibot.info(f'The journal forgets {len(states)} recipients of this campaign (-resend).')
+        forgets = 'A real run would forget' if config.simulate else 'The journal forgets'
+        said = plural(len(states), 'recipient', 'recipients')
+        pywikibot.info(f'{forgets} {said} of this campaign (-resend).')
         return {}
     kept = {k: e for k, e in states.items() if e.updated >= since}
     pywikibot.info(
-        f'The resend of this campaign that began on {day(since)} goes on (-resend): '
-        f'{len(states) - len(kept)} recipients reached before it are forgotten, '
-        f'{len(kept)} it reached already are not emailed again.'
+        f'The resend of this campaign that began on {day(since)} goes on (-resend): the '
+        f'journal forgets {plural(len(states) - len(kept), "recipient", "recipients")} '
+        f'reached before it began, and keeps the {len(kept)} it reached already.'
     )
     return kept
 

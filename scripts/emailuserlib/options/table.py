@@ -666,8 +666,8 @@ OPTIONS: tuple[Option, ...] = (
         'flag-or-choice',
         'email uncertain recipients again / start the campaign afresh',
         '-resend:uncertain emails again the recipients whose state is uncertain because a '
-        'run stopped while emailing them; -resend forgets who already got this message and '
-        'emails everyone again (asks first unless -always is given on the command line).',
+        'run stopped while emailing them; -resend emails everyone again (asks first unless '
+        '-always is given on the command line), and a stopped resend goes on when run again.',
         choices={'uncertain': Resend.UNCERTAIN},
         flag_value=Resend.ALL,
         forms=('-resend:uncertain', '-resend'),
