@@ -29,7 +29,7 @@ def test_max_with_the_talk_page_fallback_counts_the_posts_in_the_progress(sender
         '[1/2] Alice',
         f'[2/2] {pop.NO_ADDRESS_POSTABLE}',
     ]
-    assert 'Stopped after 1 emails as -max:1 asks' in result.output
+    assert 'Stopped after 1 email as -max:1 asks' in result.output
 
 
 def test_a_report_that_cannot_be_written_is_one_sentence_for_the_run_and_check(

@@ -173,7 +173,7 @@ def test_a_run_from_another_folder_reads_the_config_directorys_scripts_ini(
     result = sender.run_from(elsewhere, '-page:User:Alice', '-page:User:Bob', *SEND[1:])
     assert result.returncode == 75, result.output
     assert f'With the settings from {path} [emailuser].' in one_line(result.output)
-    assert 'Stopped after 1 emails as -max:1 asks' in result.output
+    assert 'Stopped after 1 email as -max:1 asks' in result.output
     assert sum(received(mailbox).values()) == 1
 
 

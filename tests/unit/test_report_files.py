@@ -30,7 +30,7 @@ def test_a_written_report_is_said_with_its_rows(tmp_path, said):
         'username,status,detail',
         'Alice,sent,',
     ]
-    assert said == [('info', f'Report with 1 rows written to {path}.')]
+    assert said == [('info', f'Report with 1 row written to {path}.')]
 
 
 def test_a_report_that_cannot_be_written_is_one_sentence_and_leaves_nothing(tmp_path, said):

@@ -19,6 +19,7 @@ import pywikibot
 from ..core import sentences
 from ..core.accounts import EDIT_COUNT
 from ..core.errors import EmailUserError
+from ..core.words import plural
 
 HEADER = ('username', 'status', 'detail')
 #: What -editors adds to each row.
@@ -285,7 +286,7 @@ def save_report(
             'with -report:.'
         )
         return False
-    pywikibot.info(f'Report with {len(rows)} rows written to {path}.')
+    pywikibot.info(f'Report with {plural(len(rows), "row")} written to {path}.')
     return True
 
 

@@ -42,7 +42,7 @@ from ..core.errors import (
     RateLimited,
     SenderRefused,
 )
-from ..core.words import duration, moment, name_list
+from ..core.words import duration, moment, name_list, plural
 from ..journal.store import JOURNAL_STATE, TALK_STATE, Journal, State
 from ..options.settings import Fallback, Resend
 from ..plan.campaign import Campaign
@@ -180,14 +180,14 @@ class EmailUserBot(BaseBot):
             if config.simulate:
                 # The simulation went through: what a real run does is information.
                 self.stop(
-                    f'A real run would stop here, after {self.emails} emails, as '
+                    f'A real run would stop here, after {plural(self.emails, "email")}, as '
                     f'-max:{most} asks; a rerun would go on with the others.',
                     DONE,
                     planned=True,
                 )
                 return True
             self.stop(
-                f'Stopped after {self.emails} emails as -max:{most} asks: run the '
+                f'Stopped after {plural(self.emails, "email")} as -max:{most} asks: run the '
                 'same command again to go on.',
                 DEFERRED,
                 planned=True,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pywikibot
 
-from ..core.words import duration
+from ..core.words import duration, plural
 from .progress import wait_visibly
 
 #: The longest pause before asking again after the wiki's ``ratelimited``.
@@ -64,7 +64,7 @@ class RunWaits:
             if not self.wait:
                 return (
                     f"Stopped at the account's email limit of {limit.describe()} "
-                    f'({limit.source}) after {sent} emails in this run, with {left()} '
+                    f'({limit.source}) after {plural(sent, "email")} in this run, with {left()} '
                     f'still to send: run the same command again in {duration(budget.wait())}, '
                     'or add -wait to wait for it.'
                 )
@@ -102,7 +102,7 @@ class RunWaits:
             else 'run the same command again later'
         )
         return (
-            f"Stopped at the wiki's email rate limit after {sent} emails in this run, "
+            f"Stopped at the wiki's email rate limit after {plural(sent, 'email')} in this run, "
             f'with {left} still to send: {when}, or add -wait to wait for it.'
         )
 
@@ -114,7 +114,7 @@ class RunWaits:
         self.noted = True
         limit = budget.blocking()
         where = (
-            f"after {sent} emails, at the account's email limit of "
+            f"after {plural(sent, 'email')}, at the account's email limit of "
             f'{limit.describe()} ({limit.source})'
         )
         if self.wait:
