@@ -53,7 +53,8 @@ class RateLimit:
     def describe(self) -> str:
         """The limit in words: ``20 emails per day``."""
         per = {60: 'minute', 3600: 'hour', 86400: 'day', 7 * 86400: 'week'}.get(self.seconds)
-        return f'{self.hits} emails per {per or duration(self.seconds)}'
+        emails = 'email' if self.hits == 1 else 'emails'
+        return f'{self.hits:,} {emails} per {per or duration(self.seconds)}'
 
 
 @dataclass(frozen=True)
