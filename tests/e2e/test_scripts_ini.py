@@ -395,7 +395,7 @@ def test_always_in_scripts_ini_does_not_confirm_resend(sender, mailbox):
     assert simulated.returncode == 0, simulated.output
     # What the resend would send, and nothing sent.
     assert 'A real run would forget 1 recipient of this campaign (-resend).' in simulated.output
-    assert '1 user will be emailed.' in simulated.output
+    assert '1 user would be emailed (simulation).' in simulated.output
     assert received(mailbox) == exactly_once(['Alice'])
     confirmed = sender.run(*DOORS_SEND, '-resend', '-always')
     assert confirmed.returncode == 0, confirmed.output
