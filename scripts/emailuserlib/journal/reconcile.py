@@ -116,18 +116,8 @@ def reconcile(
         opted_out=tuple(r for r in recipients if r.status == Status.OPTED_OUT),
         filesystem=network_filesystem(path.parent),
     )
-    if answer.new and settings.after:
-        raise EmailUserError(
-            f'-after:{settings.after} names a campaign of the journal, and the journal {path} '
-            'does not exist yet: give the journal of that campaign with -journal:, or run '
-            'from its configuration folder.'
-        )
-    if answer.new and not trial:
-        if settings.resend == Resend.ALL and not simulate:
-            _confirm_resend(settings)
-        if narrow is not None:
-            recipients = narrow(recipients)
-        return replace(answer, recipients=recipients), None
+    if answer.new and (not trial or settings.after):  # -test creates the journal
+        return _without_journal(answer, settings, recipients, narrow), None
     # Locked before anything is read: another run may not write between the read and the
     # lock (on a network filesystem, before the file is opened at all).
     journal = Journal(path, read_only=simulate, lock=not simulate)
@@ -322,6 +312,22 @@ def _applied(
         # whose delivery to them is that same post, does not make it again.
         return replace(r, status=r.talk, detail=r.talkdetail)
     return r
+
+
+def _without_journal(answer: Answer, settings: Settings, recipients, narrow) -> Answer:
+    """The answer of a journal that does not exist yet: nobody reached, nothing to forget.
+
+    :raises EmailUserError: -after: names a campaign of a journal that is not there
+    """
+    if settings.after:
+        raise EmailUserError(
+            f'-after:{settings.after} names a campaign of the journal, and the journal '
+            f'{answer.path} does not exist yet: give the journal of that campaign with '
+            '-journal:, or run from its configuration folder.'
+        )
+    if settings.resend == Resend.ALL and not config.simulate:
+        _confirm_resend(settings)
+    return replace(answer, recipients=tuple(narrow(recipients)) if narrow else recipients)
 
 
 def _apply_all(
