@@ -5,8 +5,10 @@ and a refused run changes nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import sqlite3
 import stat
 import unicodedata
@@ -424,3 +426,38 @@ def test_a_new_journal_says_it_knows_no_other_journal(sender, mailbox, tmp_path)
     result = sender.run('-page:User:Alice', *args('X', f'-journal:{refused}', '-ratelimit:x'))
     assert result.returncode == 1
     assert not refused.exists()
+
+
+def address(name: str) -> str:
+    return name.lower().replace(' ', '.') + '@journal.test'
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki('1.39')
+def test_the_command_a_failed_resend_names_retries_only_the_failed_one(
+    sender_via_proxy, proxy, mailbox, wiki, tmp_path
+):
+    """A resend in which one email failed ends with status 1, and the status file's command
+    is the same one, -resend included, for a failure is tried again: run as told, it
+    goes on with that resend and emails the failed one only."""
+    people = ('Journal Resend Ann', 'Journal Resend Ben')
+    wiki.add({'users': [{'name': n, 'email': address(n)} for n in people]})
+    status = tmp_path / 'status.json'
+    common = [
+        *(f'-page:User:{n}' for n in people),
+        '-subject:Hostile resend',
+        '-text:Hello {username}.',
+        '-always',
+        f'-report:{tmp_path / "r.csv"}',
+    ]
+    assert sender_via_proxy.run(*common).returncode == 0
+    proxy.arm('emailuser', 'apierror-before:hookaborted', at=2)
+    resend = sender_via_proxy.run(*common, '-resend', f'-statusfile:{status}')
+    proxy.disarm()
+    assert resend.returncode == 1, resend.output
+    assert read_report(tmp_path / 'r.csv')[people[1]][0] == 'failed'
+    told = json.loads(status.read_text())['command']
+    assert '-resend' in shlex.split(told)
+    again = sender_via_proxy.run(*shlex.split(told)[2:])
+    assert again.returncode == 0, again.output
+    assert received(mailbox) == Counter({address(n): 2 for n in people})

@@ -292,16 +292,18 @@ def test_a_resend_keeps_every_row_and_goes_on_until_it_reached_everyone(tmp_path
     j.plan(['Ann', 'Bob'])
     j.record('Ann', State.SENT, 'sent')
     j.record('Bob', State.SENT, 'sent')
-    assert j.resend_since() is None
+    assert j.resend_state() == (None, None)
     began = j.begin_resend()
     # A rerun of the same -resend goes on with it: the rows are as they were.
-    assert j.begin_resend() == began == j.resend_since()
+    assert j.begin_resend() == began and j.resend_state() == (began, None)
     assert {name: e.state for name, e in j.states().items()} == {'Ann': 'sent', 'Bob': 'sent'}
     j.record('Ann', State.SENT, 'sent')
     assert j.states()['Ann'].updated >= began > j.states()['Bob'].updated
     j.end_resend()
-    assert j.resend_since() is None
-    assert j.begin_resend() > began
+    going_on, ended = j.resend_state()
+    assert going_on is None and ended >= began
+    # One that another wiki of the campaign goes on with is joined, not begun anew.
+    assert j.begin_resend(joined=began - 60) == began - 60
     j.close()
 
 

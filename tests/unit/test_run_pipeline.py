@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from pywikibot import config
+from pywikibot.exceptions import Error as PywikibotError
 
 from emailuserlib.core.accounts import Status
 from emailuserlib.core.errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EmailUserError
@@ -23,7 +24,9 @@ from emailuserlib.options.settings import Settings
 from emailuserlib.options.table import from_caller
 from emailuserlib.run import bot as bot_module
 from emailuserlib.run import pipeline
-from emailuserlib.wiki import post
+from emailuserlib.wiki import post, talk
+from fakes.site import FakeSite, route_posts
+from fakes.wiki import FakeWiki
 
 pytestmark = pytest.mark.filterwarnings('ignore')
 
@@ -64,6 +67,10 @@ def report(tmp_path) -> dict[str, str]:
 
 def mailed(wiki) -> Counter:
     return Counter(mail.target for mail in wiki.mails)
+
+
+def posts(wiki) -> Counter:
+    return Counter(post.title for post in wiki.posts)
 
 
 EVERYONE = ['Ann', 'Ben', 'Quiet', 'Optout', 'Nobody']
@@ -262,11 +269,19 @@ def test_a_resend_stopped_by_max_goes_on_when_run_again_and_emails_nobody_a_thir
     assert statuses == [EXIT_PENDING, EXIT_PENDING, EXIT_OK]
     assert mailed(people) == Counter(dict.fromkeys(names, 2))
     assert report(tmp_path) == {'Ann': 'already-sent', 'Ben': 'already-sent', 'Cat': 'sent'}
-    # A plain run after it emails nobody; a -resend after the one that ended is new.
+    # A plain run after it emails nobody; the same -resend again, now that it reached
+    # everyone, would email them all a third time: refused.
     assert run(fake_site, tmp_path, names).exit_status() == EXIT_OK
+    with pytest.raises(EmailUserError) as refused:
+        run(fake_site, tmp_path, names, resend='all', max=1)
+    assert str(refused.value).startswith(
+        'A resend of the campaign "Hello {username}" reached everyone on this wiki on '
+    )
+    assert str(refused.value).endswith(
+        'so another -resend would email them all once more: to send this mailing again '
+        'on purpose, give it a name of its own with -campaign:"NEW NAME".'
+    )
     assert mailed(people) == Counter(dict.fromkeys(names, 2))
-    run(fake_site, tmp_path, names, resend='all', max=1)
-    assert mailed(people) == Counter({'Ann': 3, 'Ben': 2, 'Cat': 2})
 
 
 def test_a_plain_run_after_a_resend_that_stopped_emails_nobody_twice(fake_site, people, tmp_path):
@@ -364,3 +379,182 @@ def test_a_journal_path_that_is_a_link_is_refused_before_the_plan(fake_site, peo
         'nobody can redirect it.'
     )
     assert people.mails == [] and not (tmp_path / 'elsewhere').exists()
+
+
+def test_an_uncertain_fallback_post_is_not_posted_again_by_alsotalk(
+    fake_site, fake_wiki, tmp_path, monkeypatch
+):
+    """-fallback:talk posts to Quiet; the answer is lost and the history cannot be read,
+    so the post is uncertain. A rerun with -alsotalk (which includes -fallback:talk) must
+    not post it again without -resend:uncertain."""
+    fake_wiki.add_user('Quiet', emailable=False)
+    fake_wiki.lose_answer('User talk:Quiet')
+
+    def unreadable(*args, **kwargs):
+        raise PywikibotError('the history could not be read')
+
+    landed = talk._section_landed
+    monkeypatch.setattr(talk, '_section_landed', unreadable)
+    first = run(fake_site, tmp_path, ['Quiet'], fallback='talk')
+    assert first.exit_status() == EXIT_ERROR
+    assert report(tmp_path)['Quiet'] == 'uncertain'
+    assert posts(fake_wiki) == Counter({'User talk:Quiet': 1})  # it was saved
+    monkeypatch.setattr(talk, '_section_landed', landed)
+    run(fake_site, tmp_path, ['Quiet'], alsotalk=True)
+    assert posts(fake_wiki) == Counter({'User talk:Quiet': 1})
+
+
+def test_a_resend_with_a_failed_email_goes_on_and_its_rerun_retries_only_that_one(
+    fake_site, fake_wiki, tmp_path
+):
+    """A resend in which one email failed ends as failed (status 1; failures are tried
+    again, the status file's command is the same command, -resend included). That
+    rerun must retry Ben only: the resend is not over while Ben has not had it."""
+    names = ['Ann', 'Ben', 'Cat']
+    for name in names:
+        fake_wiki.add_user(name)
+    assert run(fake_site, tmp_path, names).exit_status() == EXIT_OK
+    fake_wiki.fail('Ben', 'hookaborted', 'An extension refused it.', times=1)
+    resend = run(fake_site, tmp_path, names, resend='all')
+    assert resend.exit_status() == EXIT_ERROR
+    assert report(tmp_path)['Ben'] == 'failed'
+    run(fake_site, tmp_path, names, resend='all')  # the same command again
+    assert mailed(fake_wiki) == Counter({'Ann': 2, 'Ben': 2, 'Cat': 2})
+
+
+def two_wikis(monkeypatch):
+    """Two wikis sharing CentralAuth's global accounts: Ann and Ben on both, with other
+    local user ids, as Wikimedia's wikis have them."""
+    wikis = []
+    for name in ('Alpha', 'Beta'):
+        wiki = FakeWiki(
+            sitename=name, server=f'https://{name.lower()}.wiki.test', central='CentralAuth'
+        )
+        wiki.add_user('Sender', groups=['massmailer'], centralid=1)
+        if name == 'Beta':
+            wiki.add_user('Filler')  # other local ids than on Alpha
+        wiki.add_user('Ann', centralid=2)
+        wiki.add_user('Ben', centralid=3)
+        wikis.append(wiki)
+    sites = [FakeSite(w) for w in wikis]
+    route_posts(monkeypatch, *sites)
+    return wikis, sites
+
+
+def test_a_resend_on_two_wikis_of_one_campaign_emails_each_person_once_more(tmp_path, monkeypatch):
+    """One campaign on two wikis (-campaign:), one journal: each person is emailed once.
+    -resend run on each wiki of it (as the campaign was run on each) resends the
+    mailing: each person gets it once more, not once more per wiki."""
+    (alpha, beta), (on_alpha, on_beta) = two_wikis(monkeypatch)
+    given = {'campaign': 'Meetup'}
+    for site in (on_alpha, on_beta):
+        assert run(site, tmp_path, ['Ann', 'Ben'], **given).exit_status() == EXIT_OK
+    assert mailed(alpha) == Counter({'Ann': 1, 'Ben': 1}) and mailed(beta) == Counter()
+    for site in (on_alpha, on_beta):
+        run(site, tmp_path, ['Ann', 'Ben'], resend='all', **given)
+    assert mailed(alpha) + mailed(beta) == Counter({'Ann': 2, 'Ben': 2})
+
+
+def test_a_fallback_post_follows_a_renamed_user_not_the_stranger_with_the_name(
+    fake_site, fake_wiki, tmp_path
+):
+    """Quiet takes no email and gets the talk page post (-fallback:talk). While Ann is
+    emailed, Quiet is renamed and a stranger registers the name Quiet. The post is made
+    by name, without the check that each email gets: it lands on the stranger's page."""
+    fake_wiki.add_user('Ann')
+    fake_wiki.add_user('Quiet', emailable=False)
+
+    def renamed():
+        fake_wiki.rename('Quiet', 'Quiet Old', move_pages=False)
+        fake_wiki.add_user('Quiet')  # a newcomer
+
+    fake_wiki.mails = _AfterMail(fake_wiki.mails, 'Ann', renamed)
+    run(fake_site, tmp_path, ['Ann', 'Quiet'], fallback='talk')
+    assert mailed(fake_wiki) == Counter({'Ann': 1})
+    assert 'User talk:Quiet' not in posts(fake_wiki)
+
+
+def test_a_resend_refuses_a_renamed_users_row_as_a_plain_rerun_does(fake_site, fake_wiki, tmp_path):
+    """Ben got his code. Ben is renamed and a stranger registers the name Ben. A plain
+    rerun refuses the row "Ben" (it was another account); -resend must refuse it too,
+    not email Ben's code to the stranger."""
+    fake_wiki.add_user('Ann')
+    fake_wiki.add_user('Ben')
+    rows = tmp_path / 'codes.csv'
+    rows.write_text('username,code\nAnn,A-1\nBen,B-2\n', encoding='utf-8')
+    given = {'users': [str(rows)], 'subject': 'Your code', 'text': 'Code {code}.'}
+    assert pipeline.send(fake_site, settings(tmp_path, **given)).exit_status() == EXIT_OK
+    fake_wiki.rename('Ben', 'Ben Old')
+    fake_wiki.add_user('Ben', email='stranger@users.test')
+    before = len(fake_wiki.mails)
+    with pytest.raises(EmailUserError, match='Ben of the -users: files was another account'):
+        pipeline.send(fake_site, settings(tmp_path, resend='all', **given))
+    assert fake_wiki.mails[before:] == []  # Ben is the stranger now
+
+
+def test_an_email_refused_at_the_send_with_no_post_allowed_is_not_uncertain(
+    fake_site, fake_wiki, tmp_path
+):
+    """-fallback:talk: the wiki refuses Ann's email at the send (she turned email off
+    since the check), and her talk page forbids bots. Nothing reached her, and the wiki
+    said so: no run may call her uncertain (status 1, "add -resend:uncertain")."""
+    fake_wiki.add_user('Ann')
+    fake_wiki.add_page('User talk:Ann', '{{nobots}}')
+    fake_wiki.fail('Ann', 'nowikiemailtext')
+    first = run(fake_site, tmp_path, ['Ann'], fallback='talk')
+    assert report(tmp_path)['Ann'] == 'not-emailable'
+    assert first.exit_status() == EXIT_OK
+    again = run(fake_site, tmp_path, ['Ann'], fallback='talk')
+    assert report(tmp_path)['Ann'] != 'uncertain'
+    assert again.exit_status() == EXIT_OK
+    assert mailed(fake_wiki) == Counter() and posts(fake_wiki) == Counter()
+
+
+def test_a_user_renamed_and_opted_out_during_the_run_is_not_emailed(
+    fake_site, fake_wiki, tmp_path, monkeypatch
+):
+    """While Ann is emailed, Cat is renamed to Cat New and puts herself on the opt-out
+    list. With -pt:30 the names of two recipients are confirmed together, so Cat's is
+    confirmed at her turn: the opt-out lists are read again and say she opted out (the
+    run says so), and the email must not go."""
+    for name in ('Ann', 'Ben', 'Cat'):
+        fake_wiki.add_user(name)
+    fake_wiki.add_page('Project:No mail', 'Nobody yet.')
+    monkeypatch.setattr(config, 'put_throttle', 30)  # -pt:30; the fake wiki never waits
+
+    def renamed_and_opted_out():
+        fake_wiki.rename('Cat', 'Cat New')
+        fake_wiki.edit('Project:No mail', '[[User:Cat New]]', user='Cat New')
+
+    fake_wiki.mails = _AfterMail(fake_wiki.mails, 'Ann', renamed_and_opted_out)
+    run(fake_site, tmp_path, ['Ann', 'Ben', 'Cat'], optout=['Project:No mail'])
+    assert mailed(fake_wiki) == Counter({'Ann': 1, 'Ben': 1})
+    assert report(tmp_path)['Cat New'] == 'opted-out'
+
+
+def test_the_plan_of_a_resend_says_whom_the_campaign_reached(
+    fake_site, fake_wiki, tmp_path, caplog
+):
+    """After the campaign reached Ann and Ben, the plan of -resend says of the campaign
+    "nobody reached yet", where it reached both (and this run reaches them again)."""
+    for name in ('Ann', 'Ben'):
+        fake_wiki.add_user(name)
+    assert run(fake_site, tmp_path, ['Ann', 'Ben']).exit_status() == EXIT_OK
+    caplog.clear()
+    run(fake_site, tmp_path, ['Ann', 'Ben'], resend='all')
+    assert mailed(fake_wiki) == Counter({'Ann': 2, 'Ben': 2})
+    assert 'nobody reached yet' not in caplog.text
+
+
+def test_a_resend_keeps_an_opt_out_made_on_the_campaigns_other_wiki(tmp_path, monkeypatch):
+    """Ben opted out of the campaign on Alpha (its -optout: list); on Beta he stays out,
+    "on alpha". -resend on Beta forgets who was reached, and must not forget that: an
+    opt-out is a refusal for good, never tried again."""
+    (alpha, beta), (on_alpha, on_beta) = two_wikis(monkeypatch)
+    alpha.add_page('Project:No mail', '[[User:Ben]]')
+    given = {'campaign': 'Meetup'}
+    run(on_alpha, tmp_path, ['Ann', 'Ben'], optout=['Project:No mail'], **given)
+    run(on_beta, tmp_path, ['Ann', 'Ben'], **given)
+    assert report(tmp_path)['Ben'] == 'opted-out'
+    run(on_beta, tmp_path, ['Ann', 'Ben'], resend='all', **given)
+    assert mailed(alpha) + mailed(beta) == Counter({'Ann': 2})

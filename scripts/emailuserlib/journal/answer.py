@@ -44,3 +44,6 @@ class Answer:
     opted_out: tuple[Recipient, ...] = ()
     #: -after: the plan's line about the named campaign and who of it qualifies.
     after: str = ''
+    #: -resend: when the resend this run goes on with began (on this wiki or, joined, on
+    #: another of the campaign), or None for a new one, which begins as the run goes ahead.
+    resend_from: float | None = None

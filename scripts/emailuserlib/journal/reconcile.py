@@ -129,16 +129,21 @@ def reconcile(
         elsewhere = _elsewhere(journal, wiki, central, recipients)
         # -simulate shows what the resend would send; -test sends to the sender alone.
         resend = settings.resend != Resend.NONE and not trial
+        since = _resend_from(journal, wiki, central) if settings.resend == Resend.ALL else None
+        known = states
         recipients, states, entry_of = _apply_all(
-            journal, wiki, settings if resend else None, recipients, states, elsewhere, delivers
+            journal, wiki, settings if resend else None, since, recipients, states, elsewhere
         )
-        _refuse_values_of_another_account(site, recipients, states, used_columns, delivers)
+        if resend and settings.resend == Resend.UNCERTAIN:
+            _say_uncertain_again(recipients, finder(known), elsewhere, delivers)
+        # Whatever a resend forgets, a row's values stay its account's.
+        _refuse_values_of_another_account(site, recipients, known, used_columns, delivers)
         after, besides = '', ()
         if settings.after:
             recipients, after, besides = _after(journal, wiki, recipients, settings, delivers)
         if narrow is not None:
             recipients = tuple(narrow(recipients))
-        reached = [e for e in states.values() if _reached(e)]
+        reached = [e for e in known.values() if _reached(e)]
         if not settings.campaign:
             # -after: makes a second mailing to the named campaign's people deliberate.
             _refuse_overlap(
@@ -163,6 +168,7 @@ def reconcile(
         earlier_text=_earlier_text(recipients, entry_of, journal.version),
         adopt=adopt,
         after=after,
+        resend_from=since,
     )
     return answer, journal
 
@@ -334,30 +340,48 @@ def _apply_all(
     journal: Journal,
     wiki: str,
     resend: Settings | None,
+    since: float | None,
     recipients: tuple[Recipient, ...],
     states: dict,
     elsewhere: dict,
-    delivers: tuple[Status, ...],
 ):
     """*recipients* as the journal's rows (*states*) and the campaign's rows on other
     wikis (*elsewhere*) leave them, once -resend (the settings of a run that resends,
-    or None) forgot what it forgets; with the rows so left and their finder."""
-    before, before_elsewhere = finder(states), elsewhere
+    or None) forgot what it forgets of the time before *since* (when the resend it goes
+    on with began); with the rows so left and their finder."""
     if resend is not None:
-        since = journal.resend_since()
         states = _forget(states, resend, since)
         elsewhere = _forget_elsewhere(elsewhere, resend, since)
     entry_of = finder(states)
     recipients = tuple(
         _applied(r, entry_of(r), elsewhere.get(r.centralid), wiki) for r in recipients
     )
-    if resend is not None and resend.resend == Resend.UNCERTAIN:
-        _say_uncertain_again(
-            recipients,
-            lambda r: _uncertain(before(r)) or _uncertain(before_elsewhere.get(r.centralid)),
-            delivers,
-        )
     return recipients, states, entry_of
+
+
+def _resend_from(journal: Journal, wiki: str, central: Central) -> float | None:
+    """-resend: when the resend this run goes on with began; None for a new one.
+
+    A resend of this campaign goes on until it reached everyone it was to reach; on
+    another wiki of the campaign's central-id domain, a run joins the resend that goes
+    on there (or ended in the last 7 days), so that nobody is emailed again on each wiki.
+
+    :raises EmailUserError: a resend of this campaign on this wiki ended in the last
+        7 days: the same command run again would email everyone once more
+    """
+    going_on, ended = journal.resend_state()
+    if going_on is not None:
+        return going_on
+    if ended is not None and time.time() - ended < OVERLAP_DAYS * 86400:
+        raise EmailUserError(
+            f'A resend of the campaign "{journal.campaign_name}" reached everyone on this '
+            f'wiki on {day(ended)}, so another -resend would email them all once more: to '
+            'send this mailing again on purpose, give it a name of its own with '
+            '-campaign:"NEW NAME".'
+        )
+    if central.domain is None:
+        return None
+    return journal.domain_resend(wiki, central.domain, OVERLAP_DAYS * 86400)
 
 
 def _reached(entry: Entry) -> bool:
@@ -512,9 +536,12 @@ def _forget_elsewhere(elsewhere: dict, settings: Settings, since: float | None) 
     since the resend that goes on began; or without anyone."""
     if settings.resend == Resend.UNCERTAIN:
         return {k: e for k, e in elsewhere.items() if not _uncertain(e)}
-    if since is None:
-        return {}
-    return {k: e for k, e in elsewhere.items() if e.updated >= since}
+    # An opt-out is for good: a resend never takes it back.
+    return {
+        k: e
+        for k, e in elsewhere.items()
+        if e.status == Status.OPTED_OUT or (since is not None and e.updated >= since)
+    }
 
 
 def _forget(states: dict, settings: Settings, since: float | None) -> dict:
@@ -538,12 +565,14 @@ def _forget(states: dict, settings: Settings, since: float | None) -> dict:
         return kept
     if not config.simulate:  # which changes nothing
         _confirm_resend(settings)
+    # An opt-out is for good: a resend never takes it back.
+    optouts = {k: e for k, e in states.items() if e.status == Status.OPTED_OUT}
     if since is None:
         forgets = 'A real run would forget' if config.simulate else 'The journal forgets'
-        said = plural(len(states), 'recipient', 'recipients')
+        said = plural(len(states) - len(optouts), 'recipient', 'recipients')
         pywikibot.info(f'{forgets} {said} of this campaign (-resend).')
-        return {}
-    kept = {k: e for k, e in states.items() if e.updated >= since}
+        return optouts
+    kept = {k: e for k, e in states.items() if e.updated >= since} | optouts
     pywikibot.info(
         f'The resend of this campaign that began on {day(since)} goes on (-resend): the '
         f'journal forgets {plural(len(states) - len(kept), "recipient", "recipients")} '
@@ -552,9 +581,15 @@ def _forget(states: dict, settings: Settings, since: float | None) -> dict:
     return kept
 
 
-def _say_uncertain_again(recipients, was_uncertain, delivers) -> None:
-    """-resend:uncertain: how many of this run's recipients it delivers to again."""
-    again = sum(1 for r in recipients if r.status in delivers and was_uncertain(r))
+def _say_uncertain_again(recipients, before, elsewhere: dict, delivers) -> None:
+    """-resend:uncertain: how many of this run's recipients it delivers to again: those
+    whose delivery was uncertain here (*before* finds their rows) or on another wiki."""
+    again = sum(
+        1
+        for r in recipients
+        if r.status in delivers
+        and (_uncertain(before(r)) or _uncertain(elsewhere.get(r.centralid)))
+    )
     many = 'recipients' if again != 1 else 'recipient'
     pywikibot.info(
         f'{again} uncertain {many} of this run will be reached again (-resend:uncertain).'
@@ -645,7 +680,7 @@ def commit(
         journal.claim_domain(central.provider, central.sender, central.account)
     journal.adopt_ids(wiki, answer.adopt)
     if settings.resend == Resend.ALL:
-        journal.begin_resend()
+        journal.begin_resend(answer.resend_from)
     journal.remember(answer.recipients)
     journal.plan(planned)
     journal.note_optouts(answer.opted_out)

@@ -19,7 +19,9 @@ reached the recipient by either, which -after: and -afterdays: read. An older
 journal gains the three columns; a row that was reached takes its last update
 as the time. A campaign's ``resend_from`` is when a -resend of it began that
 has not reached everyone yet (None when there is none): rows written since
-then are this resend's, and a rerun of it does not deliver to them again.
+then are this resend's, and a rerun of it does not deliver to them again;
+``resend_round`` is when its last resend began, and ``resend_ended`` when that
+one reached everyone it was to reach on this wiki.
 
 Schema 3 rows lack the registration (they are matched by user id alone, and
 take the account's registration the first time a run meets it) and their
@@ -95,6 +97,8 @@ CREATE TABLE campaign (
     central INTEGER,
     sender TEXT,
     resend_from REAL,
+    resend_round REAL,
+    resend_ended REAL,
     UNIQUE (wiki, name)
 );
 CREATE TABLE version (
@@ -276,8 +280,10 @@ def migrate(db: sqlite3.Connection) -> int:
     if old == 2:
         _from_schema_2(db)
     _with_channels(db)
-    if 'resend_from' not in {row[1] for row in db.execute('PRAGMA table_info(campaign)')}:
-        db.execute('ALTER TABLE campaign ADD COLUMN resend_from REAL')
+    has = {row[1] for row in db.execute('PRAGMA table_info(campaign)')}
+    for column in ('resend_from', 'resend_round', 'resend_ended'):
+        if column not in has:
+            db.execute(f'ALTER TABLE campaign ADD COLUMN {column} REAL')
     db.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
     return old
 

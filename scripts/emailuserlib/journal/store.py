@@ -1071,34 +1071,58 @@ class Journal:
                 (wiki, account, family, time.time()),
             )
 
-    def resend_since(self) -> float | None:
-        """When the -resend of this campaign that has not reached everyone yet began (rows
-        written since are its own); None when there is none."""
+    def resend_state(self) -> tuple[float | None, float | None]:
+        """This campaign's resend on this wiki: when the one that goes on began (None when
+        none does), and when the last one ended (None when none did)."""
         if self.campaign is None:
-            return None
+            return None, None
         with self._reading():
             row = self.db.execute(
-                'SELECT resend_from FROM campaign WHERE id = ?', (self.campaign,)
+                'SELECT resend_from, resend_ended FROM campaign WHERE id = ?', (self.campaign,)
             ).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else (None, None)
 
-    def begin_resend(self) -> float:
-        """-resend: from now on, unless one that has not reached everyone goes on; when it
-        began. The rows stay as they are: a run without -resend still knows who was
-        reached before."""
+    def domain_resend(self, wiki: str, domain: tuple[str, int], within: float) -> float | None:
+        """When the latest resend of this campaign on the other wikis of *domain* began,
+        of those that go on or ended less than *within* seconds ago; None when none."""
+        with self._reading():
+            ids = self._domain_campaigns(wiki, domain)
+            rows = self.db.execute(
+                'SELECT resend_from, resend_round, resend_ended FROM campaign'
+                f' WHERE id IN ({_marks(ids)})',
+                ids,
+            ).fetchall()
+        now = time.time()
+        starts = [
+            began if began is not None else last
+            for began, last, ended in rows
+            if began is not None or (last is not None and ended and now - ended < within)
+        ]
+        return max(starts, default=None)
+
+    def begin_resend(self, joined: float | None = None) -> float:
+        """-resend: go on with this campaign's resend that goes on, else begin one: from
+        *joined* (the one the campaign's other wikis go on with), else from now. Returns
+        when it began. The rows stay as they are: a run without -resend still knows who
+        was reached before."""
+        began = joined or time.time()
         with self._transaction():
             self.db.execute(
-                'UPDATE campaign SET resend_from = coalesce(resend_from, ?) WHERE id = ?',
-                (time.time(), self.campaign),
+                'UPDATE campaign SET resend_from = coalesce(resend_from, ?),'
+                ' resend_round = coalesce(resend_from, ?) WHERE id = ?',
+                (began, began, self.campaign),
             )
             return self.db.execute(
                 'SELECT resend_from FROM campaign WHERE id = ?', (self.campaign,)
             ).fetchone()[0]
 
     def end_resend(self) -> None:
-        """The -resend reached everyone it was to reach: a later -resend starts anew."""
+        """The resend reached everyone it was to reach here: a later -resend is a new one."""
         with self._transaction():
-            self.db.execute('UPDATE campaign SET resend_from = NULL WHERE id = ?', (self.campaign,))
+            self.db.execute(
+                'UPDATE campaign SET resend_from = NULL, resend_ended = ? WHERE id = ?',
+                (time.time(), self.campaign),
+            )
 
     # Across campaigns ------------------------------------------------------
 

@@ -290,11 +290,14 @@ class EmailUserBot(BaseBot):
             )
 
     def _end_resend(self) -> None:
-        """-resend: once it reached everyone it was to reach, a later -resend starts anew;
-        until then, rerunning the same command goes on with it."""
+        """-resend: once it reached everyone it was to reach here, a later -resend is a new
+        one; until then, rerunning the same command goes on with it, and tries again
+        whom it failed to reach."""
         if not self.records or self.settings.resend != Resend.ALL or self._left() > 0:
             return
         if self.stop_reason is not None and self.stop_reason.outcome != DONE:
+            return
+        if self.counter[Status.FAILED] or self.talk_counter[Status.FAILED]:
             return
         # Not ended, a later -resend goes on with this one: it emails nobody twice.
         with contextlib.suppress(JournalError):
@@ -420,8 +423,10 @@ class EmailUserBot(BaseBot):
                 self.waited |= throttle_wait(self.site, f'emailing {name}')
             if not self._still_wanted(at):
                 return
-            if not self._confirm(at):
-                if self._still_wanted(at):  # the account is there, its name unsure
+            confirmed = self._confirm(at)
+            if not confirmed or self.current[at].status != Status.EMAILABLE:
+                # Opted out or gone meanwhile, said as such; else the name is unsure.
+                if self._still_wanted(at):
                     self.settle(at, Status.PENDING, UNCONFIRMED, record=False)
                     self.progress_line.show(at, self.emails)
                 return
@@ -475,6 +480,19 @@ class EmailUserBot(BaseBot):
             refused = outcome.status in (Status.NOT_EMAILABLE, Status.NO_SUCH_USER)
             if not (refused and self._fallback_only):
                 self.settle(at, outcome.status, outcome.detail, final=refused and final)
+            elif self.records:
+                # The wiki proved nothing went out: so the journal says, whether or not
+                # the post that answers it is made.
+                self.journal.record(
+                    recipient,
+                    JOURNAL_STATE[outcome.status],
+                    outcome.status,
+                    outcome.detail,
+                    final=final,
+                )
+                self.sending = None
+            else:
+                self.sending = None
         return outcome
 
     @property
@@ -552,7 +570,7 @@ class EmailUserBot(BaseBot):
             return False
         pywikibot.info(f'{before} was renamed to {recipient.name} before the send.')
         self.confirmed[at] = time.monotonic()  # the wiki gave this name for the account's id
-        return True
+        return True  # the caller looks at what the refresh says of them too (an opt-out)
 
     @staticmethod
     def _owns(recipient: Recipient, owner: tuple[int, str] | None) -> bool:
@@ -681,6 +699,9 @@ class EmailUserBot(BaseBot):
                 self.settle(at, recipient.status, recipient.detail, record=False)
                 self.progress_line.show(at, self.emails)
             return
+        if not self._post_to_account(at):
+            return
+        recipient = self.current[at]
         page = pywikibot.Page(self.site, recipient.name, ns=3)
         why = talk.refusal(page)
         if why:
@@ -695,11 +716,33 @@ class EmailUserBot(BaseBot):
         subject, body = self.campaign.email_for(recipient)
         with self.interrupts.protect(recipient.name):
             self.begin(recipient, 'talk')
+            if self.records:  # the talk page's own column too: -alsotalk never posts again
+                self.journal.record_talk(recipient, 'sending')
             outcome = talk.post(
                 self.site, recipient.name, subject, body, self.campaign.account.name
             )
             self.settle(at, outcome.status, outcome.detail, final=outcome.status == Status.POSTED)
+            state = TALK_STATE.get(outcome.status)
+            if state is not None and self.records:
+                self.journal.record_talk(self.current[at], state, outcome.detail)
         self.progress_line.show(at, self.emails)
+
+    def _post_to_account(self, at: int) -> bool:
+        """Whether the talk page of the recipient at *at* is still theirs to post on: their
+        name confirmed as for an email (renamed, the post goes to the new name), and
+        neither opted out nor gone meanwhile. Else they are settled, the post left."""
+        if not self._confirm(at):
+            if at not in self.settled:
+                self.settle(at, Status.PENDING, UNCONFIRMED, record=False)
+                self.progress_line.show(at, self.emails)
+            return False
+        recipient = self.current[at]
+        if recipient.status in (Status.OPTED_OUT, Status.NO_SUCH_USER):
+            if at not in self.settled:
+                self.settle(at, recipient.status, recipient.detail, record=False)
+                self.progress_line.show(at, self.emails)
+            return False
+        return True
 
     def also_post(self, at: int) -> None:
         """-alsotalk: the message as a new section of the user's talk page, once.
@@ -720,6 +763,14 @@ class EmailUserBot(BaseBot):
         if self.stop_reason and not self.stop_reason.planned:
             return
         if recipient.status == Status.OPTED_OUT or recipient.talk is not None:
+            if at not in self.settled:
+                self.settle(at, recipient.status, recipient.detail, record=False)
+            self.progress_line.show(at, self.emails)
+            return
+        if not self._post_to_account(at):
+            return
+        recipient = self.current[at]
+        if recipient.talk is not None:  # opted out while the name was confirmed
             if at not in self.settled:
                 self.settle(at, recipient.status, recipient.detail, record=False)
             self.progress_line.show(at, self.emails)
