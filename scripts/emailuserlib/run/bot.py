@@ -421,6 +421,8 @@ class EmailUserBot(BaseBot):
                 return
             if not config.simulate:  # a dry run waits for nothing
                 self.waited |= throttle_wait(self.site, f'emailing {name}')
+                if self.past_deadline():  # the put throttle waited up to it
+                    return
             if not self._still_wanted(at):
                 return
             confirmed = self._confirm(at)
