@@ -19,7 +19,7 @@ import pytest
 
 from harness import population as pop
 from harness.checks import JOURNAL, exactly_once, journal_states, read_report, received
-from harness.journalfiles import damage, html, other_database, snapshot
+from harness.journalfiles import OTHERS, damage, snapshot
 from harness.pwbconfig import SCRIPT
 
 WIKI = '//wiki.example/w wikidb'
@@ -69,22 +69,6 @@ def refused_naming(result, path: Path) -> None:
     lines = [line for line in result.output.splitlines() if f'The journal {path} ' in line]
     assert len(lines) == 1, result.output
     assert lines[0].rstrip().endswith('.'), lines[0]
-
-
-def short_file(folder: Path, data: bytes) -> Path:
-    path = folder / 'x.db'
-    path.write_bytes(data)
-    return path
-
-
-OTHERS = {
-    'html': html,
-    'bookmarks': lambda f: other_database(f),
-    'schema-2-of-another-program': lambda f: other_database(f, 2, 'bookmarks'),
-    'schema-7': lambda f: other_database(f, 7),
-    'negative-schema': lambda f: other_database(f, -1, 'campaign', 'recipient'),
-    'header-only': lambda f: short_file(f, b'SQLite format 3\0' * 3),
-}
 
 
 IDENTITY_RUN = ('-page:User:Alice', '-subject:Identity', '-text:Hello.', '-always')

@@ -56,3 +56,21 @@ def other_database(folder: Path, user_version: int = 0, *tables: str) -> Path:
     db.close()
     path.chmod(0o644)
     return path
+
+
+def short_file(folder: Path, data: bytes) -> Path:
+    """A file of *data* alone, too short to be a database."""
+    path = folder / 'x.db'
+    path.write_bytes(data)
+    return path
+
+
+#: Files that are no journal, by what they are: each makes one in a folder.
+OTHERS = {
+    'html': html,
+    'bookmarks': lambda f: other_database(f),
+    'schema-2-of-another-program': lambda f: other_database(f, 2, 'bookmarks'),
+    'schema-7': lambda f: other_database(f, 7),
+    'negative-schema': lambda f: other_database(f, -1, 'campaign', 'recipient'),
+    'header-only': lambda f: short_file(f, b'SQLite format 3\0' * 3),
+}

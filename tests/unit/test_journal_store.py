@@ -27,7 +27,7 @@ from emailuserlib.journal import store as journals
 from emailuserlib.journal.schema import SCHEMA_VERSION, State
 from emailuserlib.journal.store import Journal
 from harness import oldjournals
-from harness.journalfiles import damage, html, other_database, snapshot
+from harness.journalfiles import OTHERS, damage, other_database, snapshot
 
 WIKI = '//wiki.example/w wikidb'
 
@@ -150,22 +150,6 @@ def with_alice_sent(path: Path) -> Path:
     j.record('Alice', State.SENT, 'sent')
     j.close()
     return path
-
-
-def short_file(folder: Path, data: bytes) -> Path:
-    path = folder / 'x.db'
-    path.write_bytes(data)
-    return path
-
-
-OTHERS = {
-    'html': html,
-    'bookmarks': lambda f: other_database(f),
-    'schema-2-of-another-program': lambda f: other_database(f, 2, 'bookmarks'),
-    'schema-7': lambda f: other_database(f, 7),
-    'negative-schema': lambda f: other_database(f, -1, 'campaign', 'recipient'),
-    'header-only': lambda f: short_file(f, b'SQLite format 3\0' * 3),
-}
 
 
 V2 = """
