@@ -132,7 +132,7 @@ def reconcile(
         since = _resend_from(journal, wiki, central) if settings.resend == Resend.ALL else None
         known = states
         recipients, states, entry_of = _apply_all(
-            journal, wiki, settings if resend else None, since, recipients, states, elsewhere
+            wiki, settings if resend else None, since, recipients, states, elsewhere
         )
         if resend and settings.resend == Resend.UNCERTAIN:
             _say_uncertain_again(recipients, finder(known), elsewhere, delivers)
@@ -337,7 +337,6 @@ def _without_journal(answer: Answer, settings: Settings, recipients, narrow) -> 
 
 
 def _apply_all(
-    journal: Journal,
     wiki: str,
     resend: Settings | None,
     since: float | None,
@@ -572,11 +571,12 @@ def _forget(states: dict, settings: Settings, since: float | None) -> dict:
         said = plural(len(states) - len(optouts), 'recipient', 'recipients')
         pywikibot.info(f'{forgets} {said} of this campaign (-resend).')
         return optouts
-    kept = {k: e for k, e in states.items() if e.updated >= since} | optouts
+    ours = {k: e for k, e in states.items() if e.updated >= since}
+    kept = ours | optouts
     pywikibot.info(
         f'The resend of this campaign that began on {day(since)} goes on (-resend): the '
         f'journal forgets {plural(len(states) - len(kept), "recipient", "recipients")} '
-        f'reached before it began, and keeps the {len(kept)} it reached already.'
+        f'reached before it began, and keeps the {len(ours)} it reached already.'
     )
     return kept
 
