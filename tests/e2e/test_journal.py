@@ -19,25 +19,10 @@ import pytest
 
 from harness import population as pop
 from harness.checks import JOURNAL, exactly_once, journal_states, read_report, received
-from harness.journalfiles import OTHERS, damage, snapshot
+from harness.journalfiles import OTHERS, READS, damage, snapshot
 from harness.pwbconfig import SCRIPT
 
 WIKI = '//wiki.example/w wikidb'
-
-
-READS = {
-    'states': (('recipient',), lambda j: j.states()),
-    'reached_elsewhere': (('recipient',), lambda j: j.reached_elsewhere(WIKI, ['Alice'], 0)),
-    'unresolved_names': (
-        ('recipient', 'recipient_by_name'),
-        lambda j: j.unresolved_names(WIKI),
-    ),
-    'sends_since': (('send', 'send_by_account'), lambda j: j.sends_since(0, 'Sender', WIKI)),
-    'sends_since_family': (
-        ('send', 'send_by_account'),
-        lambda j: j.sends_since(0, 'Sender', family='wikimedia'),
-    ),
-}
 
 
 RUN = ('-page:User:Alice', '-page:User:Bob', '-subject:Hi', '-text:Hello.', '-always')

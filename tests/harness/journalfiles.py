@@ -74,3 +74,23 @@ OTHERS = {
     'negative-schema': lambda f: other_database(f, -1, 'campaign', 'recipient'),
     'header-only': lambda f: short_file(f, b'SQLite format 3\0' * 3),
 }
+
+
+#: The wiki of the journals these tests make.
+WIKI = '//wiki.example/w wikidb'
+
+#: What a run reads of the journal, each with the tables and indexes it reaches: damage
+#: there is found by that read.
+READS = {
+    'states': (('recipient',), lambda j: j.states()),
+    'reached_elsewhere': (('recipient',), lambda j: j.reached_elsewhere(WIKI, ['Alice'], 0)),
+    'unresolved_names': (
+        ('recipient', 'recipient_by_name'),
+        lambda j: j.unresolved_names(WIKI),
+    ),
+    'sends_since': (('send', 'send_by_account'), lambda j: j.sends_since(0, 'Sender', WIKI)),
+    'sends_since_family': (
+        ('send', 'send_by_account'),
+        lambda j: j.sends_since(0, 'Sender', family='wikimedia'),
+    ),
+}

@@ -27,7 +27,7 @@ from emailuserlib.journal import store as journals
 from emailuserlib.journal.schema import SCHEMA_VERSION, State
 from emailuserlib.journal.store import Journal
 from harness import oldjournals
-from harness.journalfiles import OTHERS, damage, other_database, snapshot
+from harness.journalfiles import OTHERS, READS, damage, other_database, snapshot
 
 WIKI = '//wiki.example/w wikidb'
 
@@ -87,21 +87,6 @@ def one_sentence(error: JournalError, path: Path) -> None:
     text = str(error)
     assert str(path) in text and text.endswith('.') and '\n' not in text, text
     assert text.count('. ') == 0, text  # one sentence (paths and numbers aside)
-
-
-READS = {
-    'states': (('recipient',), lambda j: j.states()),
-    'reached_elsewhere': (('recipient',), lambda j: j.reached_elsewhere(WIKI, ['Alice'], 0)),
-    'unresolved_names': (
-        ('recipient', 'recipient_by_name'),
-        lambda j: j.unresolved_names(WIKI),
-    ),
-    'sends_since': (('send', 'send_by_account'), lambda j: j.sends_since(0, 'Sender', WIKI)),
-    'sends_since_family': (
-        ('send', 'send_by_account'),
-        lambda j: j.sends_since(0, 'Sender', family='wikimedia'),
-    ),
-}
 
 
 WRITES = {
