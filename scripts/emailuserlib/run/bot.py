@@ -686,8 +686,7 @@ class EmailUserBot(BaseBot):
         if recipient.status == Status.NOT_EMAILABLE and self.settings.fallback == Fallback.TALK:
             self.post(at)
             return False
-        self.settle(at, recipient.status, recipient.detail, record=False)
-        self.progress_line.show(at, self.emails)
+        self._leave(at)
         return False
 
     def post(self, at: int) -> None:
@@ -698,8 +697,7 @@ class EmailUserBot(BaseBot):
         recipient = self.current[at]
         if recipient.status == Status.OPTED_OUT or self.stop_reason:
             if not self.stop_reason:
-                self.settle(at, recipient.status, recipient.detail, record=False)
-                self.progress_line.show(at, self.emails)
+                self._leave(at)
             return
         if not self._post_to_account(at):
             return
@@ -738,13 +736,19 @@ class EmailUserBot(BaseBot):
                 self.settle(at, Status.PENDING, UNCONFIRMED, record=False)
                 self.progress_line.show(at, self.emails)
             return False
-        recipient = self.current[at]
-        if recipient.status in (Status.OPTED_OUT, Status.NO_SUCH_USER):
-            if at not in self.settled:
-                self.settle(at, recipient.status, recipient.detail, record=False)
-                self.progress_line.show(at, self.emails)
+        if self.current[at].status in (Status.OPTED_OUT, Status.NO_SUCH_USER):
+            self._leave(at)
             return False
         return True
+
+    def _leave(self, at: int, show: bool = True) -> None:
+        """Settle the recipient at *at* as they are now, unless settled (with nothing to
+        record: no delivery was made); with *show*, their progress line."""
+        if at not in self.settled:
+            recipient = self.current[at]
+            self.settle(at, recipient.status, recipient.detail, record=False)
+        if show:
+            self.progress_line.show(at, self.emails)
 
     def also_post(self, at: int) -> None:
         """-alsotalk: the message as a new section of the user's talk page, once.
@@ -756,26 +760,19 @@ class EmailUserBot(BaseBot):
         recipient = self.current[at]
         stopping = self.interrupts.received is not None  # after the email in flight
         if stopping or self.past_deadline() or (self.stop_reason and not self.stop_reason.planned):
-            if at not in self.settled:
-                self.settle(at, recipient.status, recipient.detail, record=False)
+            self._leave(at, show=False)
             return  # left for a later run (teardown says it is pending)
         if recipient.talk is None:
             self.refresh()
             recipient = self.current[at]
         if self.stop_reason and not self.stop_reason.planned:
             return
-        if recipient.status == Status.OPTED_OUT or recipient.talk is not None:
-            if at not in self.settled:
-                self.settle(at, recipient.status, recipient.detail, record=False)
-            self.progress_line.show(at, self.emails)
-            return
-        if not self._post_to_account(at):
+        due = recipient.status != Status.OPTED_OUT and recipient.talk is None
+        if due and not self._post_to_account(at):
             return
         recipient = self.current[at]
-        if recipient.talk is not None:  # opted out while the name was confirmed
-            if at not in self.settled:
-                self.settle(at, recipient.status, recipient.detail, record=False)
-            self.progress_line.show(at, self.emails)
+        if recipient.status == Status.OPTED_OUT or recipient.talk is not None:
+            self._leave(at)  # opted out, or posted by an earlier run
             return
         page = pywikibot.Page(self.site, recipient.name, ns=3)
         why = talk.refusal(page)
@@ -793,9 +790,7 @@ class EmailUserBot(BaseBot):
                     self.site, recipient.name, subject, body, self.campaign.account.name
                 )
                 self.settle_talk(at, outcome.status, outcome.detail)
-        if at not in self.settled:
-            self.settle(at, self.current[at].status, self.current[at].detail, record=False)
-        self.progress_line.show(at, self.emails)
+        self._leave(at)
 
     # Stopping and after -------------------------------------------------------
 
