@@ -56,6 +56,10 @@ class RateLimit:
         emails = 'email' if self.hits == 1 else 'emails'
         return f'{self.hits:,} {emails} per {per or duration(self.seconds)}'
 
+    def said(self) -> str:
+        """The limit and whose it is: ``20 emails per day (the wiki)``."""
+        return f'{self.describe()} ({self.source})'
+
 
 @dataclass(frozen=True)
 class TestMail:

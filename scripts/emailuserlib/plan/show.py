@@ -196,7 +196,7 @@ def format_plan(recipients: list[Recipient], facts: PlanFacts) -> list[str]:
         spent = f'; {used} of them used in the current window' if used else ''
         if facts.test:
             spent += '; the test email uses one more'
-        lines.append(f'  Rate limit: {limit.describe()} ({limit.source}){spent}.')
+        lines.append(f'  Rate limit: {limit.said()}{spent}.')
     lines.append(_time_line(count, this_run, facts))
     return lines
 
@@ -284,7 +284,7 @@ def nothing_fits_now(campaign: Campaign, budget, simulate: bool) -> tuple[str, s
         return '', ''
     limit = budget.blocking()
     at = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(time.time() + wait))
-    which = f"The account's email limit of {limit.describe()} ({limit.source})"
+    which = f"The account's email limit of {limit.said()}"
     if simulate:
         say = (
             'a real run would wait for it (-wait)'

@@ -43,7 +43,7 @@ def send_test(campaign: Campaign, journal: Journal | None, budget) -> int:
         if budget.wait() > 0:
             limit = budget.blocking()
             pywikibot.error(
-                f"The account's email limit of {limit.describe()} ({limit.source}) is "
+                f"The account's email limit of {limit.said()} is "
                 f'reached: send the test email in {duration(budget.wait())}.'
             )
             return EXIT_PENDING

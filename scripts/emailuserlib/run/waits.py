@@ -63,8 +63,8 @@ class RunWaits:
             limit = budget.blocking()
             if not self.wait:
                 return (
-                    f"Stopped at the account's email limit of {limit.describe()} "
-                    f'({limit.source}) after {plural(sent, "email")} in this run, with {left()} '
+                    f"Stopped at the account's email limit of {limit.said()} "
+                    f'after {plural(sent, "email")} in this run, with {left()} '
                     f'still to send: run the same command again in {duration(budget.wait())}, '
                     'or add -wait to wait for it.'
                 )
@@ -113,10 +113,7 @@ class RunWaits:
             return
         self.noted = True
         limit = budget.blocking()
-        where = (
-            f"after {plural(sent, 'email')}, at the account's email limit of "
-            f'{limit.describe()} ({limit.source})'
-        )
+        where = f"after {plural(sent, 'email')}, at the account's email limit of {limit.said()}"
         if self.wait:
             self.say(
                 f'A real run would wait here, {where}, for {duration(budget.wait())} and then '
